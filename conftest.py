@@ -1,0 +1,210 @@
+"""Shared fixtures: personas per clinic and role, API clients, and a real Chromium for page tests.
+
+Personas follow healthchecks' ``hc/test.py``: tests read as "a clinician of clinic A does X to a
+patient of clinic B", which is how access rules are written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the live-server tests still touch
+# the ORM from that thread between page actions, which Django would otherwise refuse.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DEMO_PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture
+def clinic_a(db: Any) -> Any:
+    from spinepath.accounts.models import Clinic
+
+    return Clinic.objects.create(name="Clinic A", code="ta", phone="0113 496 0001")
+
+
+@pytest.fixture
+def clinic_b(db: Any) -> Any:
+    from spinepath.accounts.models import Clinic
+
+    return Clinic.objects.create(name="Clinic B", code="tb", phone="0161 496 0002")
+
+
+def _make_user(username: str, role: str, clinic: Any) -> Any:
+    from spinepath.accounts.models import User
+
+    user = User(username=username, role=role, clinic=clinic, first_name=username.title())
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def clinician_a(clinic_a: Any) -> Any:
+    return _make_user("alice", "clinician", clinic_a)
+
+
+@pytest.fixture
+def physio_a(clinic_a: Any) -> Any:
+    return _make_user("phil", "physiotherapist", clinic_a)
+
+
+@pytest.fixture
+def admin_a(clinic_a: Any) -> Any:
+    return _make_user("ada", "admin", clinic_a)
+
+
+@pytest.fixture
+def analyst_a(clinic_a: Any) -> Any:
+    return _make_user("ann", "analyst", clinic_a)
+
+
+@pytest.fixture
+def clinician_b(clinic_b: Any) -> Any:
+    return _make_user("bob", "clinician", clinic_b)
+
+
+@pytest.fixture
+def admin_b(clinic_b: Any) -> Any:
+    return _make_user("bea", "admin", clinic_b)
+
+
+def make_patient(clinic: Any, **overrides: Any) -> Any:
+    from spinepath.patients.models import Patient
+
+    fields: dict[str, Any] = {
+        "clinic": clinic,
+        "given_name": "Mary",
+        "family_name": "Jones",
+        "date_of_birth": date(1970, 5, 17),
+        "sex": "female",
+        "nhs_number": "9434765919",
+        "email": "mary.jones@example.com",
+    }
+    fields.update(overrides)
+    return Patient.objects.create(**fields)
+
+
+def make_episode(patient: Any, **overrides: Any) -> Any:
+    from spinepath.patients.models import Episode
+
+    fields: dict[str, Any] = {
+        "patient": patient,
+        "condition": "sciatica",
+        "laterality": "left",
+        "referral_source": "gp",
+        "referral_date": date(2026, 10, 1),
+        "referral_reason": "Left leg pain for eight weeks despite physiotherapy.",
+        "conservative_care_weeks": 6,
+    }
+    fields.update(overrides)
+    episode = Episode.objects.create(**fields)
+    episode.log("referral", "Referred by GP for sciatica")
+    return episode
+
+
+@pytest.fixture
+def patient_a(clinic_a: Any) -> Any:
+    return make_patient(clinic_a)
+
+
+@pytest.fixture
+def patient_b(clinic_b: Any) -> Any:
+    return make_patient(
+        clinic_b, given_name="Brian", family_name="Baker", nhs_number="4010232137", sex="male"
+    )
+
+
+@pytest.fixture
+def episode_a(patient_a: Any) -> Any:
+    return make_episode(patient_a)
+
+
+class ApiClient:
+    """A test client that sends a bearer token and JSON, as an integration would."""
+
+    def __init__(self, client: Any, token: str) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.client.get(path, headers=self.headers, **kwargs)
+
+    def post(self, path: str, data: Any = None, **kwargs: Any) -> Any:
+        body = data if isinstance(data, str | bytes) else _json(data)
+        return self.client.post(
+            path, body, content_type="application/json", headers=self.headers, **kwargs
+        )
+
+    def patch(self, path: str, data: Any = None, **kwargs: Any) -> Any:
+        body = data if isinstance(data, str | bytes) else _json(data)
+        return self.client.patch(
+            path, body, content_type="application/json", headers=self.headers, **kwargs
+        )
+
+
+def _json(data: Any) -> str:
+    import json
+
+    return json.dumps(data if data is not None else {}, default=str)
+
+
+def api_client_for(client: Any, user: Any) -> ApiClient:
+    from spinepath.accounts.models import ApiToken
+
+    _, secret = ApiToken.objects.issue(user, name="test")
+    return ApiClient(client, secret)
+
+
+@pytest.fixture
+def api_a(client: Any, clinician_a: Any) -> ApiClient:
+    return api_client_for(client, clinician_a)
+
+
+# --- Browser -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        message = f"Debian's chromium is not installed at {CHROMIUM} (make test installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def log_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")

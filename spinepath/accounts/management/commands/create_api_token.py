@@ -1,0 +1,23 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from spinepath.accounts.models import ApiToken, User
+
+
+class Command(BaseCommand):
+    help = "Issue a new API token for an active staff user. The token is the last line printed."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--name", default="", help="What the token is for.")
+
+    def handle(self, *args: Any, username: str, name: str, **options: Any) -> None:
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user called {username!r}.")
+        token, secret = ApiToken.objects.issue(user, name=name)
+        self.stderr.write(
+            f"Token {token.prefix}… for {user.username}. Store it now: it is not shown again."
+        )
+        self.stdout.write(secret)

@@ -1,0 +1,192 @@
+"""Clinics, staff, API tokens and the append-only audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+
+class Clinic(models.Model):
+    """A site that runs the service. Every patient belongs to exactly one clinic."""
+
+    name = models.CharField(max_length=200, unique=True)
+    code = models.SlugField(max_length=20, unique=True, help_text="Short code, e.g. 'A'.")
+    phone = models.CharField(max_length=40, blank=True, help_text="Shown on patient leaflets.")
+    out_of_hours_advice = models.TextField(
+        blank=True,
+        default="Out of hours, call NHS 111. In an emergency, call 999 or go to A&E.",
+    )
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CLINICIAN = "clinician", "Clinician"
+    PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
+    ADMIN = "admin", "Clinic administrator"
+    ANALYST = "analyst", "Analyst"
+
+
+# Roles that may see identifiable patient records. Analysts see pseudonymised analytics only.
+PATIENT_ROLES = frozenset({Role.CLINICIAN, Role.PHYSIOTHERAPIST, Role.ADMIN})
+
+
+class User(AbstractUser):
+    """A member of staff. One role each; the clinic scopes every patient they may see."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CLINICIAN)
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    professional_registration = models.CharField(
+        max_length=40, blank=True, help_text="GMC/HCPC/NMC number, shown on clinical records."
+    )
+
+    objects = UserManager()
+
+    @property
+    def may_see_patients(self) -> bool:
+        return self.is_active and self.clinic_id is not None and self.role in PATIENT_ROLES
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role == Role.CLINICIAN
+
+    @property
+    def is_clinic_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class ApiTokenManager(models.Manager["ApiToken"]):
+    def issue(self, user: User, name: str = "") -> tuple[ApiToken, str]:
+        """Create a token and return it with its secret, which is never stored or shown again."""
+        secret = "sp_" + secrets.token_urlsafe(32)
+        token = self.create(user=user, name=name, key_hash=hash_token(secret), prefix=secret[:8])
+        return token, secret
+
+    def authenticate(self, secret: str) -> User | None:
+        token = (
+            self.select_related("user")
+            .filter(key_hash=hash_token(secret), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if token is None:
+            return None
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user
+
+
+def hash_token(secret: str) -> str:
+    # Tokens carry 256 bits of randomness, so an unsalted fast hash is enough to make a stolen
+    # database useless without slowing every API request with a password hash.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=8, help_text="First characters, to recognise a token.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenManager()
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit record."""
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Audit records cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit records cannot be deleted.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise AppendOnlyError("Audit records cannot be changed.")
+
+    def for_clinic(self, clinic: Clinic) -> AuditQuerySet:
+        return self.filter(clinic=clinic)
+
+
+class AuditEvent(models.Model):
+    """Who did what to which patient record, when, from where and why. Never changed."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Create"
+        READ = "read", "Read"
+        UPDATE = "update", "Update"
+        DELETE = "delete", "Delete"
+        LIST = "list", "List / search"
+        OVERRIDE = "override", "Override"
+        EXPORT = "export", "Export"
+
+    class Channel(models.TextChoices):
+        UI = "ui", "Web"
+        API = "api", "API"
+        SYSTEM = "system", "System"
+        PATIENT = "patient", "Patient link"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(
+        max_length=150, blank=True, help_text="Kept if the user is renamed."
+    )
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.UI)
+    model = models.CharField(max_length=60, help_text="app_label.ModelName")
+    object_id = models.CharField(max_length=64, blank=True)
+    patient_id = models.CharField(max_length=64, blank=True, db_index=True)
+    changed_fields = models.JSONField(default=list, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["clinic", "-at"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.model} {self.object_id}"
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit records cannot be deleted.")

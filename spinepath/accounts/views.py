@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from spinepath.accounts.access import role_required
+from spinepath.accounts.models import AuditEvent, Role, User
+
+
+class AuditFilterForm(forms.Form):
+    username = forms.CharField(required=False, label="Staff username")
+    action = forms.ChoiceField(
+        required=False, choices=[("", "Any action"), *AuditEvent.Action.choices]
+    )
+    channel = forms.ChoiceField(
+        required=False, choices=[("", "Any channel"), *AuditEvent.Channel.choices]
+    )
+    patient_id = forms.UUIDField(required=False, label="Patient record id")
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@role_required(Role.ADMIN)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The clinic's audit trail, filterable; admins see only their own clinic's events."""
+    user: User = request.user  # type: ignore[assignment]
+    events = AuditEvent.objects.for_clinic(user.clinic).select_related("user")  # type: ignore[arg-type]
+    form = AuditFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["username"]:
+            events = events.filter(username__iexact=data["username"])
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["channel"]:
+            events = events.filter(channel=data["channel"])
+        if data["patient_id"]:
+            events = events.filter(patient_id=str(data["patient_id"]))
+        tz = timezone.get_current_timezone()
+        if data["since"]:
+            events = events.filter(at__gte=datetime.combine(data["since"], time.min, tzinfo=tz))
+        if data["until"]:
+            events = events.filter(at__lte=datetime.combine(data["until"], time.max, tzinfo=tz))
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )

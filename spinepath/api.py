@@ -1,0 +1,79 @@
+"""The JSON API under /api/v1/: one NinjaAPI, one router per app.
+
+Every route needs a staff bearer token; handlers reach patient data only through
+``spinepath.accounts.access`` so the API is scoped exactly like the web pages.
+"""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+
+from spinepath.accounts.models import ApiToken
+
+
+class StaffToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = ApiToken.objects.authenticate(token)
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="spinepath API",
+    version="1",
+    urls_namespace="api",
+    auth=StaffToken(),
+    description=(
+        "Staff API for spinepath. Authenticate with `Authorization: Bearer <token>`; create a "
+        "token with `python manage.py create_api_token USERNAME`. Invalid input gives HTTP 422 "
+        "naming each bad field."
+    ),
+)
+
+
+@api.exception_handler(ValidationError)
+def validation_failed(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": [_describe(error) for error in exc.errors]},
+        status=422,
+    )
+
+
+def _describe(error: dict[str, Any]) -> dict[str, Any]:
+    # Ninja prefixes locations with the parameter source ("body", "payload"); keep the field path
+    # and say it in words as well so a person can read the response.
+    loc = [str(part) for part in error.get("loc", ())]
+    field_path = [p for p in loc if p not in {"body", "payload", "query", "path"}]
+    return {
+        "loc": loc,
+        "field": ".".join(field_path),
+        "msg": error.get("msg", "invalid"),
+        "type": error.get("type", "value_error"),
+    }
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "A valid staff API token is required."}, status=401
+    )
+
+
+def _register_routers() -> None:
+    from spinepath.patients.api import router as patients_router
+
+    api.add_router("/", patients_router)
+
+
+_register_routers()

@@ -1,0 +1,66 @@
+"""Run the rules over a facts object and produce the decision the clinician sees.
+
+``evaluate`` is a pure function of the facts and the rule-set configuration: it never reads the
+database or the clock (the assessment date is in the facts), so a stored decision can always be
+reproduced from its facts snapshot and rule-set version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from spinepath.clinical.facts import Facts
+from spinepath.clinical.rules import RULES, Reason, Rule, steroid_check_for, validate_ruleset
+from spinepath.clinical.ruleset import DEFAULT, RuleSetConfig
+from spinepath.clinical.steroids import SteroidCheck
+from spinepath.clinical.vocab import Outcome, most_restrictive
+
+__all__ = ["Decision", "Reason", "RuleSetRef", "evaluate", "validate_ruleset"]
+
+
+class RuleSetRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    version: str
+
+
+class Decision(BaseModel):
+    """The response of ``POST /api/v1/decision-support/evaluate`` (api.md)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    ruleset: RuleSetRef
+    reasons: list[Reason]
+    steroid: SteroidCheck | None = None
+
+    @property
+    def codes(self) -> list[str]:
+        return [reason.code for reason in self.reasons]
+
+    @property
+    def overridable(self) -> bool:
+        """Whether a clinician may proceed against this outcome with a documented reason."""
+        return self.outcome.overridable
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def evaluate(
+    facts: Facts, config: RuleSetConfig = DEFAULT, rules: Sequence[Rule] = RULES
+) -> Decision:
+    """Every reason that fires, most restrictive first (then in rule order), and the outcome."""
+    found = [reason for rule in rules for reason in rule.check(facts, config)]
+    # sorted() is stable, so reasons of equal severity keep the order of ``rules``.
+    reasons = sorted(found, key=lambda reason: -reason.outcome.severity)
+    return Decision(
+        outcome=most_restrictive([reason.outcome for reason in reasons]),
+        ruleset=RuleSetRef(name=config.name, version=config.version),
+        reasons=reasons,
+        steroid=steroid_check_for(facts, config),
+    )

@@ -1,0 +1,185 @@
+"""The facts a suitability decision is made from (``shared/clinical/rules.md``, "Facts").
+
+The models are plain pydantic so that django-ninja can use them as request bodies and the app can
+store a validated snapshot beside each decision. Codes are the vocabulary enums, so a wrong code is
+a validation error that names the field.
+
+``None`` (or a missing field) means **not assessed**, which is not the same as "no": the rules
+turn the safety-critical unknowns (red flags, allergies, medication, pregnancy) into ``defer``
+rather than guessing. Only the plan itself (who, what condition, which procedure, what imaging and
+injectate) is required, because without it there is nothing to decide about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from spinepath.clinical.vocab import (
+    INJECTABLE_STEROIDS,
+    Allergy,
+    Antithrombotic,
+    AspirinIndication,
+    Condition,
+    Imaging,
+    LocalAnaesthetic,
+    Procedure,
+    RedFlag,
+    Sex,
+    Steroid,
+)
+
+
+class InjectionSite(StrEnum):
+    """Where a steroid injection was (or will be) given: a spinal procedure or ``other_joint``.
+
+    A separate enum rather than a new ``Procedure`` member because ``other_joint`` is never a
+    procedure spinepath plans; it exists so that a steroid given elsewhere (a knee, a shoulder)
+    still counts toward the patient's cumulative exposure and the interval between injections.
+    The spinal values mirror ``Procedure`` exactly (a test keeps them in step).
+    """
+
+    TRANSFORAMINAL_EPIDURAL = "transforaminal_epidural"
+    INTERLAMINAR_EPIDURAL = "interlaminar_epidural"
+    CAUDAL_EPIDURAL = "caudal_epidural"
+    FACET_JOINT_INJECTION = "facet_joint_injection"
+    MEDIAL_BRANCH_BLOCK = "medial_branch_block"
+    RADIOFREQUENCY_DENERVATION = "radiofrequency_denervation"
+    SACROILIAC_JOINT_INJECTION = "sacroiliac_joint_injection"
+    OTHER_JOINT = "other_joint"
+
+    @property
+    def procedure(self) -> Procedure | None:
+        """The spinal procedure this site stands for; ``None`` for ``other_joint``."""
+        return None if self is InjectionSite.OTHER_JOINT else Procedure(self.value)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+class FactsModel(BaseModel):
+    """Base for every facts model: immutable, and unknown fields are an error, not ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Injectate(FactsModel):
+    steroid: Steroid | None = None
+    steroid_dose_mg: float | None = Field(default=None, ge=0)
+    local_anaesthetic: LocalAnaesthetic | None = None
+
+    @field_validator("steroid")
+    @classmethod
+    def _injectable(cls, steroid: Steroid | None) -> Steroid | None:
+        if steroid is not None and steroid not in INJECTABLE_STEROIDS:
+            allowed = ", ".join(s.value for s in INJECTABLE_STEROIDS)
+            raise ValueError(f"{steroid.value} is not an injectable steroid here; use {allowed}")
+        return steroid
+
+    @model_validator(mode="after")
+    def _dose_goes_with_steroid(self) -> Self:
+        # Exposure limits are in milligrams, so a steroid without a dose cannot be checked.
+        if self.steroid is not None and self.steroid_dose_mg is None:
+            raise ValueError("steroid_dose_mg is required when a steroid is planned")
+        if self.steroid is None and self.steroid_dose_mg is not None:
+            raise ValueError("steroid_dose_mg is given but no steroid is planned")
+        return self
+
+
+class Symptoms(FactsModel):
+    duration_weeks: float | None = Field(default=None, ge=0)
+    leg_pain_nrs: int | None = Field(default=None, ge=0, le=10)
+    back_pain_nrs: int | None = Field(default=None, ge=0, le=10)
+    leg_pain_dominant: bool | None = None
+    neurogenic_claudication: bool | None = None
+
+
+class Infection(FactsModel):
+    systemic: bool | None = None
+    local_at_site: bool | None = None
+
+
+class AntithromboticUse(FactsModel):
+    """One antithrombotic taken; ``hours_since_last_dose`` unknown means "still taking"."""
+
+    drug: Antithrombotic
+    hours_since_last_dose: float | None = Field(default=None, ge=0)
+    indication: AspirinIndication | None = None
+
+
+class Diabetes(FactsModel):
+    present: bool
+    hba1c_mmol_mol: float | None = Field(default=None, ge=0)
+
+
+class MedialBranchBlock(FactsModel):
+    date: dt.date
+    relief_percent: float = Field(ge=0, le=100)
+
+
+class PreviousInjection(FactsModel):
+    """An injection before this one, from spinepath's record or done elsewhere."""
+
+    date: dt.date
+    procedure: InjectionSite
+    steroid: Steroid | None = None
+    steroid_dose_mg: float | None = Field(default=None, ge=0)
+    relief_percent: float | None = Field(default=None, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _dose_goes_with_steroid(self) -> Self:
+        if self.steroid is not None and self.steroid_dose_mg is None:
+            raise ValueError("steroid_dose_mg is required when a steroid was given")
+        if self.steroid is None and self.steroid_dose_mg is not None:
+            raise ValueError("steroid_dose_mg is given but no steroid was given")
+        return self
+
+
+class Facts(FactsModel):
+    """Everything one decision depends on; stored verbatim so the decision can be reproduced."""
+
+    assessment_date: dt.date = Field(default_factory=today)
+    age: int = Field(ge=0, le=130)
+    sex: Sex
+    pregnant: bool | None = None
+    weight_kg: float | None = Field(default=None, gt=0)
+    condition: Condition
+    procedure: Procedure
+    imaging: Imaging
+    injectate: Injectate
+    symptoms: Symptoms = Field(default_factory=Symptoms)
+    conservative_care_weeks: float | None = Field(default=None, ge=0)
+    red_flags: list[RedFlag] | None = None
+    infection: Infection | None = None
+    allergies: list[Allergy] | None = None
+    antithrombotics: list[AntithromboticUse] | None = None
+    inr: float | None = Field(default=None, gt=0)
+    platelets: float | None = Field(default=None, ge=0)
+    bleeding_disorder: bool | None = None
+    diabetes: Diabetes | None = None
+    immunosuppressed: bool | None = None
+    mbb: MedialBranchBlock | None = None
+    previous_injections: list[PreviousInjection] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _history_is_in_the_past(self) -> Self:
+        # Intervals are measured back from assessment_date; a later date is a data-entry error.
+        for index, injection in enumerate(self.previous_injections):
+            if injection.date > self.assessment_date:
+                raise ValueError(
+                    f"previous_injections[{index}].date {injection.date} is after "
+                    f"assessment_date {self.assessment_date}"
+                )
+        if self.mbb is not None and self.mbb.date > self.assessment_date:
+            raise ValueError(
+                f"mbb.date {self.mbb.date} is after assessment_date {self.assessment_date}"
+            )
+        return self
+
+    @property
+    def steroid_planned(self) -> bool:
+        return self.injectate.steroid is not None

@@ -1,0 +1,261 @@
+"""Patients and episodes over JSON: list, create, read, update — scoped and audited like the UI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError
+
+from spinepath.accounts import access, audit
+from spinepath.accounts.models import AuditEvent, User
+from spinepath.clinical.vocab import Condition, Laterality
+from spinepath.patients.models import Episode, Language, Patient, ReferralSource, Sex, TimelineEvent
+
+router = Router(tags=["patients"])
+
+
+class PatientIn(Schema):
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    date_of_birth: date
+    sex: Sex
+    nhs_number: str = ""
+    mrn: str = ""
+    email: str = ""
+    phone: str = ""
+    preferred_language: Language = Language.ENGLISH
+    interpreter_needed: bool = False
+    notes: str = ""
+
+
+class PatientPatch(Schema):
+    given_name: str | None = Field(default=None, min_length=1, max_length=100)
+    family_name: str | None = Field(default=None, min_length=1, max_length=100)
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    nhs_number: str | None = None
+    mrn: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    preferred_language: Language | None = None
+    interpreter_needed: bool | None = None
+    notes: str | None = None
+
+
+class PatientOut(Schema):
+    id: UUID
+    clinic: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+    nhs_number: str
+    mrn: str
+    email: str
+    phone: str
+    preferred_language: str
+    interpreter_needed: bool
+    notes: str
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_clinic(obj: Patient) -> str:
+        return obj.clinic.code
+
+
+class EpisodeIn(Schema):
+    condition: Condition
+    laterality: Laterality = Laterality.NOT_APPLICABLE
+    referral_source: ReferralSource
+    referral_date: date
+    referral_reason: str = Field(min_length=1)
+    referrer_name: str = ""
+    conservative_care_weeks: int | None = Field(default=None, ge=0, le=520)
+    conservative_care_notes: str = ""
+
+
+class EpisodePatch(Schema):
+    condition: Condition | None = None
+    laterality: Laterality | None = None
+    referral_source: ReferralSource | None = None
+    referral_date: date | None = None
+    referral_reason: str | None = Field(default=None, min_length=1)
+    referrer_name: str | None = None
+    conservative_care_weeks: int | None = Field(default=None, ge=0, le=520)
+    conservative_care_notes: str | None = None
+
+
+class CodingOut(Schema):
+    system: str
+    code: str
+    display: str
+    verify: bool
+
+
+class EpisodeOut(Schema):
+    id: UUID
+    patient_id: UUID
+    condition: str
+    condition_display: str
+    condition_codings: list[CodingOut]
+    laterality: str
+    referral_source: str
+    referral_date: date
+    referral_reason: str
+    referrer_name: str
+    conservative_care_weeks: int | None
+    conservative_care_notes: str
+    stage: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class TimelineOut(Schema):
+    at: datetime
+    kind: str
+    summary: str
+    actor: str | None
+
+    @staticmethod
+    def resolve_actor(obj: TimelineEvent) -> str | None:
+        return obj.actor.display_name if obj.actor else None
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _save_validated(instance: Any, *, exclude: list[str] | None = None) -> None:
+    """full_clean, turning model errors into the API's 422 that names each field."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        errors = []
+        for field, messages in exc.message_dict.items():
+            loc = ["body", "payload"] + ([] if field == "__all__" else [field])
+            errors += [{"loc": loc, "msg": str(m), "type": "value_error"} for m in messages]
+        raise ValidationError(errors) from None
+    instance.save()
+
+
+class PatientPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[PatientOut]
+
+
+PAGE_SIZE = 25
+
+
+@router.get("/patients", response=PatientPage, summary="List or search patients")
+def list_patients(request: HttpRequest, q: str = "", page: int = Query(1, ge=1)) -> Any:
+    """Search by name, NHS number, MRN or date of birth; 25 a page, newest names first."""
+    user = _user(request)
+    access.ensure_patient_role(user)
+    patients = access.patients_for(user).select_related("clinic").search(q)
+    page_obj = Paginator(patients, PAGE_SIZE).get_page(page)
+    audit.record_list(request, Patient, [p.pk for p in page_obj], query=q)
+    return {
+        "count": page_obj.paginator.count,
+        "page": page_obj.number,
+        "pages": page_obj.paginator.num_pages,
+        "items": list(page_obj),
+    }
+
+
+@router.post("/patients", response={201: PatientOut}, summary="Register a patient")
+def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
+    user = _user(request)
+    access.ensure_patient_role(user)
+    patient = Patient(clinic=user.clinic, **payload.dict())
+    with transaction.atomic():
+        _save_validated(patient)
+        audit.record(request, AuditEvent.Action.CREATE, patient, changed_fields=payload.dict())
+    return 201, patient
+
+
+@router.get("/patients/{patient_id}", response=PatientOut)
+def read_patient(request: HttpRequest, patient_id: UUID) -> Any:
+    return access.get_patient_for_user(request, patient_id)
+
+
+@router.patch("/patients/{patient_id}", response=PatientOut)
+def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch) -> Any:
+    patient = access.get_patient_for_user(request, patient_id, log_read=False)
+    before = audit.snapshot(patient)
+    for field, value in payload.dict(exclude_unset=True).items():
+        if value is None:
+            raise ValidationError(
+                [{"loc": ["body", "payload", field], "msg": "may not be null", "type": "null"}]
+            )
+        setattr(patient, field, value)
+    with transaction.atomic():
+        _save_validated(patient)
+        changed = audit.changed_fields(patient, before)
+        audit.record(request, AuditEvent.Action.UPDATE, patient, changed_fields=changed)
+    return patient
+
+
+@router.get("/patients/{patient_id}/episodes", response=list[EpisodeOut])
+def list_episodes(request: HttpRequest, patient_id: UUID) -> Any:
+    patient = access.get_patient_for_user(request, patient_id)
+    return list(patient.episodes.all())
+
+
+@router.post("/patients/{patient_id}/episodes", response={201: EpisodeOut})
+def create_episode(request: HttpRequest, patient_id: UUID, payload: EpisodeIn) -> Any:
+    patient = access.get_patient_for_user(request, patient_id, log_read=False)
+    episode = Episode(patient=patient, responsible_clinician=None, **payload.dict())
+    with transaction.atomic():
+        _save_validated(episode)
+        episode.log(
+            TimelineEvent.Kind.REFERRAL,
+            f"Referred by {episode.get_referral_source_display()} for "
+            f"{episode.condition_display.lower()}",
+            by=_user(request),
+        )
+        audit.record(request, AuditEvent.Action.CREATE, episode, changed_fields=payload.dict())
+    return 201, episode
+
+
+@router.get("/episodes/{episode_id}", response=EpisodeOut)
+def read_episode(request: HttpRequest, episode_id: UUID) -> Any:
+    return access.get_episode_for_user(request, episode_id)
+
+
+@router.patch("/episodes/{episode_id}", response=EpisodeOut)
+def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch) -> Any:
+    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    before = audit.snapshot(episode)
+    for field, value in payload.dict(exclude_unset=True).items():
+        if value is None and field != "conservative_care_weeks":
+            raise ValidationError(
+                [{"loc": ["body", "payload", field], "msg": "may not be null", "type": "null"}]
+            )
+        setattr(episode, field, value)
+    with transaction.atomic():
+        _save_validated(episode)
+        changed = audit.changed_fields(episode, before)
+        audit.record(request, AuditEvent.Action.UPDATE, episode, changed_fields=changed)
+        if changed:
+            episode.log(
+                TimelineEvent.Kind.UPDATE,
+                "Referral details updated: " + ", ".join(f.replace("_", " ") for f in changed),
+                by=_user(request),
+            )
+    return episode
+
+
+@router.get("/episodes/{episode_id}/timeline", response=list[TimelineOut])
+def episode_timeline(request: HttpRequest, episode_id: UUID) -> Any:
+    episode = access.get_episode_for_user(request, episode_id)
+    return list(episode.timeline.select_related("actor"))

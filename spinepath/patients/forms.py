@@ -1,0 +1,69 @@
+from django import forms
+
+from spinepath.patients.models import Episode, Patient
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = [
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "nhs_number",
+            "mrn",
+            "email",
+            "phone",
+            "preferred_language",
+            "interpreter_needed",
+            "notes",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "nhs_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        }
+
+    def clean_nhs_number(self) -> str:
+        return self.cleaned_data["nhs_number"].replace(" ", "").replace("-", "")
+
+
+class EpisodeForm(forms.ModelForm):
+    class Meta:
+        model = Episode
+        fields = [
+            "condition",
+            "laterality",
+            "referral_source",
+            "referrer_name",
+            "referral_date",
+            "referral_reason",
+            "conservative_care_weeks",
+            "conservative_care_notes",
+            "responsible_clinician",
+        ]
+        widgets = {
+            "referral_date": DateInput(),
+            "referral_reason": forms.Textarea(attrs={"rows": 3}),
+            "conservative_care_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: object, clinic_id: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["responsible_clinician"]
+        field.queryset = field.queryset.filter(  # type: ignore[attr-defined]
+            clinic_id=clinic_id, role="clinician", is_active=True
+        )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name, NHS number, MRN or date of birth",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )

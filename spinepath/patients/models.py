@@ -1,0 +1,317 @@
+"""Patients and their episodes of care.
+
+An episode is one pathway for one condition, from referral to discharge. Later stages (assessment,
+consent, procedure, follow-up) hang off the episode and move it along ``Episode.Stage``; every
+move is written to the episode's timeline so the record reads as a story.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from spinepath.accounts.models import Clinic
+from spinepath.clinical.coding import codebook, condition_choices
+from spinepath.clinical.vocab import Laterality
+from spinepath.lib import nhs_number
+
+
+def validate_nhs_number(value: str) -> None:
+    problem = nhs_number.problem(value)
+    if problem:
+        raise ValidationError(problem, code="invalid_nhs_number")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    WELSH = "cy", "Welsh"
+    POLISH = "pl", "Polish"
+    PUNJABI = "pa", "Punjabi"
+    URDU = "ur", "Urdu"
+    BENGALI = "bn", "Bengali"
+    GUJARATI = "gu", "Gujarati"
+    ARABIC = "ar", "Arabic"
+    ROMANIAN = "ro", "Romanian"
+    PORTUGUESE = "pt", "Portuguese"
+    SPANISH = "es", "Spanish"
+    OTHER = "other", "Other (see notes)"
+
+
+class PatientQuerySet(models.QuerySet["Patient"]):
+    def search(self, term: str) -> PatientQuerySet:
+        """Match a name, an NHS number or MRN (spaces ignored), or a date of birth."""
+        term = term.strip()
+        if not term:
+            return self
+        digits = nhs_number.normalise(term)
+        query = models.Q(mrn__iexact=term)
+        if digits.isdigit():
+            query |= models.Q(nhs_number=digits)
+        parsed = _parse_date(term)
+        if parsed:
+            query |= models.Q(date_of_birth=parsed)
+        words = term.replace(",", " ").split()
+        if words and not parsed and not digits.isdigit():
+            name_query = models.Q()
+            for word in words:
+                name_query &= models.Q(given_name__icontains=word) | models.Q(
+                    family_name__icontains=word
+                )
+            query |= name_query
+        return self.filter(query)
+
+
+def _parse_date(text: str) -> date | None:
+    from datetime import datetime
+
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class Patient(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    given_name = models.CharField("given name", max_length=100)
+    family_name = models.CharField("family name", max_length=100)
+    date_of_birth = models.DateField("date of birth")
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    nhs_number = models.CharField(
+        "NHS number",
+        max_length=10,
+        blank=True,
+        validators=[validate_nhs_number],
+        help_text="10 digits; spaces are fine.",
+    )
+    mrn = models.CharField(
+        "local MRN", max_length=30, blank=True, help_text="The hospital or clinic record number."
+    )
+    email = models.EmailField(blank=True, help_text="Follow-up questionnaires are sent here.")
+    phone = models.CharField(max_length=30, blank=True)
+    preferred_language = models.CharField(
+        max_length=10, choices=Language.choices, default=Language.ENGLISH
+    )
+    interpreter_needed = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(nhs_number="") | ~models.Q(mrn=""),
+                name="patient_has_nhs_number_or_mrn",
+                violation_error_message="Give an NHS number, a local MRN, or both.",
+            ),
+            models.UniqueConstraint(
+                fields=["clinic", "nhs_number"],
+                condition=~models.Q(nhs_number=""),
+                name="unique_nhs_number_per_clinic",
+                violation_error_message="Another patient in this clinic has this NHS number.",
+            ),
+            models.UniqueConstraint(
+                fields=["clinic", "mrn"],
+                condition=~models.Q(mrn=""),
+                name="unique_mrn_per_clinic",
+                violation_error_message="Another patient in this clinic has this MRN.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "family_name"]),
+            models.Index(fields=["clinic", "date_of_birth"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        self.nhs_number = nhs_number.normalise(self.nhs_number)
+        self.mrn = self.mrn.strip()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def nhs_number_display(self) -> str:
+        return nhs_number.formatted(self.nhs_number) if self.nhs_number else ""
+
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+
+class ReferralSource(models.TextChoices):
+    GP = "gp", "GP"
+    PHYSIOTHERAPY = "physiotherapy", "Physiotherapy"
+    ORTHOPAEDICS = "orthopaedics", "Orthopaedics / spinal surgery"
+    PAIN_CLINIC = "pain_clinic", "Pain clinic"
+    EMERGENCY = "emergency", "Emergency department"
+    SELF = "self", "Self-referral"
+    OTHER = "other", "Other"
+
+
+class EpisodeQuerySet(models.QuerySet["Episode"]):
+    def open(self) -> EpisodeQuerySet:
+        return self.exclude(stage=Episode.Stage.DISCHARGED)
+
+
+class Episode(models.Model):
+    class Stage(models.TextChoices):
+        REFERRED = "referred", "Referred"
+        ASSESSED = "assessed", "Assessed"
+        CONSENTED = "consented", "Consented"
+        TREATED = "treated", "Treated"
+        FOLLOW_UP = "follow_up", "Follow-up"
+        DISCHARGED = "discharged", "Discharged"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
+    condition = models.CharField(max_length=40, choices=condition_choices())
+    laterality = models.CharField(
+        max_length=20,
+        choices=[(side.value, side.value.replace("_", " ").capitalize()) for side in Laterality],
+        default=Laterality.NOT_APPLICABLE,
+        help_text="Side of the leg or joint symptoms.",
+    )
+    referral_source = models.CharField(max_length=20, choices=ReferralSource.choices)
+    referral_date = models.DateField()
+    referral_reason = models.TextField(help_text="What the referrer asks for, in their words.")
+    referrer_name = models.CharField(max_length=200, blank=True)
+    conservative_care_weeks = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Weeks of physiotherapy or active management so far. Blank = not known.",
+    )
+    conservative_care_notes = models.TextField(
+        blank=True, help_text="What has been tried: physiotherapy, medication, exercise."
+    )
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REFERRED)
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    responsible_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="episodes",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    discharged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-referral_date", "-created_at"]
+        indexes = [models.Index(fields=["stage"])]
+
+    def __str__(self) -> str:
+        return f"{self.condition_display} (referred {self.referral_date:%d %b %Y})"
+
+    @property
+    def clinic_id(self) -> int:
+        return self.patient.clinic_id
+
+    @property
+    def condition_display(self) -> str:
+        return codebook().conditions[self.condition].display
+
+    @property
+    def condition_codings(self) -> tuple[Any, ...]:
+        return codebook().conditions[self.condition].codings
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != Episode.Stage.DISCHARGED
+
+    def advance_to(
+        self, stage: str, *, by: Any = None, summary: str = "", at: datetime | None = None
+    ) -> TimelineEvent:
+        """Move to ``stage`` and say so on the timeline. Stages may move back (re-assessment)."""
+        previous = self.get_stage_display()
+        self.stage = stage
+        self.stage_changed_at = at or timezone.now()
+        if stage == Episode.Stage.DISCHARGED:
+            self.discharged_at = self.stage_changed_at
+        self.save(update_fields=["stage", "stage_changed_at", "discharged_at", "updated_at"])
+        return self.log(
+            TimelineEvent.Kind.STAGE,
+            summary or f"Stage changed from {previous} to {self.get_stage_display()}",
+            by=by,
+            at=at,
+        )
+
+    def log(
+        self,
+        kind: str,
+        summary: str,
+        *,
+        by: Any = None,
+        detail: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> TimelineEvent:
+        return TimelineEvent.objects.create(
+            episode=self,
+            kind=kind,
+            summary=summary,
+            actor=by,
+            detail=detail or {},
+            at=at or timezone.now(),
+        )
+
+
+class TimelineEvent(models.Model):
+    """Something that happened in an episode, in words a colleague can read at a glance."""
+
+    class Kind(models.TextChoices):
+        REFERRAL = "referral", "Referral"
+        STAGE = "stage", "Stage change"
+        NOTE = "note", "Note"
+        ASSESSMENT = "assessment", "Assessment"
+        DECISION = "decision", "Decision"
+        OVERRIDE = "override", "Override"
+        CONSENT = "consent", "Consent"
+        PROCEDURE = "procedure", "Procedure"
+        AFTERCARE = "aftercare", "Aftercare"
+        FOLLOW_UP = "follow_up", "Follow-up"
+        QUESTIONNAIRE = "questionnaire", "Questionnaire"
+        PLAN = "plan", "Next step"
+        UPDATE = "update", "Record updated"
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="timeline")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.CharField(max_length=500)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.summary}"

@@ -1,0 +1,192 @@
+"""Clinician pages for patients and episodes: short views that ask ``access`` for every record."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from spinepath.accounts import access, audit
+from spinepath.accounts.models import AuditEvent, User
+from spinepath.clinical.coding import codebook
+from spinepath.patients.forms import EpisodeForm, PatientForm, SearchForm
+from spinepath.patients.models import Episode, Patient, TimelineEvent
+
+WORKLIST_LIMIT = 15
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not user.may_see_patients:
+        return _analyst_dashboard(request, user)
+    episodes = access.episodes_for(user).select_related("patient").order_by("stage_changed_at")
+    worklists = []
+    for stage, label in Episode.Stage.choices:
+        if stage == Episode.Stage.DISCHARGED:
+            continue
+        in_stage = episodes.filter(stage=stage)
+        shown = list(in_stage[:WORKLIST_LIMIT])
+        worklists.append(
+            {"stage": stage, "label": label, "count": in_stage.count(), "episodes": shown}
+        )
+    shown_ids = {e.patient_id for w in worklists for e in w["episodes"]}
+    if shown_ids:
+        audit.record_list(request, Patient, sorted(shown_ids, key=str))
+    return render(
+        request,
+        "patients/dashboard.html",
+        {"worklists": worklists, "today": timezone.localdate(), "form": SearchForm()},
+    )
+
+
+def _analyst_dashboard(request: HttpRequest, user: User) -> HttpResponse:
+    """Counts only: analysts see the service's shape, never a patient."""
+    episodes = Episode.objects.filter(patient__clinic_id=user.clinic_id)
+    by_stage = dict(episodes.values_list("stage").annotate(n=Count("id")))
+    by_condition = dict(episodes.values_list("condition").annotate(n=Count("id")))
+    return render(
+        request,
+        "patients/analyst_dashboard.html",
+        {
+            "stages": [(label, by_stage.get(stage, 0)) for stage, label in Episode.Stage.choices],
+            "conditions": [
+                (concept.display, by_condition.get(key, 0))
+                for key, concept in codebook().conditions.items()
+            ],
+            "total": episodes.count(),
+        },
+    )
+
+
+@access.patient_staff_required
+def patient_search(request: HttpRequest) -> HttpResponse:
+    # Searches are POSTed so names and NHS numbers never appear in URLs, history or server logs.
+    results: list[Patient] | None = None
+    form = SearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        term = form.cleaned_data["q"]
+        results = list(access.patients_for(_user(request)).search(term)[:50])
+        audit.record_list(request, Patient, [p.pk for p in results], query=term)
+    return render(request, "patients/search.html", {"form": form, "results": results})
+
+
+@access.patient_staff_required
+def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = access.get_patient_for_user(request, patient_id)
+    episodes = list(patient.episodes.select_related("responsible_clinician"))
+    timeline = (
+        TimelineEvent.objects.filter(episode__patient=patient)
+        .select_related("actor", "episode")
+        .order_by("-at", "-id")[:200]
+    )
+    return render(
+        request,
+        "patients/patient_detail.html",
+        {"patient": patient, "episodes": episodes, "timeline": timeline},
+    )
+
+
+@access.patient_staff_required
+def patient_create(request: HttpRequest) -> HttpResponse:
+    patient = Patient(clinic=_user(request).clinic)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            audit.record(
+                request, AuditEvent.Action.CREATE, patient, changed_fields=form.changed_data
+            )
+        messages.success(request, f"{patient.full_name} registered.")
+        return redirect("episode_create", patient_id=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": None})
+
+
+@access.patient_staff_required
+def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = access.get_patient_for_user(request, patient_id, log_read=request.method != "POST")
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            audit.record(
+                request, AuditEvent.Action.UPDATE, patient, changed_fields=form.changed_data
+            )
+        messages.success(request, "Patient details saved.")
+        return redirect("patient_detail", patient_id=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+@access.patient_staff_required
+def episode_create(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = access.get_patient_for_user(request, patient_id, log_read=request.method != "POST")
+    episode = Episode(patient=patient, referral_date=timezone.localdate())
+    form = EpisodeForm(request.POST or None, instance=episode, clinic_id=patient.clinic_id)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            episode.log(
+                TimelineEvent.Kind.REFERRAL,
+                f"Referred by {episode.get_referral_source_display()} for "
+                f"{episode.condition_display.lower()}",
+                by=_user(request),
+            )
+            audit.record(
+                request, AuditEvent.Action.CREATE, episode, changed_fields=form.changed_data
+            )
+        messages.success(request, "Referral recorded.")
+        return redirect("episode_detail", episode_id=episode.pk)
+    return render(
+        request,
+        "patients/episode_form.html",
+        {"form": form, "patient": patient, "episode": None},
+    )
+
+
+@access.patient_staff_required
+def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
+    episode = access.get_episode_for_user(request, episode_id)
+    return render(
+        request,
+        "patients/episode_detail.html",
+        {
+            "episode": episode,
+            "patient": episode.patient,
+            "timeline": episode.timeline.select_related("actor"),
+            "stages": Episode.Stage.choices,
+        },
+    )
+
+
+@access.patient_staff_required
+def episode_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
+    episode = access.get_episode_for_user(request, episode_id, log_read=request.method != "POST")
+    form = EpisodeForm(request.POST or None, instance=episode, clinic_id=episode.patient.clinic_id)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            if form.changed_data:
+                episode.log(
+                    TimelineEvent.Kind.UPDATE,
+                    "Referral details updated: "
+                    + ", ".join(form[f].label.lower() for f in form.changed_data),
+                    by=_user(request),
+                )
+            audit.record(
+                request, AuditEvent.Action.UPDATE, episode, changed_fields=form.changed_data
+            )
+        messages.success(request, "Referral saved.")
+        return redirect("episode_detail", episode_id=episode.pk)
+    return render(
+        request,
+        "patients/episode_form.html",
+        {"form": form, "patient": episode.patient, "episode": episode},
+    )
