@@ -208,3 +208,32 @@ def log_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+# --- Added for the foundation suite ------------------------------------------------------------
+
+
+@pytest.fixture
+def episode_b(patient_b: Any) -> Any:
+    return make_episode(patient_b, condition="spinal_stenosis", laterality="bilateral")
+
+
+@pytest.fixture
+def superuser(db: Any) -> Any:
+    from spinepath.accounts.models import User
+
+    return User.objects.create_superuser("root", "root@example.org", DEMO_PASSWORD)
+
+
+def audit_events(**filters: Any) -> list[Any]:
+    """Audit rows matching ``filters``, oldest first, for asserting exactly what was logged."""
+    from spinepath.accounts.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(**filters).order_by("at", "id"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Every persona gets a password; the production hasher costs ~0.25 s a user. Hashing strength
+    # is Django's concern, not ours, so tests use the fastest hasher Django ships.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "axes",
     "spinepath.accounts",
     "spinepath.patients",
+    "spinepath.questionnaires",
+    "spinepath.assessment",
+    "spinepath.procedures",
 ]
 
 MIDDLEWARE = [

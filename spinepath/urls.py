@@ -7,6 +7,7 @@ from spinepath.api import api
 urlpatterns = [
     path("", include("spinepath.patients.urls")),
     path("", include("spinepath.accounts.urls")),
+    path("", include("spinepath.assessment.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

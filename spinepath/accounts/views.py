@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -33,9 +34,15 @@ class AuditFilterForm(forms.Form):
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The clinic's audit trail, filterable; admins see only their own clinic's events."""
     user: User = request.user  # type: ignore[assignment]
-    events = AuditEvent.objects.for_clinic(user.clinic).select_related("user")  # type: ignore[arg-type]
+    if user.clinic is None:
+        # Otherwise the filter below would show every event that has no clinic.
+        raise PermissionDenied("Your account is not attached to a clinic.")
+    events = AuditEvent.objects.for_clinic(user.clinic).select_related("user")
     form = AuditFilterForm(request.GET or None)
-    if form.is_valid():
+    if form.is_bound and not form.is_valid():
+        # A filter that cannot be applied must not silently widen to the whole log.
+        events = events.none()
+    elif form.is_valid():
         data = form.cleaned_data
         if data["username"]:
             events = events.filter(username__iexact=data["username"])

@@ -137,11 +137,14 @@ def _drug(use: AntithromboticUse) -> str:
 
 
 def _acute_severe_sciatica(facts: Facts, config: RuleSetConfig) -> bool:
-    """An epidural for leg-dominant pain that NICE would call acute and severe [3]."""
+    """An epidural for sciatica that NICE would call acute and severe [3].
+
+    Only the two numbers of rules.md decide (duration and leg-pain NRS); whether the leg pain is
+    dominant is NICE_NO_EPIDURAL_BACK_PAIN's question, not part of this exception.
+    """
     s = facts.symptoms
     return (
         facts.procedure in EPIDURALS
-        and s.leg_pain_dominant is True
         and s.duration_weeks is not None
         and s.duration_weeks <= config.epidural_acute_max_weeks
         and s.leg_pain_nrs is not None
@@ -262,11 +265,12 @@ class NightPainReview(Rule):
     source = "Red-flag pathway [14]"
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
-        # Night pain on its own is a prompt to look again; with another flag, that flag decides.
-        if _flags(facts) == {RedFlag.NIGHT_PAIN}:
+        # Night pain alone is a prompt to look again, not a referral; when another flag is
+        # present that flag's rule decides. The caution stays even then, so that adding a flag
+        # which is not urgent on its own (a recent infection) can never lower the outcome.
+        if RedFlag.NIGHT_PAIN in _flags(facts):
             yield self.reason(
-                "Night pain on its own is not a red flag but should prompt a review for serious "
-                "pathology.",
+                "Night pain should prompt a review for serious pathology before injecting.",
                 "document the review for serious pathology",
             )
 

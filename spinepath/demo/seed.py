@@ -171,9 +171,7 @@ def patients_and_episodes(world: DemoWorld) -> None:
         )
         referred_at = _at(referred, hour=10)
         Episode.objects.filter(pk=episode.pk).update(stage_changed_at=referred_at)
-        episode.log(
-            "referral", f"Referred for {episode.condition_display.lower()}", at=referred_at
-        )
+        episode.log("referral", f"Referred for {episode.condition_display.lower()}", at=referred_at)
         if stage != Episode.Stage.REFERRED:
             days_in_stage = rng.randint(0, min(30, (world.today - referred).days))
             episode.advance_to(stage, at=_at(world.today - timedelta(days=days_in_stage), 14))

@@ -6,6 +6,8 @@ Kept free of Django so the demo-data generator and the forms share one implement
 import re
 
 _SEPARATORS = re.compile(r"[\s-]")
+# ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then refuses.
+_TEN_DIGITS = re.compile(r"[0-9]{10}")
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
@@ -28,7 +30,7 @@ def check_digit(first_nine: str) -> int | None:
 def problem(value: str) -> str | None:
     """Why ``value`` is not a valid NHS number, or None when it is."""
     digits = normalise(value)
-    if not digits.isdigit() or len(digits) != 10:
+    if not _TEN_DIGITS.fullmatch(digits):
         return "An NHS number has exactly 10 digits."
     if len(set(digits)) == 1:
         return "An NHS number cannot be the same digit repeated."

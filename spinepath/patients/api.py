@@ -11,7 +11,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
+from pydantic import field_validator
 
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, User
@@ -20,8 +21,21 @@ from spinepath.patients.models import Episode, Language, Patient, ReferralSource
 
 router = Router(tags=["patients"])
 
+NUL_MESSAGE = "must not contain NUL (\\x00) characters"
 
-class PatientIn(Schema):
+
+class Input(Schema):
+    """Request bodies: text may not carry NUL characters, which PostgreSQL cannot store."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_nul_characters(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(NUL_MESSAGE)
+        return value
+
+
+class PatientIn(Input):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
     date_of_birth: date
@@ -35,7 +49,7 @@ class PatientIn(Schema):
     notes: str = ""
 
 
-class PatientPatch(Schema):
+class PatientPatch(Input):
     given_name: str | None = Field(default=None, min_length=1, max_length=100)
     family_name: str | None = Field(default=None, min_length=1, max_length=100)
     date_of_birth: date | None = None
@@ -71,7 +85,7 @@ class PatientOut(Schema):
         return obj.clinic.code
 
 
-class EpisodeIn(Schema):
+class EpisodeIn(Input):
     condition: Condition
     laterality: Laterality = Laterality.NOT_APPLICABLE
     referral_source: ReferralSource
@@ -82,7 +96,7 @@ class EpisodeIn(Schema):
     conservative_care_notes: str = ""
 
 
-class EpisodePatch(Schema):
+class EpisodePatch(Input):
     condition: Condition | None = None
     laterality: Laterality | None = None
     referral_source: ReferralSource | None = None
@@ -133,17 +147,24 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _save_validated(instance: Any, *, exclude: list[str] | None = None) -> None:
+def _patient_staff(request: HttpRequest) -> User:
+    """The caller, if their role may see identifiable records; a JSON 403 otherwise."""
+    user = _user(request)
+    if not user.may_see_patients:
+        raise HttpError(403, "Your role does not give access to identifiable patient records.")
+    return user
+
+
+def _validate(instance: Any) -> None:
     """full_clean, turning model errors into the API's 422 that names each field."""
     try:
-        instance.full_clean(exclude=exclude)
+        instance.full_clean()
     except DjangoValidationError as exc:
         errors = []
         for field, messages in exc.message_dict.items():
             loc = ["body", "payload"] + ([] if field == "__all__" else [field])
             errors += [{"loc": loc, "msg": str(m), "type": "value_error"} for m in messages]
         raise ValidationError(errors) from None
-    instance.save()
 
 
 class PatientPage(Schema):
@@ -159,8 +180,9 @@ PAGE_SIZE = 25
 @router.get("/patients", response=PatientPage, summary="List or search patients")
 def list_patients(request: HttpRequest, q: str = "", page: int = Query(1, ge=1)) -> Any:
     """Search by name, NHS number, MRN or date of birth; 25 a page, newest names first."""
-    user = _user(request)
-    access.ensure_patient_role(user)
+    user = _patient_staff(request)
+    if "\x00" in q:
+        raise ValidationError([{"loc": ["query", "q"], "msg": NUL_MESSAGE, "type": "value_error"}])
     patients = access.patients_for(user).select_related("clinic").search(q)
     page_obj = Paginator(patients, PAGE_SIZE).get_page(page)
     audit.record_list(request, Patient, [p.pk for p in page_obj], query=q)
@@ -174,22 +196,24 @@ def list_patients(request: HttpRequest, q: str = "", page: int = Query(1, ge=1))
 
 @router.post("/patients", response={201: PatientOut}, summary="Register a patient")
 def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
-    user = _user(request)
-    access.ensure_patient_role(user)
+    user = _patient_staff(request)
     patient = Patient(clinic=user.clinic, **payload.dict())
+    _validate(patient)
     with transaction.atomic():
-        _save_validated(patient)
+        patient.save()
         audit.record(request, AuditEvent.Action.CREATE, patient, changed_fields=payload.dict())
     return 201, patient
 
 
 @router.get("/patients/{patient_id}", response=PatientOut)
 def read_patient(request: HttpRequest, patient_id: UUID) -> Any:
+    _patient_staff(request)
     return access.get_patient_for_user(request, patient_id)
 
 
 @router.patch("/patients/{patient_id}", response=PatientOut)
 def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch) -> Any:
+    _patient_staff(request)
     patient = access.get_patient_for_user(request, patient_id, log_read=False)
     before = audit.snapshot(patient)
     for field, value in payload.dict(exclude_unset=True).items():
@@ -198,25 +222,29 @@ def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch
                 [{"loc": ["body", "payload", field], "msg": "may not be null", "type": "null"}]
             )
         setattr(patient, field, value)
+    _validate(patient)
+    changed = audit.changed_fields(patient, before)  # before saving bumps updated_at
     with transaction.atomic():
-        _save_validated(patient)
-        changed = audit.changed_fields(patient, before)
+        patient.save()
         audit.record(request, AuditEvent.Action.UPDATE, patient, changed_fields=changed)
     return patient
 
 
 @router.get("/patients/{patient_id}/episodes", response=list[EpisodeOut])
 def list_episodes(request: HttpRequest, patient_id: UUID) -> Any:
+    _patient_staff(request)
     patient = access.get_patient_for_user(request, patient_id)
     return list(patient.episodes.all())
 
 
 @router.post("/patients/{patient_id}/episodes", response={201: EpisodeOut})
 def create_episode(request: HttpRequest, patient_id: UUID, payload: EpisodeIn) -> Any:
+    _patient_staff(request)
     patient = access.get_patient_for_user(request, patient_id, log_read=False)
     episode = Episode(patient=patient, responsible_clinician=None, **payload.dict())
+    _validate(episode)
     with transaction.atomic():
-        _save_validated(episode)
+        episode.save()
         episode.log(
             TimelineEvent.Kind.REFERRAL,
             f"Referred by {episode.get_referral_source_display()} for "
@@ -229,11 +257,13 @@ def create_episode(request: HttpRequest, patient_id: UUID, payload: EpisodeIn) -
 
 @router.get("/episodes/{episode_id}", response=EpisodeOut)
 def read_episode(request: HttpRequest, episode_id: UUID) -> Any:
+    _patient_staff(request)
     return access.get_episode_for_user(request, episode_id)
 
 
 @router.patch("/episodes/{episode_id}", response=EpisodeOut)
 def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch) -> Any:
+    _patient_staff(request)
     episode = access.get_episode_for_user(request, episode_id, log_read=False)
     before = audit.snapshot(episode)
     for field, value in payload.dict(exclude_unset=True).items():
@@ -242,9 +272,10 @@ def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch
                 [{"loc": ["body", "payload", field], "msg": "may not be null", "type": "null"}]
             )
         setattr(episode, field, value)
+    _validate(episode)
+    changed = audit.changed_fields(episode, before)  # before saving bumps updated_at
     with transaction.atomic():
-        _save_validated(episode)
-        changed = audit.changed_fields(episode, before)
+        episode.save()
         audit.record(request, AuditEvent.Action.UPDATE, episode, changed_fields=changed)
         if changed:
             episode.log(
@@ -257,5 +288,6 @@ def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch
 
 @router.get("/episodes/{episode_id}/timeline", response=list[TimelineOut])
 def episode_timeline(request: HttpRequest, episode_id: UUID) -> Any:
+    _patient_staff(request)
     episode = access.get_episode_for_user(request, episode_id)
     return list(episode.timeline.select_related("actor"))

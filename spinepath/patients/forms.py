@@ -1,13 +1,21 @@
 from django import forms
 
+from spinepath.lib import nhs_number
+from spinepath.lib.widgets import DateInput
 from spinepath.patients.models import Episode, Patient
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class PatientForm(forms.ModelForm):
+    # Longer than the stored 10 digits so "943 476 5919" and "943-476-5919" get through to
+    # normalisation; the model checks the digits themselves.
+    nhs_number = forms.CharField(
+        label=Patient._meta.get_field("nhs_number").verbose_name,
+        required=False,
+        max_length=20,
+        help_text=Patient._meta.get_field("nhs_number").help_text,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
     class Meta:
         model = Patient
         fields = [
@@ -26,11 +34,10 @@ class PatientForm(forms.ModelForm):
         widgets = {
             "date_of_birth": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "nhs_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         }
 
     def clean_nhs_number(self) -> str:
-        return self.cleaned_data["nhs_number"].replace(" ", "").replace("-", "")
+        return nhs_number.normalise(self.cleaned_data["nhs_number"])
 
 
 class EpisodeForm(forms.ModelForm):

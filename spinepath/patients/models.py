@@ -85,6 +85,16 @@ def _parse_date(text: str) -> date | None:
     return None
 
 
+_MISSING_IDENTIFIER = "Give an NHS number, a local MRN, or both."
+_DUPLICATE_NHS_NUMBER = "Another patient in this clinic has this NHS number."
+_DUPLICATE_MRN = "Another patient in this clinic has this MRN."
+_CONSTRAINT_FIELDS = {
+    _MISSING_IDENTIFIER: "nhs_number",
+    _DUPLICATE_NHS_NUMBER: "nhs_number",
+    _DUPLICATE_MRN: "mrn",
+}
+
+
 class Patient(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
@@ -120,19 +130,19 @@ class Patient(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(nhs_number="") | ~models.Q(mrn=""),
                 name="patient_has_nhs_number_or_mrn",
-                violation_error_message="Give an NHS number, a local MRN, or both.",
+                violation_error_message=_MISSING_IDENTIFIER,
             ),
             models.UniqueConstraint(
                 fields=["clinic", "nhs_number"],
                 condition=~models.Q(nhs_number=""),
                 name="unique_nhs_number_per_clinic",
-                violation_error_message="Another patient in this clinic has this NHS number.",
+                violation_error_message=_DUPLICATE_NHS_NUMBER,
             ),
             models.UniqueConstraint(
                 fields=["clinic", "mrn"],
                 condition=~models.Q(mrn=""),
                 name="unique_mrn_per_clinic",
-                violation_error_message="Another patient in this clinic has this MRN.",
+                violation_error_message=_DUPLICATE_MRN,
             ),
         ]
         indexes = [
@@ -143,9 +153,31 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    def clean(self) -> None:
+    def clean_fields(self, exclude: Any = None) -> None:
+        # Normalise before the field validators run, so "943 476 5919" is not refused as too long.
         self.nhs_number = nhs_number.normalise(self.nhs_number)
         self.mrn = self.mrn.strip()
+        super().clean_fields(exclude=exclude)
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        """Check the per-clinic rules whichever door the record came through, naming the field.
+
+        Forms never carry ``clinic`` (the view sets it), and Django skips a constraint whose
+        fields are excluded, so the duplicate would otherwise reach the database as an
+        IntegrityError. Conditional constraints report as non-field errors; move them onto the
+        field the person has to correct.
+        """
+        exclude = set(exclude or ()) - {"clinic"}
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors: dict[str, list[ValidationError]] = {}
+            for field, field_errors in exc.error_dict.items():
+                for error in field_errors:
+                    errors.setdefault(_CONSTRAINT_FIELDS.get(error.message, field), []).append(
+                        error
+                    )
+            raise ValidationError(errors) from None
 
     @property
     def full_name(self) -> str:
@@ -251,11 +283,13 @@ class Episode(models.Model):
         self, stage: str, *, by: Any = None, summary: str = "", at: datetime | None = None
     ) -> TimelineEvent:
         """Move to ``stage`` and say so on the timeline. Stages may move back (re-assessment)."""
+        if stage not in Episode.Stage.values:
+            raise ValueError(f"Unknown episode stage {stage!r}")
         previous = self.get_stage_display()
         self.stage = stage
         self.stage_changed_at = at or timezone.now()
-        if stage == Episode.Stage.DISCHARGED:
-            self.discharged_at = self.stage_changed_at
+        # Re-opening a discharged episode clears the discharge; it is on the timeline.
+        self.discharged_at = self.stage_changed_at if stage == Episode.Stage.DISCHARGED else None
         self.save(update_fields=["stage", "stage_changed_at", "discharged_at", "updated_at"])
         return self.log(
             TimelineEvent.Kind.STAGE,

@@ -113,13 +113,14 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @access.patient_staff_required
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = access.get_patient_for_user(request, patient_id, log_read=request.method != "POST")
+    before = audit.snapshot(patient)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
+        # Compare stored values, not typed ones: "943 476 5919" is the same NHS number.
+        changed = audit.changed_fields(patient, before)
         with transaction.atomic():
             form.save()
-            audit.record(
-                request, AuditEvent.Action.UPDATE, patient, changed_fields=form.changed_data
-            )
+            audit.record(request, AuditEvent.Action.UPDATE, patient, changed_fields=changed)
         messages.success(request, "Patient details saved.")
         return redirect("patient_detail", patient_id=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
@@ -162,6 +163,9 @@ def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
             "patient": episode.patient,
             "timeline": episode.timeline.select_related("actor"),
             "stages": Episode.Stage.choices,
+            "assessments": episode.assessments.select_related("clinician").prefetch_related(
+                "decisions"
+            ),
         },
     )
 
@@ -169,20 +173,20 @@ def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
 @access.patient_staff_required
 def episode_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
     episode = access.get_episode_for_user(request, episode_id, log_read=request.method != "POST")
+    before = audit.snapshot(episode)
     form = EpisodeForm(request.POST or None, instance=episode, clinic_id=episode.patient.clinic_id)
     if request.method == "POST" and form.is_valid():
+        changed = audit.changed_fields(episode, before)
         with transaction.atomic():
             form.save()
-            if form.changed_data:
+            if changed:
                 episode.log(
                     TimelineEvent.Kind.UPDATE,
                     "Referral details updated: "
-                    + ", ".join(form[f].label.lower() for f in form.changed_data),
+                    + ", ".join(str(form[f].label).lower() for f in changed),
                     by=_user(request),
                 )
-            audit.record(
-                request, AuditEvent.Action.UPDATE, episode, changed_fields=form.changed_data
-            )
+            audit.record(request, AuditEvent.Action.UPDATE, episode, changed_fields=changed)
         messages.success(request, "Referral saved.")
         return redirect("episode_detail", episode_id=episode.pk)
     return render(

@@ -64,10 +64,8 @@ def _whole(value: Any, field: str, low: int, high: int) -> int:
     """``value`` as a whole number in ``low..high``; JSON ``7.0`` is accepted, ``7.5`` is not."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise NotScorable(field, f"must be a whole number from {low} to {high}, not {value!r}")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise NotScorable(field, f"must be a whole number from {low} to {high}, not {value}")
-        value = int(value)
+    if isinstance(value, float) and not value.is_integer():
+        raise NotScorable(field, f"must be a whole number from {low} to {high}, not {value}")
     whole = int(value)
     if not low <= whole <= high:
         raise NotScorable(field, f"must be from {low} to {high}, not {whole}")

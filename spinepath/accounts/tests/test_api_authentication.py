@@ -1,0 +1,52 @@
+"""The API needs a live staff token: none, a bad one, a revoked one or a leaver's one is a 401."""
+
+from conftest import ApiClient, api_client_for
+from spinepath.accounts.models import ApiToken
+
+
+def test_it_refuses_a_request_without_a_token(client, patient_a):
+    r = client.get(f"/api/v1/patients/{patient_a.pk}")
+    assert r.status_code == 401
+    assert r.json() == {"detail": "A valid staff API token is required."}
+
+
+def test_it_refuses_a_made_up_token(client, patient_a):
+    r = ApiClient(client, "sp_not-a-real-token").get(f"/api/v1/patients/{patient_a.pk}")
+    assert r.status_code == 401
+
+
+def test_it_refuses_a_token_sent_without_the_bearer_scheme(client, clinician_a, patient_a):
+    _, secret = ApiToken.objects.issue(clinician_a)
+    r = client.get(f"/api/v1/patients/{patient_a.pk}", headers={"Authorization": secret})
+    assert r.status_code == 401
+
+
+def test_it_refuses_a_revoked_token(client, clinician_a, patient_a):
+    token, secret = ApiToken.objects.issue(clinician_a)
+    api = ApiClient(client, secret)
+    assert api.get(f"/api/v1/patients/{patient_a.pk}").status_code == 200
+
+    token.revoke()
+    assert api.get(f"/api/v1/patients/{patient_a.pk}").status_code == 401
+
+
+def test_it_refuses_the_token_of_a_deactivated_user(client, clinician_a, patient_a):
+    api = api_client_for(client, clinician_a)
+    clinician_a.is_active = False
+    clinician_a.save()
+    assert api.get(f"/api/v1/patients/{patient_a.pk}").status_code == 401
+
+
+def test_it_refuses_writes_without_a_token_and_saves_nothing(client, clinic_a):
+    body = '{"given_name": "A", "family_name": "B", "date_of_birth": "1980-01-01", "sex": "male"}'
+    r = client.post("/api/v1/patients", body, content_type="application/json")
+    assert r.status_code == 401
+    assert not clinic_a.patients.exists()
+
+
+def test_it_records_when_a_token_was_last_used(api_a, clinician_a, patient_a):
+    token = ApiToken.objects.get(user=clinician_a)
+    assert token.last_used_at is None
+    assert api_a.get(f"/api/v1/patients/{patient_a.pk}").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None

@@ -1,0 +1,307 @@
+"""Decision support over JSON: the three stable clinical endpoints (api.md) and assessments.
+
+The clinical endpoints are pure: they take the core's own pydantic models as bodies, so the API
+and the core cannot drift apart, and a bad code or an out-of-range score is a 422 naming the field.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError, ValidationError
+from pydantic import BaseModel
+
+from spinepath.accounts import access, audit
+from spinepath.accounts.models import AuditEvent, Role, User
+from spinepath.assessment.decisions import (
+    ProceedRefused,
+    decide,
+    record_proceed,
+    ruleset,
+)
+from spinepath.assessment.models import Assessment, Decision
+from spinepath.clinical.decision import Decision as CoreDecision
+from spinepath.clinical.decision import evaluate
+from spinepath.clinical.facts import AntithromboticUse, Facts
+from spinepath.clinical.instruments import INSTRUMENTS, NotScorable, Score, score
+from spinepath.clinical.steroids import SteroidCheck, SteroidCheckRequest, check_steroid_exposure
+from spinepath.clinical.vocab import (
+    Allergy,
+    Imaging,
+    LocalAnaesthetic,
+    Procedure,
+    RedFlag,
+    Steroid,
+)
+from spinepath.questionnaires.models import QuestionnaireResponse
+
+router = Router(tags=["decision support"])
+
+InstrumentCode = StrEnum("InstrumentCode", {code.upper(): code for code in INSTRUMENTS})  # type: ignore[misc]
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _field_error(field: str, message: str) -> ValidationError:
+    return ValidationError(
+        [{"loc": ["body", "payload", *field.split(".")], "msg": message, "type": "value_error"}]
+    )
+
+
+@router.post("/decision-support/evaluate", response=CoreDecision, summary="Evaluate suitability")
+def evaluate_facts(request: HttpRequest, payload: Facts) -> Any:
+    """Run the rule set on a facts object (rules.md) and return the outcome and every reason."""
+    return evaluate(payload, ruleset())
+
+
+class ScoreIn(BaseModel):
+    answers: dict[str, Any]
+
+
+@router.post("/instruments/{code}/score", response=Score, summary="Score a questionnaire")
+def score_instrument(request: HttpRequest, code: InstrumentCode, payload: ScoreIn) -> Any:
+    try:
+        return score(code.value, payload.answers)
+    except NotScorable as exc:
+        raise _field_error(f"answers.{exc.field}", exc.reason) from None
+
+
+@router.post("/steroid-safety/check", response=SteroidCheck, summary="Check steroid exposure")
+def steroid_check(request: HttpRequest, payload: SteroidCheckRequest) -> Any:
+    return check_steroid_exposure(payload.planned, payload.history, ruleset())
+
+
+# --- Assessments on episodes ---------------------------------------------------------------
+
+
+class AssessmentIn(Schema):
+    """An assessment as the form gathers it. ``null`` means not assessed, never "no"."""
+
+    assessed_on: date = Field(default_factory=timezone.localdate)
+    procedure: Procedure
+    imaging: Imaging
+    steroid: Steroid | None = None
+    steroid_dose_mg: float | None = Field(default=None, ge=0)
+    local_anaesthetic: LocalAnaesthetic | None = None
+    red_flags: list[RedFlag] | None = None
+    symptom_duration_weeks: float | None = Field(default=None, ge=0)
+    leg_pain_dominant: bool | None = None
+    neurogenic_claudication: bool | None = None
+    conservative_care_weeks: float | None = Field(default=None, ge=0)
+    allergies: list[Allergy] | None = None
+    antithrombotics: list[AntithromboticUse] | None = None
+    inr: float | None = Field(default=None, gt=0)
+    platelets: float | None = Field(default=None, ge=0)
+    bleeding_disorder: bool | None = None
+    diabetes: bool | None = None
+    hba1c_mmol_mol: float | None = Field(default=None, ge=0)
+    pregnant: bool | None = None
+    immunosuppressed: bool | None = None
+    infection_systemic: bool | None = None
+    infection_local: bool | None = None
+    weight_kg: float | None = Field(default=None, gt=0)
+    mbb_date: date | None = None
+    mbb_relief_percent: float | None = Field(default=None, ge=0, le=100)
+    notes: str = ""
+    baseline: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description='Baseline answers by instrument code, e.g. {"nrs_leg": {"score": 7}}.',
+    )
+
+
+class DecisionOut(Schema):
+    id: int
+    context: str
+    evaluated_at: datetime
+    outcome: str
+    ruleset: dict[str, str]
+    reasons: list[dict[str, Any]]
+    steroid: dict[str, Any] | None
+    facts: dict[str, Any]
+    proceed_reason: str
+    proceed_at: datetime | None
+
+    @staticmethod
+    def resolve_ruleset(obj: Decision) -> dict[str, str]:
+        return {"name": obj.ruleset_name, "version": obj.ruleset_version}
+
+
+class QuestionnaireOut(Schema):
+    instrument: str
+    instrument_version: str
+    score: float | None
+    band: str
+    subscores: dict[str, Any]
+    source: str
+
+
+class AssessmentOut(Schema):
+    id: int
+    episode_id: str
+    assessed_on: date
+    clinician: str
+    procedure: str
+    imaging: str
+    steroid: str
+    steroid_dose_mg: float | None
+    local_anaesthetic: str
+    questionnaires: list[QuestionnaireOut]
+    decisions: list[DecisionOut]
+
+    @staticmethod
+    def resolve_episode_id(obj: Assessment) -> str:
+        return str(obj.episode_id)
+
+    @staticmethod
+    def resolve_clinician(obj: Assessment) -> str:
+        return obj.clinician.username
+
+    @staticmethod
+    def resolve_questionnaires(obj: Assessment) -> list[QuestionnaireResponse]:
+        return list(obj.questionnaires.all())
+
+    @staticmethod
+    def resolve_decisions(obj: Assessment) -> list[Decision]:
+        return list(obj.decisions.all())
+
+
+class ProceedIn(Schema):
+    reason: str
+
+
+def _scored_baseline(
+    baseline: dict[str, dict[str, Any]],
+) -> dict[str, tuple[dict[str, Any], Score]]:
+    scored = {}
+    for code, answers in baseline.items():
+        if code not in INSTRUMENTS:
+            raise _field_error(f"baseline.{code}", f"unknown instrument {code!r}")
+        try:
+            scored[code] = (answers, score(code, answers))
+        except NotScorable as exc:
+            raise _field_error(f"baseline.{code}.{exc.field}", exc.reason) from None
+    return scored
+
+
+@router.get("/episodes/{episode_id}/assessments", response=list[AssessmentOut])
+def list_assessments(request: HttpRequest, episode_id: str) -> Any:
+    episode = access.get_episode_for_user(request, episode_id)
+    return list(episode.assessments.select_related("clinician"))
+
+
+@router.post("/episodes/{episode_id}/assessments", response={201: AssessmentOut})
+def create_assessment(request: HttpRequest, episode_id: str, payload: AssessmentIn) -> Any:
+    user = _user(request)
+    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    if user.role != Role.CLINICIAN:
+        raise HttpError(403, "Only a clinician may record an assessment.")
+    if (payload.steroid is None) != (payload.steroid_dose_mg is None):
+        raise _field_error("steroid_dose_mg", "give a dose with a steroid, and only then")
+    if (payload.mbb_date is None) != (payload.mbb_relief_percent is None):
+        raise _field_error("mbb_relief_percent", "give both the date and the relief of the block")
+    scored = _scored_baseline(payload.baseline)
+    data = payload.dict(exclude={"baseline"})
+    with transaction.atomic():
+        assessment = Assessment(
+            episode=episode,
+            clinician=user,
+            assessed_on=data["assessed_on"],
+            procedure=data["procedure"],
+            imaging=data["imaging"],
+            steroid=data["steroid"] or "",
+            steroid_dose_mg=data["steroid_dose_mg"],
+            local_anaesthetic=data["local_anaesthetic"] or "",
+            red_flags_screened=data["red_flags"] is not None,
+            red_flags=data["red_flags"] or [],
+            allergies_recorded=data["allergies"] is not None,
+            allergies=data["allergies"] or [],
+            medication_recorded=data["antithrombotics"] is not None,
+            antithrombotics=[use.model_dump(mode="json") for use in payload.antithrombotics or []],
+            **{
+                name: data[name]
+                for name in (
+                    "symptom_duration_weeks",
+                    "leg_pain_dominant",
+                    "neurogenic_claudication",
+                    "conservative_care_weeks",
+                    "inr",
+                    "platelets",
+                    "bleeding_disorder",
+                    "diabetes",
+                    "hba1c_mmol_mol",
+                    "pregnant",
+                    "immunosuppressed",
+                    "infection_systemic",
+                    "infection_local",
+                    "weight_kg",
+                    "mbb_date",
+                    "mbb_relief_percent",
+                    "notes",
+                )
+            },
+        )
+        assessment.save()
+        audit.record(request, AuditEvent.Action.CREATE, assessment, changed_fields=data)
+        for code, (answers, result) in scored.items():
+            response = QuestionnaireResponse.objects.create(
+                patient=episode.patient,
+                episode=episode,
+                assessment=assessment,
+                instrument=code,
+                instrument_version=result.version,
+                answers=answers,
+                score=result.score,
+                band=result.band or "",
+                subscores=dict(result.subscores),
+                source=QuestionnaireResponse.Source.STAFF,
+                entered_by=user,
+                completed_at=timezone.now(),
+            )
+            audit.record(request, AuditEvent.Action.CREATE, response)
+        decide(request, assessment, by=user)
+    return 201, assessment
+
+
+def _assessment_for(request: HttpRequest, assessment_id: int) -> Assessment:
+    user = _user(request)
+    access.ensure_patient_role(user)
+    assessment = (
+        Assessment.objects.select_related("episode__patient", "clinician")
+        .filter(pk=assessment_id, episode__patient__clinic_id=user.clinic_id)
+        .first()
+    )
+    if assessment is None:
+        raise Http404("No such assessment")
+    return assessment
+
+
+@router.get("/assessments/{assessment_id}", response=AssessmentOut)
+def read_assessment(request: HttpRequest, assessment_id: int) -> Any:
+    assessment = _assessment_for(request, assessment_id)
+    audit.record(request, AuditEvent.Action.READ, assessment)
+    return assessment
+
+
+@router.post("/decisions/{decision_id}/proceed", response=DecisionOut)
+def proceed(request: HttpRequest, decision_id: int, payload: ProceedIn) -> Any:
+    user = _user(request)
+    access.ensure_patient_role(user)
+    decision = (
+        Decision.objects.select_related("assessment__episode__patient")
+        .filter(pk=decision_id, assessment__episode__patient__clinic_id=user.clinic_id)
+        .first()
+    )
+    if decision is None:
+        raise Http404("No such decision")
+    try:
+        return record_proceed(request, decision, by=user, reason=payload.reason)
+    except ProceedRefused as refusal:
+        raise _field_error("reason", str(refusal)) from None

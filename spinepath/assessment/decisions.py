@@ -1,0 +1,202 @@
+"""From an assessment in the database to a stored, explainable decision.
+
+The only place that turns database rows into the clinical core's ``Facts`` and stores what the
+core returns; the rules themselves live in ``spinepath.clinical``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from spinepath.accounts import audit
+from spinepath.accounts.models import AuditEvent, User
+from spinepath.assessment.models import Assessment, Decision
+from spinepath.clinical.decision import evaluate
+from spinepath.clinical.facts import (
+    AntithromboticUse,
+    Diabetes,
+    Facts,
+    Infection,
+    Injectate,
+    MedialBranchBlock,
+    Symptoms,
+)
+from spinepath.clinical.ruleset import RuleSetConfig, config_with_overrides
+from spinepath.patients.models import Episode, TimelineEvent
+from spinepath.procedures.history import previous_injections
+
+
+@cache
+def _ruleset(overrides_key: str) -> RuleSetConfig:
+    return config_with_overrides(settings.SPINEPATH_RULESET_OVERRIDES)
+
+
+def ruleset() -> RuleSetConfig:
+    """The clinic's rule set: defaults with the overrides in settings (validated at start-up)."""
+    return _ruleset(repr(sorted(settings.SPINEPATH_RULESET_OVERRIDES.items())))
+
+
+def _nrs(assessment: Assessment, instrument: str) -> int | None:
+    response = assessment.questionnaires.filter(instrument=instrument, status="completed").first()
+    return None if response is None or response.score is None else int(response.score)
+
+
+def _sex(value: str) -> str:
+    # The core knows female/male/other; "not known" is passed as other. The pregnancy question is
+    # still asked of everyone on the form, so nothing safety-critical rests on this mapping.
+    return value if value in ("female", "male", "other") else "other"
+
+
+def facts_for(assessment: Assessment, *, on: date | None = None) -> Facts:
+    """The facts object for ``assessment``, evaluated as of ``on`` (default: its own date)."""
+    episode = assessment.episode
+    patient = episode.patient
+    day = on or assessment.assessed_on
+    diabetes = (
+        None
+        if assessment.diabetes is None
+        else Diabetes(present=assessment.diabetes, hba1c_mmol_mol=assessment.hba1c_mmol_mol)
+    )
+    infection = (
+        None
+        if assessment.infection_systemic is None and assessment.infection_local is None
+        else Infection(
+            systemic=assessment.infection_systemic, local_at_site=assessment.infection_local
+        )
+    )
+    mbb = (
+        MedialBranchBlock(date=assessment.mbb_date, relief_percent=assessment.mbb_relief_percent)
+        if assessment.mbb_date and assessment.mbb_relief_percent is not None
+        else None
+    )
+    return Facts(
+        assessment_date=day,
+        age=patient.age_on(day),
+        sex=_sex(patient.sex),
+        pregnant=assessment.pregnant,
+        weight_kg=assessment.weight_kg,
+        condition=episode.condition,
+        procedure=assessment.procedure,
+        imaging=assessment.imaging,
+        injectate=Injectate(
+            steroid=assessment.steroid or None,
+            steroid_dose_mg=assessment.steroid_dose_mg if assessment.steroid else None,
+            local_anaesthetic=assessment.local_anaesthetic or None,
+        ),
+        symptoms=Symptoms(
+            duration_weeks=assessment.symptom_duration_weeks,
+            leg_pain_nrs=_nrs(assessment, "nrs_leg"),
+            back_pain_nrs=_nrs(assessment, "nrs_back"),
+            leg_pain_dominant=assessment.leg_pain_dominant,
+            neurogenic_claudication=assessment.neurogenic_claudication,
+        ),
+        conservative_care_weeks=assessment.conservative_care_weeks,
+        red_flags=list(assessment.red_flags) if assessment.red_flags_screened else None,
+        infection=infection,
+        allergies=list(assessment.allergies) if assessment.allergies_recorded else None,
+        antithrombotics=[AntithromboticUse(**row) for row in assessment.antithrombotics]
+        if assessment.medication_recorded
+        else None,
+        inr=assessment.inr,
+        platelets=assessment.platelets,
+        bleeding_disorder=assessment.bleeding_disorder,
+        diabetes=diabetes,
+        immunosuppressed=assessment.immunosuppressed,
+        mbb=mbb,
+        previous_injections=previous_injections(patient, before=day),
+    )
+
+
+def store_decision(
+    assessment: Assessment,
+    facts: Facts,
+    *,
+    by: User | None,
+    context: str = Decision.Context.ASSESSMENT,
+) -> Decision:
+    config = ruleset()
+    result = evaluate(facts, config)
+    as_dict = result.to_dict()
+    return Decision.objects.create(
+        assessment=assessment,
+        context=context,
+        evaluated_by=by,
+        facts=facts.model_dump(mode="json"),
+        ruleset_name=result.ruleset.name,
+        ruleset_version=result.ruleset.version,
+        ruleset_config=config.model_dump(mode="json"),
+        outcome=result.outcome.value,
+        reasons=as_dict["reasons"],
+        steroid=as_dict["steroid"],
+    )
+
+
+def decide(
+    request: HttpRequest | None,
+    assessment: Assessment,
+    *,
+    by: User,
+    context: str = Decision.Context.ASSESSMENT,
+    on: date | None = None,
+) -> Decision:
+    """Evaluate, store, put it on the timeline and the audit log, and mark the episode assessed."""
+    with transaction.atomic():
+        decision = store_decision(assessment, facts_for(assessment, on=on), by=by, context=context)
+        episode = assessment.episode
+        summary = (
+            f"Suitability: {decision.get_outcome_display().lower()} for "
+            f"{assessment.get_procedure_display().lower()} ({decision.ruleset_name} "
+            f"{decision.ruleset_version})"
+        )
+        episode.log(TimelineEvent.Kind.DECISION, summary, by=by, detail={"decision": decision.pk})
+        if context == Decision.Context.ASSESSMENT and episode.stage == Episode.Stage.REFERRED:
+            episode.advance_to(Episode.Stage.ASSESSED, by=by)
+        audit.record(request, AuditEvent.Action.CREATE, decision, user=by)
+    return decision
+
+
+class ProceedRefused(Exception):
+    """A clinician tried to proceed where the rules say they may not, or without a reason."""
+
+
+def record_proceed(
+    request: HttpRequest | None, decision: Decision, *, by: User, reason: str
+) -> Decision:
+    """Record a clinician's documented decision to proceed against a restrictive outcome."""
+    reason = reason.strip()
+    if decision.blocks:
+        raise ProceedRefused(
+            f"A decision of '{decision.get_outcome_display().lower()}' cannot be overridden."
+        )
+    if not decision.needs_reason_to_proceed:
+        raise ProceedRefused("This decision is suitable: there is nothing to override.")
+    if not by.is_clinician:
+        raise ProceedRefused("Only a clinician may decide to proceed against the advice.")
+    if len(reason) < 10:
+        raise ProceedRefused("Write the reason for proceeding (at least a short sentence).")
+    with transaction.atomic():
+        decision.proceed_reason = reason
+        decision.proceed_by = by
+        decision.proceed_at = timezone.now()
+        decision.save(update_fields=["proceed_reason", "proceed_by", "proceed_at"])
+        decision.assessment.episode.log(
+            TimelineEvent.Kind.OVERRIDE,
+            f"Proceeding against '{decision.get_outcome_display().lower()}': {reason}",
+            by=by,
+            detail={"decision": decision.pk},
+        )
+        audit.record(
+            request,
+            AuditEvent.Action.OVERRIDE,
+            decision,
+            changed_fields=["proceed_reason", "proceed_by", "proceed_at"],
+            reason=reason,
+            user=by,
+        )
+    return decision

@@ -1,0 +1,244 @@
+"""The baseline assessment form: every fact the rules need, with "not assessed" kept distinct."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from spinepath.assessment.models import Assessment
+from spinepath.clinical.instruments import INSTRUMENTS, NotScorable, score
+from spinepath.clinical.vocab import Allergy, Antithrombotic, AspirinIndication, RedFlag
+from spinepath.lib.widgets import DateInput
+from spinepath.procedures.models import PriorInjection
+
+TRI_STATE = [("unknown", "Not assessed"), ("true", "Yes"), ("false", "No")]
+
+
+def tri_state(label: str, help_text: str = "") -> forms.NullBooleanField:
+    return forms.NullBooleanField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.RadioSelect(choices=TRI_STATE),
+    )
+
+
+def _label(code: str) -> str:
+    return code.replace("_", " ").capitalize()
+
+
+RED_FLAG_CHOICES = [(flag.value, _label(flag.value)) for flag in RedFlag]
+ALLERGY_CHOICES = [(a.value, _label(a.value)) for a in Allergy]
+
+
+class AssessmentForm(forms.ModelForm):
+    red_flags_screened = forms.BooleanField(
+        label="I have screened for red flags",
+        required=False,
+        help_text="Tick once asked about every item below; tick none if none are present.",
+    )
+    red_flags = forms.MultipleChoiceField(
+        label="Red flags present",
+        choices=RED_FLAG_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    allergies_recorded = forms.BooleanField(
+        label="Allergies checked with the patient", required=False
+    )
+    allergies = forms.MultipleChoiceField(
+        label="Allergies",
+        choices=ALLERGY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    medication_recorded = forms.BooleanField(
+        label="Antithrombotic medication checked",
+        required=False,
+        help_text="Tick, and list any below (leave the rows empty if the patient takes none).",
+    )
+    leg_pain_dominant = tri_state("Leg pain worse than back pain (radicular)")
+    neurogenic_claudication = tri_state(
+        "Neurogenic claudication",
+        "Leg symptoms on walking or standing, eased by sitting or bending.",
+    )
+    bleeding_disorder = tri_state("Bleeding disorder")
+    diabetes = tri_state("Diabetes")
+    pregnant = tri_state("Pregnant", "Ask everyone who could be pregnant.")
+    immunosuppressed = tri_state("Immunosuppressed")
+    infection_systemic = tri_state("Systemic infection")
+    infection_local = tri_state("Infection at the injection site")
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "assessed_on",
+            "procedure",
+            "imaging",
+            "steroid",
+            "steroid_dose_mg",
+            "local_anaesthetic",
+            "red_flags_screened",
+            "red_flags",
+            "symptom_duration_weeks",
+            "leg_pain_dominant",
+            "neurogenic_claudication",
+            "conservative_care_weeks",
+            "allergies_recorded",
+            "allergies",
+            "medication_recorded",
+            "inr",
+            "platelets",
+            "bleeding_disorder",
+            "diabetes",
+            "hba1c_mmol_mol",
+            "pregnant",
+            "immunosuppressed",
+            "infection_systemic",
+            "infection_local",
+            "weight_kg",
+            "mbb_date",
+            "mbb_relief_percent",
+            "notes",
+        ]
+        labels = {
+            "symptom_duration_weeks": "Duration of this episode of symptoms (weeks)",
+            "conservative_care_weeks": "Conservative care so far (weeks)",
+            "steroid": "Steroid (leave empty for local anaesthetic only)",
+        }
+        widgets = {
+            "assessed_on": DateInput(),
+            "mbb_date": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        steroid, dose = data.get("steroid"), data.get("steroid_dose_mg")
+        if steroid and dose is None:
+            self.add_error("steroid_dose_mg", "Give the steroid dose in mg.")
+        if not steroid and dose is not None:
+            self.add_error("steroid", "A dose is given but no steroid is chosen.")
+        if data.get("red_flags") and not data.get("red_flags_screened"):
+            self.add_error("red_flags_screened", "Red flags are ticked: confirm the screen.")
+        if data.get("allergies") and not data.get("allergies_recorded"):
+            self.add_error("allergies_recorded", "Allergies are ticked: confirm they were checked.")
+        if (data.get("mbb_date") is None) != (data.get("mbb_relief_percent") is None):
+            self.add_error("mbb_relief_percent", "Give both the date and the relief of the block.")
+        relief = data.get("mbb_relief_percent")
+        if relief is not None and not 0 <= relief <= 100:
+            self.add_error("mbb_relief_percent", "Relief is a percentage from 0 to 100.")
+        for name in ("steroid_dose_mg", "symptom_duration_weeks", "conservative_care_weeks"):
+            value = data.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, "Cannot be negative.")
+        if data.get("diabetes") is False and data.get("hba1c_mmol_mol") is not None:
+            self.add_error("hba1c_mmol_mol", "HbA1c is given but diabetes is answered 'No'.")
+        return data
+
+
+class AntithromboticForm(forms.Form):
+    drug = forms.ChoiceField(
+        choices=[("", "—")] + [(d.value, _label(d.value)) for d in Antithrombotic],
+        required=False,
+    )
+    hours_since_last_dose = forms.FloatField(
+        label="Hours since last dose",
+        required=False,
+        min_value=0,
+        help_text="Leave empty if still taking it.",
+    )
+    indication = forms.ChoiceField(
+        label="Aspirin for",
+        choices=[("", "—")] + [(i.value, _label(i.value)) for i in AspirinIndication],
+        required=False,
+    )
+
+    def as_fact(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if not data.get("drug"):
+            return None
+        return {
+            "drug": data["drug"],
+            "hours_since_last_dose": data.get("hours_since_last_dose"),
+            "indication": data.get("indication") or None,
+        }
+
+
+AntithromboticFormSet = forms.formset_factory(AntithromboticForm, extra=3, max_num=8)
+
+
+class PriorInjectionForm(forms.ModelForm):
+    class Meta:
+        model = PriorInjection
+        fields = ["given_on", "site", "steroid", "steroid_dose_mg", "relief_percent", "where"]
+        widgets = {"given_on": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.has_changed() and not data.get("given_on"):
+            self.add_error("given_on", "Give the date of the injection.")
+        if self.has_changed() and not data.get("site"):
+            self.add_error("site", "Say where the injection was given.")
+        if data.get("steroid") and data.get("steroid_dose_mg") is None:
+            self.add_error("steroid_dose_mg", "Give the steroid dose in mg.")
+        return data
+
+
+PriorInjectionFormSet = forms.formset_factory(PriorInjectionForm, extra=2, max_num=10)
+
+BASELINE_INSTRUMENTS = ("nrs_back", "nrs_leg", "odi", "startback")
+
+
+class BaselineQuestionnairesForm(forms.Form):
+    """NRS back and leg (required), ODI and STarT Back (optional: the patient may answer later).
+
+    Fields are named ``<instrument>__<item>``; scoring is the clinical core's, so a form error here
+    is exactly the core's ``NotScorable`` reason.
+    """
+
+    REQUIRED = ("nrs_back", "nrs_leg")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code in BASELINE_INSTRUMENTS:
+            instrument = INSTRUMENTS[code]
+            for item in instrument.items:
+                self.fields[f"{code}__{item.id}"] = forms.TypedChoiceField(
+                    label=item.text if code.startswith("nrs") else f"{item.name}: {item.text}",
+                    choices=[("", "—")]
+                    + [(o.value, f"{o.value} — {o.text}") for o in item.options],
+                    coerce=int,
+                    empty_value=None,
+                    required=code in self.REQUIRED,
+                )
+        self.scores: dict[str, Any] = {}
+
+    def instrument_fields(self, code: str) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(f"{code}__")]
+
+    def answers(self, code: str) -> dict[str, Any]:
+        prefix = f"{code}__"
+        return {
+            name.removeprefix(prefix): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(prefix)
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for code in BASELINE_INSTRUMENTS:
+            answers = self.answers(code)
+            if all(value is None for value in answers.values()):
+                continue
+            try:
+                self.scores[code] = (answers, score(code, answers))
+            except NotScorable as exc:
+                self.add_error(None, f"{INSTRUMENTS[code].name}: {exc}")
+        return data

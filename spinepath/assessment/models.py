@@ -1,0 +1,176 @@
+"""Baseline assessments and the suitability decisions made from them.
+
+An assessment records what the clinician found, in columns (so it can be queried and edited); a
+decision stores the exact facts object and rule-set version it was computed from, so it can be
+re-run and explained years later even if the patient's record or the rules have changed since.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from spinepath.clinical.coding import procedure_choices
+from spinepath.clinical.vocab import Imaging, LocalAnaesthetic, Outcome, Steroid
+
+# A procedure needs an assessment at most this old (followup.md: baseline within 6 weeks).
+ASSESSMENT_VALID_FOR = timedelta(weeks=6)
+
+IMAGING_CHOICES = [
+    (Imaging.ULTRASOUND.value, "Ultrasound"),
+    (Imaging.FLUOROSCOPY.value, "Fluoroscopy (X-ray)"),
+    (Imaging.CT.value, "CT"),
+]
+INJECTABLE_STEROID_CHOICES = [
+    (Steroid.METHYLPREDNISOLONE.value, "Methylprednisolone acetate"),
+    (Steroid.TRIAMCINOLONE.value, "Triamcinolone acetonide"),
+    (Steroid.DEXAMETHASONE.value, "Dexamethasone sodium phosphate (non-particulate)"),
+    (Steroid.BETAMETHASONE.value, "Betamethasone"),
+]
+LOCAL_ANAESTHETIC_CHOICES = [(la.value, la.value.capitalize()) for la in LocalAnaesthetic]
+OUTCOME_CHOICES = [(o.value, o.value.replace("_", " ").capitalize()) for o in Outcome]
+
+
+class Assessment(models.Model):
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="assessments"
+    )
+    assessed_on = models.DateField(default=timezone.localdate)
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # The plan being assessed.
+    procedure = models.CharField(max_length=40, choices=procedure_choices())
+    imaging = models.CharField(max_length=20, choices=IMAGING_CHOICES)
+    steroid = models.CharField(max_length=30, choices=INJECTABLE_STEROID_CHOICES, blank=True)
+    steroid_dose_mg = models.FloatField("steroid dose (mg)", null=True, blank=True)
+    local_anaesthetic = models.CharField(
+        max_length=30, choices=LOCAL_ANAESTHETIC_CHOICES, blank=True
+    )
+
+    # Red flags: ``red_flags_screened`` False means "not screened" (the rules defer).
+    red_flags_screened = models.BooleanField(default=False)
+    red_flags = models.JSONField(default=list, blank=True)
+
+    # Symptoms and conservative care.
+    symptom_duration_weeks = models.FloatField(null=True, blank=True)
+    leg_pain_dominant = models.BooleanField(null=True, blank=True)
+    neurogenic_claudication = models.BooleanField(null=True, blank=True)
+    conservative_care_weeks = models.FloatField(null=True, blank=True)
+
+    # Safety facts; None everywhere means "not assessed", which is not "no".
+    allergies_recorded = models.BooleanField(default=False)
+    allergies = models.JSONField(default=list, blank=True)
+    medication_recorded = models.BooleanField(default=False)
+    antithrombotics = models.JSONField(
+        default=list, blank=True, help_text="[{drug, hours_since_last_dose, indication}]"
+    )
+    inr = models.FloatField("INR", null=True, blank=True)
+    platelets = models.FloatField("platelets (×10⁹/L)", null=True, blank=True)
+    bleeding_disorder = models.BooleanField(null=True, blank=True)
+    diabetes = models.BooleanField(null=True, blank=True)
+    hba1c_mmol_mol = models.FloatField("HbA1c (mmol/mol)", null=True, blank=True)
+    pregnant = models.BooleanField(null=True, blank=True)
+    immunosuppressed = models.BooleanField(null=True, blank=True)
+    infection_systemic = models.BooleanField(null=True, blank=True)
+    infection_local = models.BooleanField("infection at the injection site", null=True, blank=True)
+    weight_kg = models.FloatField("weight (kg)", null=True, blank=True)
+    mbb_date = models.DateField("last medial branch block", null=True, blank=True)
+    mbb_relief_percent = models.FloatField("relief from it (%)", null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Assessment on {self.assessed_on:%d %b %Y}"
+
+    @property
+    def patient(self) -> Any:
+        return self.episode.patient
+
+    @property
+    def patient_id(self) -> Any:
+        return self.episode.patient_id
+
+    @property
+    def clinic_id(self) -> int:
+        return self.episode.patient.clinic_id
+
+    def is_current_on(self, day: date) -> bool:
+        return self.assessed_on <= day <= self.assessed_on + ASSESSMENT_VALID_FOR
+
+    @property
+    def latest_decision(self) -> Decision | None:
+        return self.decisions.order_by("-evaluated_at", "-id").first()
+
+
+class Decision(models.Model):
+    """One evaluation of the rules, frozen: facts in, outcome and reasons out."""
+
+    class Context(models.TextChoices):
+        ASSESSMENT = "assessment", "At assessment"
+        DAY_OF_PROCEDURE = "day_of_procedure", "On the day of the procedure"
+        RE_EVALUATION = "re_evaluation", "Re-evaluated"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="decisions")
+    context = models.CharField(max_length=20, choices=Context.choices, default=Context.ASSESSMENT)
+    evaluated_at = models.DateTimeField(default=timezone.now)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    facts = models.JSONField(help_text="The facts object exactly as evaluated.")
+    ruleset_name = models.CharField(max_length=100)
+    ruleset_version = models.CharField(max_length=40)
+    ruleset_config = models.JSONField(default=dict, help_text="Thresholds in force.")
+    outcome = models.CharField(max_length=30, choices=OUTCOME_CHOICES)
+    reasons = models.JSONField(default=list)
+    steroid = models.JSONField(null=True, blank=True)
+
+    # Proceeding against a restrictive outcome needs a clinician's written reason.
+    proceed_reason = models.TextField(blank=True)
+    proceed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proceed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-evaluated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.ruleset_name} {self.ruleset_version})"
+
+    @property
+    def patient_id(self) -> Any:
+        return self.assessment.episode.patient_id
+
+    @property
+    def clinic_id(self) -> int:
+        return self.assessment.episode.patient.clinic_id
+
+    @property
+    def outcome_enum(self) -> Outcome:
+        return Outcome(self.outcome)
+
+    @property
+    def needs_reason_to_proceed(self) -> bool:
+        return self.outcome_enum.overridable
+
+    @property
+    def blocks(self) -> bool:
+        """``urgent_referral`` and ``not_suitable`` can never be overridden."""
+        return self.outcome_enum in (Outcome.URGENT_REFERRAL, Outcome.NOT_SUITABLE)
+
+    @property
+    def cleared_to_proceed(self) -> bool:
+        if self.blocks:
+            return False
+        if self.outcome_enum == Outcome.SUITABLE:
+            return True
+        return bool(self.proceed_reason)

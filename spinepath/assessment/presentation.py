@@ -1,0 +1,131 @@
+"""How a stored decision reads on screen: plain words, colour, icon, and what changed on re-run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from spinepath.assessment.decisions import ruleset
+from spinepath.assessment.models import Decision
+from spinepath.clinical.decision import evaluate
+from spinepath.clinical.facts import Facts
+from spinepath.clinical.ruleset import UNVERIFIED, RuleSetConfig
+from spinepath.clinical.vocab import Outcome
+
+
+@dataclass(frozen=True)
+class OutcomeStyle:
+    headline: str
+    explanation: str
+    tone: str  # css class: ok / caution / stop / urgent
+    icon: str
+
+
+OUTCOME_STYLES = {
+    Outcome.URGENT_REFERRAL: OutcomeStyle(
+        "Urgent referral — do not inject",
+        "A red flag was found. Refer urgently (same day for suspected cauda equina or "
+        "infection). This cannot be overridden.",
+        "urgent",
+        "‼",
+    ),
+    Outcome.NOT_SUITABLE: OutcomeStyle(
+        "Not suitable as planned",
+        "An absolute contraindication applies to this procedure as planned. Change the plan; "
+        "this cannot be overridden.",
+        "stop",
+        "✕",
+    ),
+    Outcome.NOT_RECOMMENDED: OutcomeStyle(
+        "Not recommended by the guideline",
+        "The guideline in force advises against this procedure for this presentation. You may "
+        "proceed only with a written reason.",
+        "stop",
+        "✕",
+    ),
+    Outcome.DEFER: OutcomeStyle(
+        "Defer — not now",
+        "Something correctable must happen first. You may proceed only with a written reason.",
+        "caution",
+        "…",
+    ),
+    Outcome.SUITABLE_WITH_CAUTIONS: OutcomeStyle(
+        "Suitable, with cautions",
+        "May proceed. Acknowledge and act on each caution; proceeding needs a written note.",
+        "caution",
+        "⚠",
+    ),
+    Outcome.SUITABLE: OutcomeStyle(
+        "Suitable", "No rule fired for this plan and these facts.", "ok", "✓"
+    ),
+}
+
+
+def outcome_label(outcome: str) -> str:
+    return outcome.replace("_", " ").capitalize()
+
+
+def outcome_style(outcome: str) -> OutcomeStyle:
+    return OUTCOME_STYLES[Outcome(outcome)]
+
+
+def _unverified_in_force(config: dict[str, Any]) -> list[tuple[str, Any, str]]:
+    """Thresholds whose source is unconfirmed, with the value in force, for the footnote."""
+    rows = []
+    for key, note in UNVERIFIED.items():
+        name, _, drug = key.partition(".")
+        value = config.get(name)
+        if drug and isinstance(value, dict):
+            value = value.get(drug)
+        rows.append((key.replace("antithrombotic_hold_hours.", "hold hours: "), value, note))
+    return rows
+
+
+def decision_view(decision: Decision) -> dict[str, Any]:
+    reasons = [
+        {
+            **reason,
+            "style": outcome_style(reason["outcome"]),
+            "label": outcome_label(reason["outcome"]),
+        }
+        for reason in decision.reasons
+    ]
+    return {
+        "style": outcome_style(decision.outcome),
+        "reasons": reasons,
+        "steroid": decision.steroid,
+        "unverified": _unverified_in_force(decision.ruleset_config),
+    }
+
+
+@dataclass(frozen=True)
+class Rerun:
+    then_outcome: str
+    now_outcome: str
+    then_ruleset: str
+    now_ruleset: str
+    added: list[dict[str, Any]]
+    removed: list[dict[str, Any]]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed) or self.then_outcome != self.now_outcome
+
+
+def compare(before: Decision, facts: Facts, config: RuleSetConfig | None = None) -> Rerun:
+    """What the decision would be now for ``facts``, against what was stored."""
+    now = evaluate(facts, config or ruleset()).to_dict()
+    then_codes = {r["code"] for r in before.reasons}
+    now_codes = {r["code"] for r in now["reasons"]}
+    return Rerun(
+        then_outcome=before.outcome,
+        now_outcome=now["outcome"],
+        then_ruleset=f"{before.ruleset_name} {before.ruleset_version}",
+        now_ruleset=f"{now['ruleset']['name']} {now['ruleset']['version']}",
+        added=[r for r in now["reasons"] if r["code"] not in then_codes],
+        removed=[r for r in before.reasons if r["code"] not in now_codes],
+    )
+
+
+def rerun(decision: Decision) -> Rerun:
+    return compare(decision, Facts.model_validate(decision.facts))

@@ -1,0 +1,178 @@
+"""Assessment pages: gather the facts, show the decision and its reasons, record a proceed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from spinepath.accounts import access, audit
+from spinepath.accounts.models import AuditEvent, Role, User
+from spinepath.assessment import presentation
+from spinepath.assessment.decisions import ProceedRefused, decide, record_proceed
+from spinepath.assessment.forms import (
+    AntithromboticFormSet,
+    AssessmentForm,
+    BaselineQuestionnairesForm,
+    PriorInjectionFormSet,
+)
+from spinepath.assessment.models import Assessment, Decision
+from spinepath.clinical.instruments import INSTRUMENTS
+from spinepath.questionnaires.models import QuestionnaireResponse
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _initial_from_history(episode: object) -> dict[str, object]:
+    """Pre-fill from the referral and the last assessment, so re-assessment is quick."""
+    previous = Assessment.objects.filter(episode=episode).first()
+    initial: dict[str, object] = {
+        "assessed_on": timezone.localdate(),
+        "conservative_care_weeks": getattr(episode, "conservative_care_weeks", None),
+    }
+    if previous:
+        for name in ("procedure", "imaging", "steroid", "steroid_dose_mg", "local_anaesthetic"):
+            initial[name] = getattr(previous, name)
+    return initial
+
+
+class ProceedForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for proceeding against the advice",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded on the timeline and in the audit log.",
+        error_messages={"required": "Write the reason for proceeding: it cannot be left empty."},
+    )
+
+
+@access.patient_staff_required
+def assessment_create(request: HttpRequest, episode_id: str) -> HttpResponse:
+    user = _user(request)
+    access.ensure_role(user, Role.CLINICIAN)
+    is_post = request.method == "POST"
+    episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
+    data = request.POST if is_post else None
+    form = AssessmentForm(data, initial=_initial_from_history(episode))
+    drugs = AntithromboticFormSet(data, prefix="drug")
+    elsewhere = PriorInjectionFormSet(data, prefix="elsewhere")
+    baseline = BaselineQuestionnairesForm(data, prefix="q")
+    valid = [f.is_valid() for f in (form, drugs, elsewhere, baseline)]
+    if is_post and all(valid):
+        with transaction.atomic():
+            assessment = form.save(commit=False)
+            assessment.episode = episode
+            assessment.clinician = user
+            assessment.antithrombotics = [
+                row for row in (f.as_fact() for f in drugs) if row is not None
+            ]
+            assessment.save()
+            audit.record(
+                request, AuditEvent.Action.CREATE, assessment, changed_fields=form.changed_data
+            )
+            for prior_form in elsewhere:
+                if prior_form.has_changed():
+                    prior = prior_form.save(commit=False)
+                    prior.patient = episode.patient
+                    prior.recorded_by = user
+                    prior.steroid_dose_mg = prior.steroid_dose_mg if prior.steroid else None
+                    prior.full_clean()
+                    prior.save()
+                    audit.record(request, AuditEvent.Action.CREATE, prior)
+            for code, (answers, result) in baseline.scores.items():
+                response = QuestionnaireResponse.objects.create(
+                    patient=episode.patient,
+                    episode=episode,
+                    assessment=assessment,
+                    instrument=code,
+                    instrument_version=result.version,
+                    answers=answers,
+                    score=result.score,
+                    band=result.band or "",
+                    subscores=dict(result.subscores),
+                    source=QuestionnaireResponse.Source.STAFF,
+                    entered_by=user,
+                    completed_at=timezone.now(),
+                )
+                audit.record(request, AuditEvent.Action.CREATE, response)
+            decision = decide(request, assessment, by=user)
+        return redirect("decision_detail", decision_id=decision.pk)
+    return render(
+        request,
+        "assessment/assessment_form.html",
+        {
+            "episode": episode,
+            "patient": episode.patient,
+            "form": form,
+            "drugs": drugs,
+            "elsewhere": elsewhere,
+            "baseline": baseline,
+            "instruments": [
+                (INSTRUMENTS[code], baseline.instrument_fields(code))
+                for code in ("nrs_back", "nrs_leg", "odi", "startback")
+            ],
+            "prior_injections": episode.patient.prior_injections.filter(entered_in_error=False),
+        },
+    )
+
+
+def _get_decision(request: HttpRequest, decision_id: int, *, log_read: bool) -> Decision:
+    decision = (
+        Decision.objects.select_related("assessment__episode__patient__clinic", "proceed_by")
+        .filter(pk=decision_id, assessment__episode__patient__clinic_id=_user(request).clinic_id)
+        .first()
+    )
+    if decision is None:
+        raise Http404("No such decision")
+    if log_read:
+        audit.record(request, AuditEvent.Action.READ, decision)
+    return decision
+
+
+@access.patient_staff_required
+def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
+    is_post = request.method == "POST"
+    decision = _get_decision(request, decision_id, log_read=not is_post)
+    form = ProceedForm(request.POST if is_post else None)
+    if is_post and form.is_valid():
+        try:
+            record_proceed(request, decision, by=_user(request), reason=form.cleaned_data["reason"])
+        except ProceedRefused as refusal:
+            form.add_error("reason", str(refusal))
+        else:
+            messages.success(request, "Your reason for proceeding is recorded.")
+            return redirect("decision_detail", decision_id=decision.pk)
+    assessment = decision.assessment
+    return render(
+        request,
+        "assessment/decision_detail.html",
+        {
+            "decision": decision,
+            "view": presentation.decision_view(decision),
+            "assessment": assessment,
+            "episode": assessment.episode,
+            "patient": assessment.episode.patient,
+            "questionnaires": assessment.questionnaires.all(),
+            "form": form,
+        },
+    )
+
+
+@access.patient_staff_required
+def decision_rerun(request: HttpRequest, decision_id: int) -> HttpResponse:
+    """Re-run the stored facts snapshot under the current rules, to explain what changed."""
+    decision = _get_decision(request, decision_id, log_read=True)
+    return render(
+        request,
+        "assessment/decision_rerun.html",
+        {
+            "decision": decision,
+            "comparison": presentation.rerun(decision),
+            "episode": decision.assessment.episode,
+            "patient": decision.assessment.episode.patient,
+        },
+    )
