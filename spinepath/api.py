@@ -81,9 +81,11 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 def _register_routers() -> None:
     from spinepath.assessment.api import router as assessment_router
     from spinepath.patients.api import router as patients_router
+    from spinepath.procedures.api import router as consent_router
 
     api.add_router("/", patients_router)
     api.add_router("/", assessment_router)
+    api.add_router("/", consent_router)
 
 
 _register_routers()

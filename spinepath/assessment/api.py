@@ -13,9 +13,10 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import BaseModel
+from pydantic import ValidationError as FactsError
 
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, Role, User
@@ -207,8 +208,32 @@ def create_assessment(request: HttpRequest, episode_id: str, payload: Assessment
         raise _field_error("steroid_dose_mg", "give a dose with a steroid, and only then")
     if (payload.mbb_date is None) != (payload.mbb_relief_percent is None):
         raise _field_error("mbb_relief_percent", "give both the date and the relief of the block")
+    # Intervals are measured back from the assessment date, so it cannot be in the future.
+    if payload.assessed_on > timezone.localdate():
+        raise _field_error("assessed_on", "an assessment cannot be dated in the future")
+    if payload.mbb_date is not None and payload.mbb_date > payload.assessed_on:
+        raise _field_error("mbb_date", "the block cannot be dated after the assessment")
     scored = _scored_baseline(payload.baseline)
     data = payload.dict(exclude={"baseline"})
+    try:
+        assessment = _save_assessment(request, episode, payload, data, scored)
+    except FactsError as exc:
+        # The core refused the facts (e.g. assessed before the patient was born); the
+        # transaction rolled back, so nothing was written.
+        raise ValidationError(
+            [{**error, "loc": ["body", "payload", *error["loc"]]} for error in exc.errors()]
+        ) from None
+    return Status(201, assessment)
+
+
+def _save_assessment(
+    request: HttpRequest,
+    episode: Any,
+    payload: AssessmentIn,
+    data: dict[str, Any],
+    scored: dict[str, tuple[dict[str, Any], Score]],
+) -> Assessment:
+    user = _user(request)
     with transaction.atomic():
         assessment = Assessment(
             episode=episode,
@@ -267,7 +292,7 @@ def create_assessment(request: HttpRequest, episode_id: str, payload: Assessment
             )
             audit.record(request, AuditEvent.Action.CREATE, response)
         decide(request, assessment, by=user)
-    return 201, assessment
+    return assessment
 
 
 def _assessment_for(request: HttpRequest, assessment_id: int) -> Assessment:

@@ -178,6 +178,9 @@ def record_proceed(
         raise ProceedRefused("This decision is suitable: there is nothing to override.")
     if not by.is_clinician:
         raise ProceedRefused("Only a clinician may decide to proceed against the advice.")
+    if decision.proceed_reason:
+        # The recorded reason is the clinical record of why; a later one must not replace it.
+        raise ProceedRefused("A reason for proceeding is already recorded for this decision.")
     if len(reason) < 10:
         raise ProceedRefused("Write the reason for proceeding (at least a short sentence).")
     with transaction.atomic():

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from spinepath.assessment.models import Assessment
 from spinepath.clinical.instruments import INSTRUMENTS, NotScorable, score
 from spinepath.clinical.vocab import Allergy, Antithrombotic, AspirinIndication, RedFlag
 from spinepath.lib.widgets import DateInput
 from spinepath.procedures.models import PriorInjection
+from spinepath.questionnaires.wording import current_instruments
 
 TRI_STATE = [("unknown", "Not assessed"), ("true", "Yes"), ("false", "No")]
 
@@ -124,6 +126,14 @@ class AssessmentForm(forms.ModelForm):
             self.add_error("red_flags_screened", "Red flags are ticked: confirm the screen.")
         if data.get("allergies") and not data.get("allergies_recorded"):
             self.add_error("allergies_recorded", "Allergies are ticked: confirm they were checked.")
+        # Intervals are measured back from the assessment date: a date after it would hide
+        # recent injections from the checks (and the core refuses a block dated after it).
+        day = data.get("assessed_on")
+        if day is not None and day > timezone.localdate():
+            self.add_error("assessed_on", "The assessment cannot be dated in the future.")
+        mbb_date = data.get("mbb_date")
+        if day is not None and mbb_date is not None and mbb_date > day:
+            self.add_error("mbb_date", "The block cannot be dated after the assessment.")
         if (data.get("mbb_date") is None) != (data.get("mbb_relief_percent") is None):
             self.add_error("mbb_relief_percent", "Give both the date and the relief of the block.")
         relief = data.get("mbb_relief_percent")
@@ -193,6 +203,22 @@ class PriorInjectionForm(forms.ModelForm):
 
 PriorInjectionFormSet = forms.formset_factory(PriorInjectionForm, extra=2, max_num=10)
 
+
+def injections_dated_by(formset: forms.BaseFormSet, day: Any) -> bool:
+    """Flag each injection given elsewhere dated after ``day``; True when there is none.
+
+    The rules only count injections up to the assessment date, so a later one would be saved
+    but silently left out of the steroid checks.
+    """
+    ok = True
+    for form in formset:
+        given_on = form.cleaned_data.get("given_on")
+        if day is not None and given_on is not None and given_on > day:
+            form.add_error("given_on", "Cannot be after the assessment date.")
+            ok = False
+    return ok
+
+
 BASELINE_INSTRUMENTS = ("nrs_back", "nrs_leg", "odi", "startback")
 
 
@@ -207,8 +233,9 @@ class BaselineQuestionnairesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.instruments = current_instruments()
         for code in BASELINE_INSTRUMENTS:
-            instrument = INSTRUMENTS[code]
+            instrument = self.instruments[code]
             for item in instrument.items:
                 self.fields[f"{code}__{item.id}"] = forms.TypedChoiceField(
                     label=item.text if code.startswith("nrs") else f"{item.name}: {item.text}",

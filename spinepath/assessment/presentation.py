@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from spinepath.assessment.decisions import ruleset
@@ -47,7 +48,7 @@ OUTCOME_STYLES = {
         "Defer — not now",
         "Something correctable must happen first. You may proceed only with a written reason.",
         "caution",
-        "…",
+        "◷",
     ),
     Outcome.SUITABLE_WITH_CAUTIONS: OutcomeStyle(
         "Suitable, with cautions",
@@ -61,8 +62,13 @@ OUTCOME_STYLES = {
 }
 
 
+def words(code: str) -> str:
+    """A code as words for the page: ``bed_bound`` → ``bed bound``."""
+    return code.replace("_", " ")
+
+
 def outcome_label(outcome: str) -> str:
-    return outcome.replace("_", " ").capitalize()
+    return words(outcome).capitalize()
 
 
 def outcome_style(outcome: str) -> OutcomeStyle:
@@ -77,8 +83,12 @@ def _unverified_in_force(config: dict[str, Any]) -> list[tuple[str, Any, str]]:
         value = config.get(name)
         if drug and isinstance(value, dict):
             value = value.get(drug)
-        rows.append((key.replace("antithrombotic_hold_hours.", "hold hours: "), value, note))
+        rows.append((words(key.replace("antithrombotic_hold_hours.", "hold hours: ")), value, note))
     return rows
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def decision_view(decision: Decision) -> dict[str, Any]:
@@ -94,6 +104,8 @@ def decision_view(decision: Decision) -> dict[str, Any]:
         "style": outcome_style(decision.outcome),
         "reasons": reasons,
         "steroid": decision.steroid,
+        "steroid_region": words((decision.steroid or {}).get("region") or "no spinal region"),
+        "steroid_earliest": _date((decision.steroid or {}).get("earliest_date")),
         "unverified": _unverified_in_force(decision.ruleset_config),
     }
 
@@ -106,6 +118,14 @@ class Rerun:
     now_ruleset: str
     added: list[dict[str, Any]]
     removed: list[dict[str, Any]]
+
+    @property
+    def then_label(self) -> str:
+        return outcome_label(self.then_outcome)
+
+    @property
+    def now_label(self) -> str:
+        return outcome_label(self.now_outcome)
 
     @property
     def changed(self) -> bool:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from pydantic import ValidationError
 
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, Role, User
@@ -18,9 +19,10 @@ from spinepath.assessment.forms import (
     AssessmentForm,
     BaselineQuestionnairesForm,
     PriorInjectionFormSet,
+    injections_dated_by,
 )
 from spinepath.assessment.models import Assessment, Decision
-from spinepath.clinical.instruments import INSTRUMENTS
+from spinepath.patients.models import Episode
 from spinepath.questionnaires.models import QuestionnaireResponse
 
 
@@ -63,44 +65,16 @@ def assessment_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     baseline = BaselineQuestionnairesForm(data, prefix="q")
     valid = [f.is_valid() for f in (form, drugs, elsewhere, baseline)]
     if is_post and all(valid):
-        with transaction.atomic():
-            assessment = form.save(commit=False)
-            assessment.episode = episode
-            assessment.clinician = user
-            assessment.antithrombotics = [
-                row for row in (f.as_fact() for f in drugs) if row is not None
-            ]
-            assessment.save()
-            audit.record(
-                request, AuditEvent.Action.CREATE, assessment, changed_fields=form.changed_data
-            )
-            for prior_form in elsewhere:
-                if prior_form.has_changed():
-                    prior = prior_form.save(commit=False)
-                    prior.patient = episode.patient
-                    prior.recorded_by = user
-                    prior.steroid_dose_mg = prior.steroid_dose_mg if prior.steroid else None
-                    prior.full_clean()
-                    prior.save()
-                    audit.record(request, AuditEvent.Action.CREATE, prior)
-            for code, (answers, result) in baseline.scores.items():
-                response = QuestionnaireResponse.objects.create(
-                    patient=episode.patient,
-                    episode=episode,
-                    assessment=assessment,
-                    instrument=code,
-                    instrument_version=result.version,
-                    answers=answers,
-                    score=result.score,
-                    band=result.band or "",
-                    subscores=dict(result.subscores),
-                    source=QuestionnaireResponse.Source.STAFF,
-                    entered_by=user,
-                    completed_at=timezone.now(),
-                )
-                audit.record(request, AuditEvent.Action.CREATE, response)
-            decision = decide(request, assessment, by=user)
-        return redirect("decision_detail", decision_id=decision.pk)
+        valid.append(injections_dated_by(elsewhere, form.cleaned_data["assessed_on"]))
+    if is_post and all(valid):
+        try:
+            decision = _save_assessment(request, episode, form, drugs, elsewhere, baseline)
+        except ValidationError as exc:
+            # The core refused the facts (e.g. assessed before the patient was born): say so
+            # rather than fail; the transaction has rolled back, so nothing was written.
+            form.add_error(None, f"These facts cannot be evaluated: {_problems(exc)}")
+        else:
+            return redirect("decision_detail", decision_id=decision.pk)
     return render(
         request,
         "assessment/assessment_form.html",
@@ -112,12 +86,69 @@ def assessment_create(request: HttpRequest, episode_id: str) -> HttpResponse:
             "elsewhere": elsewhere,
             "baseline": baseline,
             "instruments": [
-                (INSTRUMENTS[code], baseline.instrument_fields(code))
+                (baseline.instruments[code], baseline.instrument_fields(code))
                 for code in ("nrs_back", "nrs_leg", "odi", "startback")
             ],
             "prior_injections": episode.patient.prior_injections.filter(entered_in_error=False),
         },
     )
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or 'facts'}: {error['msg']}"
+        for error in exc.errors()
+    )
+
+
+def _save_assessment(
+    request: HttpRequest,
+    episode: Episode,
+    form: AssessmentForm,
+    drugs: forms.BaseFormSet,
+    elsewhere: forms.BaseFormSet,
+    baseline: BaselineQuestionnairesForm,
+) -> Decision:
+    """Save the assessment, injections elsewhere and baseline scores, then decide: all or none."""
+    user = _user(request)
+    with transaction.atomic():
+        assessment = form.save(commit=False)
+        assessment.episode = episode
+        assessment.clinician = user
+        assessment.antithrombotics = [
+            row for row in (f.as_fact() for f in drugs) if row is not None
+        ]
+        assessment.save()
+        audit.record(
+            request, AuditEvent.Action.CREATE, assessment, changed_fields=form.changed_data
+        )
+        for prior_form in elsewhere:
+            if prior_form.has_changed():
+                prior = prior_form.save(commit=False)
+                prior.patient = episode.patient
+                prior.recorded_by = user
+                prior.steroid_dose_mg = prior.steroid_dose_mg if prior.steroid else None
+                prior.full_clean()
+                prior.save()
+                audit.record(request, AuditEvent.Action.CREATE, prior)
+        for code, (answers, result) in baseline.scores.items():
+            response = QuestionnaireResponse.objects.create(
+                patient=episode.patient,
+                episode=episode,
+                assessment=assessment,
+                instrument=code,
+                instrument_version=result.version,
+                answers=answers,
+                score=result.score,
+                band=result.band or "",
+                subscores=dict(result.subscores),
+                source=QuestionnaireResponse.Source.STAFF,
+                entered_by=user,
+                completed_at=timezone.now(),
+            )
+            audit.record(request, AuditEvent.Action.CREATE, response)
+        decision = decide(request, assessment, by=user)
+    return decision
 
 
 def _get_decision(request: HttpRequest, decision_id: int, *, log_read: bool) -> Decision:

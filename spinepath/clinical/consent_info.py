@@ -320,10 +320,11 @@ _SIDE_WORDS: dict[Laterality, str] = {
 }
 
 
-def _join(items: list[str]) -> str:
+def _join(items: list[str], word: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    comma = "," if len(items) > 2 else ""
+    return f"{', '.join(items[:-1])}{comma} {word} {items[-1]}"
 
 
 def _steroid_name(steroid: Steroid) -> str:
@@ -335,26 +336,22 @@ def _anaesthetic_name(anaesthetic: LocalAnaesthetic) -> str:
 
 
 def _medicines_sentence(ctx: ConsentContext) -> str:
-    parts = []
-    if ctx.steroid is not None:
-        parts.append(
-            f"The medicine has a steroid called {_steroid_name(ctx.steroid)}. "
-            "A steroid calms swelling and soreness (inflammation)."
+    steroid, anaesthetic = ctx.steroid, ctx.local_anaesthetic
+    steroid_words = "A steroid calms swelling and soreness (inflammation)."
+    if steroid is not None and anaesthetic is not None:
+        return (
+            f"The injection has a steroid called {_steroid_name(steroid)} and a numbing "
+            f"medicine called {_anaesthetic_name(anaesthetic)}. {steroid_words} "
+            "The numbing medicine is a local anaesthetic."
         )
-    if ctx.local_anaesthetic is not None:
-        parts.append(
-            f"It has a local anaesthetic called {_anaesthetic_name(ctx.local_anaesthetic)}. "
-            "This is a numbing medicine."
+    if steroid is not None:
+        return f"The injection has a steroid called {_steroid_name(steroid)}. {steroid_words}"
+    if anaesthetic is not None:
+        return (
+            "The injection has a numbing medicine (a local anaesthetic) called "
+            f"{_anaesthetic_name(anaesthetic)}. There is no steroid in it."
         )
-    if ctx.steroid is None:
-        parts.append("There is no steroid in this injection.")
-    if ctx.steroid is not None and ctx.local_anaesthetic is None:
-        parts[0] = parts[0].replace("The medicine has", "The injection has")
-    return (
-        " ".join(parts).replace("It has a local", "The injection has a local", 1)
-        if (ctx.steroid is None and ctx.local_anaesthetic is not None)
-        else " ".join(parts)
-    )
+    return "There is no steroid in this injection."
 
 
 def _where_sentence(ctx: ConsentContext) -> str:
@@ -532,7 +529,7 @@ def _pain_flare(ctx: ConsentContext) -> Risk:
             "Your pain may get worse for a while after the injection. "
             f"{how_long} Rest, ice and your usual painkillers can help."
         ),
-        frequency="Common: about 1 in 10 people. This figure is approximate.",
+        frequency="Common: about 1 in 10 people. This is a rough figure.",
         frequency_band=FrequencyBand.COMMON,
         applies_because=_ANY_INJECTION,
     )
@@ -552,7 +549,7 @@ def _infection() -> Risk:
         frequency=(
             "Rare: about 1 in 1,000 people or fewer get an infection in the skin. "
             "A deep infection is very rare: fewer than 1 in 10,000. "
-            "These figures are approximate."
+            "These are rough figures."
         ),
         frequency_band=FrequencyBand.RARE,
         applies_because=_ANY_INJECTION,
@@ -572,7 +569,7 @@ def _bleeding() -> Risk:
         frequency=(
             "Common: about 1 in 10 people get a small bruise. "
             "Serious bleeding near the spine is very rare: fewer than 1 in 10,000. "
-            "These figures are approximate."
+            "These are rough figures."
         ),
         frequency_band=FrequencyBand.COMMON,
         applies_because=_ANY_INJECTION,
@@ -587,7 +584,7 @@ def _allergy(ctx: ConsentContext) -> Risk:
         code=RiskCode.ALLERGY,
         title="Allergic reaction",
         explanation=(
-            f"You could react to {_join(things).replace(' and ', ' or ')}. "
+            f"You could react to {_join(things, 'or')}. "
             "Most reactions are mild, such as an itchy rash. "
             "A severe reaction can make it hard to breathe. "
             "Our staff are trained and ready to treat this at once. "
@@ -596,7 +593,7 @@ def _allergy(ctx: ConsentContext) -> Risk:
         frequency=(
             "Rare: about 1 in 1,000 people get a mild reaction. "
             "A severe reaction is very rare: fewer than 1 in 10,000. "
-            "These figures are approximate."
+            "These are rough figures."
         ),
         frequency_band=FrequencyBand.RARE,
         applies_because="this can happen with any medicine",
@@ -615,9 +612,9 @@ def _anticoagulant_bleeding() -> Risk:
             "Stopping it can cause a blood clot."
         ),
         frequency=(
-            "Very rare for serious bleeding near the spine, but more likely than for people "
-            "who do not take blood thinners. Bruising is more common. "
-            "Exact figures are not known."
+            "Very rare: fewer than 1 in 10,000 people have serious bleeding near the spine. "
+            "A blood thinner makes this more likely, but exact figures are not known. "
+            "Bruising is more common."
         ),
         frequency_band=FrequencyBand.VERY_RARE,
         applies_because="you take a medicine that thins your blood",
@@ -660,7 +657,7 @@ def _nerve_injury(ctx: ConsentContext) -> Risk:
         frequency=(
             "Rare: fewer than about 1 in 1,000 people, and it usually gets better. "
             "Lasting or serious harm is very rare: fewer than 1 in 10,000. "
-            "These figures are approximate."
+            "These are rough figures."
         ),
         frequency_band=FrequencyBand.RARE,
         applies_because=because,
@@ -680,7 +677,7 @@ def _dural_puncture() -> Risk:
             "It usually gets better in a few days. If it does not, it can be treated. "
             "Call us if you get this headache."
         ),
-        frequency=("Uncommon: about 1 in 200 epidural injections. This figure is approximate."),
+        frequency=("Uncommon: about 1 in 200 epidural injections. This is a rough figure."),
         frequency_band=FrequencyBand.UNCOMMON,
         applies_because="an epidural injection goes close to the bag of spinal fluid",
     )
@@ -698,7 +695,7 @@ def _numb_legs(anaesthetic: LocalAnaesthetic) -> Risk:
         ),
         frequency=(
             "Common: up to about 1 in 10 people. It wears off within a few hours. "
-            "This figure is approximate."
+            "This is a rough figure."
         ),
         frequency_band=FrequencyBand.COMMON,
         applies_because=(
@@ -716,12 +713,12 @@ def _steroid_side_effects(steroid: Steroid) -> Risk:
             "For a few days, your face may feel hot and look red (flushing). "
             "You may sleep badly, or your mood may change. "
             "Your blood pressure may go up for a short time. "
-            "Your next period may come early or late. "
+            "If you have periods, your next one may come early or late. "
             "These effects usually settle within a few days to a week."
         ),
         frequency=(
             "Common: up to about 1 in 10 people get flushing. "
-            "The other effects are less common. These figures are approximate."
+            "The other effects are less common. These are rough figures."
         ),
         frequency_band=FrequencyBand.COMMON,
         applies_because=f"your injection has a steroid called {_steroid_name(steroid)}",
@@ -738,7 +735,10 @@ def _raised_glucose() -> Risk:
             "Check your blood sugar more often during this time. "
             "If it stays high, call your diabetes team or your GP."
         ),
-        frequency="Very common: most people with diabetes see higher sugar levels.",
+        frequency=(
+            "Very common: more than half of people with diabetes see higher sugar levels. "
+            "This is a rough figure."
+        ),
         frequency_band=FrequencyBand.VERY_COMMON,
         applies_because="you have diabetes and the injection has a steroid",
     )
@@ -772,7 +772,7 @@ def _radiation(ctx: ConsentContext) -> Risk:
         )
         frequency = (
             "Rare: the extra lifetime chance of cancer is about 1 in 10,000 or less. "
-            "This figure is approximate."
+            "This is a rough figure."
         )
         band = FrequencyBand.RARE
         because = "a CT scanner, which uses X-rays, guides your injection"
@@ -785,7 +785,7 @@ def _radiation(ctx: ConsentContext) -> Risk:
         )
         frequency = (
             "Very rare: the extra lifetime chance of cancer is less than 1 in 10,000. "
-            "This figure is approximate."
+            "This is a rough figure."
         )
         band = FrequencyBand.VERY_RARE
         because = "X-ray pictures (fluoroscopy) guide your injection"
@@ -819,7 +819,7 @@ def _rf_skin() -> Risk:
             "or numb. This usually settles within a few weeks. "
             "Very rarely, the skin can be burned."
         ),
-        frequency="Common: about 1 in 10 people. This figure is approximate.",
+        frequency="Common: about 1 in 10 people. This is a rough figure.",
         frequency_band=FrequencyBand.COMMON,
         applies_because="you are having heat (radiofrequency) treatment",
     )
@@ -834,7 +834,7 @@ def _rf_neuritis() -> Risk:
             "It can cause burning pain in your back or leg. "
             "It usually settles within a few weeks. Medicines can help while it does."
         ),
-        frequency="Common: fewer than about 1 in 20 people. This figure is approximate.",
+        frequency="Common: fewer than about 1 in 20 people. This is a rough figure.",
         frequency_band=FrequencyBand.COMMON,
         applies_because="you are having heat (radiofrequency) treatment",
     )
@@ -852,7 +852,7 @@ def _mbb_unclear() -> Risk:
         ),
         frequency=(
             "Very common: in some studies, about 1 in 4 single tests gave a misleading result. "
-            "This figure is approximate."
+            "This is a rough figure."
         ),
         frequency_band=FrequencyBand.VERY_COMMON,
         applies_because="you are having a test injection (a medial branch block)",
@@ -877,7 +877,7 @@ def _no_benefit(ctx: ConsentContext) -> Risk:
         explanation=explanation,
         frequency=(
             "Very common: more than 1 in 10 people get little or no relief. "
-            "The number depends on the injection and the cause of the pain."
+            "It depends on the injection and the cause of the pain, so this is a rough figure."
         ),
         frequency_band=FrequencyBand.VERY_COMMON,
         applies_because="no injection works for everyone",
@@ -951,11 +951,10 @@ def _before(ctx: ConsentContext) -> tuple[str, ...]:
         before.append("Eat and take your diabetes medicines as usual, unless we tell you not to.")
         if ctx.steroid is not None:
             before.append("Check your blood sugar on the morning of the injection.")
-    if ctx.imaging in IONISING_IMAGING:
-        if ctx.pregnant:
-            before.append("You told us you are pregnant. Talk to your doctor before the day.")
-        elif ctx.pregnant is None:
-            before.append("Tell us if you are pregnant, or might be.")
+    if ctx.pregnant:
+        before.append("You told us you are pregnant. Talk to your doctor before the day.")
+    elif ctx.pregnant is None and ctx.imaging in IONISING_IMAGING:
+        before.append("Tell us if you are pregnant, or might be.")
     if ctx.procedure is Procedure.MEDIAL_BRANCH_BLOCK:
         before.append(
             "Come with your usual pain, so the test can show what changes. "
@@ -968,7 +967,11 @@ def _before(ctx: ConsentContext) -> tuple[str, ...]:
 def _after(ctx: ConsentContext) -> tuple[str, ...]:
     after = [
         "Go home with an adult. Do not drive for the rest of the day.",
-        "Rest for the rest of the day. Walking is fine.",
+        (
+            "For the next few hours, move about and do your usual things, so the test is fair."
+            if ctx.procedure is Procedure.MEDIAL_BRANCH_BLOCK
+            else "Rest for the rest of the day. Walking is fine."
+        ),
         "Do not lift heavy things or do hard exercise for a few days. "
         "Then build up slowly, as your physiotherapist advises.",
         "Keep the dressing dry for one to two days. You can shower, but do not have a bath "
@@ -977,8 +980,7 @@ def _after(ctx: ConsentContext) -> tuple[str, ...]:
     if ctx.procedure is Procedure.MEDIAL_BRANCH_BLOCK:
         after.append(
             "Fill in your pain diary. Score your pain at 30 minutes, then at 1, 2, 4, 6 and 8 "
-            "hours after the test. Try the things that usually bring on your pain, so the test "
-            "is fair."
+            "hours after the test. Try the things that usually bring on your pain."
         )
     if ctx.diabetic and ctx.steroid is not None:
         after.append("Check your blood sugar more often for up to 2 weeks.")

@@ -31,7 +31,7 @@ _SUFFIXES = ("ness", "ment", "less", "ful", "ly")
 def count_syllables(word: str) -> int:
     """Estimated syllables in one word; 0 for a string with no letters or digits."""
     total = 0
-    for part in _PART.findall(word.lower()):
+    for part in _PART.findall(re.sub(r"['’]", "", word.lower())):
         total += len(part) if part.isdigit() else _letters_syllables(part)
     return total
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from spinepath.accounts.models import Clinic, Role, User
 from spinepath.clinical.vocab import Condition, Laterality
 from spinepath.demo import names
+from spinepath.demo.assessments import assessments
 from spinepath.lib import nhs_number
 from spinepath.patients.models import Episode, Language, Patient, ReferralSource, Sex
 
@@ -198,7 +199,7 @@ def _days_since_referral(rng: random.Random, stage: str) -> int:
 Step = Callable[[DemoWorld], None]
 
 # The explicit order in which the demo world is built; each pathway stage appends its step.
-STEPS: list[Step] = [clinics_and_staff, patients_and_episodes]
+STEPS: list[Step] = [clinics_and_staff, patients_and_episodes, assessments]
 
 
 def demo_data_present() -> bool:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import field_validator
 
@@ -202,7 +202,7 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
     with transaction.atomic():
         patient.save()
         audit.record(request, AuditEvent.Action.CREATE, patient, changed_fields=payload.dict())
-    return 201, patient
+    return Status(201, patient)
 
 
 @router.get("/patients/{patient_id}", response=PatientOut)
@@ -252,7 +252,7 @@ def create_episode(request: HttpRequest, patient_id: UUID, payload: EpisodeIn) -
             by=_user(request),
         )
         audit.record(request, AuditEvent.Action.CREATE, episode, changed_fields=payload.dict())
-    return 201, episode
+    return Status(201, episode)
 
 
 @router.get("/episodes/{episode_id}", response=EpisodeOut)

@@ -6,13 +6,19 @@ recorded as given elsewhere are first-class records, not free-text history.
 
 from __future__ import annotations
 
+import base64
+import binascii
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from spinepath.clinical.consent_info import procedure_title
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.steroids import mpe_mg
-from spinepath.clinical.vocab import Steroid
+from spinepath.clinical.vocab import Laterality, Procedure, Steroid
 
 
 def site_choices() -> list[tuple[str, str]]:
@@ -70,3 +76,237 @@ class PriorInjection(models.Model):
         if not self.steroid or self.steroid_dose_mg is None:
             return None
         return mpe_mg(Steroid(self.steroid), self.steroid_dose_mg)
+
+
+# --- Consent ------------------------------------------------------------------------------------
+
+SIGNATURE_DATA_URL_PREFIX = "data:image/png;base64,"
+SIGNATURE_MAX_CHARS = 300_000
+"""A drawn signature is a small PNG; 300,000 characters of base64 is about 220 kB."""
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def validate_signature_image(value: str) -> None:
+    """A drawn signature must be a PNG data URL of bounded size, and really a PNG."""
+    if not value:
+        return
+    if len(value) > SIGNATURE_MAX_CHARS:
+        raise ValidationError(
+            "The drawn signature is too large. Clear it and sign again, or type your name.",
+            code="signature_too_large",
+        )
+    if not value.startswith(SIGNATURE_DATA_URL_PREFIX):
+        raise ValidationError(
+            "The drawn signature is not a PNG image. Clear it and sign again, or type your name.",
+            code="signature_not_png",
+        )
+    try:
+        raw = base64.b64decode(value[len(SIGNATURE_DATA_URL_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if not raw.startswith(_PNG_MAGIC):
+        raise ValidationError(
+            "The drawn signature could not be read. Clear it and sign again, or type your name.",
+            code="signature_unreadable",
+        )
+
+
+SIDE_CHOICES = [
+    (Laterality.LEFT.value, "Left"),
+    (Laterality.RIGHT.value, "Right"),
+    (Laterality.BILATERAL.value, "Both sides"),
+    (Laterality.NOT_APPLICABLE.value, "Not applicable (midline)"),
+]
+
+
+class ConsentDeleteError(Exception):
+    """Consent records are never deleted; mark them entered-in-error instead."""
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ConsentDeleteError("Consent records are never deleted: mark them entered in error.")
+
+    def valid_for_procedure(self) -> ConsentQuerySet:
+        return self.filter(
+            status=Consent.Status.ACTIVE,
+            decision=Consent.Decision.PERMIT,
+            withdrawn_at__isnull=True,
+        )
+
+
+class Consent(models.Model):
+    """A patient's decision about a planned procedure, and exactly what they were told.
+
+    Status codes are FHIR Consent.status (draft, active, inactive, entered-in-error) and the
+    decision is FHIR Consent.decision (permit, deny). ``information`` is the information sheet as
+    shown (``spinepath.clinical.consent_info``), so the form can be reproduced whatever the
+    wording says today. A record is never deleted: a mistake is marked entered-in-error.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+
+    class Decision(models.TextChoices):
+        PERMIT = "permit", "Permit: the patient agrees"
+        DENY = "deny", "Deny: the patient declines"
+
+    class SignatureMethod(models.TextChoices):
+        TYPED = "typed", "Typed name and date"
+        DRAWN = "drawn", "Drawn on the screen"
+
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="consents"
+    )
+    assessment = models.ForeignKey(
+        "assessment.Assessment",
+        on_delete=models.PROTECT,
+        related_name="consents",
+        help_text="The assessed plan the patient consented to.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+
+    # Exactly what the patient was shown.
+    information_version = models.CharField(max_length=40)
+    information = models.JSONField(help_text="The information sheet as shown to the patient.")
+
+    # The plan, copied at consent time so later edits to the assessment do not change it.
+    procedure = models.CharField(max_length=40)
+    imaging = models.CharField(max_length=20)
+    steroid = models.CharField(max_length=30, blank=True)
+    steroid_dose_mg = models.FloatField("steroid dose (mg)", null=True, blank=True)
+    local_anaesthetic = models.CharField(max_length=30, blank=True)
+    levels = models.JSONField(default=list, blank=True)
+    side = models.CharField(max_length=20, choices=SIDE_CHOICES)
+
+    # The discussion.
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    patient_questions = models.TextField(blank=True)
+    capacity_confirmed = models.BooleanField(default=False)
+    interpreter_used = models.BooleanField(default=False)
+
+    # Signature.
+    signature_method = models.CharField(
+        max_length=10, choices=SignatureMethod.choices, default=SignatureMethod.TYPED
+    )
+    signed_name = models.CharField(max_length=200, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    signature_image = models.TextField(
+        blank=True,
+        validators=[validate_signature_image],
+        help_text="A drawn signature as a PNG data URL.",
+    )
+
+    # Withdrawal and correction.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_in_error_reason = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "active", "inactive", "entered-in-error"]),
+                name="consent_status_is_fhir_code",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision__in=["permit", "deny"]),
+                name="consent_decision_is_fhir_code",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decision="permit") | models.Q(capacity_confirmed=True),
+                name="consent_permit_needs_capacity",
+                violation_error_message="Confirm the patient has capacity before they agree.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="active") | models.Q(decision="permit"),
+                name="consent_active_only_when_permit",
+            ),
+        ]
+        indexes = [models.Index(fields=["episode", "status"])]
+
+    def __str__(self) -> str:
+        return f"Consent {self.pk} ({self.status}, {self.decision})"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        signed = bool(self.signed_name.strip()) or bool(self.signature_image)
+        if self.decision == self.Decision.PERMIT:
+            if not self.capacity_confirmed:
+                errors["capacity_confirmed"] = (
+                    "Confirm the patient has capacity to make this decision before they agree."
+                )
+            if not signed:
+                errors["signed_name"] = "The patient must sign: type their name, or draw it."
+        if self.signature_method == self.SignatureMethod.TYPED and self.signature_image:
+            errors["signature_image"] = "A typed signature has no drawing."
+        if self.signature_method == self.SignatureMethod.DRAWN and not self.signature_image:
+            errors["signature_image"] = "Draw the signature in the box, or type the name instead."
+        if signed and self.signed_on is None:
+            errors["signed_on"] = "Give the date of the signature."
+        if self.signed_on and self.signed_on > timezone.localdate():
+            errors["signed_on"] = "The signature date cannot be in the future."
+        if self.status == self.Status.ACTIVE and self.decision != self.Decision.PERMIT:
+            errors["status"] = "Only an agreement (permit) can be active."
+        if self.status == self.Status.ENTERED_IN_ERROR and not self.entered_in_error_reason.strip():
+            errors["entered_in_error_reason"] = "Say why this record was entered in error."
+        if self.withdrawn_at and not self.withdrawn_reason.strip():
+            errors["withdrawn_reason"] = "Say why consent was withdrawn."
+        if errors:
+            raise ValidationError(errors)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ConsentDeleteError("Consent records are never deleted: mark them entered in error.")
+
+    @property
+    def patient(self) -> Any:
+        return self.episode.patient
+
+    @property
+    def patient_id(self) -> Any:
+        return self.episode.patient_id
+
+    @property
+    def clinic_id(self) -> int:
+        return self.episode.patient.clinic_id
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def is_valid_for_procedure(self) -> bool:
+        """Active, an agreement, and not withdrawn: the procedure may go ahead on this consent."""
+        return (
+            self.status == self.Status.ACTIVE
+            and self.decision == self.Decision.PERMIT
+            and self.withdrawn_at is None
+        )
+
+    @property
+    def procedure_title(self) -> str:
+        return procedure_title(Procedure(self.procedure))
+
+    @property
+    def imaging_display(self) -> str:
+        return _IMAGING_WORDS.get(self.imaging, self.imaging)
+
+
+_IMAGING_WORDS = {"ultrasound": "Ultrasound", "fluoroscopy": "Fluoroscopy (X-ray)", "ct": "CT"}

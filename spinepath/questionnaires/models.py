@@ -83,6 +83,10 @@ class QuestionnaireResponse(models.Model):
     def instrument_name(self) -> str:
         return INSTRUMENTS[self.instrument].name
 
+    @property
+    def band_label(self) -> str:
+        return self.band.replace("_", " ")
+
     def apply_score(self) -> None:
         """Score the raw answers; raises ``instruments.NotScorable`` naming the bad field."""
         result = instruments.score(self.instrument, self.answers)
