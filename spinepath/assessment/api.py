@@ -326,6 +326,8 @@ def proceed(request: HttpRequest, decision_id: int, payload: ProceedIn) -> Any:
     )
     if decision is None:
         raise Http404("No such decision")
+    if user.role != Role.CLINICIAN:
+        raise HttpError(403, "Only a clinician may decide to proceed against the advice.")
     try:
         return record_proceed(request, decision, by=user, reason=payload.reason)
     except ProceedRefused as refusal:

@@ -204,7 +204,7 @@ class PriorInjectionForm(forms.ModelForm):
 PriorInjectionFormSet = forms.formset_factory(PriorInjectionForm, extra=2, max_num=10)
 
 
-def injections_dated_by(formset: forms.BaseFormSet, day: Any) -> bool:
+def injections_dated_by(formset: forms.BaseFormSet[Any], day: Any) -> bool:
     """Flag each injection given elsewhere dated after ``day``; True when there is none.
 
     The rules only count injections up to the assessment date, so a later one would be saved

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.db import transaction
@@ -105,8 +107,8 @@ def _save_assessment(
     request: HttpRequest,
     episode: Episode,
     form: AssessmentForm,
-    drugs: forms.BaseFormSet,
-    elsewhere: forms.BaseFormSet,
+    drugs: forms.BaseFormSet[Any],
+    elsewhere: forms.BaseFormSet[Any],
     baseline: BaselineQuestionnairesForm,
 ) -> Decision:
     """Save the assessment, injections elsewhere and baseline scores, then decide: all or none."""
@@ -168,6 +170,8 @@ def _get_decision(request: HttpRequest, decision_id: int, *, log_read: bool) -> 
 def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
     is_post = request.method == "POST"
     decision = _get_decision(request, decision_id, log_read=not is_post)
+    if is_post:
+        access.ensure_role(_user(request), Role.CLINICIAN)
     form = ProceedForm(request.POST if is_post else None)
     if is_post and form.is_valid():
         try:

@@ -53,6 +53,8 @@ STAGE_WEIGHTS = {
     Episode.Stage.DISCHARGED: 15,
 }
 
+STAGE_ORDER = list(STAGE_WEIGHTS)
+
 REFERRAL_REASONS = {
     Condition.SCIATICA: "Radicular leg pain despite physiotherapy; please consider epidural.",
     Condition.LUMBAR_DISC_HERNIATION: "MRI shows disc protrusion with nerve root contact; leg "
@@ -144,7 +146,10 @@ def patients_and_episodes(world: DemoWorld) -> None:
             )[0],
         )
         condition = Condition(_weighted(rng, CONDITION_WEIGHTS))
-        stage = _weighted(rng, STAGE_WEIGHTS)
+        # The first few patients of each clinic walk through every stage once, so even a tiny
+        # demo shows them all; the rest follow the service's usual mix.
+        round_ = index // len(world.clinics)
+        stage = STAGE_ORDER[round_] if round_ < len(STAGE_ORDER) else _weighted(rng, STAGE_WEIGHTS)
         referred = world.today - timedelta(days=_days_since_referral(rng, stage))
         sided = condition in (
             Condition.SCIATICA,

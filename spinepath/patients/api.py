@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import ValidationError
 from pydantic import field_validator
 
 from spinepath.accounts import access, audit
@@ -147,14 +147,6 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _patient_staff(request: HttpRequest) -> User:
-    """The caller, if their role may see identifiable records; a JSON 403 otherwise."""
-    user = _user(request)
-    if not user.may_see_patients:
-        raise HttpError(403, "Your role does not give access to identifiable patient records.")
-    return user
-
-
 def _validate(instance: Any) -> None:
     """full_clean, turning model errors into the API's 422 that names each field."""
     try:
@@ -180,7 +172,8 @@ PAGE_SIZE = 25
 @router.get("/patients", response=PatientPage, summary="List or search patients")
 def list_patients(request: HttpRequest, q: str = "", page: int = Query(1, ge=1)) -> Any:
     """Search by name, NHS number, MRN or date of birth; 25 a page, newest names first."""
-    user = _patient_staff(request)
+    user = _user(request)
+    access.ensure_patient_role(user)
     if "\x00" in q:
         raise ValidationError([{"loc": ["query", "q"], "msg": NUL_MESSAGE, "type": "value_error"}])
     patients = access.patients_for(user).select_related("clinic").search(q)
@@ -196,7 +189,8 @@ def list_patients(request: HttpRequest, q: str = "", page: int = Query(1, ge=1))
 
 @router.post("/patients", response={201: PatientOut}, summary="Register a patient")
 def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
-    user = _patient_staff(request)
+    user = _user(request)
+    access.ensure_patient_role(user)
     patient = Patient(clinic=user.clinic, **payload.dict())
     _validate(patient)
     with transaction.atomic():
@@ -207,13 +201,11 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
 
 @router.get("/patients/{patient_id}", response=PatientOut)
 def read_patient(request: HttpRequest, patient_id: UUID) -> Any:
-    _patient_staff(request)
     return access.get_patient_for_user(request, patient_id)
 
 
 @router.patch("/patients/{patient_id}", response=PatientOut)
 def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch) -> Any:
-    _patient_staff(request)
     patient = access.get_patient_for_user(request, patient_id, log_read=False)
     before = audit.snapshot(patient)
     for field, value in payload.dict(exclude_unset=True).items():
@@ -232,14 +224,12 @@ def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch
 
 @router.get("/patients/{patient_id}/episodes", response=list[EpisodeOut])
 def list_episodes(request: HttpRequest, patient_id: UUID) -> Any:
-    _patient_staff(request)
     patient = access.get_patient_for_user(request, patient_id)
     return list(patient.episodes.all())
 
 
 @router.post("/patients/{patient_id}/episodes", response={201: EpisodeOut})
 def create_episode(request: HttpRequest, patient_id: UUID, payload: EpisodeIn) -> Any:
-    _patient_staff(request)
     patient = access.get_patient_for_user(request, patient_id, log_read=False)
     episode = Episode(patient=patient, responsible_clinician=None, **payload.dict())
     _validate(episode)
@@ -257,13 +247,11 @@ def create_episode(request: HttpRequest, patient_id: UUID, payload: EpisodeIn) -
 
 @router.get("/episodes/{episode_id}", response=EpisodeOut)
 def read_episode(request: HttpRequest, episode_id: UUID) -> Any:
-    _patient_staff(request)
     return access.get_episode_for_user(request, episode_id)
 
 
 @router.patch("/episodes/{episode_id}", response=EpisodeOut)
 def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch) -> Any:
-    _patient_staff(request)
     episode = access.get_episode_for_user(request, episode_id, log_read=False)
     before = audit.snapshot(episode)
     for field, value in payload.dict(exclude_unset=True).items():
@@ -288,6 +276,5 @@ def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch
 
 @router.get("/episodes/{episode_id}/timeline", response=list[TimelineOut])
 def episode_timeline(request: HttpRequest, episode_id: UUID) -> Any:
-    _patient_staff(request)
     episode = access.get_episode_for_user(request, episode_id)
     return list(episode.timeline.select_related("actor"))

@@ -72,11 +72,14 @@ def test_a_bulk_update_is_refused(event):
 
 
 def test_the_database_refuses_a_raw_update(event):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE accounts_auditevent SET username = %s WHERE id = %s", ["mallory", event.pk]
-            )
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE accounts_auditevent SET username = %s WHERE id = %s", ["mallory", event.pk]
+        )
     assert _unchanged(event)
 
 
@@ -85,9 +88,12 @@ def test_the_database_refuses_a_raw_update(event):
     reason="SQLite has no DELETE trigger: the test runner's table flush must still work there",
 )
 def test_postgresql_refuses_a_raw_delete(event):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM accounts_auditevent WHERE id = %s", [event.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM accounts_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 

@@ -1,4 +1,4 @@
-"""With DEBUG off the one settings module is production-safe: `check --deploy` has nothing to say."""
+"""With DEBUG off the one settings module is production-safe: `check --deploy` is silent."""
 
 import os
 import secrets

@@ -70,16 +70,11 @@ def test_it_creates_patients_with_valid_nhs_numbers_from_the_999_range(db):
 def test_every_episode_has_its_referral_and_stage_moves_on_the_timeline(db):
     _seed(*ARGS)
     for episode in Episode.objects.all():
-        kinds = sorted(episode.timeline.values_list("kind", flat=True))
-        expected = ["referral"] if episode.stage == "referred" else ["referral", "stage"]
-        assert kinds == expected
+        kinds = list(episode.timeline.values_list("kind", flat=True))
+        assert kinds.count("referral") == 1
+        assert ("stage" in kinds) == (episode.stage != "referred")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spinepath/demo/seed.py draws every stage at random, so 12 patients with seed 3 "
-    "have no 'treated' episode; see the foundation-suite report for the fix.",
-)
 def test_it_has_episodes_at_every_stage(db):
     _seed(*ARGS)
     assert set(Episode.objects.values_list("stage", flat=True)) == set(Episode.Stage.values)
