@@ -25,6 +25,7 @@ from spinepath.assessment.decisions import (
     decide,
     record_proceed,
     ruleset,
+    save_baseline_responses,
 )
 from spinepath.assessment.models import Assessment, Decision
 from spinepath.clinical.decision import Decision as CoreDecision
@@ -275,22 +276,7 @@ def _save_assessment(
         )
         assessment.save()
         audit.record(request, AuditEvent.Action.CREATE, assessment, changed_fields=data)
-        for code, (answers, result) in scored.items():
-            response = QuestionnaireResponse.objects.create(
-                patient=episode.patient,
-                episode=episode,
-                assessment=assessment,
-                instrument=code,
-                instrument_version=result.version,
-                answers=answers,
-                score=result.score,
-                band=result.band or "",
-                subscores=dict(result.subscores),
-                source=QuestionnaireResponse.Source.STAFF,
-                entered_by=user,
-                completed_at=timezone.now(),
-            )
-            audit.record(request, AuditEvent.Action.CREATE, response)
+        save_baseline_responses(request, assessment, scored, by=user)
         decide(request, assessment, by=user)
     return assessment
 

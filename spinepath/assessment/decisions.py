@@ -6,8 +6,10 @@ core returns; the rules themselves live in ``spinepath.clinical``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -27,9 +29,11 @@ from spinepath.clinical.facts import (
     MedialBranchBlock,
     Symptoms,
 )
+from spinepath.clinical.instruments import Score
 from spinepath.clinical.ruleset import RuleSetConfig, config_with_overrides
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.history import previous_injections
+from spinepath.questionnaires.models import QuestionnaireResponse
 
 
 @cache
@@ -159,6 +163,36 @@ def decide(
             episode.advance_to(Episode.Stage.ASSESSED, by=by)
         audit.record(request, AuditEvent.Action.CREATE, decision, user=by)
     return decision
+
+
+def save_baseline_responses(
+    request: HttpRequest | None,
+    assessment: Assessment,
+    scored: Mapping[str, tuple[dict[str, Any], Score]],
+    *,
+    by: User,
+) -> list[QuestionnaireResponse]:
+    """Store the baseline answers scored by the core, entered by staff, each audited."""
+    episode = assessment.episode
+    responses = []
+    for code, (answers, result) in scored.items():
+        response = QuestionnaireResponse.objects.create(
+            patient=episode.patient,
+            episode=episode,
+            assessment=assessment,
+            instrument=code,
+            instrument_version=result.version,
+            answers=answers,
+            score=result.score,
+            band=result.band or "",
+            subscores=dict(result.subscores),
+            source=QuestionnaireResponse.Source.STAFF,
+            entered_by=by,
+            completed_at=timezone.now(),
+        )
+        audit.record(request, AuditEvent.Action.CREATE, response, user=by)
+        responses.append(response)
+    return responses
 
 
 class ProceedRefused(Exception):

@@ -15,7 +15,12 @@ from pydantic import ValidationError
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, Role, User
 from spinepath.assessment import presentation
-from spinepath.assessment.decisions import ProceedRefused, decide, record_proceed
+from spinepath.assessment.decisions import (
+    ProceedRefused,
+    decide,
+    record_proceed,
+    save_baseline_responses,
+)
 from spinepath.assessment.forms import (
     AntithromboticFormSet,
     AssessmentForm,
@@ -25,7 +30,6 @@ from spinepath.assessment.forms import (
 )
 from spinepath.assessment.models import Assessment, Decision
 from spinepath.patients.models import Episode
-from spinepath.questionnaires.models import QuestionnaireResponse
 
 
 def _user(request: HttpRequest) -> User:
@@ -133,22 +137,7 @@ def _save_assessment(
                 prior.full_clean()
                 prior.save()
                 audit.record(request, AuditEvent.Action.CREATE, prior)
-        for code, (answers, result) in baseline.scores.items():
-            response = QuestionnaireResponse.objects.create(
-                patient=episode.patient,
-                episode=episode,
-                assessment=assessment,
-                instrument=code,
-                instrument_version=result.version,
-                answers=answers,
-                score=result.score,
-                band=result.band or "",
-                subscores=dict(result.subscores),
-                source=QuestionnaireResponse.Source.STAFF,
-                entered_by=user,
-                completed_at=timezone.now(),
-            )
-            audit.record(request, AuditEvent.Action.CREATE, response)
+        save_baseline_responses(request, assessment, baseline.scores, by=user)
         decision = decide(request, assessment, by=user)
     return decision
 
