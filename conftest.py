@@ -117,6 +117,69 @@ def make_episode(patient: Any, **overrides: Any) -> Any:
     return episode
 
 
+def make_assessment(
+    episode: Any,
+    clinician: Any,
+    *,
+    nrs_back: int | None = 3,
+    nrs_leg: int | None = 8,
+    **fields: Any,
+) -> Any:
+    """A saved assessment of a suitable dexamethasone transforaminal epidural, with baseline
+    NRS responses; ``fields`` change the plan or the facts. No decision yet."""
+    from spinepath.assessment.models import Assessment
+    from spinepath.clinical.instruments import score
+    from spinepath.questionnaires.models import QuestionnaireResponse
+
+    values: dict[str, Any] = {
+        "assessed_on": date(2026, 11, 24),
+        "procedure": "transforaminal_epidural",
+        "imaging": "fluoroscopy",
+        "steroid": "dexamethasone",
+        "steroid_dose_mg": 8,
+        "local_anaesthetic": "lidocaine",
+        "red_flags_screened": True,
+        "red_flags": [],
+        "symptom_duration_weeks": 6,
+        "leg_pain_dominant": True,
+        "neurogenic_claudication": False,
+        "conservative_care_weeks": 6,
+        "allergies_recorded": True,
+        "allergies": [],
+        "medication_recorded": True,
+        "antithrombotics": [],
+        "bleeding_disorder": False,
+        "diabetes": False,
+        "pregnant": False,
+        "immunosuppressed": False,
+        "infection_systemic": False,
+        "infection_local": False,
+    }
+    values.update(fields)
+    assessment = Assessment.objects.create(episode=episode, clinician=clinician, **values)
+    for code, value in (("nrs_back", nrs_back), ("nrs_leg", nrs_leg)):
+        if value is not None:
+            QuestionnaireResponse.objects.create(
+                patient=episode.patient,
+                episode=episode,
+                assessment=assessment,
+                instrument=code,
+                instrument_version=score(code, {"score": value}).version,
+                answers={"score": value},
+                score=value,
+                source=QuestionnaireResponse.Source.STAFF,
+                entered_by=clinician,
+            )
+    return assessment
+
+
+def make_decision(episode: Any, clinician: Any, **fields: Any) -> Any:
+    """A stored decision for a new assessment, made the way the pages make it."""
+    from spinepath.assessment.decisions import decide
+
+    return decide(None, make_assessment(episode, clinician, **fields), by=clinician)
+
+
 @pytest.fixture
 def patient_a(clinic_a: Any) -> Any:
     return make_patient(clinic_a)

@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from spinepath.clinical.decision import evaluate  # noqa: E402
+from spinepath.clinical.examples import evaluate_example  # noqa: E402
 from spinepath.clinical.facts import Facts  # noqa: E402
 from spinepath.clinical.instruments import score  # noqa: E402
 from spinepath.clinical.steroids import (  # noqa: E402
@@ -26,35 +27,10 @@ from spinepath.clinical.steroids import (  # noqa: E402
     check_steroid_exposure,
 )
 
-FACTS = {
-    "assessment_date": "2026-11-24",
-    "age": 47,
-    "sex": "male",
-    "pregnant": False,
-    "condition": "lumbar_disc_herniation",
-    "procedure": "transforaminal_epidural",
-    "imaging": "fluoroscopy",
-    "injectate": {
-        "steroid": "dexamethasone",
-        "steroid_dose_mg": 8,
-        "local_anaesthetic": "lidocaine",
-    },
-    "symptoms": {
-        "duration_weeks": 6,
-        "leg_pain_nrs": 8,
-        "back_pain_nrs": 3,
-        "leg_pain_dominant": True,
-        "neurogenic_claudication": False,
-    },
-    "conservative_care_weeks": 4,
-    "red_flags": [],
-    "infection": {"systemic": False, "local_at_site": False},
-    "allergies": [],
+# The api.md example made harder: a drug to hold, diabetes, and a year of prior injections.
+FACTS = evaluate_example() | {
     "antithrombotics": [{"drug": "apixaban", "hours_since_last_dose": 30}],
-    "bleeding_disorder": False,
     "diabetes": {"present": True, "hba1c_mmol_mol": 58},
-    "immunosuppressed": False,
-    "mbb": None,
     "previous_injections": [
         {
             "date": (dt.date(2026, 11, 24) - dt.timedelta(days=40 * i)).isoformat(),

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from spinepath.accounts import audit
@@ -54,36 +54,58 @@ def _as_uuid(value: Any) -> UUID:
         raise Http404("No such patient") from None
 
 
+M = TypeVar("M", bound=Model)
+
+
+def get_for_user(
+    request: HttpRequest,
+    queryset: QuerySet[M],
+    pk: Any,
+    *,
+    patient_path: str,
+    what: str,
+    log_read: bool = True,
+) -> M:
+    """Any patient record this user may see, found by ``pk``; 404 otherwise; audits the read.
+
+    ``patient_path`` is the lookup from the record to its patient (``""`` for a patient,
+    ``"episode__patient"`` for a consent), so every kind of record is scoped by the same rule.
+    """
+    user: User = request.user  # type: ignore[assignment]
+    ensure_patient_role(user)
+    clinic_lookup = f"{patient_path}__clinic_id" if patient_path else "clinic_id"
+    record = queryset.filter(pk=pk, **{clinic_lookup: user.clinic_id}).first()
+    if record is None:
+        raise Http404(f"No such {what}")
+    if log_read:
+        audit.record(request, AuditEvent.Action.READ, record)
+    return record
+
+
 def get_patient_for_user(
     request: HttpRequest, patient_id: Any, *, log_read: bool = True
 ) -> Patient:
-    """The patient, if this user may see it; audit-logs the read. Raises 404 otherwise."""
-    user: User = request.user  # type: ignore[assignment]
-    ensure_patient_role(user)
-    patient = patients_for(user).filter(pk=_as_uuid(patient_id)).select_related("clinic").first()
-    if patient is None:
-        raise Http404("No such patient")
-    if log_read:
-        audit.record(request, AuditEvent.Action.READ, patient)
-    return patient
+    return get_for_user(
+        request,
+        Patient.objects.select_related("clinic"),
+        _as_uuid(patient_id),
+        patient_path="",
+        what="patient",
+        log_read=log_read,
+    )
 
 
 def get_episode_for_user(
     request: HttpRequest, episode_id: Any, *, log_read: bool = True
 ) -> Episode:
-    user: User = request.user  # type: ignore[assignment]
-    ensure_patient_role(user)
-    episode = (
-        episodes_for(user)
-        .filter(pk=_as_uuid(episode_id))
-        .select_related("patient", "patient__clinic")
-        .first()
+    return get_for_user(
+        request,
+        Episode.objects.select_related("patient", "patient__clinic"),
+        _as_uuid(episode_id),
+        patient_path="patient",
+        what="episode",
+        log_read=log_read,
     )
-    if episode is None:
-        raise Http404("No such episode")
-    if log_read:
-        audit.record(request, AuditEvent.Action.READ, episode)
-    return episode
 
 
 def patient_staff_required(view: View) -> View:

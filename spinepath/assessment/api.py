@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
@@ -20,6 +20,7 @@ from pydantic import ValidationError as FactsError
 
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, Role, User
+from spinepath.api_helpers import field_error, full_clean
 from spinepath.assessment.decisions import (
     ProceedRefused,
     decide,
@@ -27,7 +28,7 @@ from spinepath.assessment.decisions import (
     ruleset,
     save_baseline_responses,
 )
-from spinepath.assessment.models import Assessment, Decision
+from spinepath.assessment.models import OBSERVATION_FIELDS, Assessment, Decision
 from spinepath.clinical.decision import Decision as CoreDecision
 from spinepath.clinical.decision import evaluate
 from spinepath.clinical.facts import AntithromboticUse, Facts
@@ -52,12 +53,6 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _field_error(field: str, message: str) -> ValidationError:
-    return ValidationError(
-        [{"loc": ["body", "payload", *field.split(".")], "msg": message, "type": "value_error"}]
-    )
-
-
 @router.post("/decision-support/evaluate", response=CoreDecision, summary="Evaluate suitability")
 def evaluate_facts(request: HttpRequest, payload: Facts) -> Any:
     """Run the rule set on a facts object (rules.md) and return the outcome and every reason."""
@@ -73,7 +68,7 @@ def score_instrument(request: HttpRequest, code: InstrumentCode, payload: ScoreI
     try:
         return score(code.value, payload.answers)
     except NotScorable as exc:
-        raise _field_error(f"answers.{exc.field}", exc.reason) from None
+        raise field_error(f"answers.{exc.field}", exc.reason) from None
 
 
 @router.post("/steroid-safety/check", response=SteroidCheck, summary="Check steroid exposure")
@@ -185,11 +180,11 @@ def _scored_baseline(
     scored = {}
     for code, answers in baseline.items():
         if code not in INSTRUMENTS:
-            raise _field_error(f"baseline.{code}", f"unknown instrument {code!r}")
+            raise field_error(f"baseline.{code}", f"unknown instrument {code!r}")
         try:
             scored[code] = (answers, score(code, answers))
         except NotScorable as exc:
-            raise _field_error(f"baseline.{code}.{exc.field}", exc.reason) from None
+            raise field_error(f"baseline.{code}.{exc.field}", exc.reason) from None
     return scored
 
 
@@ -205,15 +200,6 @@ def create_assessment(request: HttpRequest, episode_id: str, payload: Assessment
     episode = access.get_episode_for_user(request, episode_id, log_read=False)
     if user.role != Role.CLINICIAN:
         raise HttpError(403, "Only a clinician may record an assessment.")
-    if (payload.steroid is None) != (payload.steroid_dose_mg is None):
-        raise _field_error("steroid_dose_mg", "give a dose with a steroid, and only then")
-    if (payload.mbb_date is None) != (payload.mbb_relief_percent is None):
-        raise _field_error("mbb_relief_percent", "give both the date and the relief of the block")
-    # Intervals are measured back from the assessment date, so it cannot be in the future.
-    if payload.assessed_on > timezone.localdate():
-        raise _field_error("assessed_on", "an assessment cannot be dated in the future")
-    if payload.mbb_date is not None and payload.mbb_date > payload.assessed_on:
-        raise _field_error("mbb_date", "the block cannot be dated after the assessment")
     scored = _scored_baseline(payload.baseline)
     data = payload.dict(exclude={"baseline"})
     try:
@@ -251,29 +237,9 @@ def _save_assessment(
             allergies=data["allergies"] or [],
             medication_recorded=data["antithrombotics"] is not None,
             antithrombotics=[use.model_dump(mode="json") for use in payload.antithrombotics or []],
-            **{
-                name: data[name]
-                for name in (
-                    "symptom_duration_weeks",
-                    "leg_pain_dominant",
-                    "neurogenic_claudication",
-                    "conservative_care_weeks",
-                    "inr",
-                    "platelets",
-                    "bleeding_disorder",
-                    "diabetes",
-                    "hba1c_mmol_mol",
-                    "pregnant",
-                    "immunosuppressed",
-                    "infection_systemic",
-                    "infection_local",
-                    "weight_kg",
-                    "mbb_date",
-                    "mbb_relief_percent",
-                    "notes",
-                )
-            },
+            **{name: data[name] for name in OBSERVATION_FIELDS},
         )
+        full_clean(assessment)
         assessment.save()
         audit.record(request, AuditEvent.Action.CREATE, assessment, changed_fields=data)
         save_baseline_responses(request, assessment, scored, by=user)
@@ -281,40 +247,31 @@ def _save_assessment(
     return assessment
 
 
-def _assessment_for(request: HttpRequest, assessment_id: int) -> Assessment:
-    user = _user(request)
-    access.ensure_patient_role(user)
-    assessment = (
-        Assessment.objects.select_related("episode__patient", "clinician")
-        .filter(pk=assessment_id, episode__patient__clinic_id=user.clinic_id)
-        .first()
-    )
-    if assessment is None:
-        raise Http404("No such assessment")
-    return assessment
-
-
 @router.get("/assessments/{assessment_id}", response=AssessmentOut)
 def read_assessment(request: HttpRequest, assessment_id: int) -> Any:
-    assessment = _assessment_for(request, assessment_id)
-    audit.record(request, AuditEvent.Action.READ, assessment)
-    return assessment
+    return access.get_for_user(
+        request,
+        Assessment.objects.select_related("episode__patient", "clinician"),
+        assessment_id,
+        patient_path="episode__patient",
+        what="assessment",
+    )
 
 
 @router.post("/decisions/{decision_id}/proceed", response=DecisionOut)
 def proceed(request: HttpRequest, decision_id: int, payload: ProceedIn) -> Any:
     user = _user(request)
-    access.ensure_patient_role(user)
-    decision = (
-        Decision.objects.select_related("assessment__episode__patient")
-        .filter(pk=decision_id, assessment__episode__patient__clinic_id=user.clinic_id)
-        .first()
+    decision = access.get_for_user(
+        request,
+        Decision.objects.select_related("assessment__episode__patient"),
+        decision_id,
+        patient_path="assessment__episode__patient",
+        what="decision",
+        log_read=False,
     )
-    if decision is None:
-        raise Http404("No such decision")
     if user.role != Role.CLINICIAN:
         raise HttpError(403, "Only a clinician may decide to proceed against the advice.")
     try:
         return record_proceed(request, decision, by=user, reason=payload.reason)
     except ProceedRefused as refusal:
-        raise _field_error("reason", str(refusal)) from None
+        raise field_error("reason", str(refusal)) from None

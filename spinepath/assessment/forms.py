@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
-from spinepath.assessment.models import Assessment
+from spinepath.assessment.models import OBSERVATION_FIELDS, Assessment
 from spinepath.clinical.instruments import INSTRUMENTS, NotScorable, score
 from spinepath.clinical.vocab import Allergy, Antithrombotic, AspirinIndication, RedFlag
 from spinepath.lib.widgets import DateInput
@@ -83,26 +82,10 @@ class AssessmentForm(forms.ModelForm):
             "local_anaesthetic",
             "red_flags_screened",
             "red_flags",
-            "symptom_duration_weeks",
-            "leg_pain_dominant",
-            "neurogenic_claudication",
-            "conservative_care_weeks",
             "allergies_recorded",
             "allergies",
             "medication_recorded",
-            "inr",
-            "platelets",
-            "bleeding_disorder",
-            "diabetes",
-            "hba1c_mmol_mol",
-            "pregnant",
-            "immunosuppressed",
-            "infection_systemic",
-            "infection_local",
-            "weight_kg",
-            "mbb_date",
-            "mbb_relief_percent",
-            "notes",
+            *OBSERVATION_FIELDS,
         ]
         labels = {
             "symptom_duration_weeks": "Duration of this episode of symptoms (weeks)",
@@ -115,37 +98,7 @@ class AssessmentForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        steroid, dose = data.get("steroid"), data.get("steroid_dose_mg")
-        if steroid and dose is None:
-            self.add_error("steroid_dose_mg", "Give the steroid dose in mg.")
-        if not steroid and dose is not None:
-            self.add_error("steroid", "A dose is given but no steroid is chosen.")
-        if data.get("red_flags") and not data.get("red_flags_screened"):
-            self.add_error("red_flags_screened", "Red flags are ticked: confirm the screen.")
-        if data.get("allergies") and not data.get("allergies_recorded"):
-            self.add_error("allergies_recorded", "Allergies are ticked: confirm they were checked.")
-        # Intervals are measured back from the assessment date: a date after it would hide
-        # recent injections from the checks (and the core refuses a block dated after it).
-        day = data.get("assessed_on")
-        if day is not None and day > timezone.localdate():
-            self.add_error("assessed_on", "The assessment cannot be dated in the future.")
-        mbb_date = data.get("mbb_date")
-        if day is not None and mbb_date is not None and mbb_date > day:
-            self.add_error("mbb_date", "The block cannot be dated after the assessment.")
-        if (data.get("mbb_date") is None) != (data.get("mbb_relief_percent") is None):
-            self.add_error("mbb_relief_percent", "Give both the date and the relief of the block.")
-        relief = data.get("mbb_relief_percent")
-        if relief is not None and not 0 <= relief <= 100:
-            self.add_error("mbb_relief_percent", "Relief is a percentage from 0 to 100.")
-        for name in ("steroid_dose_mg", "symptom_duration_weeks", "conservative_care_weeks"):
-            value = data.get(name)
-            if value is not None and value < 0:
-                self.add_error(name, "Cannot be negative.")
-        if data.get("diabetes") is False and data.get("hba1c_mmol_mol") is not None:
-            self.add_error("hba1c_mmol_mol", "HbA1c is given but diabetes is answered 'No'.")
-        return data
+    # Consistency checks live in Assessment.clean(), which ModelForm validation runs.
 
 
 class AntithromboticForm(forms.Form):

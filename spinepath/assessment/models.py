@@ -11,11 +11,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from spinepath.clinical.coding import procedure_choices
 from spinepath.clinical.vocab import Imaging, LocalAnaesthetic, Outcome, Steroid
+from spinepath.patients.models import EpisodeRecord
 
 # A procedure needs an assessment at most this old (followup.md: baseline within 6 weeks).
 ASSESSMENT_VALID_FOR = timedelta(weeks=6)
@@ -35,7 +37,30 @@ LOCAL_ANAESTHETIC_CHOICES = [(la.value, la.value.capitalize()) for la in LocalAn
 OUTCOME_CHOICES = [(o.value, o.value.replace("_", " ").capitalize()) for o in Outcome]
 
 
-class Assessment(models.Model):
+# Columns the form and the API take as they are (the plan, red flags, allergies and medication
+# need translating between "not assessed" and a list, so they are handled by each door).
+OBSERVATION_FIELDS = (
+    "symptom_duration_weeks",
+    "leg_pain_dominant",
+    "neurogenic_claudication",
+    "conservative_care_weeks",
+    "inr",
+    "platelets",
+    "bleeding_disorder",
+    "diabetes",
+    "hba1c_mmol_mol",
+    "pregnant",
+    "immunosuppressed",
+    "infection_systemic",
+    "infection_local",
+    "weight_kg",
+    "mbb_date",
+    "mbb_relief_percent",
+    "notes",
+)
+
+
+class Assessment(EpisodeRecord, models.Model):
     episode = models.ForeignKey(
         "patients.Episode", on_delete=models.PROTECT, related_name="assessments"
     )
@@ -91,17 +116,35 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"Assessment on {self.assessed_on:%d %b %Y}"
 
-    @property
-    def patient(self) -> Any:
-        return self.episode.patient
-
-    @property
-    def patient_id(self) -> Any:
-        return self.episode.patient_id
-
-    @property
-    def clinic_id(self) -> int:
-        return self.episode.patient.clinic_id
+    def clean(self) -> None:
+        """Consistency the rules rely on; the form and the API both get it through full_clean."""
+        errors: dict[str, str] = {}
+        if self.steroid and self.steroid_dose_mg is None:
+            errors["steroid_dose_mg"] = "Give the steroid dose in mg."
+        if not self.steroid and self.steroid_dose_mg is not None:
+            errors["steroid_dose_mg"] = "A dose is given but no steroid is chosen."
+        if self.red_flags and not self.red_flags_screened:
+            errors["red_flags_screened"] = "Red flags are ticked: confirm the screen."
+        if self.allergies and not self.allergies_recorded:
+            errors["allergies_recorded"] = "Allergies are ticked: confirm they were checked."
+        # Intervals are measured back from the assessment date: a date after it would hide
+        # recent injections from the checks (and the core refuses a block dated after it).
+        if self.assessed_on and self.assessed_on > timezone.localdate():
+            errors["assessed_on"] = "The assessment cannot be dated in the future."
+        if self.assessed_on and self.mbb_date and self.mbb_date > self.assessed_on:
+            errors["mbb_date"] = "The block cannot be dated after the assessment."
+        if (self.mbb_date is None) != (self.mbb_relief_percent is None):
+            errors["mbb_relief_percent"] = "Give both the date and the relief of the block."
+        elif self.mbb_relief_percent is not None and not 0 <= self.mbb_relief_percent <= 100:
+            errors["mbb_relief_percent"] = "Relief is a percentage from 0 to 100."
+        for name in ("steroid_dose_mg", "symptom_duration_weeks", "conservative_care_weeks"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                errors.setdefault(name, "Cannot be negative.")
+        if self.diabetes is False and self.hba1c_mmol_mol is not None:
+            errors["hba1c_mmol_mol"] = "HbA1c is given but diabetes is answered 'No'."
+        if errors:
+            raise ValidationError(errors)
 
     def is_current_on(self, day: date) -> bool:
         return self.assessed_on <= day <= self.assessed_on + ASSESSMENT_VALID_FOR

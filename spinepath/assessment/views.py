@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from pydantic import ValidationError
@@ -143,16 +143,16 @@ def _save_assessment(
 
 
 def _get_decision(request: HttpRequest, decision_id: int, *, log_read: bool) -> Decision:
-    decision = (
-        Decision.objects.select_related("assessment__episode__patient__clinic", "proceed_by")
-        .filter(pk=decision_id, assessment__episode__patient__clinic_id=_user(request).clinic_id)
-        .first()
+    return access.get_for_user(
+        request,
+        Decision.objects.select_related(
+            "assessment__episode__patient__clinic", "assessment__clinician", "proceed_by"
+        ),
+        decision_id,
+        patient_path="assessment__episode__patient",
+        what="decision",
+        log_read=log_read,
     )
-    if decision is None:
-        raise Http404("No such decision")
-    if log_read:
-        audit.record(request, AuditEvent.Action.READ, decision)
-    return decision
 
 
 @access.patient_staff_required

@@ -6,33 +6,20 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
-from pydantic import field_validator
 
+from spinepath import api_helpers
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, User
+from spinepath.api_helpers import NUL_MESSAGE, Input
 from spinepath.clinical.vocab import Condition, Laterality
 from spinepath.patients.models import Episode, Language, Patient, ReferralSource, Sex, TimelineEvent
 
 router = Router(tags=["patients"])
-
-NUL_MESSAGE = "must not contain NUL (\\x00) characters"
-
-
-class Input(Schema):
-    """Request bodies: text may not carry NUL characters, which PostgreSQL cannot store."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def no_nul_characters(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError(NUL_MESSAGE)
-        return value
 
 
 class PatientIn(Input):
@@ -147,18 +134,6 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _validate(instance: Any) -> None:
-    """full_clean, turning model errors into the API's 422 that names each field."""
-    try:
-        instance.full_clean()
-    except DjangoValidationError as exc:
-        errors = []
-        for field, messages in exc.message_dict.items():
-            loc = ["body", "payload"] + ([] if field == "__all__" else [field])
-            errors += [{"loc": loc, "msg": str(m), "type": "value_error"} for m in messages]
-        raise ValidationError(errors) from None
-
-
 class PatientPage(Schema):
     count: int
     page: int
@@ -192,7 +167,7 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
     user = _user(request)
     access.ensure_patient_role(user)
     patient = Patient(clinic=user.clinic, **payload.dict())
-    _validate(patient)
+    api_helpers.full_clean(patient)
     with transaction.atomic():
         patient.save()
         audit.record(request, AuditEvent.Action.CREATE, patient, changed_fields=payload.dict())
@@ -214,7 +189,7 @@ def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch
                 [{"loc": ["body", "payload", field], "msg": "may not be null", "type": "null"}]
             )
         setattr(patient, field, value)
-    _validate(patient)
+    api_helpers.full_clean(patient)
     changed = audit.changed_fields(patient, before)  # before saving bumps updated_at
     with transaction.atomic():
         patient.save()
@@ -232,7 +207,7 @@ def list_episodes(request: HttpRequest, patient_id: UUID) -> Any:
 def create_episode(request: HttpRequest, patient_id: UUID, payload: EpisodeIn) -> Any:
     patient = access.get_patient_for_user(request, patient_id, log_read=False)
     episode = Episode(patient=patient, responsible_clinician=None, **payload.dict())
-    _validate(episode)
+    api_helpers.full_clean(episode)
     with transaction.atomic():
         episode.save()
         episode.log(
@@ -260,7 +235,7 @@ def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch
                 [{"loc": ["body", "payload", field], "msg": "may not be null", "type": "null"}]
             )
         setattr(episode, field, value)
-    _validate(episode)
+    api_helpers.full_clean(episode)
     changed = audit.changed_fields(episode, before)  # before saving bumps updated_at
     with transaction.atomic():
         episode.save()

@@ -317,6 +317,34 @@ class Episode(models.Model):
         )
 
 
+class PatientRecord:
+    """A record with a ``patient`` foreign key: its clinic, for access checks and the audit log."""
+
+    patient: Patient
+
+    @property
+    def clinic_id(self) -> int:
+        return self.patient.clinic_id
+
+
+class EpisodeRecord:
+    """A record with an ``episode`` foreign key: its patient and clinic, reached through it."""
+
+    episode: Episode
+
+    @property
+    def patient(self) -> Patient:
+        return self.episode.patient
+
+    @property
+    def patient_id(self) -> Any:
+        return self.episode.patient_id
+
+    @property
+    def clinic_id(self) -> int:
+        return self.episode.patient.clinic_id
+
+
 class TimelineEvent(models.Model):
     """Something that happened in an episode, in words a colleague can read at a glance."""
 

@@ -10,16 +10,16 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError
 
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, Role, User
+from spinepath.api_helpers import Input, field_error, from_model_errors
 from spinepath.clinical.consent_info import validate_levels
 from spinepath.clinical.vocab import Laterality
-from spinepath.patients.api import Input
 from spinepath.procedures.consent import (
     ConsentRefused,
     consent_record,
@@ -33,22 +33,6 @@ router = Router(tags=["consent"])
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _field_error(field: str, message: str) -> ValidationError:
-    return ValidationError(
-        [{"loc": ["body", "payload", *field.split(".")], "msg": message, "type": "value_error"}]
-    )
-
-
-def _field_errors(errors: dict[str, list[str]]) -> ValidationError:
-    return ValidationError(
-        [
-            {"loc": ["body", "payload", field], "msg": message, "type": "value_error"}
-            for field, messages in errors.items()
-            for message in messages
-        ]
-    )
 
 
 class ConsentIn(Input):
@@ -118,16 +102,14 @@ class ConsentOut(Schema):
 
 
 def _consent_for(request: HttpRequest, consent_id: int) -> Consent:
-    user = _user(request)
-    access.ensure_patient_role(user)
-    consent = (
-        Consent.objects.select_related("episode__patient", "clinician")
-        .filter(pk=consent_id, episode__patient__clinic_id=user.clinic_id)
-        .first()
+    return access.get_for_user(
+        request,
+        Consent.objects.select_related("episode__patient", "clinician"),
+        consent_id,
+        patient_path="episode__patient",
+        what="consent",
+        log_read=False,
     )
-    if consent is None:
-        raise Http404("No such consent")
-    return consent
 
 
 @router.get("/episodes/{episode_id}/consents", response=list[ConsentOut])
@@ -148,23 +130,15 @@ def create_consent(request: HttpRequest, episode_id: str, payload: ConsentIn) ->
     assessment = assessments.first()
     if assessment is None:
         if payload.assessment_id is not None:
-            raise _field_error("assessment_id", "no such assessment on this episode")
+            raise field_error("assessment_id", "no such assessment on this episode")
         raise HttpError(409, "This episode has not been assessed. Assess before taking consent.")
     try:
         levels = validate_levels(payload.levels)
     except ValueError as exc:
-        raise _field_error("levels", str(exc)) from None
+        raise field_error("levels", str(exc)) from None
     problem = refusal_reason(assessment)
     if problem:
         raise HttpError(409, problem)
-    permit = payload.decision == Consent.Decision.PERMIT
-    errors: dict[str, list[str]] = {}
-    if permit and not payload.capacity_confirmed:
-        errors["capacity_confirmed"] = ["must be true for the patient to agree (permit)"]
-    if permit and not payload.signed_name.strip():
-        errors["signed_name"] = ["the patient's typed name is required to agree (permit)"]
-    if errors:
-        raise _field_errors(errors)
     signed_on = payload.signed_on
     if signed_on is None and payload.signed_name.strip():
         signed_on = timezone.localdate()
@@ -186,7 +160,8 @@ def create_consent(request: HttpRequest, episode_id: str, payload: ConsentIn) ->
     except ConsentRefused as refused:
         raise HttpError(409, str(refused)) from None
     except DjangoValidationError as invalid:
-        raise _field_errors(invalid.message_dict) from None
+        # The model's clean() holds the consent rules (capacity and signature for a permit).
+        raise from_model_errors(invalid) from None
     return Status(201, consent)
 
 
@@ -204,7 +179,7 @@ def withdraw_consent(request: HttpRequest, consent_id: int, payload: WithdrawIn)
     if user.role != Role.CLINICIAN:
         raise HttpError(403, "Only a clinician may record a withdrawal of consent.")
     if not payload.reason.strip():
-        raise _field_error("reason", "say why consent was withdrawn")
+        raise field_error("reason", "say why consent was withdrawn")
     try:
         return consent_withdraw(request, consent=consent, by=user, reason=payload.reason)
     except ConsentRefused as refused:

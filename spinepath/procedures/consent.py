@@ -219,19 +219,14 @@ def consent_withdraw(
         consent.withdrawn_at = timezone.now()
         consent.withdrawn_by = by
         consent.withdrawn_reason = reason
-        consent.full_clean()
-        changed = ["status", "withdrawn_at", "withdrawn_by", "withdrawn_reason"]
-        consent.save(update_fields=[*changed, "updated_at"])
-        _log_and_audit(
+        _save_status_change(
             request,
             consent,
+            changed=["status", "withdrawn_at", "withdrawn_by", "withdrawn_reason"],
             summary=f"Consent withdrawn: {reason}",
-            action=AuditEvent.Action.UPDATE,
             by=by,
-            changed=changed,
             reason=reason,
         )
-        _step_back_if_unconsented(consent, by=by)
     return consent
 
 
@@ -249,17 +244,36 @@ def consent_mark_entered_in_error(
     with transaction.atomic():
         consent.status = Consent.Status.ENTERED_IN_ERROR
         consent.entered_in_error_reason = reason
-        consent.full_clean()
-        changed = ["status", "entered_in_error_reason"]
-        consent.save(update_fields=[*changed, "updated_at"])
-        _log_and_audit(
+        _save_status_change(
             request,
             consent,
+            changed=["status", "entered_in_error_reason"],
             summary=f"Consent record {consent.pk} marked entered in error: {reason}",
-            action=AuditEvent.Action.UPDATE,
             by=by,
-            changed=changed,
             reason=reason,
         )
-        _step_back_if_unconsented(consent, by=by)
     return consent
+
+
+def _save_status_change(
+    request: HttpRequest | None,
+    consent: Consent,
+    *,
+    changed: list[str],
+    summary: str,
+    by: User,
+    reason: str,
+) -> None:
+    """Validate and save a consent that stopped counting; record it; step the episode back."""
+    consent.full_clean()
+    consent.save(update_fields=[*changed, "updated_at"])
+    _log_and_audit(
+        request,
+        consent,
+        summary=summary,
+        action=AuditEvent.Action.UPDATE,
+        by=by,
+        changed=changed,
+        reason=reason,
+    )
+    _step_back_if_unconsented(consent, by=by)

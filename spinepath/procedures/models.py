@@ -19,6 +19,7 @@ from spinepath.clinical.consent_info import procedure_title
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.steroids import mpe_mg
 from spinepath.clinical.vocab import Laterality, Procedure, Steroid
+from spinepath.patients.models import EpisodeRecord, PatientRecord
 
 
 def site_choices() -> list[tuple[str, str]]:
@@ -28,7 +29,7 @@ def site_choices() -> list[tuple[str, str]]:
 STEROID_CHOICES = [(s.value, s.value.capitalize()) for s in Steroid]
 
 
-class PriorInjection(models.Model):
+class PriorInjection(PatientRecord, models.Model):
     """An injection given elsewhere, entered by a clinician so that exposure checks count it."""
 
     patient = models.ForeignKey(
@@ -66,10 +67,6 @@ class PriorInjection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_site_display()} on {self.given_on:%d %b %Y}"
-
-    @property
-    def clinic_id(self) -> int:
-        return self.patient.clinic_id
 
     @property
     def mpe_mg(self) -> float | None:
@@ -135,7 +132,7 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
         )
 
 
-class Consent(models.Model):
+class Consent(EpisodeRecord, models.Model):
     """A patient's decision about a planned procedure, and exactly what they were told.
 
     Status codes are FHIR Consent.status (draft, active, inactive, entered-in-error) and the
@@ -275,18 +272,6 @@ class Consent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ConsentDeleteError("Consent records are never deleted: mark them entered in error.")
-
-    @property
-    def patient(self) -> Any:
-        return self.episode.patient
-
-    @property
-    def patient_id(self) -> Any:
-        return self.episode.patient_id
-
-    @property
-    def clinic_id(self) -> int:
-        return self.episode.patient.clinic_id
 
     @property
     def is_withdrawn(self) -> bool:

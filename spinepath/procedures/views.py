@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from spinepath.accounts import access, audit
@@ -28,21 +28,16 @@ def _user(request: HttpRequest) -> User:
 
 
 def _get_consent(request: HttpRequest, consent_id: int, *, log_read: bool) -> Consent:
-    """The consent, if it belongs to a patient of this user's clinic; 404 otherwise."""
-    user = _user(request)
-    access.ensure_patient_role(user)
-    consent = (
+    return access.get_for_user(
+        request,
         Consent.objects.select_related(
             "episode__patient__clinic", "assessment", "clinician", "withdrawn_by"
-        )
-        .filter(pk=consent_id, episode__patient__clinic_id=user.clinic_id)
-        .first()
+        ),
+        consent_id,
+        patient_path="episode__patient",
+        what="consent",
+        log_read=log_read,
     )
-    if consent is None:
-        raise Http404("No such consent")
-    if log_read:
-        audit.record(request, AuditEvent.Action.READ, consent)
-    return consent
 
 
 @access.patient_staff_required
@@ -125,6 +120,16 @@ def consent_create(request: HttpRequest, episode_id: str) -> HttpResponse:
 @access.patient_staff_required
 def consent_detail(request: HttpRequest, consent_id: int) -> HttpResponse:
     consent = _get_consent(request, consent_id, log_read=True)
+    return _render_detail(request, consent)
+
+
+def _render_detail(
+    request: HttpRequest, consent: Consent, *, failed: ReasonForm | None = None
+) -> HttpResponse:
+    """The consent page; ``failed`` is a withdraw/error form to show again with its errors."""
+    forms = {prefix: ReasonForm(prefix=prefix) for prefix in ("withdraw", "error")}
+    if failed is not None:
+        forms[failed.prefix or ""] = failed
     return render(
         request,
         "procedures/consent_detail.html",
@@ -133,9 +138,10 @@ def consent_detail(request: HttpRequest, consent_id: int) -> HttpResponse:
             "episode": consent.episode,
             "patient": consent.episode.patient,
             "information": consent.information,
-            "withdraw_form": ReasonForm(prefix="withdraw"),
-            "error_form": ReasonForm(prefix="error"),
+            "withdraw_form": forms["withdraw"],
+            "error_form": forms["error"],
         },
+        status=200 if failed is None else 400,
     )
 
 
@@ -171,19 +177,7 @@ def _change(request: HttpRequest, consent_id: int, *, prefix: str) -> HttpRespon
                 else "Consent marked as entered in error.",
             )
             return redirect("consent_detail", consent_id=consent.pk)
-    return render(
-        request,
-        "procedures/consent_detail.html",
-        {
-            "consent": consent,
-            "episode": consent.episode,
-            "patient": consent.episode.patient,
-            "information": consent.information,
-            "withdraw_form": form if prefix == "withdraw" else ReasonForm(prefix="withdraw"),
-            "error_form": form if prefix == "error" else ReasonForm(prefix="error"),
-        },
-        status=400,
-    )
+    return _render_detail(request, consent, failed=form)
 
 
 @access.patient_staff_required

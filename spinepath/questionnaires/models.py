@@ -15,13 +15,14 @@ from django.utils import timezone
 
 from spinepath.clinical import instruments
 from spinepath.clinical.instruments import INSTRUMENTS
+from spinepath.patients.models import PatientRecord
 
 
 def instrument_choices() -> list[tuple[str, str]]:
     return [(code, instrument.name) for code, instrument in INSTRUMENTS.items()]
 
 
-class QuestionnaireResponse(models.Model):
+class QuestionnaireResponse(PatientRecord, models.Model):
     class Source(models.TextChoices):
         STAFF = "staff", "Entered by staff"
         PATIENT = "patient", "Answered by the patient"
@@ -74,10 +75,6 @@ class QuestionnaireResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} {self.score}"
-
-    @property
-    def clinic_id(self) -> int:
-        return self.patient.clinic_id
 
     @property
     def instrument_name(self) -> str:

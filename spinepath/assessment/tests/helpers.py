@@ -6,65 +6,17 @@ import copy
 from datetime import date
 from typing import Any
 
-from spinepath.assessment.decisions import decide
-from spinepath.assessment.models import Assessment, Decision
 from spinepath.assessment.presentation import OUTCOME_STYLES
-from spinepath.clinical.instruments import score
+from spinepath.clinical.examples import evaluate_example, steroid_check_example
 from spinepath.clinical.vocab import Outcome
-from spinepath.questionnaires.models import QuestionnaireResponse
 
 ASSESSED_ON = date(2026, 11, 24)
 
 # The example body of POST /api/v1/decision-support/evaluate in shared/clinical/api.md.
-API_EXAMPLE_FACTS: dict[str, Any] = {
-    "assessment_date": "2026-11-24",
-    "age": 47,
-    "sex": "male",
-    "pregnant": False,
-    "condition": "lumbar_disc_herniation",
-    "procedure": "transforaminal_epidural",
-    "imaging": "fluoroscopy",
-    "injectate": {
-        "steroid": "dexamethasone",
-        "steroid_dose_mg": 8,
-        "local_anaesthetic": "lidocaine",
-    },
-    "symptoms": {
-        "duration_weeks": 6,
-        "leg_pain_nrs": 8,
-        "back_pain_nrs": 3,
-        "leg_pain_dominant": True,
-        "neurogenic_claudication": False,
-    },
-    "conservative_care_weeks": 4,
-    "red_flags": [],
-    "infection": {"systemic": False, "local_at_site": False},
-    "allergies": [],
-    "antithrombotics": [],
-    "bleeding_disorder": False,
-    "diabetes": {"present": False},
-    "immunosuppressed": False,
-    "mbb": None,
-    "previous_injections": [],
-}
+API_EXAMPLE_FACTS: dict[str, Any] = evaluate_example()
 
 # The example body of POST /api/v1/steroid-safety/check in api.md.
-API_EXAMPLE_STEROID_CHECK: dict[str, Any] = {
-    "planned": {
-        "date": "2026-11-24",
-        "procedure": "caudal_epidural",
-        "steroid": "triamcinolone",
-        "steroid_dose_mg": 40,
-    },
-    "history": [
-        {
-            "date": "2026-09-01",
-            "procedure": "caudal_epidural",
-            "steroid": "triamcinolone",
-            "steroid_dose_mg": 40,
-        }
-    ],
-}
+API_EXAMPLE_STEROID_CHECK: dict[str, Any] = steroid_check_example()
 
 # One answer set per instrument that scores without complaint.
 ODI_ANSWERS = {f"s{n}": 2 for n in range(1, 11)}  # 40.0, moderate
@@ -156,62 +108,6 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         else:
             data[key] = value
     return data
-
-
-def make_assessment(
-    episode: Any,
-    clinician: Any,
-    *,
-    nrs_back: int | None = 3,
-    nrs_leg: int | None = 8,
-    **fields: Any,
-) -> Assessment:
-    """A saved assessment with its baseline NRS responses (no decision yet)."""
-    values: dict[str, Any] = {
-        "assessed_on": ASSESSED_ON,
-        "procedure": "transforaminal_epidural",
-        "imaging": "fluoroscopy",
-        "steroid": "dexamethasone",
-        "steroid_dose_mg": 8,
-        "local_anaesthetic": "lidocaine",
-        "red_flags_screened": True,
-        "red_flags": [],
-        "symptom_duration_weeks": 6,
-        "leg_pain_dominant": True,
-        "neurogenic_claudication": False,
-        "conservative_care_weeks": 6,
-        "allergies_recorded": True,
-        "allergies": [],
-        "medication_recorded": True,
-        "antithrombotics": [],
-        "bleeding_disorder": False,
-        "diabetes": False,
-        "pregnant": False,
-        "immunosuppressed": False,
-        "infection_systemic": False,
-        "infection_local": False,
-    }
-    values.update(fields)
-    assessment = Assessment.objects.create(episode=episode, clinician=clinician, **values)
-    for code, value in (("nrs_back", nrs_back), ("nrs_leg", nrs_leg)):
-        if value is not None:
-            QuestionnaireResponse.objects.create(
-                patient=episode.patient,
-                episode=episode,
-                assessment=assessment,
-                instrument=code,
-                instrument_version=score(code, {"score": value}).version,
-                answers={"score": value},
-                score=value,
-                source=QuestionnaireResponse.Source.STAFF,
-                entered_by=clinician,
-            )
-    return assessment
-
-
-def make_decision(episode: Any, clinician: Any, **fields: Any) -> Decision:
-    """A stored decision for a new assessment, made the way the pages make it."""
-    return decide(None, make_assessment(episode, clinician, **fields), by=clinician)
 
 
 # Plans that produce each restrictive outcome for the default ``sciatica`` episode.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import api_client_for, audit_events
+from conftest import api_client_for, audit_events, make_decision
 from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.models import Assessment, Decision
 from spinepath.assessment.tests.helpers import (
@@ -13,7 +13,6 @@ from spinepath.assessment.tests.helpers import (
     ODI_ANSWERS,
     URGENT_PLAN,
     assessment_body,
-    make_decision,
 )
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.questionnaires.models import QuestionnaireResponse

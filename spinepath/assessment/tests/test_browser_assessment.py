@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from conftest import log_in, make_episode, make_patient
+from conftest import log_in, make_decision, make_episode, make_patient
 from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.models import Decision
-from spinepath.assessment.tests.helpers import NOT_RECOMMENDED_PLAN, make_decision
+from spinepath.assessment.tests.helpers import NOT_RECOMMENDED_PLAN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,6 +62,11 @@ def test_a_clinician_assesses_a_referred_patient(page, clinician_a, clinic_a):
         f"nice-ng59-default {decision.ruleset_version}"
     )
     page.screenshot(path="/tmp/spinepath-decision-defer.png", full_page=True)
+
+    page.get_by_role("link", name="Re-run these facts under today's rules").click()
+    expect(page.get_by_role("heading", name="Re-running the stored facts")).to_be_visible()
+    expect(page.get_by_text("No change: the same outcome and the same reasons.")).to_be_visible()
+    page.get_by_role("link", name="Back to the decision").click()
 
     page.get_by_role("link", name="← Sciatica").click()
     expect(page.locator("ol.stages [aria-current=step]")).to_have_text("Assessed")

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from conftest import audit_events
+from conftest import audit_events, make_decision
 from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.tests.helpers import (
     CAUTION_PLAN,
@@ -15,7 +15,6 @@ from spinepath.assessment.tests.helpers import (
     NOT_SUITABLE_PLAN,
     URGENT_PLAN,
     headline,
-    make_decision,
 )
 from spinepath.patients.models import TimelineEvent
 from spinepath.procedures.models import PriorInjection

@@ -8,41 +8,12 @@ from typing import Any
 from hypothesis import settings
 
 from spinepath.clinical.decision import Decision, evaluate
+from spinepath.clinical.examples import evaluate_example
 from spinepath.clinical.facts import Facts
 
 ASSESSED = dt.date(2026, 11, 24)
 
-BASE: dict[str, Any] = {
-    "assessment_date": "2026-11-24",
-    "age": 47,
-    "sex": "male",
-    "pregnant": False,
-    "condition": "lumbar_disc_herniation",
-    "procedure": "transforaminal_epidural",
-    "imaging": "fluoroscopy",
-    "injectate": {
-        "steroid": "dexamethasone",
-        "steroid_dose_mg": 8,
-        "local_anaesthetic": "lidocaine",
-    },
-    "symptoms": {
-        "duration_weeks": 6,
-        "leg_pain_nrs": 8,
-        "back_pain_nrs": 3,
-        "leg_pain_dominant": True,
-        "neurogenic_claudication": False,
-    },
-    "conservative_care_weeks": 4,
-    "red_flags": [],
-    "infection": {"systemic": False, "local_at_site": False},
-    "allergies": [],
-    "antithrombotics": [],
-    "bleeding_disorder": False,
-    "diabetes": {"present": False},
-    "immunosuppressed": False,
-    "mbb": None,
-    "previous_injections": [],
-}
+BASE: dict[str, Any] = evaluate_example()
 
 NO_STEROID = {"injectate": {"steroid": None, "steroid_dose_mg": None}}
 

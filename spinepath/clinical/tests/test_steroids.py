@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from spinepath.clinical.examples import steroid_check_example
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.ruleset import DEFAULT
 from spinepath.clinical.steroids import (
@@ -120,24 +121,7 @@ def test_injection_sites_mirror_procedures_plus_other_joint() -> None:
 
 
 def test_the_api_example() -> None:
-    request = SteroidCheckRequest.model_validate(
-        {
-            "planned": {
-                "date": "2026-11-24",
-                "procedure": "caudal_epidural",
-                "steroid": "triamcinolone",
-                "steroid_dose_mg": 40,
-            },
-            "history": [
-                {
-                    "date": "2026-09-01",
-                    "procedure": "caudal_epidural",
-                    "steroid": "triamcinolone",
-                    "steroid_dose_mg": 40,
-                }
-            ],
-        }
-    )
+    request = SteroidCheckRequest.model_validate(steroid_check_example())
     body = check_steroid_exposure(request.planned, request.history).model_dump(mode="json")
     assert body == {
         "status": "ok",

@@ -6,55 +6,18 @@ from typing import Any
 
 from django.utils import timezone
 
-from spinepath.assessment.decisions import decide, record_proceed
-from spinepath.assessment.models import Assessment, Decision
-from spinepath.clinical.instruments import score
+from conftest import make_decision
+from spinepath.assessment.decisions import record_proceed
+from spinepath.assessment.models import Decision
 from spinepath.procedures.consent import consent_record
 from spinepath.procedures.models import Consent
-from spinepath.questionnaires.models import QuestionnaireResponse
 
 
 def assess(episode: Any, clinician: Any, **fields: Any) -> Decision:
     """A suitable transforaminal epidural under fluoroscopy, unless ``fields`` say otherwise."""
-    values: dict[str, Any] = {
-        "assessed_on": timezone.localdate(),
-        "procedure": "transforaminal_epidural",
-        "imaging": "fluoroscopy",
-        "steroid": "dexamethasone",
-        "steroid_dose_mg": 8,
-        "local_anaesthetic": "lidocaine",
-        "red_flags_screened": True,
-        "red_flags": [],
-        "symptom_duration_weeks": 8,
-        "leg_pain_dominant": True,
-        "neurogenic_claudication": False,
-        "conservative_care_weeks": 6,
-        "allergies_recorded": True,
-        "allergies": [],
-        "medication_recorded": True,
-        "antithrombotics": [],
-        "bleeding_disorder": False,
-        "diabetes": False,
-        "pregnant": False,
-        "immunosuppressed": False,
-        "infection_systemic": False,
-        "infection_local": False,
-    }
+    values: dict[str, Any] = {"assessed_on": timezone.localdate(), "symptom_duration_weeks": 8}
     values.update(fields)
-    assessment = Assessment.objects.create(episode=episode, clinician=clinician, **values)
-    for code, value in (("nrs_back", 3), ("nrs_leg", 8)):
-        QuestionnaireResponse.objects.create(
-            patient=episode.patient,
-            episode=episode,
-            assessment=assessment,
-            instrument=code,
-            instrument_version=score(code, {"score": value}).version,
-            answers={"score": value},
-            score=value,
-            source=QuestionnaireResponse.Source.STAFF,
-            entered_by=clinician,
-        )
-    return decide(None, assessment, by=clinician)
+    return make_decision(episode, clinician, **values)
 
 
 def assess_with_proceed(episode: Any, clinician: Any, **fields: Any) -> Decision:

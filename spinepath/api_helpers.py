@@ -1,0 +1,60 @@
+"""What every API router shares: request-body rules and errors that name the field.
+
+The API promises a 422 naming each bad field (``shared/clinical/api.md``); routers raise through
+these helpers so model validation, workflow refusals and schema errors all read the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from ninja import Schema
+from ninja.errors import ValidationError
+from pydantic import field_validator
+
+NUL_MESSAGE = "must not contain NUL (\\x00) characters"
+
+
+class Input(Schema):
+    """Request bodies: text may not carry NUL characters, which PostgreSQL cannot store."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_nul_characters(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(NUL_MESSAGE)
+        return value
+
+
+def field_error(field: str, message: str) -> ValidationError:
+    """A 422 for one field; ``field`` may be a dotted path (``baseline.odi.s3``)."""
+    return field_errors({field: [message]})
+
+
+def field_errors(errors: dict[str, list[str]]) -> ValidationError:
+    return ValidationError(
+        [
+            {
+                "loc": ["body", "payload", *([] if field == "__all__" else field.split("."))],
+                "msg": str(message),
+                "type": "value_error",
+            }
+            for field, messages in errors.items()
+            for message in messages
+        ]
+    )
+
+
+def from_model_errors(exc: DjangoValidationError) -> ValidationError:
+    """A model's ``full_clean`` errors as the API's 422."""
+    return field_errors({field: list(messages) for field, messages in exc.message_dict.items()})
+
+
+def full_clean(instance: models.Model, *, exclude: list[str] | None = None) -> None:
+    """``full_clean``, raising the API's 422 that names each field instead of Django's error."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        raise from_model_errors(exc) from None
