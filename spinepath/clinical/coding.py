@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from spinepath.clinical.vocab import Condition, Laterality, Procedure
+from spinepath.clinical.vocab import Complication, Condition, Laterality, Procedure
 
 DATA_FILE = Path(__file__).parent / "data" / "coding.toml"
 
@@ -49,6 +50,7 @@ class CodeBook:
     procedures: dict[str, Concept]
     laterality: dict[str, Concept]
     red_flags: dict[str, Concept]
+    complications: dict[str, Concept]
 
     @property
     def icd10(self) -> str:
@@ -90,6 +92,7 @@ def load_codebook(path: Path = DATA_FILE) -> CodeBook:
         procedures=_concepts(raw["procedures"], systems),
         laterality=_concepts(raw["laterality"], systems),
         red_flags=_concepts(raw["red_flags"], systems),
+        complications=_concepts(raw["complications"], systems),
     )
 
 
@@ -101,10 +104,12 @@ def codebook() -> CodeBook:
 def check_codebook(book: CodeBook) -> list[str]:
     """Problems that would make the data file unusable: every vocabulary code must be mapped."""
     problems = []
-    for vocab, mapped, label in (
+    vocabularies: tuple[tuple[type[StrEnum], dict[str, Concept], str], ...] = (
         (Condition, book.conditions, "condition"),
         (Procedure, book.procedures, "procedure"),
-    ):
+        (Complication, book.complications, "complication"),
+    )
+    for vocab, mapped, label in vocabularies:
         missing = {member.value for member in vocab} - set(mapped)
         problems += [
             f"{label} {code!r} has no entry in the coding file" for code in sorted(missing)

@@ -154,3 +154,41 @@ _OUTCOME_SEVERITY = {outcome: rank for rank, outcome in enumerate(Outcome)}
 def most_restrictive(outcomes: "list[Outcome]") -> Outcome:
     """The worst of ``outcomes``; ``suitable`` when nothing fired."""
     return max(outcomes, key=lambda o: o.severity, default=Outcome.SUITABLE)
+
+
+class Complication(StrEnum):
+    """Complications during the procedure or before discharge (codes in data/coding.toml)."""
+
+    VASOVAGAL = "vasovagal"
+    DURAL_PUNCTURE = "dural_puncture"
+    BLEEDING = "bleeding"
+    INTRAVASCULAR_UPTAKE = "intravascular_uptake"
+    ALLERGIC_REACTION = "allergic_reaction"
+    OTHER = "other"
+
+
+class Approach(StrEnum):
+    """How the needle reaches the target; which ones fit depends on the procedure."""
+
+    TRANSFORAMINAL = "transforaminal"
+    INTERLAMINAR_MIDLINE = "interlaminar_midline"
+    INTERLAMINAR_PARAMEDIAN = "interlaminar_paramedian"
+    CAUDAL_SACRAL_HIATUS = "caudal_sacral_hiatus"
+    INTRA_ARTICULAR = "intra_articular"
+    PERIARTICULAR = "periarticular"
+    MEDIAL_BRANCH = "medial_branch"
+    PARALLEL_RF = "parallel_radiofrequency"
+
+
+APPROACHES_FOR: dict[Procedure, tuple[Approach, ...]] = {
+    Procedure.TRANSFORAMINAL_EPIDURAL: (Approach.TRANSFORAMINAL,),
+    Procedure.INTERLAMINAR_EPIDURAL: (
+        Approach.INTERLAMINAR_MIDLINE,
+        Approach.INTERLAMINAR_PARAMEDIAN,
+    ),
+    Procedure.CAUDAL_EPIDURAL: (Approach.CAUDAL_SACRAL_HIATUS,),
+    Procedure.FACET_JOINT_INJECTION: (Approach.INTRA_ARTICULAR, Approach.PERIARTICULAR),
+    Procedure.MEDIAL_BRANCH_BLOCK: (Approach.MEDIAL_BRANCH,),
+    Procedure.RADIOFREQUENCY_DENERVATION: (Approach.PARALLEL_RF,),
+    Procedure.SACROILIAC_JOINT_INJECTION: (Approach.INTRA_ARTICULAR, Approach.PERIARTICULAR),
+}

@@ -117,7 +117,7 @@ SIDE_CHOICES = [
 
 
 class ConsentDeleteError(Exception):
-    """Consent records are never deleted; mark them entered-in-error instead."""
+    """Consent and procedure records are never deleted; mark them entered-in-error instead."""
 
 
 class ConsentQuerySet(models.QuerySet["Consent"]):
@@ -295,3 +295,144 @@ class Consent(EpisodeRecord, models.Model):
 
 
 _IMAGING_WORDS = {"ultrasound": "Ultrasound", "fluoroscopy": "Fluoroscopy (X-ray)", "ct": "CT"}
+
+
+class SafetyCheck(EpisodeRecord, models.Model):
+    """The day-of-procedure safety checklist, and the decision re-run with that day's facts."""
+
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="safety_checks"
+    )
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="safety_checks")
+    decision = models.ForeignKey(
+        "assessment.Decision",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The suitability decision re-run with the day's facts.",
+    )
+    checked_on = models.DateField(default=timezone.localdate)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(default=timezone.now)
+    answers = models.JSONField(default=dict, help_text="{item code: true/false}")
+    glucose_mmol_l = models.FloatField("blood glucose (mmol/L)", null=True, blank=True)
+    complete = models.BooleanField(default=False)
+    missing = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+
+    def __str__(self) -> str:
+        state = "complete" if self.complete else "incomplete"
+        return f"Safety check {self.checked_on:%d %b %Y} ({state})"
+
+
+class ProcedureRecordQuerySet(models.QuerySet["ProcedureRecord"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ConsentDeleteError("Procedure records are never deleted: mark them entered in error.")
+
+    def counted(self) -> ProcedureRecordQuerySet:
+        """Records that stand: the ones the ledger and outcomes count."""
+        return self.filter(entered_in_error=False)
+
+
+class ProcedureRecord(EpisodeRecord, models.Model):
+    """What was done, with what, how it went. Never deleted; a mistake is entered-in-error."""
+
+    class Discharge(models.TextChoices):
+        WELL = "well", "Well, home with an adult"
+        OBSERVED = "observed_longer", "Observed longer, then home"
+        ADMITTED = "admitted", "Admitted"
+        TRANSFERRED = "transferred", "Transferred for urgent care"
+
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="procedures"
+    )
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="procedures")
+    safety_check = models.ForeignKey(
+        SafetyCheck, on_delete=models.PROTECT, related_name="procedures"
+    )
+    performed_at = models.DateTimeField(default=timezone.now)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assistant = models.CharField(max_length=200, blank=True)
+
+    # What and where.
+    procedure = models.CharField(max_length=40)
+    levels = models.JSONField(default=list, blank=True)
+    side = models.CharField(max_length=20, choices=SIDE_CHOICES)
+    approach = models.CharField(max_length=40)
+    imaging = models.CharField(max_length=20)
+    dose_area_product = models.FloatField(
+        "dose-area product (mGy·cm²)", null=True, blank=True, help_text="Fluoroscopy."
+    )
+    screening_time_s = models.FloatField(
+        "screening time (s)", null=True, blank=True, help_text="Fluoroscopy."
+    )
+    dose_length_product = models.FloatField(
+        "dose-length product (mGy·cm)", null=True, blank=True, help_text="CT."
+    )
+
+    # What was injected.
+    steroid = models.CharField(max_length=30, choices=STEROID_CHOICES, blank=True)
+    steroid_dose_mg = models.FloatField("steroid dose (mg)", null=True, blank=True)
+    local_anaesthetic = models.CharField(max_length=30, blank=True)
+    local_anaesthetic_percent = models.FloatField("concentration (%)", null=True, blank=True)
+    local_anaesthetic_ml = models.FloatField("volume (mL)", null=True, blank=True)
+    contrast_agent = models.CharField(max_length=100, blank=True)
+    contrast_ml = models.FloatField("contrast volume (mL)", null=True, blank=True)
+    needle = models.CharField(max_length=100, blank=True, help_text="e.g. 22G 90 mm spinal")
+
+    # How it went.
+    complications = models.JSONField(default=list, blank=True, help_text="Complication codes.")
+    complication_notes = models.TextField(blank=True)
+    observations = models.TextField(blank=True, help_text="Pulse, BP, SpO₂, pain score.")
+    discharged_at = models.DateTimeField(null=True, blank=True)
+    discharge_condition = models.CharField(max_length=20, choices=Discharge.choices, blank=True)
+    notes = models.TextField(blank=True)
+
+    # Steroid safety at the point of injection.
+    steroid_check = models.JSONField(
+        null=True, blank=True, help_text="The steroid exposure check as it was shown."
+    )
+    steroid_override_reason = models.TextField(blank=True)
+
+    entered_in_error = models.BooleanField(default=False)
+    entered_in_error_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProcedureRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-performed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(steroid="") & models.Q(steroid_dose_mg__isnull=True))
+                | (~models.Q(steroid="") & models.Q(steroid_dose_mg__gte=0)),
+                name="procedure_steroid_has_dose",
+                violation_error_message="Give the steroid dose with the steroid (and only then).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_title} on {self.performed_at:%d %b %Y}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ConsentDeleteError("Procedure records are never deleted: mark them entered in error.")
+
+    @property
+    def procedure_title(self) -> str:
+        return procedure_title(Procedure(self.procedure))
+
+    @property
+    def mpe_mg(self) -> float | None:
+        if not self.steroid or self.steroid_dose_mg is None:
+            return None
+        return mpe_mg(Steroid(self.steroid), self.steroid_dose_mg)
+
+    @property
+    def steroid_status(self) -> str | None:
+        return (self.steroid_check or {}).get("status")
