@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
 from spinepath.clinical.facts import InjectionSite, PreviousInjection
 from spinepath.clinical.steroids import GivenInjection
 from spinepath.clinical.vocab import Steroid
@@ -55,7 +57,7 @@ def injections(patient: Patient, *, on_or_before: date | None = None) -> list[In
         for p in prior
     ] + [
         Injection(
-            given_on=r.performed_at.date(),
+            given_on=timezone.localdate(r.performed_at),
             site=InjectionSite(r.procedure),
             steroid=Steroid(r.steroid) if r.steroid else None,
             steroid_dose_mg=r.steroid_dose_mg if r.steroid else None,
