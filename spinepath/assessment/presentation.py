@@ -18,7 +18,7 @@ from spinepath.clinical.vocab import Outcome
 class OutcomeStyle:
     headline: str
     explanation: str
-    tone: str  # css class: ok / caution / stop / urgent
+    tone: str  # css class: ok / caution / advise (overridable) / stop / urgent
     icon: str
 
 
@@ -41,8 +41,8 @@ OUTCOME_STYLES = {
         "Not recommended by the guideline",
         "The guideline in force advises against this procedure for this presentation. You may "
         "proceed only with a written reason.",
-        "stop",
-        "✕",
+        "advise",
+        "!",
     ),
     Outcome.DEFER: OutcomeStyle(
         "Defer — not now",
