@@ -82,10 +82,12 @@ def _register_routers() -> None:
     from spinepath.assessment.api import router as assessment_router
     from spinepath.patients.api import router as patients_router
     from spinepath.procedures.api import router as consent_router
+    from spinepath.procedures.ledger_api import router as ledger_router
 
     api.add_router("/", patients_router)
     api.add_router("/", assessment_router)
     api.add_router("/", consent_router)
+    api.add_router("/", ledger_router)
 
 
 _register_routers()

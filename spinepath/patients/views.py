@@ -15,6 +15,7 @@ from spinepath.accounts.models import AuditEvent, User
 from spinepath.clinical.coding import codebook
 from spinepath.patients.forms import EpisodeForm, PatientForm, SearchForm
 from spinepath.patients.models import Episode, Patient, TimelineEvent
+from spinepath.procedures.ledger import patient_ledger
 
 WORKLIST_LIMIT = 15
 
@@ -88,10 +89,11 @@ def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
         .select_related("actor", "episode")
         .order_by("-at", "-id")[:200]
     )
+    ledger = patient_ledger(patient, today=timezone.localdate())
     return render(
         request,
         "patients/patient_detail.html",
-        {"patient": patient, "episodes": episodes, "timeline": timeline},
+        {"patient": patient, "episodes": episodes, "timeline": timeline, "ledger": ledger},
     )
 
 

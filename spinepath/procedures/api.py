@@ -1,7 +1,9 @@
-"""Consent over JSON: list, record (typed signature only), read and withdraw.
+"""Consent, safety checks and procedures over JSON, as resources on episodes.
 
-Scoped and audited like the pages: episodes and consents are reached only through the user's
-clinic, a bad field is a 422 naming it, and a plan that is not cleared to proceed is a 409.
+Scoped and audited like the pages: records are reached only through the user's clinic, a bad
+field is a 422 naming it, and a workflow refusal (no valid consent, a plan not cleared to proceed,
+no complete checklist today) is a 409 with the sentence the pages show. A steroid check that blocks
+without a written override is a 422 naming ``steroid_override_reason``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,15 @@ from spinepath.procedures.consent import (
     consent_withdraw,
     refusal_reason,
 )
-from spinepath.procedures.models import Consent
+from spinepath.procedures.models import Consent, ProcedureRecord, SafetyCheck
+from spinepath.procedures.recording import (
+    ProcedureRefused,
+    SteroidOverrideRequired,
+    procedure_record,
+    record_warnings,
+    safety_check_record,
+    valid_consent,
+)
 
 router = Router(tags=["consent"])
 
@@ -184,3 +194,218 @@ def withdraw_consent(request: HttpRequest, consent_id: int, payload: WithdrawIn)
         return consent_withdraw(request, consent=consent, by=user, reason=payload.reason)
     except ConsentRefused as refused:
         raise HttpError(409, str(refused)) from None
+
+
+# --- Safety checks ------------------------------------------------------------------------------
+
+
+class SafetyCheckIn(Input):
+    consent_id: int | None = Field(
+        default=None, description="Default: the episode's newest valid consent."
+    )
+    answers: dict[str, bool] = Field(
+        description='Checklist item code: confirmed, e.g. {"identity_confirmed": true}'
+    )
+    glucose_mmol_l: float | None = None
+
+
+class SafetyCheckOut(Schema):
+    id: int
+    episode_id: str
+    consent_id: int
+    decision_id: int
+    decision_outcome: str
+    decision_context: str
+    checked_on: date
+    checked_at: datetime
+    checked_by: str
+    answers: dict[str, bool]
+    glucose_mmol_l: float | None
+    complete: bool
+    missing: list[str]
+    warnings: list[str]
+
+    @staticmethod
+    def resolve_episode_id(obj: SafetyCheck) -> str:
+        return str(obj.episode_id)
+
+    @staticmethod
+    def resolve_decision_outcome(obj: SafetyCheck) -> str:
+        return obj.decision.outcome
+
+    @staticmethod
+    def resolve_decision_context(obj: SafetyCheck) -> str:
+        return obj.decision.context
+
+    @staticmethod
+    def resolve_checked_by(obj: SafetyCheck) -> str:
+        return obj.checked_by.username
+
+
+def _ensure_clinician(user: User, action: str) -> None:
+    if user.role != Role.CLINICIAN:
+        raise HttpError(403, f"Only a clinician may {action}.")
+
+
+@router.get(
+    "/episodes/{episode_id}/safety-checks", response=list[SafetyCheckOut], tags=["procedure"]
+)
+def list_safety_checks(request: HttpRequest, episode_id: str) -> Any:
+    episode = access.get_episode_for_user(request, episode_id)
+    return list(episode.safety_checks.select_related("decision", "checked_by"))
+
+
+@router.post(
+    "/episodes/{episode_id}/safety-checks", response={201: SafetyCheckOut}, tags=["procedure"]
+)
+def create_safety_check(request: HttpRequest, episode_id: str, payload: SafetyCheckIn) -> Any:
+    user = _user(request)
+    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    _ensure_clinician(user, "complete the safety checklist")
+    if payload.consent_id is None:
+        consent = valid_consent(episode) or episode.consents.first()
+        if consent is None:
+            raise HttpError(409, "No consent is recorded for this episode. Take consent first.")
+    else:
+        consent = episode.consents.filter(pk=payload.consent_id).first()
+        if consent is None:
+            raise field_error("consent_id", "no such consent on this episode")
+    try:
+        check = safety_check_record(
+            request,
+            episode=episode,
+            consent=consent,
+            by=user,
+            answers=payload.answers,
+            glucose_mmol_l=payload.glucose_mmol_l,
+        )
+    except ProcedureRefused as refused:
+        raise HttpError(409, str(refused)) from None
+    except DjangoValidationError as invalid:
+        raise from_model_errors(invalid) from None
+    return Status(201, check)
+
+
+# --- Procedures ---------------------------------------------------------------------------------
+
+
+class ProcedureIn(Input):
+    """What was done. The procedure must match the valid consent; levels and side must be on it."""
+
+    performed_at: datetime | None = Field(default=None, description="Default: now.")
+    assistant: str = Field(default="", max_length=200)
+    procedure: str
+    levels: list[str] = Field(default_factory=list, description='e.g. ["L4/L5"]')
+    side: str
+    approach: str = Field(description="One of the approaches for the procedure (vocab.py).")
+    imaging: str
+    dose_area_product: float | None = Field(default=None, description="Fluoroscopy, mGy·cm².")
+    screening_time_s: float | None = Field(default=None, description="Fluoroscopy, seconds.")
+    dose_length_product: float | None = Field(default=None, description="CT, mGy·cm.")
+    steroid: str = ""
+    steroid_dose_mg: float | None = None
+    local_anaesthetic: str = ""
+    local_anaesthetic_percent: float | None = None
+    local_anaesthetic_ml: float | None = None
+    contrast_agent: str = Field(default="", max_length=100)
+    contrast_ml: float | None = None
+    needle: str = Field(default="", max_length=100)
+    complications: list[str] = Field(default_factory=list)
+    complication_notes: str = Field(default="", max_length=10_000)
+    observations: str = Field(default="", max_length=10_000)
+    discharged_at: datetime | None = None
+    discharge_condition: str = ""
+    notes: str = Field(default="", max_length=10_000)
+    steroid_override_reason: str = Field(
+        default="",
+        max_length=5_000,
+        description="Needed (at least 10 characters) only when the steroid check blocks.",
+    )
+
+
+class ProcedureOut(Schema):
+    id: int
+    episode_id: str
+    consent_id: int
+    safety_check_id: int
+    performed_at: datetime
+    operator: str
+    assistant: str
+    procedure: str
+    levels: list[str]
+    side: str
+    approach: str
+    imaging: str
+    dose_area_product: float | None
+    screening_time_s: float | None
+    dose_length_product: float | None
+    steroid: str
+    steroid_dose_mg: float | None
+    steroid_mpe_mg: float | None
+    local_anaesthetic: str
+    local_anaesthetic_percent: float | None
+    local_anaesthetic_ml: float | None
+    contrast_agent: str
+    contrast_ml: float | None
+    needle: str
+    complications: list[str]
+    complication_notes: str
+    observations: str
+    discharged_at: datetime | None
+    discharge_condition: str
+    notes: str
+    steroid_check: dict[str, Any] | None
+    steroid_override_reason: str
+    warnings: list[str]
+    entered_in_error: bool
+    entered_in_error_reason: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_episode_id(obj: ProcedureRecord) -> str:
+        return str(obj.episode_id)
+
+    @staticmethod
+    def resolve_operator(obj: ProcedureRecord) -> str:
+        return obj.operator.username
+
+    @staticmethod
+    def resolve_steroid_mpe_mg(obj: ProcedureRecord) -> float | None:
+        return obj.mpe_mg
+
+    @staticmethod
+    def resolve_warnings(obj: ProcedureRecord) -> list[str]:
+        return record_warnings(obj)
+
+
+@router.get("/episodes/{episode_id}/procedures", response=list[ProcedureOut], tags=["procedure"])
+def list_procedures(request: HttpRequest, episode_id: str) -> Any:
+    episode = access.get_episode_for_user(request, episode_id)
+    return list(episode.procedures.select_related("operator"))
+
+
+@router.post("/episodes/{episode_id}/procedures", response={201: ProcedureOut}, tags=["procedure"])
+def create_procedure(request: HttpRequest, episode_id: str, payload: ProcedureIn) -> Any:
+    user = _user(request)
+    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    _ensure_clinician(user, "record a procedure")
+    try:
+        record = procedure_record(request, episode=episode, by=user, **payload.model_dump())
+    except SteroidOverrideRequired as required:
+        raise field_error(required.field, str(required)) from None
+    except ProcedureRefused as refused:
+        raise HttpError(409, str(refused)) from None
+    except DjangoValidationError as invalid:
+        raise from_model_errors(invalid) from None
+    return Status(201, record)
+
+
+@router.get("/procedures/{procedure_id}", response=ProcedureOut, tags=["procedure"])
+def read_procedure(request: HttpRequest, procedure_id: int) -> Any:
+    return access.get_for_user(
+        request,
+        ProcedureRecord.objects.select_related("episode__patient", "operator"),
+        procedure_id,
+        patient_path="episode__patient",
+        what="procedure",
+    )

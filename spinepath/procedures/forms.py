@@ -1,4 +1,4 @@
-"""Consent forms: the plan details the information depends on, and the patient's decision."""
+"""Consent forms (the plan and the patient's decision), and the day-of-procedure forms."""
 
 from __future__ import annotations
 
@@ -7,9 +7,22 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from spinepath.assessment.models import (
+    IMAGING_CHOICES,
+    INJECTABLE_STEROID_CHOICES,
+    LOCAL_ANAESTHETIC_CHOICES,
+)
+from spinepath.clinical.checklist import ChecklistItem
+from spinepath.clinical.coding import codebook, procedure_choices
 from spinepath.clinical.consent_info import SPINAL_LEVELS
+from spinepath.clinical.vocab import APPROACHES_FOR, Approach, Complication, Procedure
 from spinepath.lib.widgets import DateInput
-from spinepath.procedures.models import SIDE_CHOICES, Consent, validate_signature_image
+from spinepath.procedures.models import (
+    SIDE_CHOICES,
+    Consent,
+    ProcedureRecord,
+    validate_signature_image,
+)
 
 
 class PlanForm(forms.Form):
@@ -116,3 +129,169 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason: it is kept on the record."},
     )
+
+
+# --- The day of the procedure -------------------------------------------------------------------
+
+
+class ChecklistForm(forms.Form):
+    """One tick box per checklist item that applies today, and the glucose reading if asked."""
+
+    def __init__(
+        self, *args: Any, items: list[ChecklistItem], ask_glucose: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            self.fields[item.code] = forms.BooleanField(
+                label=item.label, help_text=item.help, required=False
+            )
+        if ask_glucose:
+            self.fields["glucose_mmol_l"] = forms.FloatField(
+                label="Blood glucose (mmol/L)",
+                required=False,
+                min_value=0,
+                max_value=60,
+                help_text="Capillary reading taken today.",
+                widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+            )
+
+    def answers(self) -> dict[str, bool]:
+        return {item.code: bool(self.cleaned_data.get(item.code)) for item in self.items}
+
+    def glucose(self) -> float | None:
+        value = self.cleaned_data.get("glucose_mmol_l")
+        return None if value is None else float(value)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A native date-and-time picker (ISO values, whatever the locale)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _blank(choices: list[tuple[str, str]], label: str = "None") -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+def _approach_label(approach: Approach) -> str:
+    return approach.value.replace("_", " ").capitalize()
+
+
+def _decimal(label: str, help_text: str = "", step: str = "0.1") -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        required=False,
+        min_value=0,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"step": step, "inputmode": "decimal"}),
+    )
+
+
+class ProcedureForm(forms.Form):
+    """What was done: prefilled from the consented plan; the workflow checks it against it."""
+
+    performed_at = forms.DateTimeField(
+        label="Date and time of the procedure", widget=DateTimeInput()
+    )
+    assistant = forms.CharField(label="Assistant", max_length=200, required=False)
+    procedure = forms.ChoiceField(label="Procedure")
+    levels = forms.MultipleChoiceField(
+        label="Spinal levels",
+        choices=[(level, level) for level in SPINAL_LEVELS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    side = forms.ChoiceField(label="Side", choices=SIDE_CHOICES, widget=forms.RadioSelect)
+    approach = forms.ChoiceField(label="Approach", widget=forms.RadioSelect)
+    imaging = forms.ChoiceField(label="Imaging", choices=IMAGING_CHOICES)
+    dose_area_product = _decimal(
+        "Dose-area product (mGy·cm²)", "Fluoroscopy only. Leave empty for ultrasound or CT."
+    )
+    screening_time_s = _decimal(
+        "Screening time (seconds)", "Fluoroscopy only. Leave empty for ultrasound or CT."
+    )
+    dose_length_product = _decimal("Dose-length product (mGy·cm)", "CT only.")
+    steroid = forms.ChoiceField(
+        label="Steroid", choices=_blank(INJECTABLE_STEROID_CHOICES, "None"), required=False
+    )
+    steroid_dose_mg = _decimal("Steroid dose (mg)")
+    local_anaesthetic = forms.ChoiceField(
+        label="Local anaesthetic", choices=_blank(LOCAL_ANAESTHETIC_CHOICES), required=False
+    )
+    local_anaesthetic_percent = _decimal("Local anaesthetic concentration (%)", step="0.05")
+    local_anaesthetic_ml = _decimal("Local anaesthetic volume (mL)")
+    contrast_agent = forms.CharField(
+        label="Contrast agent", max_length=100, required=False, help_text="e.g. iohexol 300"
+    )
+    contrast_ml = _decimal("Contrast volume (mL)")
+    needle = forms.CharField(
+        label="Needle", max_length=100, required=False, help_text="e.g. 22G 90 mm spinal"
+    )
+    complications = forms.MultipleChoiceField(
+        label="Complications during the procedure or before discharge",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked if there were none.",
+    )
+    complication_notes = forms.CharField(
+        label="Complication details", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    observations = forms.CharField(
+        label="Observations",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Pulse, blood pressure, SpO₂, pain score.",
+    )
+    discharged_at = forms.DateTimeField(
+        label="Discharge time", required=False, widget=DateTimeInput()
+    )
+    discharge_condition = forms.ChoiceField(
+        label="Condition on discharge",
+        choices=_blank(ProcedureRecord.Discharge.choices, "Not yet discharged"),
+        required=False,
+    )
+    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    steroid_override_reason = forms.CharField(
+        label="Reason to override the steroid check",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Needed only when the steroid check blocks. Kept on the record and audited.",
+    )
+
+    def __init__(self, *args: Any, consent: Consent, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "performed_at": timezone.localtime().replace(second=0, microsecond=0),
+                "procedure": consent.procedure,
+                "levels": consent.levels,
+                "side": consent.side,
+                "imaging": consent.imaging,
+                "steroid": consent.steroid,
+                "steroid_dose_mg": consent.steroid_dose_mg,
+                "local_anaesthetic": consent.local_anaesthetic,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        procedures = self.fields["procedure"]
+        procedures.choices = procedure_choices()  # type: ignore[attr-defined]
+        approaches = APPROACHES_FOR[Procedure(consent.procedure)]
+        self.fields["approach"].choices = [  # type: ignore[attr-defined]
+            (a.value, _approach_label(a)) for a in approaches
+        ]
+        if len(approaches) == 1:
+            self.initial.setdefault("approach", approaches[0].value)
+        self.fields["complications"].choices = [  # type: ignore[attr-defined]
+            (c.value, codebook().complications[c.value].display) for c in Complication
+        ]
+
+    def workflow_fields(self) -> dict[str, Any]:
+        """The cleaned values as ``procedure_record`` takes them (blank text, ``None`` numbers)."""
+        data = dict(self.cleaned_data)
+        for name in ("steroid", "local_anaesthetic", "discharge_condition"):
+            data[name] = data.get(name) or ""
+        return data

@@ -13,3 +13,10 @@ urlpatterns = [
     ),
     path("consents/<int:consent_id>/error/", views.consent_error_view, name="consent_error"),
 ]
+
+urlpatterns += [
+    path("episodes/<uuid:episode_id>/checklist/", views.checklist_create, name="checklist_create"),
+    path("episodes/<uuid:episode_id>/procedure/", views.procedure_create, name="procedure_create"),
+    path("procedures/<int:pk>/", views.procedure_detail, name="procedure_detail"),
+    path("procedures/<int:pk>/error/", views.procedure_error_view, name="procedure_error"),
+]

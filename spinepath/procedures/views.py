@@ -1,14 +1,23 @@
-"""Consent pages: take consent on the assessed plan, show it, print it, withdraw or correct it."""
+"""Consent pages (take, show, print, withdraw, correct) and the day of the procedure: the safety
+checklist, the procedure record with its live steroid check, and the record's page."""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, Role, User
+from spinepath.assessment.models import Decision
+from spinepath.assessment.presentation import outcome_style
+from spinepath.clinical.coding import codebook
+from spinepath.clinical.steroids import SteroidCheck
 from spinepath.procedures.consent import (
     ConsentRefused,
     consent_information_for,
@@ -18,9 +27,35 @@ from spinepath.procedures.consent import (
     default_side,
     refusal_reason,
 )
-from spinepath.procedures.forms import ConsentForm, PlanForm, ReasonForm
-from spinepath.procedures.models import SIDE_CHOICES, Consent
+from spinepath.procedures.forms import (
+    ChecklistForm,
+    ConsentForm,
+    PlanForm,
+    ProcedureForm,
+    ReasonForm,
+)
+from spinepath.procedures.models import SIDE_CHOICES, Consent, ProcedureRecord
 from spinepath.procedures.pdf import consent_pdf_bytes
+from spinepath.procedures.recording import (
+    ProcedureRefused,
+    SteroidOverrideRequired,
+    assessment_decision,
+    checklist_items,
+    complication_label,
+    day_of_changes,
+    episode_consent_problem,
+    glucose_asked,
+    latest_assessment,
+    plan_problem,
+    procedure_mark_entered_in_error,
+    procedure_record,
+    procedure_steroid_check,
+    readiness_problem,
+    record_warnings,
+    safety_check_record,
+    todays_safety_check,
+    valid_consent,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -188,3 +223,257 @@ def consent_withdraw_view(request: HttpRequest, consent_id: int) -> HttpResponse
 @access.patient_staff_required
 def consent_error_view(request: HttpRequest, consent_id: int) -> HttpResponse:
     return _change(request, consent_id, prefix="error")
+
+
+# --- The day of the procedure -------------------------------------------------------------------
+
+
+def _add_errors(form: Any, invalid: ValidationError) -> None:
+    for field, errors in invalid.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _decision_summary(decision: Decision) -> dict[str, Any]:
+    return {"decision": decision, "style": outcome_style(decision.outcome)}
+
+
+@access.patient_staff_required
+def checklist_create(request: HttpRequest, episode_id: str) -> HttpResponse:
+    """Today's safety checklist; after saving, the day-of decision and what changed."""
+    user = _user(request)
+    is_post = request.method == "POST"
+    episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
+    access.ensure_role(user, Role.CLINICIAN)
+    context: dict[str, Any] = {"episode": episode, "patient": episode.patient}
+    consent = valid_consent(episode)
+    assessment = latest_assessment(episode)
+    refusal = episode_consent_problem(episode)
+    if not refusal and assessment is None:
+        refusal = "This episode has not been assessed. Assess first."
+    if not refusal and not episode.is_open:
+        refusal = "This episode is discharged. Re-open it first."
+    if not refusal and consent is not None and assessment is not None:
+        refusal = plan_problem(assessment, consent)
+    if refusal or consent is None or assessment is None:
+        context["refusal"] = refusal
+        return render(request, "procedures/checklist_form.html", context, status=409)
+
+    today = timezone.localdate()
+    items = checklist_items(consent, assessment, on=today)
+    form = ChecklistForm(
+        request.POST if is_post else None, items=items, ask_glucose=glucose_asked(items)
+    )
+    if is_post and form.is_valid():
+        try:
+            check = safety_check_record(
+                request,
+                episode=episode,
+                consent=consent,
+                by=user,
+                answers=form.answers(),
+                glucose_mmol_l=form.glucose(),
+            )
+        except ProcedureRefused as refused:
+            form.add_error(None, str(refused))
+        except ValidationError as invalid:
+            _add_errors(form, invalid)
+        else:
+            messages.success(
+                request,
+                "Safety checklist complete."
+                if check.complete
+                else "Safety checklist saved, but not complete.",
+            )
+            return redirect("checklist_create", episode_id=episode.pk)
+
+    latest = todays_safety_check(consent, on=today)
+    labels = {item.code: item.label for item in items}
+    context.update(
+        {
+            "consent": consent,
+            "assessment": assessment,
+            "form": form,
+            "check": latest,
+            "missing": [labels.get(code, code) for code in latest.missing] if latest else [],
+            "changes": day_of_changes(latest) if latest else None,
+            "day_of": _decision_summary(latest.decision) if latest else None,
+            "before": (
+                _decision_summary(before)
+                if (before := assessment_decision(assessment)) is not None
+                else None
+            ),
+            "readiness": readiness_problem(episode, on=today) if latest else "",
+        }
+    )
+    return render(
+        request, "procedures/checklist_form.html", context, status=400 if form.errors else 200
+    )
+
+
+def _region_words(region: str | None) -> str:
+    return region.replace("_", " ") if region else "no spinal region"
+
+
+def _live_steroid_check(
+    episode: Any, form: ProcedureForm, consent: Consent
+) -> tuple[SteroidCheck | None, str]:
+    """The steroid check for what is on the screen: the plan on GET, the form's values on POST."""
+    if not form.is_bound:
+        steroid, dose, procedure = consent.steroid, consent.steroid_dose_mg, consent.procedure
+        day = timezone.localdate()
+    else:
+        data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+        steroid = data.get("steroid") or ""
+        dose = data.get("steroid_dose_mg")
+        procedure = data.get("procedure") or consent.procedure
+        when = data.get("performed_at")
+        day = timezone.localdate(when) if when else timezone.localdate()
+    if not steroid:
+        return None, ""
+    if dose is None:
+        return None, "Give the steroid dose to see the steroid check."
+    try:
+        return (
+            procedure_steroid_check(
+                episode, procedure=procedure, steroid=steroid, steroid_dose_mg=dose, on=day
+            ),
+            "",
+        )
+    except ValueError:
+        return None, "The steroid check could not be run for these values."
+
+
+@access.patient_staff_required
+def procedure_create(request: HttpRequest, episode_id: str) -> HttpResponse:
+    """Record the procedure; the steroid check for the planned injection is shown as it stands."""
+    user = _user(request)
+    is_post = request.method == "POST"
+    episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
+    access.ensure_role(user, Role.CLINICIAN)
+    context: dict[str, Any] = {"episode": episode, "patient": episode.patient}
+    refusal = readiness_problem(episode, on=timezone.localdate())
+    consent = valid_consent(episode)
+    if refusal or consent is None:
+        context["refusal"] = refusal or episode_consent_problem(episode)
+        context["has_consent"] = consent is not None
+        return render(request, "procedures/procedure_form.html", context, status=409)
+
+    form = ProcedureForm(request.POST if is_post else None, consent=consent)
+    if is_post and form.is_valid():
+        try:
+            record = procedure_record(request, episode=episode, by=user, **form.workflow_fields())
+        except SteroidOverrideRequired as required:
+            form.add_error("steroid_override_reason", str(required))
+        except ProcedureRefused as refused:
+            form.add_error(None, str(refused))
+        except ValidationError as invalid:
+            _add_errors(form, invalid)
+        else:
+            messages.success(request, "Procedure recorded.")
+            return redirect("procedure_detail", pk=record.pk)
+    steroid_check, steroid_note = _live_steroid_check(episode, form, consent)
+    if steroid_check is not None and steroid_check.status == "block":
+        # Shown as required: it is, for this injection (the workflow enforces it).
+        form.fields["steroid_override_reason"].required = True
+    context.update(
+        {
+            "consent": consent,
+            "form": form,
+            "steroid_check": steroid_check.model_dump(mode="json") if steroid_check else None,
+            "steroid_note": steroid_note,
+            "steroid_earliest": steroid_check.earliest_date if steroid_check else None,
+            "steroid_region": _region_words(steroid_check.region if steroid_check else None),
+            "steroid_blocks": bool(steroid_check and steroid_check.status == "block"),
+        }
+    )
+    return render(
+        request, "procedures/procedure_form.html", context, status=400 if form.errors else 200
+    )
+
+
+def _get_procedure(request: HttpRequest, pk: int, *, log_read: bool) -> ProcedureRecord:
+    return access.get_for_user(
+        request,
+        ProcedureRecord.objects.select_related(
+            "episode__patient__clinic", "operator", "consent", "safety_check__decision"
+        ),
+        pk,
+        patient_path="episode__patient",
+        what="procedure",
+        log_read=log_read,
+    )
+
+
+def _codes(record: ProcedureRecord) -> dict[str, Any]:
+    book = codebook()
+    concept = book.procedures.get(record.procedure)
+    return {
+        "condition": record.episode.condition_codings,
+        "cpt": concept.cpt if concept else (),
+        "procedure_snomed": concept.first(book.snomed) if concept else None,
+        "laterality": (
+            side.first(book.snomed) if (side := book.laterality.get(record.side)) else None
+        ),
+        "complications": [
+            {
+                "code": code,
+                "display": complication_label(code),
+                "snomed": (c.first(book.snomed) if (c := book.complications.get(code)) else None),
+            }
+            for code in record.complications
+        ],
+    }
+
+
+def _render_procedure(
+    request: HttpRequest, record: ProcedureRecord, *, failed: ReasonForm | None = None
+) -> HttpResponse:
+    check = record.steroid_check
+    return render(
+        request,
+        "procedures/procedure_detail.html",
+        {
+            "record": record,
+            "episode": record.episode,
+            "patient": record.episode.patient,
+            "codes": _codes(record),
+            "steroid_check": check,
+            "steroid_earliest": (
+                date.fromisoformat(check["earliest_date"])
+                if check and check.get("earliest_date")
+                else None
+            ),
+            "steroid_region": _region_words((check or {}).get("region")),
+            "warnings": record_warnings(record),
+            "approach_label": record.approach.replace("_", " ").capitalize(),
+            "side_label": dict(SIDE_CHOICES).get(record.side, record.side),
+            "error_form": failed or ReasonForm(prefix="error"),
+        },
+        status=200 if failed is None else 400,
+    )
+
+
+@access.patient_staff_required
+def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_procedure(request, _get_procedure(request, pk, log_read=True))
+
+
+@access.patient_staff_required
+def procedure_error_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("procedure_detail", pk=pk)
+    user = _user(request)
+    record = _get_procedure(request, pk, log_read=False)
+    access.ensure_role(user, Role.CLINICIAN)
+    form = ReasonForm(request.POST, prefix="error")
+    if form.is_valid():
+        try:
+            procedure_mark_entered_in_error(
+                request, record=record, by=user, reason=form.cleaned_data["reason"]
+            )
+        except ProcedureRefused as refused:
+            form.add_error("reason", str(refused))
+        else:
+            messages.success(request, "Procedure marked as entered in error.")
+            return redirect("procedure_detail", pk=record.pk)
+    return _render_procedure(request, record, failed=form)

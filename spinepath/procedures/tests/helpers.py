@@ -54,3 +54,79 @@ def form_data(**fields: Any) -> dict[str, Any]:
     }
     data.update(fields)
     return {k: v for k, v in data.items() if v is not None}
+
+
+# --- The day of the procedure -------------------------------------------------------------------
+
+
+def tick_all(consent: Consent) -> dict[str, bool]:
+    """Every checklist item that applies to ``consent``'s plan today, answered yes."""
+    from spinepath.procedures.recording import checklist_items
+
+    items = checklist_items(consent, consent.episode.assessments.first(), on=timezone.localdate())
+    return {item.code: True for item in items}
+
+
+def check_today(consent: Consent, clinician: Any, **fields: Any) -> Any:
+    """Today's safety checklist for ``consent``, every item confirmed unless ``answers`` says."""
+    from spinepath.procedures.recording import safety_check_record
+
+    values: dict[str, Any] = {"answers": tick_all(consent), "glucose_mmol_l": None}
+    values.update(fields)
+    return safety_check_record(
+        None, episode=consent.episode, consent=consent, by=clinician, **values
+    )
+
+
+def ready_for_procedure(episode: Any, clinician: Any, **assess_fields: Any) -> Consent:
+    """Assessed (suitable), consented (L4/L5 left) and checked today: ready to record."""
+    consent = take_consent(assess(episode, clinician, **assess_fields), clinician)
+    check_today(consent, clinician)
+    return consent
+
+
+def procedure_fields(**fields: Any) -> dict[str, Any]:
+    """What was done for the default plan (transforaminal, L4/L5 left, dexamethasone 8 mg)."""
+    values: dict[str, Any] = {
+        "procedure": "transforaminal_epidural",
+        "levels": ["L4/L5"],
+        "side": "left",
+        "approach": "transforaminal",
+        "imaging": "fluoroscopy",
+        "dose_area_product": 152.5,
+        "screening_time_s": 24.0,
+        "steroid": "dexamethasone",
+        "steroid_dose_mg": 8,
+        "local_anaesthetic": "lidocaine",
+        "local_anaesthetic_percent": 1.0,
+        "local_anaesthetic_ml": 2.0,
+        "contrast_agent": "Iohexol 300",
+        "contrast_ml": 1.5,
+        "needle": "22G 90 mm spinal",
+        "observations": "Pulse 72, BP 128/80, SpO2 98%, pain 2/10.",
+    }
+    values.update(fields)
+    return values
+
+
+def record_procedure(episode: Any, clinician: Any, **fields: Any) -> Any:
+    from spinepath.procedures.recording import procedure_record
+
+    return procedure_record(None, episode=episode, by=clinician, **procedure_fields(**fields))
+
+
+def recent_steroid_elsewhere(patient: Any, *, days_ago: int = 5, **fields: Any) -> Any:
+    """A steroid injection given elsewhere ``days_ago`` days ago: the interval check blocks."""
+    from datetime import timedelta
+
+    from spinepath.procedures.models import PriorInjection
+
+    values: dict[str, Any] = {
+        "given_on": timezone.localdate() - timedelta(days=days_ago),
+        "site": "caudal_epidural",
+        "steroid": "methylprednisolone",
+        "steroid_dose_mg": 40,
+        "where": "St Elsewhere",
+    }
+    values.update(fields)
+    return PriorInjection.objects.create(patient=patient, **values)

@@ -1,0 +1,328 @@
+"""A patient's steroid ledger for the patient page and the API.
+
+Every steroid given here (``ProcedureRecord``) or recorded as given elsewhere (``PriorInjection``)
+enters the ledger in methylprednisolone-equivalent mg; the arithmetic is the clinical core's
+(``spinepath.clinical.exposure``), this module only gathers the records, labels their source and
+lays out the chart. Nothing is stored: the ledger is always the record as it stands, so an entry
+marked entered-in-error simply drops out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from spinepath.assessment.decisions import ruleset
+from spinepath.assessment.models import Assessment
+from spinepath.clinical.exposure import (
+    LedgerLine,
+    exposure_series,
+    ledger_lines,
+    next_eligible_date,
+    window_total_mpe,
+)
+from spinepath.clinical.facts import InjectionSite
+from spinepath.clinical.ruleset import RuleSetConfig
+from spinepath.clinical.steroids import GivenInjection, PlannedInjection
+from spinepath.clinical.vocab import Steroid
+from spinepath.patients.models import Patient
+from spinepath.procedures.history import Injection, injections
+from spinepath.procedures.models import PriorInjection, ProcedureRecord
+
+EQUIVALENCE_NOTE = (
+    "Doses are added up as methylprednisolone-equivalent mg (MPE) by anti-inflammatory potency; "
+    "relative potencies for depot and intra-articular injections may differ."
+)
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One ledger line with where the injection was given and, for ours, a link to the record."""
+
+    line: LedgerLine
+    source: str  # "here" or "elsewhere"
+    record_id: int
+    url: str | None
+    where: str
+
+    @property
+    def source_label(self) -> str:
+        if self.source == "here":
+            return "Here"
+        return f"Elsewhere ({self.where})" if self.where else "Elsewhere"
+
+    @property
+    def site_label(self) -> str:
+        return self.line.site.value.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The steroid limits of the clinic's rule set, in MPE mg and days."""
+
+    ruleset: str
+    warn_12m_mpe_mg: float
+    warn_36m_mpe_mg: float
+    limit_12m_mpe_mg: float
+    single_dose_warn_mpe_mg: float
+    min_interval_days: int
+    region_limit_count: int
+
+    @classmethod
+    def of(cls, config: RuleSetConfig) -> Limits:
+        return cls(
+            ruleset=config.label,
+            warn_12m_mpe_mg=config.steroid_cumulative_warn_12m_mg,
+            warn_36m_mpe_mg=config.steroid_cumulative_warn_36m_mg,
+            limit_12m_mpe_mg=config.steroid_cumulative_limit_12m_mg,
+            single_dose_warn_mpe_mg=config.steroid_single_dose_warn_mg,
+            min_interval_days=config.steroid_min_interval_days,
+            region_limit_count=config.steroid_region_limit_count,
+        )
+
+
+@dataclass(frozen=True)
+class NextInjection:
+    """A typical next injection and the first date it would pass every block check."""
+
+    template: PlannedInjection
+    based_on: str  # "latest assessment" or "most recent injection"
+    date: dt.date | None
+
+    @property
+    def site_label(self) -> str:
+        return self.template.procedure.value.replace("_", " ")
+
+    @property
+    def based_on_text(self) -> str:
+        if self.based_on == "latest assessment":
+            return "as planned at the latest assessment"
+        return "as the most recent injection"
+
+
+@dataclass(frozen=True)
+class Tick:
+    at: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Threshold:
+    y: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Marker:
+    x: str
+    y: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The rolling 12-month total as SVG geometry, laid out here so the template only draws."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    line: str
+    area: str
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+    thresholds: list[Threshold]
+    markers: list[Marker]
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class LedgerView:
+    today: dt.date
+    rows: list[LedgerRow]
+    total_12m_mpe_mg: float
+    total_36m_mpe_mg: float
+    limits: Limits
+    next_injection: NextInjection | None
+    chart: Chart
+    note: str = EQUIVALENCE_NOTE
+
+    @property
+    def total_12m_status(self) -> str:
+        if self.total_12m_mpe_mg > self.limits.limit_12m_mpe_mg:
+            return "block"
+        return "warn" if self.total_12m_mpe_mg > self.limits.warn_12m_mpe_mg else "ok"
+
+    @property
+    def total_36m_status(self) -> str:
+        return "warn" if self.total_36m_mpe_mg > self.limits.warn_36m_mpe_mg else "ok"
+
+
+def patient_ledger(patient: Patient, *, today: dt.date) -> LedgerView:
+    """Every steroid the patient has been given up to ``today``, with totals, limits and chart."""
+    config = ruleset()
+    given = [i for i in injections(patient, on_or_before=today) if i.has_steroid]
+    history = [_given(i) for i in given]
+    # ``injections`` is oldest first and ``ledger_lines`` sorts stably, so lines and records align.
+    rows = [_row(line, i) for line, i in zip(ledger_lines(history, config), given, strict=True)]
+    start = today - dt.timedelta(days=config.window_36m_days)
+    return LedgerView(
+        today=today,
+        rows=rows,
+        total_12m_mpe_mg=window_total_mpe(history, on=today, days=config.window_12m_days),
+        total_36m_mpe_mg=window_total_mpe(history, on=today, days=config.window_36m_days),
+        limits=Limits.of(config),
+        next_injection=_next_injection(patient, history, today, config),
+        chart=_chart(history, config, start=start, end=today),
+    )
+
+
+def _given(injection: Injection) -> GivenInjection:
+    assert injection.steroid is not None and injection.steroid_dose_mg is not None
+    return GivenInjection(
+        date=injection.given_on,
+        procedure=injection.site,
+        steroid=injection.steroid,
+        steroid_dose_mg=injection.steroid_dose_mg,
+    )
+
+
+def _row(line: LedgerLine, injection: Injection) -> LedgerRow:
+    record = injection.record
+    if isinstance(record, ProcedureRecord):
+        return LedgerRow(line, "here", record.pk, _procedure_url(record), "")
+    assert isinstance(record, PriorInjection)
+    return LedgerRow(line, "elsewhere", record.pk, None, record.where)
+
+
+def _procedure_url(record: ProcedureRecord) -> str:
+    """The procedure record's page once it exists; until then the episode it belongs to."""
+    try:
+        return reverse("procedure_detail", args=[record.pk])
+    except NoReverseMatch:
+        return reverse("episode_detail", args=[record.episode_id])
+
+
+def _next_injection(
+    patient: Patient, history: list[GivenInjection], today: dt.date, config: RuleSetConfig
+) -> NextInjection | None:
+    """The latest assessment's planned steroid, else the most recent spinal one, else none."""
+    template: PlannedInjection | None = None
+    based_on = ""
+    latest = (
+        Assessment.objects.filter(episode__patient=patient, assessed_on__lte=today)
+        .order_by("-assessed_on", "-created_at")
+        .first()
+    )
+    if latest is not None and latest.steroid and latest.steroid_dose_mg is not None:
+        template = PlannedInjection(
+            date=today,
+            procedure=InjectionSite(latest.procedure),
+            steroid=Steroid(latest.steroid),
+            steroid_dose_mg=latest.steroid_dose_mg,
+        )
+        based_on = "latest assessment"
+    elif spinal := [given for given in history if given.region is not None]:
+        # A knee or shoulder injection is no template for the next spinal one.
+        last = spinal[-1]
+        template = PlannedInjection(
+            date=today,
+            procedure=last.procedure,
+            steroid=last.steroid,
+            steroid_dose_mg=last.steroid_dose_mg,
+        )
+        based_on = "most recent injection"
+    if template is None:
+        return None
+    return NextInjection(template, based_on, next_eligible_date(history, template, today, config))
+
+
+# --- Chart -------------------------------------------------------------------------------------
+
+WIDTH, HEIGHT = 720, 260
+LEFT, RIGHT, TOP, BOTTOM = 52, 604, 28, 226
+
+
+def _nice_max(value: float) -> tuple[float, float]:
+    """A round top for the y axis at or above ``value``, and a tick step giving 4 to 6 ticks."""
+    for step in (25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
+        top = math.ceil(value / step) * step
+        if top / step <= 6:
+            return float(top), float(step)
+    step = 10 ** math.ceil(math.log10(value / 6))
+    return float(math.ceil(value / step) * step), float(step)
+
+
+def _chart(
+    history: list[GivenInjection], config: RuleSetConfig, *, start: dt.date, end: dt.date
+) -> Chart:
+    series = exposure_series(history, config, start=start, end=end)
+    warn, limit = config.steroid_cumulative_warn_12m_mg, config.steroid_cumulative_limit_12m_mg
+    highest = max(total for _, total in series)
+    y_max, y_step = _nice_max(max(limit * 1.15, highest * 1.1))
+    span = max((end - start).days, 1)
+
+    def x(on: dt.date) -> float:
+        return LEFT + (on - start).days / span * (RIGHT - LEFT)
+
+    def y(total: float) -> float:
+        return BOTTOM - total / y_max * (BOTTOM - TOP)
+
+    line = f"M{x(series[0][0]):.1f},{y(series[0][1]):.1f}"
+    for on, total in series[1:]:
+        line += f" H{x(on):.1f} V{y(total):.1f}"
+    area = f"{line} V{BOTTOM} H{LEFT} Z"
+
+    x_ticks = [
+        Tick(f"{x(dt.date(year, 1, 1)):.1f}", str(year))
+        for year in range(start.year + 1, end.year + 1)
+    ]
+    y_ticks = [
+        Tick(f"{y(n * y_step):.1f}", f"{n * y_step:g}") for n in range(int(y_max / y_step) + 1)
+    ]
+    thresholds = [
+        Threshold(f"{y(warn):.1f}", f"caution {warn:g} mg"),
+        Threshold(f"{y(limit):.1f}", f"limit {limit:g} mg"),
+    ]
+    markers = [
+        Marker(
+            f"{x(i.date):.1f}",
+            f"{y(window_total_mpe(history, on=i.date, days=config.window_12m_days)):.1f}",
+            f"{i.date:%d %b %Y}: {i.mpe_mg:g} mg MPE",
+        )
+        for i in history
+        if start <= i.date <= end
+    ]
+    peak_on, peak = max(series, key=lambda point: point[1])
+    if peak:
+        summary = f"The highest 12-month total was {peak:g} mg on {peak_on:%d %b %Y}"
+    else:
+        summary = "No steroid was given in this period"
+    return Chart(
+        width=WIDTH,
+        height=HEIGHT,
+        left=LEFT,
+        right=RIGHT,
+        top=TOP,
+        bottom=BOTTOM,
+        line=line,
+        area=area,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+        thresholds=thresholds,
+        markers=markers,
+        title=(
+            f"Rolling 12-month steroid total (mg methylprednisolone-equivalent), "
+            f"{start:%d %b %Y} to {end:%d %b %Y}"
+        ),
+        description=(
+            f"{summary}; today it is {series[-1][1]:g} mg. Caution above {warn:g} mg, limit "
+            f"{limit:g} mg. Every injection is listed in the table below."
+        ),
+    )

@@ -1,0 +1,127 @@
+"""The day of the procedure in a browser: checklist, record, and what the patient page shows."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from conftest import log_in
+from spinepath.procedures.models import ProcedureRecord
+from spinepath.procedures.tests.helpers import assess, take_consent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LEDGER_TEMPLATE = Path(settings.BASE_DIR) / "templates" / "procedures" / "_steroid_ledger.html"
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_a_clinician_checks_records_and_sees_the_procedure_on_the_patient_page(
+    page, episode_a, clinician_a
+):
+    take_consent(assess(episode_a, clinician_a), clinician_a)
+    log_in(page, "alice")
+    page.goto(f"/episodes/{episode_a.pk}/")
+
+    # The safety checklist.
+    page.get_by_role("link", name="Safety checklist").click()
+    expect(page.get_by_role("heading", name="Pre-procedure safety checklist")).to_be_visible()
+    items = page.locator(".checklist-items input[type=checkbox]")
+    expect(items).to_have_count(8)
+    for label in ("Patient identity confirmed", "Valid consent in place", "Injection site marked"):
+        page.get_by_label(label).check()
+    for index in range(items.count()):
+        items.nth(index).check()
+    page.get_by_role("button", name="Save the checklist").click()
+    expect(page.get_by_role("status")).to_contain_text("Safety checklist complete.")
+    expect(page.locator(".day-of-decision")).to_contain_text("Decision on the day: Suitable")
+    expect(page.locator(".what-changed")).to_contain_text("Nothing changed")
+    page.screenshot(path="/tmp/procedure_checklist.png", full_page=True)
+
+    # The procedure, prefilled from the consented plan, with the live steroid check.
+    page.get_by_role("link", name="Record procedure").click()
+    check = page.get_by_role("region", name="Steroid check for this injection")
+    expect(check.locator(".badge")).to_have_text("OK")
+    expect(check).to_contain_text("42.67 mg methylprednisolone-equivalent")
+    expect(page.get_by_label("L4/L5")).to_be_checked()
+    expect(page.get_by_label("Transforaminal", exact=True)).to_be_checked()
+    now = timezone.now()
+    page.get_by_label("Date and time of the procedure").fill(_local(now - timedelta(minutes=40)))
+    page.get_by_label("Assistant").fill("Sam Nurse")
+    page.get_by_label("Dose-area product (mGy·cm²)").fill("151.2")
+    page.get_by_label("Screening time (seconds)").fill("23")
+    page.get_by_label("Local anaesthetic concentration (%)").fill("1")
+    page.get_by_label("Local anaesthetic volume (mL)").fill("2")
+    page.get_by_label("Contrast agent").fill("Iohexol 300")
+    page.get_by_label("Contrast volume (mL)").fill("1.5")
+    page.get_by_label("Vasovagal reaction").check()
+    page.get_by_label("Observations").fill("Pulse 70, BP 125/80, pain 1/10.")
+    page.get_by_label("Discharge time").fill(_local(now))
+    page.get_by_label("Condition on discharge").select_option("well")
+    page.screenshot(path="/tmp/procedure_form.png", full_page=True)
+    page.get_by_role("button", name="Record the procedure").click()
+
+    expect(page).to_have_url(re.compile(r"/procedures/\d+/$"))
+    expect(page.get_by_role("status")).to_contain_text("Procedure recorded.")
+    expect(page.get_by_role("heading", level=2)).to_contain_text(
+        "Transforaminal epidural injection"
+    )
+    record = page.locator("dl.procedure-record")
+    expect(record).to_contain_text("Sam Nurse")
+    expect(record).to_contain_text("151.2 mGy·cm²")
+    expect(record).to_contain_text("Vasovagal reaction")
+    expect(page.locator(".procedure-codes")).to_contain_text("64483")
+    page.screenshot(path="/tmp/procedure_detail.png", full_page=True)
+    saved = ProcedureRecord.objects.get()
+    assert saved.assistant == "Sam Nurse" and saved.discharge_condition == "well"
+
+    page.get_by_role("link", name=re.compile("Sciatica")).click()
+    expect(page.locator('[aria-current="step"]')).to_have_text("Treated")
+    expect(page.locator(".procedure-list")).to_contain_text("Transforaminal epidural injection")
+
+    # The patient page: the procedure on the timeline (and in the ledger, where it is built).
+    page.get_by_role("link", name="JONES, Mary").click()
+    expect(page).to_have_url(re.compile(r"/patients/[0-9a-f-]+/$"))
+    expect(page.locator("ol.timeline")).to_contain_text(
+        "Transforaminal epidural injection at L4/L5 (left); dexamethasone 8 mg"
+    )
+    if LEDGER_TEMPLATE.exists():
+        ledger = page.get_by_role("region", name="Steroid ledger")
+        rows = ledger.locator("table.ledger-table tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("Dexamethasone")
+        expect(rows.first).to_contain_text("42.67")
+        expect(ledger.get_by_test_id("ledger-total-12m")).to_have_text("42.67 mg")
+    page.screenshot(path="/tmp/procedure_patient_page.png", full_page=True)
+
+
+def test_a_steroid_block_is_shown_and_needs_a_written_override(page, episode_a, clinician_a):
+    from spinepath.procedures.tests.helpers import check_today, recent_steroid_elsewhere
+
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    recent_steroid_elsewhere(episode_a.patient, days_ago=5)
+    check_today(consent, clinician_a)
+    log_in(page, "alice")
+    page.goto(f"/episodes/{episode_a.pk}/procedure/")
+
+    check = page.get_by_role("region", name="Steroid check for this injection")
+    expect(check.locator(".badge").first).to_have_text("BLOCK")
+    expect(check).to_contain_text("Only 5 days have passed since the last steroid injection")
+    page.screenshot(path="/tmp/procedure_block.png", full_page=True)
+    page.get_by_role("button", name="Record the procedure").click()
+    expect(page.locator(".error-summary")).to_contain_text("The steroid check blocks")
+    assert ProcedureRecord.objects.count() == 0
+
+    reason = "Pain is severe and disabling; the earlier injection was at another site."
+    page.get_by_label("Reason to override the steroid check").fill(reason)
+    page.get_by_role("button", name="Record the procedure").click()
+    expect(page.locator(".steroid-override-shown")).to_contain_text(reason)
+    page.screenshot(path="/tmp/procedure_block_detail.png", full_page=True)

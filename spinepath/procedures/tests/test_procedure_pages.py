@@ -1,0 +1,257 @@
+"""The day-of-procedure pages: checklist, procedure form with its steroid check, record page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from conftest import audit_events, make_episode
+from spinepath.procedures.models import ProcedureRecord, SafetyCheck
+from spinepath.procedures.tests.helpers import (
+    assess,
+    check_today,
+    ready_for_procedure,
+    recent_steroid_elsewhere,
+    record_procedure,
+    take_consent,
+    tick_all,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _procedure_post(**fields: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "performed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "procedure": "transforaminal_epidural",
+        "levels": ["L4/L5"],
+        "side": "left",
+        "approach": "transforaminal",
+        "imaging": "fluoroscopy",
+        "dose_area_product": "150",
+        "screening_time_s": "20",
+        "steroid": "dexamethasone",
+        "steroid_dose_mg": "8",
+        "local_anaesthetic": "lidocaine",
+        "local_anaesthetic_percent": "1",
+        "local_anaesthetic_ml": "2",
+        "contrast_agent": "Iohexol 300",
+        "contrast_ml": "1",
+        "needle": "22G 90 mm spinal",
+        "complications": ["vasovagal"],
+        "observations": "Stable.",
+        "discharge_condition": "",
+        "steroid_override_reason": "",
+    }
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+# --- Access -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/episodes/{e}/checklist/", "/episodes/{e}/procedure/"])
+def test_only_clinicians_may_open_the_day_of_procedure_pages(
+    client, episode_a, clinician_a, physio_a, admin_a, path
+):
+    take_consent(assess(episode_a, clinician_a), clinician_a)
+    for user in (physio_a, admin_a):
+        client.force_login(user)
+        assert client.get(path.format(e=episode_a.pk)).status_code == 403
+        assert client.post(path.format(e=episode_a.pk), {}).status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/episodes/{e}/checklist/", "/episodes/{e}/procedure/"])
+def test_another_clinics_episode_is_not_found(client, episode_a, clinician_a, clinician_b, path):
+    take_consent(assess(episode_a, clinician_a), clinician_a)
+    client.force_login(clinician_b)
+    assert client.get(path.format(e=episode_a.pk)).status_code == 404
+
+
+def test_another_clinics_procedure_is_not_found_and_others_may_read(
+    client, episode_a, clinician_a, clinician_b, physio_a
+):
+    ready_for_procedure(episode_a, clinician_a)
+    record = record_procedure(episode_a, clinician_a)
+    client.force_login(clinician_b)
+    assert client.get(f"/procedures/{record.pk}/").status_code == 404
+    client.force_login(physio_a)
+    page = client.get(f"/procedures/{record.pk}/")
+    assert page.status_code == 200
+    assert "Mark as entered in error" not in page.content.decode()
+    assert client.post(f"/procedures/{record.pk}/error/", {"error-reason": "x"}).status_code == 403
+
+
+# --- The checklist ------------------------------------------------------------------------------
+
+
+def test_the_checklist_needs_consent(client, episode_a, clinician_a):
+    assess(episode_a, clinician_a)
+    client.force_login(clinician_a)
+    response = client.get(f"/episodes/{episode_a.pk}/checklist/")
+    assert response.status_code == 409
+    assert "No consent is recorded for this episode." in response.content.decode()
+
+
+def test_a_clinician_completes_the_checklist_and_sees_the_decision_on_the_day(
+    client, episode_a, clinician_a
+):
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    client.force_login(clinician_a)
+    url = f"/episodes/{episode_a.pk}/checklist/"
+
+    page = client.get(url).content.decode()
+    assert "Patient identity confirmed" in page and "Injection site marked" in page
+    assert "Blood glucose" not in page  # not diabetic
+    assert "Pregnancy status checked" not in page  # 56 years old
+
+    response = client.post(url, {code: "on" for code in tick_all(consent)})
+    assert response.status_code == 302 and response["Location"] == url
+    check = SafetyCheck.objects.get()
+    assert check.complete
+    [event] = audit_events(action="create", model="procedures.SafetyCheck")
+    assert event.channel == "ui"
+
+    page = client.get(url).content.decode()
+    assert "Every item is confirmed." in page
+    assert "Decision on the day: Suitable" in page
+    assert "Nothing changed: the same outcome and reasons as at assessment." in page
+    assert f'href="/episodes/{episode_a.pk}/procedure/"' in page
+
+
+def test_an_incomplete_checklist_is_saved_and_says_what_is_missing(client, episode_a, clinician_a):
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    client.force_login(clinician_a)
+    url = f"/episodes/{episode_a.pk}/checklist/"
+    answers = {code: "on" for code in tick_all(consent) if code != "imaging_ready"}
+    client.post(url, answers)
+    page = client.get(url).content.decode()
+    assert "Not complete" in page and "<li>Imaging ready</li>" in page
+    assert "Today&#x27;s safety checklist is incomplete" in page
+
+
+def test_the_checklist_shows_what_changed_since_the_assessment(client, episode_a, clinician_a):
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    recent_steroid_elsewhere(episode_a.patient, days_ago=5)
+    check_today(consent, clinician_a)
+    client.force_login(clinician_a)
+    page = client.get(f"/episodes/{episode_a.pk}/checklist/").content.decode()
+    assert "Outcome: Suitable → <strong>Defer</strong>" in page
+    assert "STEROID_INTERVAL_TOO_SHORT" in page
+
+
+def test_a_diabetic_patient_having_a_steroid_is_asked_for_glucose(client, patient_a, clinician_a):
+    from spinepath.procedures.tests.helpers import assess_with_proceed
+
+    episode = make_episode(patient_a)
+    take_consent(assess_with_proceed(episode, clinician_a, diabetes=True), clinician_a)
+    client.force_login(clinician_a)
+    url = f"/episodes/{episode.pk}/checklist/"
+    assert "Blood glucose (mmol/L)" in client.get(url).content.decode()
+    response = client.post(url, {"glucose_checked": "on", "glucose_mmol_l": "-3"})
+    assert response.status_code == 400
+    assert SafetyCheck.objects.count() == 0
+
+
+# --- The procedure form -------------------------------------------------------------------------
+
+
+def test_the_procedure_form_waits_for_the_checklist(client, episode_a, clinician_a):
+    take_consent(assess(episode_a, clinician_a), clinician_a)
+    client.force_login(clinician_a)
+    response = client.get(f"/episodes/{episode_a.pk}/procedure/")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Complete the safety checklist today before recording the procedure." in page
+    assert f'href="/episodes/{episode_a.pk}/checklist/"' in page
+
+
+def test_a_clinician_records_a_procedure_from_the_prefilled_form(client, episode_a, clinician_a):
+    ready_for_procedure(episode_a, clinician_a)
+    client.force_login(clinician_a)
+    url = f"/episodes/{episode_a.pk}/procedure/"
+
+    page = client.get(url).content.decode()
+    assert 'value="dexamethasone" selected' in page
+    assert 'name="levels" value="L4/L5"' in page and "checked" in page
+    assert '<span class="badge status-ok">OK</span>' in page
+    assert "Reason to override the steroid check" not in page
+    assert "Vasovagal reaction" in page and "Intravascular uptake of contrast" in page
+
+    response = client.post(url, _procedure_post())
+    record = ProcedureRecord.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/procedures/{record.pk}/"
+    assert record.complications == ["vasovagal"] and record.levels == ["L4/L5"]
+
+    detail = client.get(response["Location"]).content.decode()
+    assert "Procedure recorded." in detail
+    assert "M54.3" in detail and "64483" in detail
+    assert "not confirmed (the clinic fills it in" in detail
+    assert "7771000" in detail  # left, SNOMED CT laterality
+    assert "Vasovagal reaction" in detail
+    assert "8 mg (42.67 mg methylprednisolone-equivalent)" in detail
+
+    episode_page = client.get(f"/episodes/{episode_a.pk}/").content.decode()
+    assert '<li class="current" aria-current="step">Treated</li>' in episode_page
+    assert f'href="/procedures/{record.pk}/"' in episode_page
+
+
+def test_the_form_shows_a_block_and_asks_for_the_override(client, episode_a, clinician_a):
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    recent_steroid_elsewhere(episode_a.patient, days_ago=5)
+    check_today(consent, clinician_a)
+    client.force_login(clinician_a)
+    url = f"/episodes/{episode_a.pk}/procedure/"
+
+    page = client.get(url).content.decode()
+    assert '<span class="badge status-block">BLOCK</span>' in page
+    assert "STEROID_INTERVAL_TOO_SHORT" in page and "Earliest date that passes every block" in page
+    assert "Reason to override the steroid check" in page
+
+    response = client.post(url, _procedure_post())
+    assert response.status_code == 400
+    assert "The steroid check blocks this injection" in response.content.decode()
+    assert ProcedureRecord.objects.count() == 0
+
+    reason = "Discussed the risk; severe pain, patient travelling abroad for a month."
+    response = client.post(url, _procedure_post(steroid_override_reason=reason))
+    assert response.status_code == 302
+    detail = client.get(response["Location"]).content.decode()
+    assert reason in detail and "Steroid check overridden" in detail
+
+
+def test_a_changed_dose_is_checked_again_on_save(client, episode_a, clinician_a):
+    ready_for_procedure(episode_a, clinician_a)
+    client.force_login(clinician_a)
+    response = client.post(
+        f"/episodes/{episode_a.pk}/procedure/",
+        _procedure_post(approach="interlaminar_midline", steroid_dose_mg="16"),
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<span class="badge status-warn">WARN</span>' in page
+    assert "STEROID_SINGLE_DOSE_HIGH" in page
+
+
+def test_the_episode_page_offers_the_day_of_procedure_buttons(client, episode_a, clinician_a):
+    client.force_login(clinician_a)
+    url = f"/episodes/{episode_a.pk}/"
+    assert "Record procedure" not in client.get(url).content.decode()
+    take_consent(assess(episode_a, clinician_a), clinician_a)
+    page = client.get(url).content.decode()
+    assert "Safety checklist" in page and "Record procedure" in page
+    assert "No procedure recorded." in page
+
+
+def test_a_procedure_is_marked_entered_in_error_from_its_page(client, episode_a, clinician_a):
+    ready_for_procedure(episode_a, clinician_a)
+    record = record_procedure(episode_a, clinician_a)
+    client.force_login(clinician_a)
+    url = f"/procedures/{record.pk}/error/"
+    assert client.post(url, {"error-reason": ""}).status_code == 400
+    response = client.post(url, {"error-reason": "Recorded on the wrong episode."})
+    assert response.status_code == 302
+    page = client.get(f"/procedures/{record.pk}/").content.decode()
+    assert "ENTERED IN ERROR: Recorded on the wrong episode." in page
