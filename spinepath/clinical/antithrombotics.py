@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from enum import StrEnum
 
 from spinepath.clinical.ruleset import DEFAULT, RuleSetConfig
@@ -89,3 +90,15 @@ def earliest_hold_date(
 
 def restart_hours(drug: Antithrombotic) -> int:
     return RESTART_HOURS.get(drug, DEFAULT_RESTART_HOURS)
+
+
+def hold_needed(
+    drugs: Iterable[Antithrombotic] | None, procedure: Procedure, config: RuleSetConfig = DEFAULT
+) -> bool:
+    """Whether the day-of checklist must confirm a hold: any drug with a hold before an
+    intermediate-risk procedure. ``None`` (medication not recorded) is asked about too."""
+    if drugs is None:
+        return True
+    if BLEEDING_RISK[procedure] is not BleedingRisk.INTERMEDIATE:
+        return False  # steroids.md: no drug must be held for a low-risk procedure
+    return any(hold_hours(drug, config) is not None for drug in drugs)

@@ -64,3 +64,28 @@ def evaluate(
         reasons=reasons,
         steroid=steroid_check_for(facts, config),
     )
+
+
+def reasons_to_justify_on_the_day(
+    day_reasons: Sequence[Reason],
+    *,
+    earlier_outcome: Outcome | None = None,
+    earlier_reasons: Sequence[Reason] = (),
+) -> list[Reason]:
+    """Reasons on the day of the procedure that still need a written reason to proceed.
+
+    Steroid reasons are left out: the steroid check runs again at the point of injection with
+    what is actually given, and a block there has its own override. A reason to proceed written
+    against the earlier decision (pass its outcome and reasons only when one was recorded) still
+    covers the day when it named every remaining code and the day's outcome is no worse.
+    """
+    remaining = [r for r in day_reasons if not r.code.startswith("STEROID_")]
+    worst = most_restrictive([r.outcome for r in remaining])
+    if worst is Outcome.SUITABLE:
+        return []
+    covered = (
+        earlier_outcome is not None
+        and worst.severity <= earlier_outcome.severity
+        and {r.code for r in remaining} <= {r.code for r in earlier_reasons}
+    )
+    return [] if covered else remaining

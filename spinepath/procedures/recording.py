@@ -33,7 +33,7 @@ from spinepath.accounts.models import AuditEvent, User
 from spinepath.assessment.decisions import facts_for, ruleset, store_decision
 from spinepath.assessment.models import ASSESSMENT_VALID_FOR, Assessment, Decision
 from spinepath.assessment.presentation import Rerun, outcome_label
-from spinepath.clinical.antithrombotics import BLEEDING_RISK, BleedingRisk
+from spinepath.clinical.antithrombotics import hold_needed
 from spinepath.clinical.checklist import (
     CHECKLIST_CODES,
     ChecklistContext,
@@ -43,6 +43,7 @@ from spinepath.clinical.checklist import (
 )
 from spinepath.clinical.coding import codebook
 from spinepath.clinical.consent_info import validate_levels
+from spinepath.clinical.decision import Reason, reasons_to_justify_on_the_day
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.steroids import PlannedInjection, SteroidCheck, check_steroid_exposure
 from spinepath.clinical.vocab import (
@@ -53,11 +54,9 @@ from spinepath.clinical.vocab import (
     Imaging,
     Laterality,
     LocalAnaesthetic,
-    Outcome,
     Procedure,
     Sex,
     Steroid,
-    most_restrictive,
 )
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.history import steroid_history
@@ -140,16 +139,12 @@ def assessment_decision(assessment: Assessment) -> Decision | None:
 
 
 def needs_antithrombotic_hold(assessment: Assessment, procedure: Procedure) -> bool:
-    """An anticoagulant or antiplatelet must be held; unknown medication is asked about."""
-    if not assessment.medication_recorded:
-        return True
-    if BLEEDING_RISK[procedure] is not BleedingRisk.INTERMEDIATE:
-        return False  # steroids.md: no drug must be held for a low-risk procedure
-    config = ruleset()
-    return any(
-        config.hold_hours(Antithrombotic(row["drug"])) is not None
-        for row in assessment.antithrombotics
+    drugs = (
+        [Antithrombotic(row["drug"]) for row in assessment.antithrombotics]
+        if assessment.medication_recorded
+        else None
     )
+    return hold_needed(drugs, procedure, ruleset())
 
 
 def checklist_context(consent: Consent, assessment: Assessment, *, on: date) -> ChecklistContext:
@@ -300,10 +295,8 @@ def day_of_changes(check: SafetyCheck) -> Rerun | None:
 def day_of_decision_problem(decision: Decision, reference: Decision | None) -> str:
     """Why the procedure may not go ahead on the day-of ``decision``, or "".
 
-    Steroid reasons are left out: the steroid check runs again at the point of injection with
-    what is actually given, and a ``block`` there needs its own written override. Other
-    restrictive reasons need a reason to proceed on the day-of decision, unless the reason
-    recorded on the assessment's decision (``reference``) already covered every one of them.
+    The policy is the core's ``reasons_to_justify_on_the_day``; ``reference`` is the
+    assessment's decision, whose recorded reason to proceed may still cover the day.
     """
     label = decision.get_outcome_display().lower()
     if decision.blocks:
@@ -313,18 +306,15 @@ def day_of_decision_problem(decision: Decision, reference: Decision | None) -> s
         )
     if decision.cleared_to_proceed:
         return ""
-    others = [r for r in decision.reasons if not r["code"].startswith("STEROID_")]
-    worst = most_restrictive([Outcome(r["outcome"]) for r in others])
-    if worst is Outcome.SUITABLE:
+    earlier = reference if reference is not None and reference.cleared_to_proceed else None
+    uncovered = reasons_to_justify_on_the_day(
+        [Reason.model_validate(r) for r in decision.reasons],
+        earlier_outcome=earlier.outcome_enum if earlier else None,
+        earlier_reasons=[Reason.model_validate(r) for r in earlier.reasons] if earlier else (),
+    )
+    if not uncovered:
         return ""
-    codes = {r["code"] for r in others}
-    if (
-        reference is not None
-        and reference.cleared_to_proceed
-        and worst.severity <= reference.outcome_enum.severity
-        and codes <= {r["code"] for r in reference.reasons}
-    ):
-        return ""
+    codes = {r.code for r in uncovered}
     return (
         f"The decision re-run on the day is '{label}' ({', '.join(sorted(codes))}). Record a "
         "reason to proceed on that decision, or act on its reasons, before recording the procedure."
