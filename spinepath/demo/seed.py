@@ -19,6 +19,7 @@ from spinepath.accounts.models import Clinic, Role, User
 from spinepath.clinical.vocab import Condition, Laterality
 from spinepath.demo import names
 from spinepath.demo.assessments import assessments
+from spinepath.demo.procedures import consents_and_procedures
 from spinepath.lib import nhs_number
 from spinepath.patients.models import Episode, Language, Patient, ReferralSource, Sex
 
@@ -204,7 +205,12 @@ def _days_since_referral(rng: random.Random, stage: str) -> int:
 Step = Callable[[DemoWorld], None]
 
 # The explicit order in which the demo world is built; each pathway stage appends its step.
-STEPS: list[Step] = [clinics_and_staff, patients_and_episodes, assessments]
+STEPS: list[Step] = [
+    clinics_and_staff,
+    patients_and_episodes,
+    assessments,
+    consents_and_procedures,
+]
 
 
 def demo_data_present() -> bool:

@@ -421,7 +421,7 @@ def record_warnings(record: ProcedureRecord) -> list[str]:
 _SIDE_LABELS = dict(SIDE_CHOICES)
 
 
-def _validate(
+def procedure_problems(
     consent: Consent,
     *,
     performed_at: datetime,
@@ -588,7 +588,7 @@ def procedure_record(
         raise ProcedureRefused(problem or "Complete the safety checklist today first.")
 
     complications = list(dict.fromkeys(complications))
-    errors = _validate(
+    errors = procedure_problems(
         consent,
         performed_at=performed_at,
         procedure=procedure,
@@ -665,7 +665,10 @@ def procedure_record(
         if episode.stage != Episode.Stage.TREATED:
             episode.advance_to(Episode.Stage.TREATED, by=by)
         episode.log(
-            TimelineEvent.Kind.PROCEDURE, _summary(record), by=by, detail={"procedure": record.pk}
+            TimelineEvent.Kind.PROCEDURE,
+            procedure_summary(record),
+            by=by,
+            detail={"procedure": record.pk},
         )
         audit.record(
             request,
@@ -695,7 +698,7 @@ def procedure_record(
     return record
 
 
-def _summary(record: ProcedureRecord) -> str:
+def procedure_summary(record: ProcedureRecord) -> str:
     where = ", ".join(record.levels) or "no level given"
     side = _SIDE_LABELS.get(record.side, record.side).lower()
     drug = f"; {record.steroid} {record.steroid_dose_mg:g} mg" if record.steroid else "; no steroid"

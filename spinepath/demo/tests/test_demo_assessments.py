@@ -36,8 +36,11 @@ def world(db: Any) -> Any:
 
 
 def _decisions() -> list[Decision]:
+    """The decisions made at assessment (the procedures step adds day-of-procedure re-runs)."""
     return list(
-        Decision.objects.select_related("assessment__episode__patient__clinic", "proceed_by")
+        Decision.objects.filter(context=Decision.Context.ASSESSMENT).select_related(
+            "assessment__episode__patient__clinic", "proceed_by"
+        )
     )
 
 
@@ -62,8 +65,9 @@ def test_every_seen_episode_has_one_assessment_whose_facts_reproduce_its_decisio
         assessment = assessments[0]
         assert episode.referral_date <= assessment.assessed_on <= TODAY
         assert assessment.assessed_on <= timezone.localtime(episode.stage_changed_at).date()
-        decision = assessment.latest_decision
-        assert decision is not None and decision.context == Decision.Context.ASSESSMENT
+        decision = assessment.decisions.filter(context=Decision.Context.ASSESSMENT).first()
+        assert decision is not None
+        assert not assessment.decisions.filter(context=Decision.Context.RE_EVALUATION).exists()
         again = evaluate(
             Facts.model_validate(decision.facts),
             RuleSetConfig.model_validate(decision.ruleset_config),
@@ -93,15 +97,23 @@ def test_blocking_outcomes_stay_at_assessed_and_are_never_overridden(world: Any)
             assert len(decision.proceed_reason) >= 10
             assert decision.proceed_by == episode.responsible_clinician
             assert decision.proceed_at is not None and decision.proceed_at > decision.evaluated_at
-            assert episode.timeline.filter(kind="override").count() == 1
+            assert (
+                episode.timeline.filter(kind="override", detail__decision=decision.pk).count() == 1
+            )
         else:
             assert decision.proceed_reason == ""
-            assert not episode.timeline.filter(kind="override").exists()
+            assert not episode.timeline.filter(
+                kind="override", detail__decision=decision.pk
+            ).exists()
 
 
 def test_each_decision_is_on_the_timeline_at_the_time_it_was_made(world: Any) -> None:
     for decision in _decisions():
-        events = list(decision.assessment.episode.timeline.filter(kind="decision"))
+        events = list(
+            decision.assessment.episode.timeline.filter(
+                kind="decision", detail__decision=decision.pk
+            )
+        )
         assert len(events) == 1
         assert events[0].at == decision.evaluated_at
         assert events[0].detail == {"decision": decision.pk}
