@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from spinepath.clinical.coding import procedure_choices
+from spinepath.clinical.decision import Reason, reasons_to_justify_on_the_day
 from spinepath.clinical.vocab import Imaging, LocalAnaesthetic, Outcome, Steroid
 from spinepath.patients.models import EpisodeRecord
 
@@ -212,8 +213,28 @@ class Decision(models.Model):
 
     @property
     def cleared_to_proceed(self) -> bool:
-        if self.blocks:
-            return False
-        if self.outcome_enum == Outcome.SUITABLE:
-            return True
-        return bool(self.proceed_reason)
+        return not self.blocks and not self.reasons_still_to_justify()
+
+    def reasons_still_to_justify(self) -> list[Reason]:
+        """Restrictive reasons no clinician has yet written a reason to proceed against.
+
+        A day-of-procedure re-run may still be covered by the reason written at assessment; the
+        policy is the clinical core's ``reasons_to_justify_on_the_day``.
+        """
+        if self.proceed_reason or self.outcome_enum == Outcome.SUITABLE:
+            return []
+        reasons = [Reason.model_validate(r) for r in self.reasons]
+        if self.context != Decision.Context.DAY_OF_PROCEDURE:
+            return reasons
+        earlier = (
+            self.assessment.decisions.exclude(context=Decision.Context.DAY_OF_PROCEDURE)
+            .order_by("-evaluated_at", "-id")
+            .first()
+        )
+        if earlier is None or not earlier.cleared_to_proceed:
+            return reasons_to_justify_on_the_day(reasons)
+        return reasons_to_justify_on_the_day(
+            reasons,
+            earlier_outcome=earlier.outcome_enum,
+            earlier_reasons=[Reason.model_validate(r) for r in earlier.reasons],
+        )

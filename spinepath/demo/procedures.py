@@ -547,7 +547,7 @@ def _safety_check(
         detail={"safety_check": check.pk},
         at=at,
     )
-    problem = day_of_decision_problem(decision, before)
+    problem = day_of_decision_problem(decision)
     if problem and not decision.blocks:
         # What the clinician does on the day (``record_proceed``), dated then.
         proceed_at = at + timedelta(minutes=5)
@@ -562,7 +562,7 @@ def _safety_check(
             detail={"decision": decision.pk},
             at=proceed_at,
         )
-        problem = day_of_decision_problem(decision, before)
+        problem = day_of_decision_problem(decision)
     if not check.complete or problem:
         raise RuntimeError(
             f"Demo safety check for episode {episode.pk} on {day} fails: {problem} "

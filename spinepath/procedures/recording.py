@@ -43,7 +43,6 @@ from spinepath.clinical.checklist import (
 )
 from spinepath.clinical.coding import codebook
 from spinepath.clinical.consent_info import validate_levels
-from spinepath.clinical.decision import Reason, reasons_to_justify_on_the_day
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.steroids import PlannedInjection, SteroidCheck, check_steroid_exposure
 from spinepath.clinical.vocab import (
@@ -292,11 +291,11 @@ def day_of_changes(check: SafetyCheck) -> Rerun | None:
     return None if before is None else decision_changes(before, check.decision)
 
 
-def day_of_decision_problem(decision: Decision, reference: Decision | None) -> str:
+def day_of_decision_problem(decision: Decision) -> str:
     """Why the procedure may not go ahead on the day-of ``decision``, or "".
 
-    The policy is the core's ``reasons_to_justify_on_the_day``; ``reference`` is the
-    assessment's decision, whose recorded reason to proceed may still cover the day.
+    Steroid reasons are left to the check at the point of injection, and a reason to proceed
+    written at assessment may still cover the day (``Decision.reasons_still_to_justify``).
     """
     label = decision.get_outcome_display().lower()
     if decision.blocks:
@@ -304,14 +303,7 @@ def day_of_decision_problem(decision: Decision, reference: Decision | None) -> s
             f"The decision re-run on the day is '{label}', which cannot be overridden. "
             "Do not proceed: act on its reasons."
         )
-    if decision.cleared_to_proceed:
-        return ""
-    earlier = reference if reference is not None and reference.cleared_to_proceed else None
-    uncovered = reasons_to_justify_on_the_day(
-        [Reason.model_validate(r) for r in decision.reasons],
-        earlier_outcome=earlier.outcome_enum if earlier else None,
-        earlier_reasons=[Reason.model_validate(r) for r in earlier.reasons] if earlier else (),
-    )
+    uncovered = decision.reasons_still_to_justify()
     if not uncovered:
         return ""
     codes = {r.code for r in uncovered}
@@ -356,7 +348,7 @@ def readiness_problem(episode: Episode, *, on: date) -> str:
             f"Today's safety checklist is incomplete ({len(check.missing)} item(s) not "
             "confirmed). Complete it before recording the procedure."
         )
-    return day_of_decision_problem(check.decision, assessment_decision(check.decision.assessment))
+    return day_of_decision_problem(check.decision)
 
 
 # --- The steroid check at the point of injection ------------------------------------------------

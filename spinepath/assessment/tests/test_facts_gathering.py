@@ -218,3 +218,22 @@ def test_it_reports_a_reason_removed_by_a_looser_rule_set(episode_a, clinician_a
     comparison = compare(decision, Facts.model_validate(decision.facts), looser)
     assert [r["code"] for r in comparison.removed] == ["CONSERVATIVE_CARE_INSUFFICIENT"]
     assert comparison.added == []
+
+
+def test_a_day_of_re_run_is_cleared_by_the_reason_written_at_assessment(episode_a, clinician_a):
+    from spinepath.assessment.decisions import facts_for, record_proceed
+    from spinepath.assessment.models import Decision
+    from spinepath.assessment.tests.helpers import CAUTION_PLAN
+
+    at_assessment = make_decision(episode_a, clinician_a, **CAUTION_PLAN)
+    assessment = at_assessment.assessment
+    on_the_day = store_decision(
+        assessment, facts_for(assessment), by=clinician_a, context=Decision.Context.DAY_OF_PROCEDURE
+    )
+    assert on_the_day.outcome == at_assessment.outcome == "suitable_with_cautions"
+    assert not on_the_day.cleared_to_proceed
+
+    record_proceed(None, at_assessment, by=clinician_a, reason="Discussed and agreed with patient.")
+    on_the_day.refresh_from_db()
+    assert on_the_day.cleared_to_proceed
+    assert on_the_day.reasons_still_to_justify() == []

@@ -91,9 +91,7 @@ def test_the_workflow_would_accept_each_procedure(world: Any) -> None:
         )
         assert errors == {}, (record, errors)
         check = record.safety_check
-        problem = recording.day_of_decision_problem(
-            check.decision, recording.assessment_decision(check.decision.assessment)
-        )
+        problem = recording.day_of_decision_problem(check.decision)
         assert problem == "", record
 
 
