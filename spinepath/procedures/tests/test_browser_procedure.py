@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -16,8 +14,6 @@ from spinepath.procedures.models import ProcedureRecord
 from spinepath.procedures.tests.helpers import assess, take_consent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LEDGER_TEMPLATE = Path(settings.BASE_DIR) / "templates" / "procedures" / "_steroid_ledger.html"
 
 
 def _local(moment):
@@ -93,13 +89,12 @@ def test_a_clinician_checks_records_and_sees_the_procedure_on_the_patient_page(
     expect(page.locator("ol.timeline")).to_contain_text(
         "Transforaminal epidural injection at L4/L5 (left); dexamethasone 8 mg"
     )
-    if LEDGER_TEMPLATE.exists():
-        ledger = page.get_by_role("region", name="Steroid ledger")
-        rows = ledger.locator("table.ledger-table tbody tr")
-        expect(rows).to_have_count(1)
-        expect(rows.first).to_contain_text("Dexamethasone")
-        expect(rows.first).to_contain_text("42.67")
-        expect(ledger.get_by_test_id("ledger-total-12m")).to_have_text("42.67 mg")
+    ledger = page.get_by_role("region", name="Steroid ledger")
+    rows = ledger.locator("table.ledger-table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Dexamethasone")
+    expect(rows.first).to_contain_text("42.67")
+    expect(ledger.get_by_test_id("ledger-total-12m")).to_have_text("42.67 mg")
     page.screenshot(path="/tmp/procedure_patient_page.png", full_page=True)
 
 
