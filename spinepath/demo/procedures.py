@@ -687,9 +687,6 @@ def _procedure(
         "discharged_at": discharged_at,
         "discharge_condition": discharge.value,
     }
-    errors = recording.procedure_problems(consent, performed_at=at, **fields)  # type: ignore[arg-type]
-    if errors:
-        raise ValidationError(errors)
     blocked = _blocks(steroid_check)
     override = ""
     if blocked and steroid_check is not None:
@@ -710,6 +707,9 @@ def _procedure(
         created_at=discharged_at,
         **fields,
     )
+    errors = recording.procedure_problems(consent, record)
+    if errors:
+        raise ValidationError(errors)
     record.full_clean()
     record.save()
     episode.log(

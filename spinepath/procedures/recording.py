@@ -413,31 +413,25 @@ def record_warnings(record: ProcedureRecord) -> list[str]:
 _SIDE_LABELS = dict(SIDE_CHOICES)
 
 
-def procedure_problems(
-    consent: Consent,
-    *,
-    performed_at: datetime,
-    procedure: str,
-    levels: list[str],
-    side: str,
-    approach: str,
-    imaging: str,
-    dose_area_product: float | None,
-    screening_time_s: float | None,
-    dose_length_product: float | None,
-    steroid: str,
-    steroid_dose_mg: float | None,
-    local_anaesthetic: str,
-    local_anaesthetic_percent: float | None,
-    local_anaesthetic_ml: float | None,
-    contrast_agent: str,
-    contrast_ml: float | None,
-    complications: list[str],
-    complication_notes: str,
-    discharged_at: datetime | None,
-    discharge_condition: str,
-) -> dict[str, str]:
+def procedure_problems(consent: Consent, record: ProcedureRecord) -> dict[str, str]:
     """Field errors the model cannot know: the procedure against the consent and the vocabulary."""
+    procedure, approach, side, imaging = (
+        record.procedure,
+        record.approach,
+        record.side,
+        record.imaging,
+    )
+    levels = list(record.levels)
+    dose_area_product, screening_time_s = record.dose_area_product, record.screening_time_s
+    dose_length_product = record.dose_length_product
+    steroid, steroid_dose_mg = record.steroid, record.steroid_dose_mg
+    local_anaesthetic = record.local_anaesthetic
+    local_anaesthetic_percent = record.local_anaesthetic_percent
+    local_anaesthetic_ml = record.local_anaesthetic_ml
+    contrast_agent, contrast_ml = record.contrast_agent, record.contrast_ml
+    complications, complication_notes = list(record.complications), record.complication_notes
+    performed_at, discharged_at = record.performed_at, record.discharged_at
+    discharge_condition = record.discharge_condition
     errors: dict[str, str] = {}
     if procedure not in {p.value for p in Procedure}:
         errors["procedure"] = "Choose a procedure from the list."
@@ -579,10 +573,13 @@ def procedure_record(
     if problem or consent is None or check is None:
         raise ProcedureRefused(problem or "Complete the safety checklist today first.")
 
-    complications = list(dict.fromkeys(complications))
-    errors = procedure_problems(
-        consent,
+    record = ProcedureRecord(
+        episode=episode,
+        consent=consent,
+        safety_check=check,
         performed_at=performed_at,
+        operator=by,
+        assistant=assistant.strip(),
         procedure=procedure,
         levels=list(levels),
         side=side,
@@ -596,15 +593,20 @@ def procedure_record(
         local_anaesthetic=local_anaesthetic,
         local_anaesthetic_percent=local_anaesthetic_percent,
         local_anaesthetic_ml=local_anaesthetic_ml,
-        contrast_agent=contrast_agent,
+        contrast_agent=contrast_agent.strip(),
         contrast_ml=contrast_ml,
-        complications=complications,
-        complication_notes=complication_notes,
+        needle=needle.strip(),
+        complications=list(dict.fromkeys(complications)),
+        complication_notes=complication_notes.strip(),
+        observations=observations.strip(),
         discharged_at=discharged_at,
         discharge_condition=discharge_condition,
+        notes=notes.strip(),
     )
+    errors = procedure_problems(consent, record)
     if errors:
         raise ValidationError(errors)
+    record.levels = list(validate_levels(record.levels))
 
     steroid_check = procedure_steroid_check(
         episode, procedure=procedure, steroid=steroid, steroid_dose_mg=steroid_dose_mg, on=day
@@ -618,39 +620,8 @@ def procedure_record(
             f"write a reason to override it (at least {OVERRIDE_REASON_MIN_CHARS} characters).",
             steroid_check,
         )
-
-    record = ProcedureRecord(
-        episode=episode,
-        consent=consent,
-        safety_check=check,
-        performed_at=performed_at,
-        operator=by,
-        assistant=assistant.strip(),
-        procedure=procedure,
-        levels=list(validate_levels(levels)),
-        side=side,
-        approach=approach,
-        imaging=imaging,
-        dose_area_product=dose_area_product,
-        screening_time_s=screening_time_s,
-        dose_length_product=dose_length_product,
-        steroid=steroid,
-        steroid_dose_mg=steroid_dose_mg if steroid else None,
-        local_anaesthetic=local_anaesthetic,
-        local_anaesthetic_percent=local_anaesthetic_percent,
-        local_anaesthetic_ml=local_anaesthetic_ml,
-        contrast_agent=contrast_agent.strip(),
-        contrast_ml=contrast_ml,
-        needle=needle.strip(),
-        complications=complications,
-        complication_notes=complication_notes.strip(),
-        observations=observations.strip(),
-        discharged_at=discharged_at,
-        discharge_condition=discharge_condition,
-        notes=notes.strip(),
-        steroid_check=steroid_check.model_dump(mode="json") if steroid_check else None,
-        steroid_override_reason=override,
-    )
+    record.steroid_check = steroid_check.model_dump(mode="json") if steroid_check else None
+    record.steroid_override_reason = override
     record.full_clean()
     with transaction.atomic():
         record.save()

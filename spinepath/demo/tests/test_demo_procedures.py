@@ -66,29 +66,7 @@ def test_every_treated_episode_has_a_procedure_on_valid_consent_and_a_complete_c
 
 def test_the_workflow_would_accept_each_procedure(world: Any) -> None:
     for record in _records():
-        errors = recording.procedure_problems(
-            record.consent,
-            performed_at=record.performed_at,
-            procedure=record.procedure,
-            levels=record.levels,
-            side=record.side,
-            approach=record.approach,
-            imaging=record.imaging,
-            dose_area_product=record.dose_area_product,
-            screening_time_s=record.screening_time_s,
-            dose_length_product=record.dose_length_product,
-            steroid=record.steroid,
-            steroid_dose_mg=record.steroid_dose_mg,
-            local_anaesthetic=record.local_anaesthetic,
-            local_anaesthetic_percent=record.local_anaesthetic_percent,
-            local_anaesthetic_ml=record.local_anaesthetic_ml,
-            contrast_agent=record.contrast_agent,
-            contrast_ml=record.contrast_ml,
-            complications=record.complications,
-            complication_notes=record.complication_notes,
-            discharged_at=record.discharged_at,
-            discharge_condition=record.discharge_condition,
-        )
+        errors = recording.procedure_problems(record.consent, record)
         assert errors == {}, (record, errors)
         check = record.safety_check
         problem = recording.day_of_decision_problem(check.decision)
