@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
@@ -162,6 +163,13 @@ def list_patients(request: HttpRequest, q: str = "", page: int = Query(1, ge=1))
     }
 
 
+def _save_patient(patient: Patient) -> None:
+    try:
+        patient.save_or_explain()
+    except DjangoValidationError as exc:
+        raise api_helpers.from_model_errors(exc) from None
+
+
 @router.post("/patients", response={201: PatientOut}, summary="Register a patient")
 def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
     user = _user(request)
@@ -169,7 +177,7 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
     patient = Patient(clinic=user.clinic, **payload.dict())
     api_helpers.full_clean(patient)
     with transaction.atomic():
-        patient.save()
+        _save_patient(patient)
         audit.record(request, AuditEvent.Action.CREATE, patient, changed_fields=payload.dict())
     return Status(201, patient)
 
@@ -192,7 +200,7 @@ def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch
     api_helpers.full_clean(patient)
     changed = audit.changed_fields(patient, before)  # before saving bumps updated_at
     with transaction.atomic():
-        patient.save()
+        _save_patient(patient)
         audit.record(request, AuditEvent.Action.UPDATE, patient, changed_fields=changed)
     return patient
 

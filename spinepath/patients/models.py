@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from spinepath.accounts.models import Clinic
@@ -178,6 +178,16 @@ class Patient(models.Model):
                         error
                     )
             raise ValidationError(errors) from None
+
+    def save_or_explain(self) -> None:
+        """Save; if a concurrent request took the same NHS number or MRN between validation and
+        saving, raise the same ``ValidationError`` a form would show instead of a server error."""
+        try:
+            with transaction.atomic():
+                self.save()
+        except IntegrityError:
+            self.validate_constraints()
+            raise
 
     @property
     def full_name(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -103,12 +104,14 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
-            audit.record(
-                request, AuditEvent.Action.CREATE, patient, changed_fields=form.changed_data
-            )
-        messages.success(request, f"{patient.full_name} registered.")
-        return redirect("episode_create", patient_id=patient.pk)
+            saved = _saved(form, patient)
+            if saved:
+                audit.record(
+                    request, AuditEvent.Action.CREATE, patient, changed_fields=form.changed_data
+                )
+        if saved:
+            messages.success(request, f"{patient.full_name} registered.")
+            return redirect("episode_create", patient_id=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": None})
 
 
@@ -121,11 +124,24 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
         # Compare stored values, not typed ones: "943 476 5919" is the same NHS number.
         changed = audit.changed_fields(patient, before)
         with transaction.atomic():
-            form.save()
-            audit.record(request, AuditEvent.Action.UPDATE, patient, changed_fields=changed)
-        messages.success(request, "Patient details saved.")
-        return redirect("patient_detail", patient_id=patient.pk)
+            saved = _saved(form, patient)
+            if saved:
+                audit.record(request, AuditEvent.Action.UPDATE, patient, changed_fields=changed)
+        if saved:
+            messages.success(request, "Patient details saved.")
+            return redirect("patient_detail", patient_id=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+def _saved(form: PatientForm, patient: Patient) -> bool:
+    """Save the validated form; a clash with a concurrent save becomes a form error."""
+    try:
+        patient.save_or_explain()
+    except ValidationError as exc:
+        for field, messages_ in exc.message_dict.items():
+            form.add_error(None if field == "__all__" else field, messages_)
+        return False
+    return True
 
 
 @access.patient_staff_required
