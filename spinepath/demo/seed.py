@@ -20,6 +20,7 @@ from spinepath.clinical.vocab import Condition, Laterality
 from spinepath.demo import names
 from spinepath.demo.assessments import assessments
 from spinepath.demo.procedures import consents_and_procedures
+from spinepath.demo.story import retell_stage_moves
 from spinepath.lib import nhs_number
 from spinepath.patients.models import Episode, Language, Patient, ReferralSource, Sex
 
@@ -210,6 +211,7 @@ STEPS: list[Step] = [
     patients_and_episodes,
     assessments,
     consents_and_procedures,
+    retell_stage_moves,
 ]
 
 

@@ -662,15 +662,19 @@ def procedure_record(
 
 
 def procedure_summary(record: ProcedureRecord) -> str:
-    where = ", ".join(record.levels) or "no level given"
-    side = _SIDE_LABELS.get(record.side, record.side).lower()
+    where = f" at {', '.join(record.levels)}" if record.levels else ""
+    side = (
+        ""
+        if record.side == Laterality.NOT_APPLICABLE
+        else f" ({_SIDE_LABELS.get(record.side, record.side).lower()})"
+    )
     drug = f"; {record.steroid} {record.steroid_dose_mg:g} mg" if record.steroid else "; no steroid"
     complications = (
         "; complications: " + ", ".join(complication_label(c) for c in record.complications)
         if record.complications
         else ""
     )
-    return f"{record.procedure_title} at {where} ({side}){drug}{complications}"
+    return f"{record.procedure_title}{where}{side}{drug}{complications}"
 
 
 def complication_label(code: str) -> str:
