@@ -80,6 +80,7 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 def _register_routers() -> None:
     from spinepath.assessment.api import router as assessment_router
+    from spinepath.onward.api import router as onward_router
     from spinepath.patients.api import router as patients_router
     from spinepath.procedures.api import router as consent_router
     from spinepath.procedures.ledger_api import router as ledger_router
@@ -88,6 +89,7 @@ def _register_routers() -> None:
     api.add_router("/", assessment_router)
     api.add_router("/", consent_router)
     api.add_router("/", ledger_router)
+    api.add_router("/", onward_router)
 
 
 _register_routers()

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "spinepath.questionnaires",
     "spinepath.assessment",
     "spinepath.procedures",
+    "spinepath.onward",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ by construction. A patient of another clinic is a 404, not a 403, so ids reveal 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
 from uuid import UUID
@@ -45,6 +46,52 @@ def ensure_patient_role(user: User) -> None:
 def ensure_role(user: User, *roles: Role) -> None:
     if user.role not in roles:
         raise PermissionDenied("Your role does not allow this action.")
+
+
+class Task(StrEnum):
+    """What a role may do on the pathway, beyond seeing the clinic's patients."""
+
+    ASSESS = "assess"
+    CONSENT = "consent"
+    INJECT = "inject"
+    BASELINE = "baseline"
+    ONWARD = "onward"
+    AUDIT = "audit"
+
+
+# The one table of who may do what. Physiotherapists are part of the pathway: they enter the
+# baseline questionnaires, but never assess for, consent to or give an injection.
+ROLES_FOR: dict[Task, frozenset[Role]] = {
+    Task.ASSESS: frozenset({Role.CLINICIAN}),
+    Task.CONSENT: frozenset({Role.CLINICIAN}),
+    Task.INJECT: frozenset({Role.CLINICIAN}),
+    Task.BASELINE: frozenset({Role.CLINICIAN, Role.PHYSIOTHERAPIST}),
+    Task.ONWARD: frozenset({Role.CLINICIAN}),
+    Task.AUDIT: frozenset({Role.ADMIN}),
+}
+
+_REFUSALS = {
+    Task.ASSESS: "Only a clinician may assess a patient for an injection.",
+    Task.CONSENT: "Only a clinician may take consent.",
+    Task.INJECT: "Only a clinician may record a procedure.",
+    Task.BASELINE: "Only a clinician or physiotherapist may enter baseline questionnaires.",
+    Task.ONWARD: "Only a clinician may record an urgent referral or a plan.",
+    Task.AUDIT: "Only a clinic administrator may see the audit log.",
+}
+
+
+def may(user: User, task: Task) -> bool:
+    return bool(user.is_authenticated and user.role in ROLES_FOR[task])
+
+
+def ensure_may(user: User, task: Task) -> None:
+    if not may(user, task):
+        raise PermissionDenied(_REFUSALS[task])
+
+
+def capabilities(user: User) -> dict[str, bool]:
+    """``{task: allowed}`` for templates, so pages offer only what the role may do."""
+    return {task.value: may(user, task) for task in Task}
 
 
 def _as_uuid(value: Any) -> UUID:

@@ -7,4 +7,6 @@ def staff(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"staff_user": user, "staff_clinic": user.clinic}
+    from spinepath.accounts.access import capabilities
+
+    return {"staff_user": user, "staff_clinic": user.clinic, "can": capabilities(user)}

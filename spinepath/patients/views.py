@@ -14,6 +14,7 @@ from django.utils import timezone
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.clinical.coding import codebook
+from spinepath.onward.actions import alert_for, needing_action
 from spinepath.patients.forms import EpisodeForm, PatientForm, SearchForm
 from spinepath.patients.models import Episode, Patient, TimelineEvent
 from spinepath.procedures.ledger import patient_ledger
@@ -31,22 +32,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not user.may_see_patients:
         return _analyst_dashboard(request, user)
     episodes = access.episodes_for(user).select_related("patient").order_by("stage_changed_at")
+    # Decisions that stop the pathway and still need their referral or plan recorded come first,
+    # most pressing first, and are flagged again wherever they sit in the stage lists.
+    urgent = needing_action(access.episodes_for(user))
+    urgent_ids = {alert.episode.pk for alert in urgent}
     worklists = []
     for stage, label in Episode.Stage.choices:
         if stage == Episode.Stage.DISCHARGED:
             continue
         in_stage = episodes.filter(stage=stage)
         shown = list(in_stage[:WORKLIST_LIMIT])
+        for episode in shown:
+            episode.needs_action = episode.pk in urgent_ids  # type: ignore[attr-defined]
         worklists.append(
             {"stage": stage, "label": label, "count": in_stage.count(), "episodes": shown}
         )
+    # One list event for everyone the page shows, whichever section they appear in.
     shown_ids = {e.patient_id for w in worklists for e in w["episodes"]}
+    shown_ids |= {alert.episode.patient_id for alert in urgent}
     if shown_ids:
         audit.record_list(request, Patient, sorted(shown_ids, key=str))
     return render(
         request,
         "patients/dashboard.html",
-        {"worklists": worklists, "today": timezone.localdate(), "form": SearchForm()},
+        {
+            "urgent": urgent,
+            "worklists": worklists,
+            "today": timezone.localdate(),
+            "form": SearchForm(),
+        },
     )
 
 
@@ -91,10 +105,17 @@ def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
         .order_by("-at", "-id")[:200]
     )
     ledger = patient_ledger(patient, today=timezone.localdate())
+    alerts = [alert for alert in map(alert_for, episodes) if alert is not None]
     return render(
         request,
         "patients/patient_detail.html",
-        {"patient": patient, "episodes": episodes, "timeline": timeline, "ledger": ledger},
+        {
+            "patient": patient,
+            "episodes": episodes,
+            "timeline": timeline,
+            "ledger": ledger,
+            "alerts": alerts,
+        },
     )
 
 
@@ -181,6 +202,7 @@ def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
             "patient": episode.patient,
             "timeline": episode.timeline.select_related("actor"),
             "stages": Episode.Stage.choices,
+            "alert": alert_for(episode),
             "assessments": episode.assessments.select_related("clinician").prefetch_related(
                 "decisions"
             ),

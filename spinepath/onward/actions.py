@@ -1,0 +1,257 @@
+"""Recording what was done about a decision that stops the pathway, and finding who still waits.
+
+One path per workflow: the pages, the API, the demo and the tests call these functions. Each
+write is checked on the model (``full_clean``), locked on the patient, put on the episode's
+timeline and audited, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
+from django.utils import timezone
+
+from spinepath.accounts import audit
+from spinepath.accounts.models import AuditEvent, User
+from spinepath.assessment.models import Decision
+from spinepath.clinical.red_flags import Urgency, urgency
+from spinepath.clinical.vocab import Outcome
+from spinepath.onward.models import OnwardAction
+from spinepath.patients.models import Episode, Patient, TimelineEvent
+
+STOPPING_OUTCOMES = (Outcome.URGENT_REFERRAL.value, Outcome.NOT_SUITABLE.value)
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+class OnwardActionRefused(Exception):
+    """The action cannot be recorded (wrong role, wrong decision, already recorded)."""
+
+
+# --- who still needs an action -----------------------------------------------------------------
+
+
+def _current_decision_id() -> Subquery:
+    """The episode's current decision: the latest decision on its latest assessment."""
+    return Subquery(
+        Decision.objects.filter(assessment__episode=OuterRef("pk"))
+        .order_by("-assessment__assessed_on", "-assessment__created_at", "-evaluated_at", "-id")
+        .values("pk")[:1]
+    )
+
+
+def current_decision(episode: Episode) -> Decision | None:
+    return (
+        Decision.objects.filter(assessment__episode=episode)
+        .select_related("onward_action")
+        .order_by("-assessment__assessed_on", "-assessment__created_at", "-evaluated_at", "-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A decision that stops the pathway, for a banner or a worklist row."""
+
+    episode: Episode
+    decision: Decision
+    action: OnwardAction | None
+
+    @property
+    def is_referral(self) -> bool:
+        return self.decision.outcome == Outcome.URGENT_REFERRAL
+
+    @property
+    def urgency(self) -> Urgency | None:
+        if not self.is_referral:
+            return None
+        facts: dict[str, Any] = self.decision.facts
+        found = urgency(
+            facts.get("red_flags") or [], immunosuppressed=facts.get("immunosuppressed")
+        )
+        # The rules said "urgent referral": never show it as less than the most pressing.
+        return found or Urgency.EMERGENCY
+
+    @property
+    def headline(self) -> str:
+        if self.is_referral:
+            return "Urgent referral — do not inject"
+        return "Not suitable for this injection"
+
+    @property
+    def reasons(self) -> list[str]:
+        stopping = (Outcome.URGENT_REFERRAL, Outcome.NOT_SUITABLE)
+        return [r["message"] for r in self.decision.reasons if r.get("outcome") in stopping]
+
+    @property
+    def sort_key(self) -> tuple[int, datetime]:
+        rank = {Urgency.EMERGENCY: 0, Urgency.URGENT: 1, None: 2}[self.urgency]
+        return rank, self.decision.evaluated_at
+
+
+def alert_for(episode: Episode) -> Alert | None:
+    """The stopping decision of an open episode, acted on or not; ``None`` when there is none."""
+    if not episode.is_open:
+        return None
+    decision = current_decision(episode)
+    if decision is None or decision.outcome not in STOPPING_OUTCOMES:
+        return None
+    return Alert(episode, decision, getattr(decision, "onward_action", None))
+
+
+def needing_action(episodes: QuerySet[Episode]) -> list[Alert]:
+    """Open episodes whose current decision stops the pathway and has no onward action yet,
+    most pressing first: emergencies, then urgent referrals, then plans, oldest first."""
+    current = episodes.open().annotate(current=_current_decision_id()).values("current")
+    decisions = Decision.objects.filter(
+        pk__in=current, outcome__in=STOPPING_OUTCOMES, onward_action__isnull=True
+    ).select_related("assessment__episode__patient")
+    alerts = [Alert(d.assessment.episode, d, None) for d in decisions]
+    return sorted(alerts, key=lambda a: a.sort_key)
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+
+def _check(decision: Decision, by: User, outcome: Outcome) -> Episode:
+    if not by.is_clinician:
+        raise OnwardActionRefused("Only a clinician may record this.")
+    if decision.outcome != outcome:
+        raise OnwardActionRefused(
+            f"The decision is '{decision.get_outcome_display().lower()}', not "
+            f"'{outcome.value.replace('_', ' ')}'."
+        )
+    episode = decision.assessment.episode
+    # Lock the patient so two people recording at once cannot both pass the checks below.
+    Patient.objects.select_for_update().filter(pk=episode.patient_id).first()
+    if OnwardAction.objects.filter(decision=decision).exists():
+        raise OnwardActionRefused("An action is already recorded for this decision.")
+    return episode
+
+
+def urgent_referral_record(
+    request: HttpRequest | None,
+    *,
+    decision: Decision,
+    to_whom: str,
+    method: str,
+    made_at: datetime,
+    notes: str = "",
+    result: str = OnwardAction.Result.PENDING,
+    result_on: date | None = None,
+    by: User,
+    at: datetime | None = None,
+) -> OnwardAction:
+    """Record that the urgent referral was made: to whom, when and how (and, if known, what it
+    found). Raises ``OnwardActionRefused`` or ``ValidationError`` (naming fields); writes nothing
+    then."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        episode = _check(decision, by, Outcome.URGENT_REFERRAL)
+        action = OnwardAction(
+            episode=episode,
+            decision=decision,
+            kind=OnwardAction.Kind.URGENT_REFERRAL,
+            to_whom=to_whom.strip(),
+            method=method,
+            made_at=made_at,
+            notes=notes.strip(),
+            result=result,
+            result_on=result_on,
+            recorded_by=by,
+            recorded_at=at,
+        )
+        if result != OnwardAction.Result.PENDING:
+            action.result_recorded_by, action.result_recorded_at = by, at
+        action.full_clean()
+        action.save()
+        summary = (
+            f"Urgent referral made to {action.to_whom} by {action.get_method_display().lower()} "
+            f"on {_day(timezone.localtime(made_at))} at {timezone.localtime(made_at):%H:%M}"
+        )
+        if result != OnwardAction.Result.PENDING:
+            summary += f"; {action.get_result_display().lower()}"
+            if result_on:
+                summary += f" ({_day(result_on)})"
+        episode.log(TimelineEvent.Kind.PLAN, summary, by=by, at=at, detail={"onward": action.pk})
+        audit.record(request, AuditEvent.Action.CREATE, action, user=by)
+    return action
+
+
+def not_suitable_plan_record(
+    request: HttpRequest | None,
+    *,
+    decision: Decision,
+    plan: str,
+    notes: str = "",
+    by: User,
+    at: datetime | None = None,
+) -> OnwardAction:
+    """Record the plan for a patient not suitable for the injection."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        episode = _check(decision, by, Outcome.NOT_SUITABLE)
+        action = OnwardAction(
+            episode=episode,
+            decision=decision,
+            kind=OnwardAction.Kind.NOT_SUITABLE_PLAN,
+            plan=plan.strip(),
+            notes=notes.strip(),
+            recorded_by=by,
+            recorded_at=at,
+        )
+        action.full_clean()
+        action.save()
+        episode.log(
+            TimelineEvent.Kind.PLAN,
+            f"Not suitable — plan: {action.plan}"[:500],
+            by=by,
+            at=at,
+            detail={"onward": action.pk},
+        )
+        audit.record(request, AuditEvent.Action.CREATE, action, user=by)
+    return action
+
+
+def urgent_referral_result_record(
+    request: HttpRequest | None,
+    *,
+    action: OnwardAction,
+    result: str,
+    result_on: date | None,
+    notes: str = "",
+    by: User,
+    at: datetime | None = None,
+) -> OnwardAction:
+    """Record what the urgent referral found (cause confirmed, excluded, or still pending)."""
+    at = at or timezone.now()
+    if not by.is_clinician:
+        raise OnwardActionRefused("Only a clinician may record this.")
+    if not action.is_referral:
+        raise OnwardActionRefused("A plan has no referral result.")
+    with transaction.atomic():
+        Patient.objects.select_for_update().filter(pk=action.episode.patient_id).first()
+        before = audit.snapshot(action)
+        action.result, action.result_on = result, result_on
+        action.result_notes = notes.strip()
+        action.result_recorded_by, action.result_recorded_at = by, at
+        action.full_clean()
+        changed = audit.changed_fields(action, before)
+        action.save()
+        summary = f"Urgent referral result: {action.get_result_display().lower()}"
+        if result_on:
+            summary += f" ({_day(result_on)})"
+        if action.result_notes:
+            summary += f" — {action.result_notes}"
+        action.episode.log(
+            TimelineEvent.Kind.PLAN, summary[:500], by=by, at=at, detail={"onward": action.pk}
+        )
+        audit.record(request, AuditEvent.Action.UPDATE, action, changed_fields=changed, user=by)
+    return action
