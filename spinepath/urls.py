@@ -20,3 +20,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "spinepath.accounts.views.permission_denied"

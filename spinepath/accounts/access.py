@@ -123,6 +123,13 @@ def get_for_user(
     clinic_lookup = f"{patient_path}__clinic_id" if patient_path else "clinic_id"
     record = queryset.filter(pk=pk, **{clinic_lookup: user.clinic_id}).first()
     if record is None:
+        # Another clinic's record, or none at all: the same 404 either way, and on the log.
+        audit.record_denied(
+            request,
+            reason=f"No such {what} in your clinic.",
+            model=queryset.model._meta.label,
+            object_id=str(pk),
+        )
         raise Http404(f"No such {what}")
     if log_read:
         audit.record(request, AuditEvent.Action.READ, record)
@@ -176,3 +183,60 @@ def role_required(*roles: Role) -> Callable[[View], View]:
         return login_required(wrapper)  # type: ignore[return-value]
 
     return decorator
+
+
+# Records named in page and API addresses, so a refusal can say which record was asked for.
+_RECORD_IN_URL: dict[str, tuple[str, str]] = {
+    "patient_id": ("patients.Patient", ""),
+    "episode_id": ("patients.Episode", "patient"),
+    "decision_id": ("assessment.Decision", "assessment__episode__patient"),
+    "assessment_id": ("assessment.Assessment", "episode__patient"),
+    "consent_id": ("procedures.Consent", "episode__patient"),
+    "procedure_id": ("procedures.ProcedureRecord", "episode__patient"),
+    "action_id": ("onward.OnwardAction", "episode__patient"),
+}
+
+
+def record_refusal(request: HttpRequest, exc: Exception) -> None:
+    """Audit a role refused (``PermissionDenied``), naming the record the address asked for.
+
+    The patient is named only when the record is in the person's own clinic; the request path
+    itself is never stored.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        return
+    match = getattr(request, "resolver_match", None)
+    kwargs = match.kwargs if match else {}
+    model, object_id, patient_id = "", "", ""
+    for name, (label, patient_path) in _RECORD_IN_URL.items():
+        if name in kwargs:
+            model, object_id = label, str(kwargs[name])
+            patient_id = _patient_of(user, label, patient_path, kwargs[name])
+            break
+    audit.record_denied(
+        request,
+        reason=str(exc) or "Your role does not allow this.",
+        model=model,
+        object_id=object_id,
+        patient_id=patient_id,
+    )
+
+
+def _patient_of(user: Any, label: str, patient_path: str, pk: Any) -> str:
+    from django.apps import apps
+
+    if user.clinic_id is None:
+        return ""
+    model = apps.get_model(label)
+    clinic_lookup = f"{patient_path}__clinic_id" if patient_path else "clinic_id"
+    patient_field = f"{patient_path}__pk" if patient_path else "pk"
+    try:
+        found = (
+            model._default_manager.filter(pk=pk, **{clinic_lookup: user.clinic_id})
+            .values_list(patient_field, flat=True)
+            .first()
+        )
+    except (ValueError, TypeError):
+        return ""
+    return "" if found is None else str(found)

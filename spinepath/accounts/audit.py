@@ -2,11 +2,14 @@
 
 Views and API handlers call :func:`record`; nothing else writes ``AuditEvent`` rows, so the log
 has one shape whichever door the request came through.
+
+A page load is one look at a record however many helpers fetch it: reads, lists and refusals are
+collected on the request and each distinct one is written once. Writes are always written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from django.db import models
@@ -29,6 +32,25 @@ def _channel(request: HttpRequest | None) -> str:
     if request.path.startswith("/api/"):
         return AuditEvent.Channel.API
     return AuditEvent.Channel.UI
+
+
+_ONCE_ATTRIBUTE = "_spinepath_audit_once"
+# Looking is recorded once a request; changing something is recorded every time.
+_ONCE_PER_REQUEST = frozenset(
+    {AuditEvent.Action.READ, AuditEvent.Action.LIST, AuditEvent.Action.DENIED}
+)
+
+
+def _once(
+    request: HttpRequest | None, key: Hashable, create: Callable[[], AuditEvent]
+) -> AuditEvent:
+    """The event already written for ``key`` in this request, or a new one."""
+    if request is None:
+        return create()
+    seen: dict[Hashable, AuditEvent] = request.__dict__.setdefault(_ONCE_ATTRIBUTE, {})
+    if key not in seen:
+        seen[key] = create()
+    return seen[key]
 
 
 def _patient_id_of(obj: models.Model) -> str:
@@ -56,20 +78,27 @@ def record(
     if clinic_id is None:
         patient = getattr(obj, "patient", None)
         clinic_id = getattr(patient, "clinic_id", None)
-    return AuditEvent.objects.create(
-        user=actor,
-        username=actor.username if actor else "",
-        clinic_id=clinic_id,
-        action=action,
-        channel=channel or _channel(request),
-        model=obj._meta.label,
-        object_id=str(obj.pk),
-        patient_id=_patient_id_of(obj),
-        changed_fields=sorted(changed_fields),
-        ip_address=client_ip(request),
-        reason=reason,
-        detail=detail or {},
-    )
+
+    def create() -> AuditEvent:
+        return AuditEvent.objects.create(
+            user=actor,
+            username=actor.username if actor else "",
+            clinic_id=clinic_id,
+            action=action,
+            channel=channel or _channel(request),
+            model=obj._meta.label,
+            object_id=str(obj.pk),
+            patient_id=_patient_id_of(obj),
+            changed_fields=sorted(changed_fields),
+            ip_address=client_ip(request),
+            reason=reason,
+            detail=detail or {},
+        )
+
+    if action in _ONCE_PER_REQUEST:
+        key = (action, obj._meta.label, str(obj.pk), actor.pk if actor else None)
+        return _once(request, key, create)
+    return create()
 
 
 def record_list(
@@ -78,16 +107,61 @@ def record_list(
     """One event for a page of search results: which records were shown, not their contents."""
     shown = [str(pk) for pk in ids]
     user: User = request.user  # type: ignore[assignment]
-    return AuditEvent.objects.create(
-        user=user,
-        username=user.username,
-        clinic_id=user.clinic_id,
-        action=AuditEvent.Action.LIST,
-        channel=_channel(request),
-        model=model._meta.label,
-        ip_address=client_ip(request),
-        detail={"shown": shown, "searched": bool(query)},
-    )
+
+    def create() -> AuditEvent:
+        return AuditEvent.objects.create(
+            user=user,
+            username=user.username,
+            clinic_id=user.clinic_id,
+            action=AuditEvent.Action.LIST,
+            channel=_channel(request),
+            model=model._meta.label,
+            ip_address=client_ip(request),
+            detail={"shown": shown, "searched": bool(query)},
+        )
+
+    key = (AuditEvent.Action.LIST, model._meta.label, tuple(shown), bool(query))
+    return _once(request, key, create)
+
+
+def record_denied(
+    request: HttpRequest,
+    *,
+    reason: str,
+    model: str = "",
+    object_id: str = "",
+    patient_id: str = "",
+) -> AuditEvent | None:
+    """A refused attempt: another clinic's (or no such) record, or a role not allowed.
+
+    Logged under the person's own clinic, so their administrator sees what they tried. The
+    attempted record is named by its id only; nothing from the request path or body is kept.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    staff: User = user  # type: ignore[assignment]
+    match = getattr(request, "resolver_match", None)
+
+    def create() -> AuditEvent:
+        return AuditEvent.objects.create(
+            user=staff,
+            username=staff.username,
+            clinic_id=staff.clinic_id,
+            action=AuditEvent.Action.DENIED,
+            channel=_channel(request),
+            model=model,
+            object_id=object_id,
+            patient_id=patient_id,
+            ip_address=client_ip(request),
+            reason=reason,
+            detail={
+                "method": request.method or "",
+                "page": match.view_name if match else "",
+            },
+        )
+
+    return _once(request, (AuditEvent.Action.DENIED, model, object_id), create)
 
 
 def changed_fields(instance: models.Model, original: dict[str, Any]) -> list[str]:

@@ -145,6 +145,7 @@ class AuditEvent(models.Model):
         LIST = "list", "List / search"
         OVERRIDE = "override", "Override"
         EXPORT = "export", "Export"
+        DENIED = "denied", "Access denied"
 
     class Channel(models.TextChoices):
         UI = "ui", "Web"

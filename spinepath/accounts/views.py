@@ -8,8 +8,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views import defaults
 
-from spinepath.accounts.access import role_required
+from spinepath.accounts.access import record_refusal, role_required
 from spinepath.accounts.models import AuditEvent, Role, User
 
 
@@ -65,3 +66,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "accounts/audit_log.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 403 page, after writing the refusal to the audit log."""
+    record_refusal(request, exception)
+    return defaults.permission_denied(request, exception)

@@ -141,4 +141,6 @@ def test_a_superuser_cannot_delete_or_add_records_in_the_admin(client, superuser
     assert AuditEvent.objects.filter(pk=event.pk).exists()
     assert client.get("/admin/accounts/auditevent/add/").status_code == 403
     assert client.post("/admin/accounts/auditevent/add/", {"username": "x"}).status_code == 403
-    assert AuditEvent.objects.count() == 1
+    # Nothing added but the four refusals themselves, each recorded as denied.
+    assert AuditEvent.objects.exclude(action="denied").count() == 1
+    assert AuditEvent.objects.filter(action="denied").count() == 4

@@ -212,6 +212,10 @@ def test_the_worklists_write_one_list_event(alice, episode_a):
     assert event.detail["shown"] == [str(episode_a.patient_id)]
 
 
-def test_a_refused_read_writes_nothing(alice, patient_b):
+def test_a_refused_read_is_recorded_as_denied_not_as_a_read(alice, clinician_a, patient_b):
     assert alice.get(f"/patients/{patient_b.pk}/").status_code == 404
-    assert audit_events() == []
+    [event] = audit_events()
+    assert event.action == AuditEvent.Action.DENIED
+    assert (event.user, event.clinic) == (clinician_a, clinician_a.clinic)
+    assert (event.model, event.object_id) == ("patients.Patient", str(patient_b.pk))
+    assert event.patient_id == ""  # not a patient of this clinic

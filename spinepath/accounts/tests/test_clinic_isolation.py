@@ -34,6 +34,9 @@ def test_it_hides_another_clinics_patient_page(alice, patient_b):
     assert r.status_code == 404
     assert b"Brian" not in r.content
     assert audit_events(patient_id=str(patient_b.pk)) == []
+    [denied] = audit_events(action="denied")
+    assert denied.object_id == str(patient_b.pk)
+    assert denied.clinic == denied.user.clinic != patient_b.clinic
 
 
 def test_it_hides_another_clinics_patient_edit_page(alice, patient_b):
