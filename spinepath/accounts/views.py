@@ -10,8 +10,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import defaults
 
+from spinepath.accounts import access, audit
 from spinepath.accounts.access import record_refusal, role_required
 from spinepath.accounts.models import AuditEvent, Role, User
+from spinepath.patients.models import Patient
 
 
 class AuditFilterForm(forms.Form):
@@ -31,13 +33,26 @@ class AuditFilterForm(forms.Form):
     )
 
 
+class PatientLookupForm(forms.Form):
+    q = forms.CharField(label="Find a patient's trail", max_length=100)
+
+
 @role_required(Role.ADMIN)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """The clinic's audit trail, filterable; admins see only their own clinic's events."""
+    """The clinic's audit trail, filterable; admins see only their own clinic's events.
+
+    Rows name the patient (this clinic's only). A patient is found by a POSTed search, so names
+    and NHS numbers never sit in the address; the filter itself carries only the record id.
+    """
     user: User = request.user  # type: ignore[assignment]
     if user.clinic is None:
         # Otherwise the filter below would show every event that has no clinic.
         raise PermissionDenied("Your account is not attached to a clinic.")
+    lookup = PatientLookupForm(request.POST or None)
+    matches: list[Patient] | None = None
+    if request.method == "POST" and lookup.is_valid():
+        matches = list(access.patients_for(user).search(lookup.cleaned_data["q"])[:20])
+        audit.record_list(request, Patient, [p.pk for p in matches], query="audit")
     events = AuditEvent.objects.for_clinic(user.clinic).select_related("user")
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
@@ -59,13 +74,45 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if data["until"]:
             events = events.filter(at__lte=datetime.combine(data["until"], time.max, tzinfo=tz))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    names = _patient_names(user, {e.patient_id for e in rows} | {_filtered_patient(form)})
+    for event in rows:
+        event.patient_name = names.get(event.patient_id, "")  # type: ignore[attr-defined]
+    if names:
+        # Showing names is a look at those patients' records: one list event for the page.
+        audit.record_list(request, Patient, sorted(names))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "accounts/audit_log.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "lookup": lookup,
+            "matches": matches,
+            "filtered_patient": names.get(_filtered_patient(form), ""),
+        },
     )
+
+
+def _filtered_patient(form: AuditFilterForm) -> str:
+    if form.is_bound and form.is_valid() and form.cleaned_data["patient_id"]:
+        return str(form.cleaned_data["patient_id"])
+    return ""
+
+
+def _patient_names(user: User, ids: set[str]) -> dict[str, str]:
+    """``{patient id: "FAMILY, Given"}`` for this clinic's patients among ``ids``."""
+    wanted = [pk for pk in ids if pk]
+    if not wanted:
+        return {}
+    return {
+        str(p.pk): f"{p.family_name.upper()}, {p.given_name}"
+        for p in access.patients_for(user).filter(pk__in=wanted)
+    }
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
