@@ -7,7 +7,7 @@ core returns; the rules themselves live in ``spinepath.clinical``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -167,13 +167,23 @@ def decide(
 
 def save_baseline_responses(
     request: HttpRequest | None,
-    assessment: Assessment,
+    assessment: Assessment | None,
     scored: Mapping[str, tuple[dict[str, Any], Score]],
     *,
     by: User,
+    episode: Episode | None = None,
+    at: datetime | None = None,
 ) -> list[QuestionnaireResponse]:
-    """Store the baseline answers scored by the core, entered by staff, each audited."""
-    episode = assessment.episode
+    """Store the baseline answers scored by the core, entered by staff, each audited.
+
+    The assessment form passes its assessment; the baseline questionnaire page (clinicians and
+    physiotherapists, before or between assessments) passes only the ``episode``.
+    """
+    if assessment is not None:
+        episode = assessment.episode
+    if episode is None:
+        raise ValueError("Baseline answers belong to an episode: give the assessment or episode.")
+    completed_at = at or timezone.now()
     responses = []
     for code, (answers, result) in scored.items():
         response = QuestionnaireResponse.objects.create(
@@ -182,13 +192,15 @@ def save_baseline_responses(
             assessment=assessment,
             instrument=code,
             instrument_version=result.version,
+            context=QuestionnaireResponse.Context.BASELINE,
             answers=answers,
             score=result.score,
             band=result.band or "",
             subscores=dict(result.subscores),
             source=QuestionnaireResponse.Source.STAFF,
             entered_by=by,
-            completed_at=timezone.now(),
+            completed_at=completed_at,
+            created_at=completed_at,
         )
         audit.record(request, AuditEvent.Action.CREATE, response, user=by)
         responses.append(response)

@@ -30,6 +30,7 @@ from spinepath.assessment.forms import (
 )
 from spinepath.assessment.models import Assessment, Decision
 from spinepath.patients.models import Episode
+from spinepath.questionnaires.baseline import initial_answers
 
 
 def _user(request: HttpRequest) -> User:
@@ -68,7 +69,8 @@ def assessment_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     form = AssessmentForm(data, initial=_initial_from_history(episode))
     drugs = AntithromboticFormSet(data, prefix="drug")
     elsewhere = PriorInjectionFormSet(data, prefix="elsewhere")
-    baseline = BaselineQuestionnairesForm(data, prefix="q")
+    # Answers already taken (e.g. by the physiotherapist) are filled in, not asked again.
+    baseline = BaselineQuestionnairesForm(data, prefix="q", initial=initial_answers(episode, "q"))
     valid = [f.is_valid() for f in (form, drugs, elsewhere, baseline)]
     if is_post and all(valid):
         valid.append(injections_dated_by(elsewhere, form.cleaned_data["assessed_on"]))

@@ -18,6 +18,7 @@ from spinepath.onward.actions import alert_for, needing_action
 from spinepath.patients.forms import EpisodeForm, PatientForm, SearchForm
 from spinepath.patients.models import Episode, Patient, TimelineEvent
 from spinepath.procedures.ledger import patient_ledger
+from spinepath.questionnaires.baseline import latest_baseline
 
 WORKLIST_LIMIT = 15
 
@@ -203,6 +204,7 @@ def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
             "timeline": episode.timeline.select_related("actor"),
             "stages": Episode.Stage.choices,
             "alert": alert_for(episode),
+            "baseline": list(latest_baseline(episode).values()),
             "assessments": episode.assessments.select_related("clinician").prefetch_related(
                 "decisions"
             ),

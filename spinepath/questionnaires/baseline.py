@@ -1,0 +1,91 @@
+"""Baseline questionnaires entered for an episode on their own (clinician or physiotherapist).
+
+The assessment form stores its baseline answers with the assessment; this is the same storage
+(``save_baseline_responses``) for answers taken before or between assessments, and what pre-fills
+both forms: the latest completed baseline answer to each instrument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from spinepath.accounts import access
+from spinepath.accounts.access import Task
+from spinepath.accounts.models import User
+from spinepath.assessment.decisions import save_baseline_responses
+from spinepath.clinical.instruments import INSTRUMENTS, Score
+from spinepath.patients.models import Episode, Patient, TimelineEvent
+from spinepath.questionnaires.models import QuestionnaireResponse
+
+
+def latest_baseline(episode: Episode) -> dict[str, QuestionnaireResponse]:
+    """``{instrument: response}``: the latest completed baseline answer to each instrument."""
+    latest: dict[str, QuestionnaireResponse] = {}
+    responses = episode.questionnaire_responses.filter(
+        context=QuestionnaireResponse.Context.BASELINE,
+        status=QuestionnaireResponse.Status.COMPLETED,
+    ).order_by(F("completed_at").desc(nulls_last=True), "-created_at", "-id")
+    for response in responses:
+        latest.setdefault(response.instrument, response)
+    return latest
+
+
+def initial_answers(episode: Episode, prefix: str) -> dict[str, Any]:
+    """Form ``initial`` for ``BaselineQuestionnairesForm`` from the latest answers."""
+    return {
+        f"{code}__{item}": value
+        for code, response in latest_baseline(episode).items()
+        for item, value in response.answers.items()
+    }
+
+
+class BaselineRefused(Exception):
+    pass
+
+
+def baseline_questionnaires_record(
+    request: HttpRequest | None,
+    *,
+    episode: Episode,
+    scored: Mapping[str, tuple[dict[str, Any], Score]],
+    by: User,
+    at: datetime | None = None,
+) -> list[QuestionnaireResponse]:
+    """Store the answers that are new or changed since the latest, audited and on the timeline.
+
+    Unchanged instruments are not stored again, so saving the pre-filled form twice adds nothing.
+    """
+    if not access.may(by, Task.BASELINE):
+        raise BaselineRefused("Your role does not enter baseline questionnaires.")
+    if not episode.is_open:
+        raise BaselineRefused("This episode is discharged.")
+    at = at or timezone.now()
+    with transaction.atomic():
+        Patient.objects.select_for_update().filter(pk=episode.patient_id).first()
+        latest = latest_baseline(episode)
+        changed = {
+            code: answered
+            for code, answered in scored.items()
+            if code not in latest or latest[code].answers != answered[0]
+        }
+        responses = save_baseline_responses(request, None, changed, by=by, episode=episode, at=at)
+        if responses:
+            summary = "Baseline questionnaires entered: " + "; ".join(
+                f"{INSTRUMENTS[r.instrument].name} {_score(r)}" for r in responses
+            )
+            episode.log(TimelineEvent.Kind.QUESTIONNAIRE, summary[:500], by=by, at=at)
+    return responses
+
+
+def _score(response: QuestionnaireResponse) -> str:
+    if response.score is None:
+        return "not scored"
+    text = f"{response.score:g}"
+    return f"{text} ({response.band_label})" if response.band else text
