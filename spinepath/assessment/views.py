@@ -13,7 +13,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from spinepath.accounts import access, audit
-from spinepath.accounts.models import AuditEvent, Role, User
+from spinepath.accounts.models import AuditEvent, User
 from spinepath.assessment import presentation
 from spinepath.assessment.decisions import (
     ProceedRefused,
@@ -62,7 +62,7 @@ class ProceedForm(forms.Form):
 @access.patient_staff_required
 def assessment_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     user = _user(request)
-    access.ensure_role(user, Role.CLINICIAN)
+    access.ensure_may(user, access.Task.ASSESS)
     is_post = request.method == "POST"
     episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
     data = request.POST if is_post else None
@@ -162,7 +162,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
     is_post = request.method == "POST"
     decision = _get_decision(request, decision_id, log_read=not is_post)
     if is_post:
-        access.ensure_role(_user(request), Role.CLINICIAN)
+        access.ensure_may(_user(request), access.Task.ASSESS)
     form = ProceedForm(request.POST if is_post else None)
     if is_post and form.is_valid():
         try:
