@@ -27,7 +27,7 @@ from spinepath.clinical.vocab import RedFlag
         "progressive_weakness",
     ],
 )
-def test_cauda_equina_infection_and_deteriorating_weakness_are_emergencies(flag):
+def test_cauda_equina_infection_and_deteriorating_weakness_are_emergencies(flag: str) -> None:
     assert urgency([flag]) is Urgency.EMERGENCY
 
 
@@ -40,36 +40,36 @@ def test_cauda_equina_infection_and_deteriorating_weakness_are_emergencies(flag)
         "minor_trauma_with_osteoporosis",
     ],
 )
-def test_suspected_cancer_and_fracture_are_urgent_within_two_weeks(flag):
+def test_suspected_cancer_and_fracture_are_urgent_within_two_weeks(flag: str) -> None:
     assert urgency([flag]) is Urgency.URGENT
 
 
-def test_the_most_pressing_flag_decides():
+def test_the_most_pressing_flag_decides() -> None:
     assert urgency(["cancer_history", "saddle_anaesthesia"]) is Urgency.EMERGENCY
     assert urgency(["night_pain", "significant_trauma"]) is Urgency.URGENT
 
 
-def test_no_flag_or_night_pain_alone_needs_no_referral():
+def test_no_flag_or_night_pain_alone_needs_no_referral() -> None:
     assert urgency([]) is None
     assert urgency(["night_pain"]) is None
 
 
-def test_a_recent_infection_is_an_emergency_only_when_immunosuppressed():
+def test_a_recent_infection_is_an_emergency_only_when_immunosuppressed() -> None:
     assert urgency(["recent_bacterial_infection"]) is None
     assert urgency(["recent_bacterial_infection"], immunosuppressed=False) is None
     assert urgency(["recent_bacterial_infection"], immunosuppressed=True) is Urgency.EMERGENCY
 
 
-def test_an_unclassified_flag_is_never_under_called():
+def test_an_unclassified_flag_is_never_under_called() -> None:
     assert urgency(["a_flag_added_later"]) is Urgency.EMERGENCY
 
 
-def test_every_red_flag_is_classified_exactly_once():
+def test_every_red_flag_is_classified_exactly_once() -> None:
     groups = [EMERGENCY_FLAGS, URGENT_FLAGS, NOT_A_REFERRAL]
-    assert set().union(*groups) == set(RedFlag)
+    assert set[RedFlag]().union(*groups) == set(RedFlag)
     assert sum(len(g) for g in groups) == len(RedFlag)
 
 
-def test_each_urgency_says_how_soon_in_words():
+def test_each_urgency_says_how_soon_in_words() -> None:
     assert "same day" in Urgency.EMERGENCY.label
     assert "2 weeks" in Urgency.URGENT.label
