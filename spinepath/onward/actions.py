@@ -153,6 +153,8 @@ def urgent_referral_record(
     found). Raises ``OnwardActionRefused`` or ``ValidationError`` (naming fields); writes nothing
     then."""
     at = at or timezone.now()
+    if timezone.is_naive(made_at):
+        made_at = timezone.make_aware(made_at)  # a time without a zone is the clinic's
     with transaction.atomic():
         episode = _check(decision, by, Outcome.URGENT_REFERRAL)
         action = OnwardAction(

@@ -8,6 +8,8 @@ recorded the episode sits at the top of the worklists under "Needs urgent action
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -104,24 +106,31 @@ class OnwardAction(EpisodeRecord, models.Model):
             raise ValidationError(errors)
 
     def _referral_problems(self) -> dict[str, str]:
+        # Dates are compared as moments, never converted, so any date typed in is an error
+        # message rather than an overflow.
+        tz = timezone.get_current_timezone()
         errors: dict[str, str] = {}
         if not self.to_whom.strip():
             errors["to_whom"] = "Say to whom the referral was made."
         if not self.method:
             errors["method"] = "Say how the referral was made."
+        assessed_on = self.decision.assessment.assessed_on if self.decision_id else None
         if self.made_at is None:
             errors["made_at"] = "Give the date and time the referral was made."
         elif self.recorded_at and self.made_at > self.recorded_at:
             errors["made_at"] = "The referral cannot be dated after the time it is recorded."
+        elif assessed_on and self.made_at < datetime.combine(assessed_on, time.min, tzinfo=tz):
+            errors["made_at"] = "The referral cannot be dated before the assessment that found it."
         if self.result in ("", OnwardAction.Result.PENDING):
             if self.result_on is not None:
                 errors["result_on"] = "A pending referral has no result date yet."
         elif self.result_on is None:
             errors["result_on"] = "Give the date of the result."
         else:
-            if self.made_at is not None and self.result_on < timezone.localdate(self.made_at):
-                errors["result_on"] = "The result cannot be dated before the referral."
+            end_of_result_day = datetime.combine(self.result_on, time.max, tzinfo=tz)
             recorded = self.result_recorded_at or self.recorded_at
-            if recorded and self.result_on > timezone.localdate(recorded):
+            if self.made_at is not None and end_of_result_day < self.made_at:
+                errors["result_on"] = "The result cannot be dated before the referral."
+            elif recorded and self.result_on > timezone.localdate(recorded):
                 errors["result_on"] = "The result cannot be dated in the future."
         return errors

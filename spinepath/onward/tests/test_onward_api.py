@@ -89,3 +89,13 @@ def test_another_clinic_gets_a_404_and_a_physiotherapist_a_403(
     assert api_client_for(client, physio_a).post(url, _referral()).status_code == 403
     assert not OnwardAction.objects.exists()
     assert {e.username for e in audit_events(action="denied")} == {"bob", "phil"}
+
+
+def test_a_time_without_a_zone_is_the_clinics_and_extreme_times_are_a_422(api_a, cauda_equina):
+    url = f"/api/v1/decisions/{cauda_equina.pk}/urgent-referral"
+    for made_at in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"):
+        assert api_a.post(url, _referral(made_at=made_at)).status_code == 422
+    naive = timezone.localtime().replace(tzinfo=None, microsecond=0) - timedelta(minutes=5)
+    r = api_a.post(url, _referral(made_at=naive.isoformat()))
+    assert r.status_code == 201
+    assert OnwardAction.objects.get().made_at == timezone.make_aware(naive)

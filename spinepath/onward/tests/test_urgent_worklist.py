@@ -287,3 +287,23 @@ def test_the_plan_is_on_the_timeline_and_audited(not_suitable, clinician_a):
         "Not suitable — plan: Paediatric spinal service referral."
     )
     assert [e.model for e in audit_events(action="create")][-1] == "onward.OnwardAction"
+
+
+def test_the_referral_cannot_be_dated_before_the_assessment_that_found_it(
+    cauda_equina, clinician_a
+):
+    long_ago = datetime(1, 1, 1, 0, 0, tzinfo=timezone.get_current_timezone())
+    for made_at in (long_ago, datetime(2026, 11, 23, 23, 0, tzinfo=long_ago.tzinfo)):
+        with pytest.raises(Exception) as refused:
+            urgent_referral_record(
+                None,
+                decision=cauda_equina,
+                to_whom="Spinal team",
+                method="phone",
+                made_at=made_at,
+                by=clinician_a,
+            )
+        assert refused.value.message_dict["made_at"] == [
+            "The referral cannot be dated before the assessment that found it."
+        ]
+    assert not OnwardAction.objects.exists()
