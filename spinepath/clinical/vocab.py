@@ -231,13 +231,13 @@ _LABELS: dict[str, str] = {
 }
 
 RED_FLAG_HINTS: dict[RedFlag, str] = {
-    RedFlag.BILATERAL_LEG_SYMPTOMS: "new or progressive; not stable bilateral claudication",
-    RedFlag.CANCER_HISTORY: "any past cancer, now with new back pain",
+    RedFlag.BILATERAL_LEG_SYMPTOMS: "not stable claudication in both legs",
 }
 """What a flag means beyond its label; the form shows it beside the flag."""
 
-RED_FLAG_RULE = "Tick only if new, worsening or unexplained"
-"""rules.md: a long-standing, investigated and stable finding is not a red flag."""
+RED_FLAG_RULE = "new, worsening or unexplained"
+"""rules.md: a red flag is recorded only when it is this; a long-standing, investigated and
+stable finding is not a red flag."""
 
 
 def label(code: str) -> str:
