@@ -668,7 +668,7 @@ class PregnancyCaution(Rule):
 class PregnancyNotAssessed(Rule):
     code = "PREGNANCY_NOT_ASSESSED"
     outcomes = (DEFER,)
-    source = SAFETY
+    source = SAFETY + "; IR(ME)R inclusive pregnancy enquiry"
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         # IR(ME)R's inclusive enquiry: anyone who could be pregnant, so not only "female".
