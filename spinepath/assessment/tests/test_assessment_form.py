@@ -100,7 +100,8 @@ def test_it_explains_every_reason_on_the_decision_page(alice, episode_a):
         assert reason["message"] in page
         assert f"Source: {reason['source']}" in page
         if reason["action"]:
-            assert f"Action: {reason['action']}" in page
+            action = reason["action"]
+            assert f"What to do: {action[0].upper()}{action[1:]}" in page
     assert f"Reasons ({len(decision.reasons)})" in page
 
 
