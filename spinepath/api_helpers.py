@@ -6,25 +6,55 @@ these helpers so model validation, workflow refusals and schema errors all read 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from ninja import Schema
 from ninja.errors import ValidationError
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
 NUL_MESSAGE = "must not contain NUL (\\x00) characters"
+NOT_FINITE_MESSAGE = "must be a finite number (not NaN or Infinity)"
+
+
+def unstorable(value: Any) -> str | None:
+    """Why ``value`` (or anything inside a list or dict in it) cannot be stored, or ``None``.
+
+    PostgreSQL refuses NUL in text and JSON; JSON has no NaN or Infinity (Python's json module
+    reads them anyway), and no clinical number is either.
+    """
+    if isinstance(value, str):
+        return NUL_MESSAGE if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else NOT_FINITE_MESSAGE
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = list(value)
+    else:
+        return None
+    for item in items:
+        problem = unstorable(item)
+        if problem:
+            return problem
+    return None
 
 
 class Input(Schema):
-    """Request bodies: text may not carry NUL characters, which PostgreSQL cannot store."""
+    """Request bodies: no NUL characters, which PostgreSQL cannot store, and no NaN or Infinity,
+    at any depth (free-form ``dict`` fields included). Every API body is an ``Input`` or one of
+    the core's models, which refuse NaN and Infinity themselves."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     @field_validator("*", mode="after")
     @classmethod
     def no_nul_characters(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError(NUL_MESSAGE)
+        problem = unstorable(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
 

@@ -15,12 +15,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
-from pydantic import BaseModel
 from pydantic import ValidationError as FactsError
 
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, Role, User
-from spinepath.api_helpers import field_error, full_clean
+from spinepath.api_helpers import Input, field_error, full_clean
 from spinepath.assessment.decisions import (
     ProceedRefused,
     decide,
@@ -31,7 +30,7 @@ from spinepath.assessment.decisions import (
 from spinepath.assessment.models import OBSERVATION_FIELDS, Assessment, Decision
 from spinepath.clinical.decision import Decision as CoreDecision
 from spinepath.clinical.decision import evaluate
-from spinepath.clinical.facts import AntithromboticUse, Facts
+from spinepath.clinical.facts import PLAUSIBLE, AntithromboticUse, Facts
 from spinepath.clinical.instruments import INSTRUMENTS, NotScorable, Score, score
 from spinepath.clinical.steroids import SteroidCheck, SteroidCheckRequest, check_steroid_exposure
 from spinepath.clinical.vocab import (
@@ -59,7 +58,7 @@ def evaluate_facts(request: HttpRequest, payload: Facts) -> Any:
     return evaluate(payload, ruleset())
 
 
-class ScoreIn(BaseModel):
+class ScoreIn(Input):
     answers: dict[str, Any]
 
 
@@ -79,8 +78,11 @@ def steroid_check(request: HttpRequest, payload: SteroidCheckRequest) -> Any:
 # --- Assessments on episodes ---------------------------------------------------------------
 
 
-class AssessmentIn(Schema):
-    """An assessment as the form gathers it. ``null`` means not assessed, never "no"."""
+class AssessmentIn(Input):
+    """An assessment as the form gathers it. ``null`` means not assessed, never "no".
+
+    Number bounds are the core's plausible ranges (the model checks the same ones).
+    """
 
     assessed_on: date = Field(default_factory=timezone.localdate)
     procedure: Procedure
@@ -89,24 +91,32 @@ class AssessmentIn(Schema):
     steroid_dose_mg: float | None = Field(default=None, ge=0)
     local_anaesthetic: LocalAnaesthetic | None = None
     red_flags: list[RedFlag] | None = None
-    symptom_duration_weeks: float | None = Field(default=None, ge=0)
+    symptom_duration_weeks: float | None = PLAUSIBLE["duration_weeks"].field()
     leg_pain_dominant: bool | None = None
     neurogenic_claudication: bool | None = None
-    conservative_care_weeks: float | None = Field(default=None, ge=0)
+    conservative_care_weeks: float | None = PLAUSIBLE["conservative_care_weeks"].field()
     allergies: list[Allergy] | None = None
     antithrombotics: list[AntithromboticUse] | None = None
-    inr: float | None = Field(default=None, gt=0)
-    platelets: float | None = Field(default=None, ge=0)
+    inr: float | None = PLAUSIBLE["inr"].field()
+    platelets: float | None = PLAUSIBLE["platelets"].field()
     bleeding_disorder: bool | None = None
+    thrombotic_risk_high: bool | None = Field(
+        default=None,
+        description="Mechanical valve, coronary stent in the last 12 months or clot in the last "
+        "3 months.",
+    )
+    crcl_ml_min: float | None = PLAUSIBLE["crcl_ml_min"].field(
+        description="Creatinine clearance (ml/min)."
+    )
     diabetes: bool | None = None
-    hba1c_mmol_mol: float | None = Field(default=None, ge=0)
+    hba1c_mmol_mol: float | None = PLAUSIBLE["hba1c_mmol_mol"].field()
     pregnant: bool | None = None
     immunosuppressed: bool | None = None
     infection_systemic: bool | None = None
     infection_local: bool | None = None
-    weight_kg: float | None = Field(default=None, gt=0)
+    weight_kg: float | None = PLAUSIBLE["weight_kg"].field()
     mbb_date: date | None = None
-    mbb_relief_percent: float | None = Field(default=None, ge=0, le=100)
+    mbb_relief_percent: float | None = PLAUSIBLE["relief_percent"].field()
     notes: str = ""
     baseline: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
@@ -170,7 +180,7 @@ class AssessmentOut(Schema):
         return list(obj.decisions.all())
 
 
-class ProceedIn(Schema):
+class ProceedIn(Input):
     reason: str
 
 

@@ -52,8 +52,8 @@ def _nrs(assessment: Assessment, instrument: str) -> int | None:
 
 
 def _sex(value: str) -> str:
-    # The core knows female/male/other; "not known" is passed as other. The pregnancy question is
-    # still asked of everyone on the form, so nothing safety-critical rests on this mapping.
+    # The core knows female/male/other; "not known" is passed as other, so the pregnancy
+    # question is asked (and its absence defers ionising imaging) unless the patient is male.
     return value if value in ("female", "male", "other") else "other"
 
 
@@ -110,6 +110,8 @@ def facts_for(assessment: Assessment, *, on: date | None = None) -> Facts:
         inr=assessment.inr,
         platelets=assessment.platelets,
         bleeding_disorder=assessment.bleeding_disorder,
+        thrombotic_risk_high=assessment.thrombotic_risk_high,
+        crcl_ml_min=assessment.crcl_ml_min,
         diabetes=diabetes,
         immunosuppressed=assessment.immunosuppressed,
         mbb=mbb,
@@ -216,6 +218,8 @@ def record_proceed(
 ) -> Decision:
     """Record a clinician's documented decision to proceed against a restrictive outcome."""
     reason = reason.strip()
+    if "\x00" in reason:
+        raise ProceedRefused("The reason contains a character that cannot be stored (NUL).")
     if decision.blocks:
         raise ProceedRefused(
             f"A decision of '{decision.get_outcome_display().lower()}' cannot be overridden."

@@ -7,8 +7,18 @@ from typing import Any
 from django import forms
 
 from spinepath.assessment.models import OBSERVATION_FIELDS, Assessment
+from spinepath.clinical.facts import PLAUSIBLE
 from spinepath.clinical.instruments import INSTRUMENTS, NotScorable, score
-from spinepath.clinical.vocab import Allergy, Antithrombotic, AspirinIndication, RedFlag
+from spinepath.clinical.vocab import (
+    RED_FLAG_HINTS,
+    RED_FLAG_RULE,
+    Allergy,
+    Antithrombotic,
+    AspirinIndication,
+    RedFlag,
+    label,
+)
+from spinepath.lib.plausible import date_problem
 from spinepath.lib.widgets import DateInput
 from spinepath.procedures.models import PriorInjection
 from spinepath.questionnaires.wording import current_instruments
@@ -25,12 +35,15 @@ def tri_state(label: str, help_text: str = "") -> forms.NullBooleanField:
     )
 
 
-def _label(code: str) -> str:
-    return code.replace("_", " ").capitalize()
+def _red_flag_label(flag: RedFlag) -> str:
+    # rules.md: the form says, beside each flag, that only a new, worsening or unexplained
+    # finding counts.
+    hint = RED_FLAG_HINTS.get(flag)
+    return f"{label(flag)} ({RED_FLAG_RULE}{'; ' + hint if hint else ''})"
 
 
-RED_FLAG_CHOICES = [(flag.value, _label(flag.value)) for flag in RedFlag]
-ALLERGY_CHOICES = [(a.value, _label(a.value)) for a in Allergy]
+RED_FLAG_CHOICES = [(flag.value, _red_flag_label(flag)) for flag in RedFlag]
+ALLERGY_CHOICES = [(a.value, label(a)) for a in Allergy]
 
 
 class AssessmentForm(forms.ModelForm):
@@ -41,6 +54,8 @@ class AssessmentForm(forms.ModelForm):
     )
     red_flags = forms.MultipleChoiceField(
         label="Red flags present",
+        help_text="A long-standing finding that has been investigated and is stable is not a "
+        "red flag.",
         choices=RED_FLAG_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -65,6 +80,11 @@ class AssessmentForm(forms.ModelForm):
         "Leg symptoms on walking or standing, eased by sitting or bending.",
     )
     bleeding_disorder = tri_state("Bleeding disorder")
+    thrombotic_risk_high = tri_state(
+        "High clotting risk",
+        "A mechanical heart valve, a coronary stent in the last 12 months or a clot in the last "
+        "3 months: the prescriber must agree any stop of an antithrombotic.",
+    )
     diabetes = tri_state("Diabetes")
     pregnant = tri_state("Pregnant", "Ask everyone who could be pregnant.")
     immunosuppressed = tri_state("Immunosuppressed")
@@ -98,23 +118,31 @@ class AssessmentForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        episode = self.instance.episode if self.instance.episode_id else None
+        if episode is not None and episode.patient.sex == "male":
+            # A man is never asked whether he is pregnant; the rules do not ask it of him either.
+            del self.fields["pregnant"]
+
     # Consistency checks live in Assessment.clean(), which ModelForm validation runs.
 
 
 class AntithromboticForm(forms.Form):
     drug = forms.ChoiceField(
-        choices=[("", "—")] + [(d.value, _label(d.value)) for d in Antithrombotic],
+        choices=[("", "—")] + [(d.value, label(d)) for d in Antithrombotic],
         required=False,
     )
     hours_since_last_dose = forms.FloatField(
         label="Hours since last dose",
         required=False,
-        min_value=0,
+        min_value=PLAUSIBLE["hours_since_last_dose"].low,
+        max_value=PLAUSIBLE["hours_since_last_dose"].high,
         help_text="Leave empty if still taking it.",
     )
     indication = forms.ChoiceField(
         label="Aspirin for",
-        choices=[("", "—")] + [(i.value, _label(i.value)) for i in AspirinIndication],
+        choices=[("", "—")] + [(i.value, label(i)) for i in AspirinIndication],
         required=False,
     )
 
@@ -157,17 +185,24 @@ class PriorInjectionForm(forms.ModelForm):
 PriorInjectionFormSet = forms.formset_factory(PriorInjectionForm, extra=2, max_num=10)
 
 
-def injections_dated_by(formset: forms.BaseFormSet[Any], day: Any) -> bool:
-    """Flag each injection given elsewhere dated after ``day``; True when there is none.
+def injections_dated_by(formset: forms.BaseFormSet[Any], day: Any, born: Any = None) -> bool:
+    """Flag each injection given elsewhere dated after ``day`` or before the patient was
+    ``born``; True when there is none.
 
     The rules only count injections up to the assessment date, so a later one would be saved
     but silently left out of the steroid checks.
     """
     ok = True
     for form in formset:
-        given_on = form.cleaned_data.get("given_on")
-        if day is not None and given_on is not None and given_on > day:
-            form.add_error("given_on", "Cannot be after the assessment date.")
+        problem = date_problem(
+            form.cleaned_data.get("given_on"),
+            not_after=day,
+            after_words="the assessment date",
+            not_before=born,
+            before_words="the patient's date of birth",
+        )
+        if problem:
+            form.add_error("given_on", problem)
             ok = False
     return ok
 

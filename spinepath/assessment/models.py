@@ -12,12 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils import timezone
 
 from spinepath.clinical.coding import procedure_choices
 from spinepath.clinical.decision import Reason, reasons_to_justify_on_the_day
 from spinepath.clinical.vocab import Imaging, LocalAnaesthetic, Outcome, Steroid
+from spinepath.lib.plausible import in_range, validate_finite
 from spinepath.patients.models import EpisodeRecord
 
 # A procedure needs an assessment at most this old (followup.md: baseline within 6 weeks).
@@ -48,6 +50,8 @@ OBSERVATION_FIELDS = (
     "inr",
     "platelets",
     "bleeding_disorder",
+    "thrombotic_risk_high",
+    "crcl_ml_min",
     "diabetes",
     "hba1c_mmol_mol",
     "pregnant",
@@ -75,7 +79,9 @@ class Assessment(EpisodeRecord, models.Model):
     procedure = models.CharField(max_length=40, choices=procedure_choices())
     imaging = models.CharField(max_length=20, choices=IMAGING_CHOICES)
     steroid = models.CharField(max_length=30, choices=INJECTABLE_STEROID_CHOICES, blank=True)
-    steroid_dose_mg = models.FloatField("steroid dose (mg)", null=True, blank=True)
+    steroid_dose_mg = models.FloatField(
+        "steroid dose (mg)", null=True, blank=True, validators=[validate_finite]
+    )
     local_anaesthetic = models.CharField(
         max_length=30, choices=LOCAL_ANAESTHETIC_CHOICES, blank=True
     )
@@ -85,10 +91,14 @@ class Assessment(EpisodeRecord, models.Model):
     red_flags = models.JSONField(default=list, blank=True)
 
     # Symptoms and conservative care.
-    symptom_duration_weeks = models.FloatField(null=True, blank=True)
+    symptom_duration_weeks = models.FloatField(
+        null=True, blank=True, validators=in_range("duration_weeks")
+    )
     leg_pain_dominant = models.BooleanField(null=True, blank=True)
     neurogenic_claudication = models.BooleanField(null=True, blank=True)
-    conservative_care_weeks = models.FloatField(null=True, blank=True)
+    conservative_care_weeks = models.FloatField(
+        null=True, blank=True, validators=in_range("conservative_care_weeks")
+    )
 
     # Safety facts; None everywhere means "not assessed", which is not "no".
     allergies_recorded = models.BooleanField(default=False)
@@ -97,19 +107,41 @@ class Assessment(EpisodeRecord, models.Model):
     antithrombotics = models.JSONField(
         default=list, blank=True, help_text="[{drug, hours_since_last_dose, indication}]"
     )
-    inr = models.FloatField("INR", null=True, blank=True)
-    platelets = models.FloatField("platelets (×10⁹/L)", null=True, blank=True)
+    inr = models.FloatField("INR", null=True, blank=True, validators=in_range("inr"))
+    platelets = models.FloatField(
+        "platelets (×10⁹/L)", null=True, blank=True, validators=in_range("platelets")
+    )
     bleeding_disorder = models.BooleanField(null=True, blank=True)
+    thrombotic_risk_high = models.BooleanField(
+        "high clotting risk",
+        null=True,
+        blank=True,
+        help_text="A mechanical heart valve, a coronary stent in the last 12 months or a clot in "
+        "the last 3 months: the prescriber must agree any stop of an antithrombotic.",
+    )
+    crcl_ml_min = models.FloatField(
+        "creatinine clearance (ml/min)",
+        null=True,
+        blank=True,
+        validators=in_range("crcl_ml_min"),
+        help_text="Below 50 ml/min the dabigatran hold is longer.",
+    )
     diabetes = models.BooleanField(null=True, blank=True)
-    hba1c_mmol_mol = models.FloatField("HbA1c (mmol/mol)", null=True, blank=True)
+    hba1c_mmol_mol = models.FloatField(
+        "HbA1c (mmol/mol)", null=True, blank=True, validators=in_range("hba1c_mmol_mol")
+    )
     pregnant = models.BooleanField(null=True, blank=True)
     immunosuppressed = models.BooleanField(null=True, blank=True)
     infection_systemic = models.BooleanField(null=True, blank=True)
     infection_local = models.BooleanField("infection at the injection site", null=True, blank=True)
-    weight_kg = models.FloatField("weight (kg)", null=True, blank=True)
+    weight_kg = models.FloatField(
+        "weight (kg)", null=True, blank=True, validators=in_range("weight_kg")
+    )
     mbb_date = models.DateField("last medial branch block", null=True, blank=True)
-    mbb_relief_percent = models.FloatField("relief from it (%)", null=True, blank=True)
-    notes = models.TextField(blank=True)
+    mbb_relief_percent = models.FloatField(
+        "relief from it (%)", null=True, blank=True, validators=in_range("relief_percent")
+    )
+    notes = models.TextField(blank=True, validators=[ProhibitNullCharactersValidator()])
 
     class Meta:
         ordering = ["-assessed_on", "-created_at"]
@@ -130,15 +162,20 @@ class Assessment(EpisodeRecord, models.Model):
             errors["allergies_recorded"] = "Allergies are ticked: confirm they were checked."
         # Intervals are measured back from the assessment date: a date after it would hide
         # recent injections from the checks (and the core refuses a block dated after it).
-        if self.assessed_on and self.assessed_on > timezone.localdate():
+        # "Today" is the record's own day, so a saved assessment never becomes invalid later.
+        recorded_on = timezone.localdate(self.created_at) if self.created_at else None
+        born = self.episode.patient.date_of_birth if self.episode_id else None
+        if self.assessed_on and recorded_on and self.assessed_on > recorded_on:
             errors["assessed_on"] = "The assessment cannot be dated in the future."
+        elif self.assessed_on and born and self.assessed_on < born:
+            errors["assessed_on"] = "Cannot be before the patient's date of birth."
         if self.assessed_on and self.mbb_date and self.mbb_date > self.assessed_on:
             errors["mbb_date"] = "The block cannot be dated after the assessment."
+        elif self.mbb_date and born and self.mbb_date < born:
+            errors["mbb_date"] = "Cannot be before the patient's date of birth."
         if (self.mbb_date is None) != (self.mbb_relief_percent is None):
             errors["mbb_relief_percent"] = "Give both the date and the relief of the block."
-        elif self.mbb_relief_percent is not None and not 0 <= self.mbb_relief_percent <= 100:
-            errors["mbb_relief_percent"] = "Relief is a percentage from 0 to 100."
-        for name in ("steroid_dose_mg", "symptom_duration_weeks", "conservative_care_weeks"):
+        for name in ("steroid_dose_mg",):
             value = getattr(self, name)
             if value is not None and value < 0:
                 errors.setdefault(name, "Cannot be negative.")
@@ -178,7 +215,7 @@ class Decision(models.Model):
     steroid = models.JSONField(null=True, blank=True)
 
     # Proceeding against a restrictive outcome needs a clinician's written reason.
-    proceed_reason = models.TextField(blank=True)
+    proceed_reason = models.TextField(blank=True, validators=[ProhibitNullCharactersValidator()])
     proceed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

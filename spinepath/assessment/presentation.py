@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,7 +11,8 @@ from spinepath.assessment.decisions import ruleset
 from spinepath.assessment.models import Decision
 from spinepath.clinical.decision import evaluate
 from spinepath.clinical.facts import Facts
-from spinepath.clinical.ruleset import UNVERIFIED, RuleSetConfig
+from spinepath.clinical.ruleset import UNVERIFIED, RuleSetConfig, threshold
+from spinepath.clinical.sources import CITATION, all_sources, anchor
 from spinepath.clinical.vocab import Outcome
 
 
@@ -25,8 +27,9 @@ class OutcomeStyle:
 OUTCOME_STYLES = {
     Outcome.URGENT_REFERRAL: OutcomeStyle(
         "Urgent referral — do not inject",
-        "A red flag was found. Refer urgently (same day for suspected cauda equina or "
-        "infection). This cannot be overridden.",
+        "A red flag was found. Refer as each reason says: the same day for cauda equina "
+        "signs, possible spinal infection or worsening weakness; within 2 weeks for suspected "
+        "cancer or fracture. This cannot be overridden.",
         "urgent",
         "‼",
     ),
@@ -75,15 +78,64 @@ def outcome_style(outcome: str) -> OutcomeStyle:
     return OUTCOME_STYLES[Outcome(outcome)]
 
 
-def _unverified_in_force(config: dict[str, Any]) -> list[tuple[str, Any, str]]:
-    """Thresholds whose source is unconfirmed, with the value in force, for the footnote."""
+_VERIFY = re.compile(r"\s*\(verify(?: ([^)]*))?\)")
+
+
+@dataclass(frozen=True)
+class SourcePart:
+    """A piece of a source line: plain text, or a citation linking to the references page."""
+
+    text: str
+    key: str = ""
+    title: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return anchor(self.key)
+
+
+def source_parts(source: str) -> list[SourcePart]:
+    """A rule's source as words and links: ``ASRA 2018 [19][21] (verify)`` becomes "ASRA 2018",
+    links to sources 19 and 21, and "(source not yet confirmed)"."""
+    text = _VERIFY.sub(
+        lambda m: f" ({m.group(1) or 'source'} not yet confirmed)",
+        source.replace("spinepath safety rule", "Safety rule"),
+    )
+    known = all_sources()
+    parts: list[SourcePart] = []
+    last = 0
+    for match in CITATION.finditer(text):
+        if match.start() > last:
+            parts.append(SourcePart(text[last : match.start()]))
+        key = match.group(1)
+        if key in known:
+            parts.append(SourcePart(match.group(0), key=key, title=known[key].citation))
+        else:
+            parts.append(SourcePart(match.group(0)))
+        last = match.end()
+    if last < len(text):
+        parts.append(SourcePart(text[last:]))
+    return parts
+
+
+@dataclass(frozen=True)
+class ThresholdRow:
+    label: str
+    value: str
+    note: list[SourcePart]
+
+
+def _unverified_in_force(config: dict[str, Any]) -> list[ThresholdRow]:
+    """Thresholds whose source is unconfirmed, in words and units with the value in force."""
     rows = []
     for key, note in UNVERIFIED.items():
         name, _, drug = key.partition(".")
         value = config.get(name)
         if drug and isinstance(value, dict):
             value = value.get(drug)
-        rows.append((words(key.replace("antithrombotic_hold_hours.", "hold hours: ")), value, note))
+        words_for = threshold(key)
+        shown = "not set" if value is None else words_for.describe(value).split(": ", 1)[1]
+        rows.append(ThresholdRow(words_for.label, shown, source_parts(note)))
     return rows
 
 
@@ -91,15 +143,20 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def reason_view(reason: dict[str, Any]) -> dict[str, Any]:
+    """One stored reason as the page shows it: plain message and action, linked sources."""
+    action = reason.get("action")
+    return {
+        **reason,
+        "action": action[:1].upper() + action[1:] if action else action,
+        "style": outcome_style(reason["outcome"]),
+        "label": outcome_label(reason["outcome"]),
+        "source_parts": source_parts(reason.get("source") or ""),
+    }
+
+
 def decision_view(decision: Decision) -> dict[str, Any]:
-    reasons = [
-        {
-            **reason,
-            "style": outcome_style(reason["outcome"]),
-            "label": outcome_label(reason["outcome"]),
-        }
-        for reason in decision.reasons
-    ]
+    reasons = [reason_view(reason) for reason in decision.reasons]
     return {
         "style": outcome_style(decision.outcome),
         "reasons": reasons,
@@ -126,6 +183,14 @@ class Rerun:
     @property
     def now_label(self) -> str:
         return outcome_label(self.now_outcome)
+
+    @property
+    def added_shown(self) -> list[dict[str, Any]]:
+        return [reason_view(r) for r in self.added]
+
+    @property
+    def removed_shown(self) -> list[dict[str, Any]]:
+        return [reason_view(r) for r in self.removed]
 
     @property
     def changed(self) -> bool:

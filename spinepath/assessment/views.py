@@ -66,14 +66,22 @@ def assessment_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     is_post = request.method == "POST"
     episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
     data = request.POST if is_post else None
-    form = AssessmentForm(data, initial=_initial_from_history(episode))
+    form = AssessmentForm(
+        data,
+        initial=_initial_from_history(episode),
+        instance=Assessment(episode=episode, clinician=user),
+    )
     drugs = AntithromboticFormSet(data, prefix="drug")
     elsewhere = PriorInjectionFormSet(data, prefix="elsewhere")
     # Answers already taken (e.g. by the physiotherapist) are filled in, not asked again.
     baseline = BaselineQuestionnairesForm(data, prefix="q", initial=initial_answers(episode, "q"))
     valid = [f.is_valid() for f in (form, drugs, elsewhere, baseline)]
     if is_post and all(valid):
-        valid.append(injections_dated_by(elsewhere, form.cleaned_data["assessed_on"]))
+        valid.append(
+            injections_dated_by(
+                elsewhere, form.cleaned_data["assessed_on"], episode.patient.date_of_birth
+            )
+        )
     if is_post and all(valid):
         try:
             decision = _save_assessment(request, episode, form, drugs, elsewhere, baseline)

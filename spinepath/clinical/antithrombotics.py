@@ -51,19 +51,27 @@ RESTART_HOURS: dict[Antithrombotic, int] = {Antithrombotic.WARFARIN: 6}
 DEFAULT_RESTART_HOURS = 24
 
 
-def hold_hours(drug: Antithrombotic, config: RuleSetConfig = DEFAULT) -> float | None:
-    """Hours to hold ``drug`` before an intermediate-risk procedure; ``None`` means no hold."""
-    return config.hold_hours(drug)
+def hold_hours(
+    drug: Antithrombotic, config: RuleSetConfig = DEFAULT, crcl_ml_min: float | None = None
+) -> float | None:
+    """Hours to hold ``drug`` before an intermediate-risk procedure; ``None`` means no hold.
+
+    ``crcl_ml_min`` (creatinine clearance) lengthens the dabigatran hold when it is low.
+    """
+    return config.hold_hours(drug, crcl_ml_min)
 
 
 def remaining_hold_hours(
-    drug: Antithrombotic, hours_since_last_dose: float | None, config: RuleSetConfig = DEFAULT
+    drug: Antithrombotic,
+    hours_since_last_dose: float | None,
+    config: RuleSetConfig = DEFAULT,
+    crcl_ml_min: float | None = None,
 ) -> float | None:
     """Hours still to wait (0 when the hold is met); ``None`` when the drug needs no hold.
 
     An unknown time of the last dose is treated as a dose just taken: the full hold remains.
     """
-    hold = config.hold_hours(drug)
+    hold = config.hold_hours(drug, crcl_ml_min)
     if hold is None:
         return None
     since = 0.0 if hours_since_last_dose is None else hours_since_last_dose
@@ -75,6 +83,7 @@ def earliest_hold_date(
     hours_since_last_dose: float | None,
     on: dt.date,
     config: RuleSetConfig = DEFAULT,
+    crcl_ml_min: float | None = None,
 ) -> dt.date:
     """The first date on which the hold for ``drug`` is satisfied, counting from ``on``.
 
@@ -82,7 +91,7 @@ def earliest_hold_date(
     mid-afternoon tomorrow is met "tomorrow" only if the procedure is late enough, so the safe
     answer is the next full day after the remaining hours.
     """
-    remaining = remaining_hold_hours(drug, hours_since_last_dose, config)
+    remaining = remaining_hold_hours(drug, hours_since_last_dose, config, crcl_ml_min)
     if not remaining:
         return on
     return on + dt.timedelta(days=math.ceil(remaining / 24))

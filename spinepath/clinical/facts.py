@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Self
+from typing import Any, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -61,10 +61,48 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-class FactsModel(BaseModel):
-    """Base for every facts model: immutable, and unknown fields are an error, not ignored."""
+class Range(NamedTuple):
+    """The plausible values of one clinical number, inclusive, and its unit for messages."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    low: float
+    high: float
+    unit: str = ""
+
+    @property
+    def words(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        return f"between {self.low:g} and {self.high:g}{unit}"
+
+    def field(self, **kwargs: Any) -> Any:
+        """A pydantic ``Field`` with these bounds (default ``None``: not assessed)."""
+        kwargs.setdefault("default", None)
+        return Field(ge=self.low, le=self.high, **kwargs)
+
+
+PLAUSIBLE: dict[str, Range] = {
+    "age": Range(0, 120, "years"),
+    "weight_kg": Range(1, 400, "kg"),
+    "duration_weeks": Range(0, 2600, "weeks"),
+    "conservative_care_weeks": Range(0, 520, "weeks"),
+    "nrs": Range(0, 10),
+    "inr": Range(0.5, 20),
+    "platelets": Range(0, 2000, "×10⁹/L"),
+    "hba1c_mmol_mol": Range(20, 200, "mmol/mol"),
+    "hours_since_last_dose": Range(0, 8760, "hours"),
+    "relief_percent": Range(0, 100, "%"),
+    "crcl_ml_min": Range(0, 250, "ml/min"),
+}
+"""Values outside these are typing errors, not patients: every door (form, API, facts) refuses
+them with the field's name. Doses have their own per-drug limits."""
+
+
+class FactsModel(BaseModel):
+    """Base for every facts model: immutable, and unknown fields are an error, not ignored.
+
+    ``NaN`` and ``Infinity`` are refused: JSON allows neither, and no clinical number is one.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Injectate(FactsModel):
@@ -91,9 +129,9 @@ class Injectate(FactsModel):
 
 
 class Symptoms(FactsModel):
-    duration_weeks: float | None = Field(default=None, ge=0)
-    leg_pain_nrs: int | None = Field(default=None, ge=0, le=10)
-    back_pain_nrs: int | None = Field(default=None, ge=0, le=10)
+    duration_weeks: float | None = PLAUSIBLE["duration_weeks"].field()
+    leg_pain_nrs: int | None = PLAUSIBLE["nrs"].field()
+    back_pain_nrs: int | None = PLAUSIBLE["nrs"].field()
     leg_pain_dominant: bool | None = None
     neurogenic_claudication: bool | None = None
 
@@ -107,18 +145,20 @@ class AntithromboticUse(FactsModel):
     """One antithrombotic taken; ``hours_since_last_dose`` unknown means "still taking"."""
 
     drug: Antithrombotic
-    hours_since_last_dose: float | None = Field(default=None, ge=0)
+    hours_since_last_dose: float | None = PLAUSIBLE["hours_since_last_dose"].field()
     indication: AspirinIndication | None = None
 
 
 class Diabetes(FactsModel):
-    present: bool
-    hba1c_mmol_mol: float | None = Field(default=None, ge=0)
+    """``present`` null: not asked (DIABETES_NOT_RECORDED when a steroid is planned)."""
+
+    present: bool | None = None
+    hba1c_mmol_mol: float | None = PLAUSIBLE["hba1c_mmol_mol"].field()
 
 
 class MedialBranchBlock(FactsModel):
     date: dt.date
-    relief_percent: float = Field(ge=0, le=100)
+    relief_percent: float = PLAUSIBLE["relief_percent"].field(default=...)
 
 
 class PreviousInjection(FactsModel):
@@ -128,7 +168,7 @@ class PreviousInjection(FactsModel):
     procedure: InjectionSite
     steroid: Steroid | None = None
     steroid_dose_mg: float | None = Field(default=None, ge=0)
-    relief_percent: float | None = Field(default=None, ge=0, le=100)
+    relief_percent: float | None = PLAUSIBLE["relief_percent"].field()
 
     @model_validator(mode="after")
     def _dose_goes_with_steroid(self) -> Self:
@@ -143,23 +183,31 @@ class Facts(FactsModel):
     """Everything one decision depends on; stored verbatim so the decision can be reproduced."""
 
     assessment_date: dt.date = Field(default_factory=today)
-    age: int = Field(ge=0, le=130)
+    age: int = PLAUSIBLE["age"].field(default=...)
     sex: Sex
     pregnant: bool | None = None
-    weight_kg: float | None = Field(default=None, gt=0)
+    weight_kg: float | None = PLAUSIBLE["weight_kg"].field()
     condition: Condition
     procedure: Procedure
     imaging: Imaging
     injectate: Injectate
     symptoms: Symptoms = Field(default_factory=Symptoms)
-    conservative_care_weeks: float | None = Field(default=None, ge=0)
+    conservative_care_weeks: float | None = PLAUSIBLE["conservative_care_weeks"].field()
     red_flags: list[RedFlag] | None = None
     infection: Infection | None = None
     allergies: list[Allergy] | None = None
     antithrombotics: list[AntithromboticUse] | None = None
-    inr: float | None = Field(default=None, gt=0)
-    platelets: float | None = Field(default=None, ge=0)
+    inr: float | None = PLAUSIBLE["inr"].field()
+    platelets: float | None = PLAUSIBLE["platelets"].field()
     bleeding_disorder: bool | None = None
+    thrombotic_risk_high: bool | None = Field(
+        default=None,
+        description="Mechanical valve, coronary stent in the last 12 months or clot in the last "
+        "3 months: the prescriber must agree any stop.",
+    )
+    crcl_ml_min: float | None = PLAUSIBLE["crcl_ml_min"].field(
+        description="Creatinine clearance; below 50 lengthens the dabigatran hold."
+    )
     diabetes: Diabetes | None = None
     immunosuppressed: bool | None = None
     mbb: MedialBranchBlock | None = None

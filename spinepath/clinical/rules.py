@@ -10,7 +10,8 @@ How "not assessed" (``None``) is read, consistently:
 
 * a fact that would *contraindicate* (an infection, a bleeding disorder, claudication) fires only
   when it is known to be present; the safety-critical unknowns have their own ``defer`` rules
-  (red flags, allergies, medication, pregnancy, and the INR of a patient on warfarin);
+  (red flags, allergies, medication, pregnancy, infection, bleeding disorder, and the INR of a
+  patient on warfarin), and diabetes not recorded with a steroid planned is a caution;
 * a fact that would *establish the indication* (leg-dominant pain, acute and severe sciatica, a
   positive medial branch block, pain over the RF threshold, enough conservative care) counts as
   not established when unknown, so its rule fires and the clinician sees why.
@@ -21,7 +22,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from enum import StrEnum
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -56,6 +58,7 @@ from spinepath.clinical.vocab import (
     Procedure,
     RedFlag,
     Sex,
+    lower_label,
 )
 
 URGENT = Outcome.URGENT_REFERRAL
@@ -128,6 +131,67 @@ def _flags(facts: Facts) -> set[RedFlag]:
     return set(facts.red_flags or ())
 
 
+def _listed(codes: Iterable[str]) -> str:
+    return ", ".join(lower_label(code) for code in codes)
+
+
+def _a(word: str) -> str:
+    """The indefinite article for ``word``: "an intermediate-risk", "a low-risk"."""
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+
+
+class Urgency(StrEnum):
+    """How soon a red flag must be seen (rules.md, after a clinical review [12][13][15])."""
+
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+
+    @property
+    def words(self) -> str:
+        return _URGENCY_WORDS[self]
+
+
+_URGENCY_WORDS = {
+    Urgency.EMERGENCY: "Emergency, same day",
+    Urgency.URGENT: "Urgent, within 2 weeks",
+}
+
+RED_FLAG_URGENCY: Mapping[RedFlag, Urgency] = {
+    # Cauda equina signs: emergency.
+    RedFlag.SADDLE_ANAESTHESIA: Urgency.EMERGENCY,
+    RedFlag.BLADDER_DYSFUNCTION: Urgency.EMERGENCY,
+    RedFlag.BOWEL_DYSFUNCTION: Urgency.EMERGENCY,
+    RedFlag.SEXUAL_DYSFUNCTION: Urgency.EMERGENCY,
+    RedFlag.BILATERAL_LEG_SYMPTOMS: Urgency.EMERGENCY,
+    # Deteriorating weakness: emergency.
+    RedFlag.PROGRESSIVE_WEAKNESS: Urgency.EMERGENCY,
+    # Possible spinal infection: emergency (a recent infection only with immunosuppression).
+    RedFlag.FEVER: Urgency.EMERGENCY,
+    RedFlag.IV_DRUG_USE: Urgency.EMERGENCY,
+    RedFlag.RECENT_BACTERIAL_INFECTION: Urgency.EMERGENCY,
+    # Suspected cancer or fracture: urgent, within 2 weeks.
+    RedFlag.CANCER_HISTORY: Urgency.URGENT,
+    RedFlag.UNEXPLAINED_WEIGHT_LOSS: Urgency.URGENT,
+    RedFlag.SIGNIFICANT_TRAUMA: Urgency.URGENT,
+    RedFlag.MINOR_TRAUMA_WITH_OSTEOPOROSIS: Urgency.URGENT,
+}
+"""The urgency of the referral each red flag calls for. Night pain is absent: on its own it asks
+for a review (NIGHT_PAIN_REVIEW), not a referral."""
+
+
+def red_flag_urgency(flags: Iterable[RedFlag | str]) -> Urgency | None:
+    """The most pressing urgency among ``flags``; ``None`` when none of them calls for referral."""
+    found = {RED_FLAG_URGENCY.get(RedFlag(flag)) for flag in flags} - {None}
+    if Urgency.EMERGENCY in found:
+        return Urgency.EMERGENCY
+    return Urgency.URGENT if found else None
+
+
+def _referral(flags: Iterable[RedFlag], what: str) -> str:
+    urgency = red_flag_urgency(flags) or Urgency.URGENT
+    return f"{urgency.words}: {what}"
+
+
 def _risk(facts: Facts) -> BleedingRisk:
     return BLEEDING_RISK[facts.procedure]
 
@@ -194,8 +258,8 @@ class RedFlagCaudaEquina(Rule):
         found = sorted(_flags(facts) & self.flags)
         if found:
             yield self.reason(
-                f"Possible cauda equina syndrome ({', '.join(found)}): do not inject.",
-                "emergency same-day referral for MRI and spinal surgical assessment",
+                f"Possible cauda equina syndrome ({_listed(found)}): do not inject.",
+                _referral(found, "refer for MRI and spinal surgical assessment"),
             )
 
 
@@ -207,8 +271,13 @@ class RedFlagProgressiveDeficit(Rule):
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         if RedFlag.PROGRESSIVE_WEAKNESS in _flags(facts):
             yield self.reason(
-                "Progressive neurological weakness needs urgent assessment before any injection.",
-                "urgent referral to the spinal team",
+                "Neurological weakness that is getting worse needs assessment before any "
+                "injection.",
+                _referral(
+                    [RedFlag.PROGRESSIVE_WEAKNESS],
+                    "refer to the spinal team (within 2 weeks only if the weakness has stopped "
+                    "progressing and is stable)",
+                ),
             )
 
 
@@ -219,13 +288,15 @@ class RedFlagInfection(Rule):
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         flags = _flags(facts)
-        found: list[str] = sorted(flags & {RedFlag.FEVER, RedFlag.IV_DRUG_USE})
+        found = sorted(flags & {RedFlag.FEVER, RedFlag.IV_DRUG_USE})
+        described = [lower_label(flag) for flag in found]
         if RedFlag.RECENT_BACTERIAL_INFECTION in flags and facts.immunosuppressed is True:
-            found.append("recent bacterial infection while immunosuppressed")
+            found.append(RedFlag.RECENT_BACTERIAL_INFECTION)
+            described.append("recent bacterial infection while immunosuppressed")
         if found:
             yield self.reason(
-                f"Possible spinal infection ({', '.join(found)}): do not inject.",
-                "same-day referral for assessment of spinal infection",
+                f"Possible spinal infection ({', '.join(described)}): do not inject.",
+                _referral(found, "refer for assessment of spinal infection"),
             )
 
 
@@ -238,8 +309,8 @@ class RedFlagMalignancy(Rule):
         found = sorted(_flags(facts) & {RedFlag.CANCER_HISTORY, RedFlag.UNEXPLAINED_WEIGHT_LOSS})
         if found:
             yield self.reason(
-                f"Possible spinal malignancy ({', '.join(found)}) must be excluded first.",
-                "urgent referral for investigation",
+                f"Possible spinal malignancy ({_listed(found)}) must be excluded first.",
+                _referral(found, "refer on the suspected-cancer pathway for investigation"),
             )
 
 
@@ -254,8 +325,8 @@ class RedFlagFracture(Rule):
         )
         if found:
             yield self.reason(
-                f"Possible vertebral fracture ({', '.join(found)}) must be excluded first.",
-                "urgent referral for imaging",
+                f"Possible vertebral fracture ({_listed(found)}) must be excluded first.",
+                _referral(found, "refer for imaging"),
             )
 
 
@@ -327,16 +398,25 @@ class AllergyInjectate(Rule):
 class AllergyContrast(Rule):
     code = "ALLERGY_CONTRAST"
     outcomes = (CAUTION,)
-    source = "Contraindications [18]"
+    source = "Contraindications [18][29]"
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
-        if Allergy.IODINATED_CONTRAST in (facts.allergies or ()) and (
-            facts.imaging in IONISING_IMAGING
+        if Allergy.IODINATED_CONTRAST not in (facts.allergies or ()) or (
+            facts.imaging not in IONISING_IMAGING
         ):
-            yield self.reason(
-                f"Iodinated contrast allergy with {facts.imaging.value} guidance.",
-                "plan an alternative contrast agent or a contrast-free technique",
+            return
+        if facts.procedure is Procedure.TRANSFORAMINAL_EPIDURAL:
+            # Live contrast is what shows an injection going into a blood vessel [29].
+            action = (
+                "use a gadolinium-based contrast agent, or choose another approach (interlaminar "
+                "or caudal); never give a transforaminal injection without contrast"
             )
+        else:
+            action = "plan an alternative contrast agent or a contrast-free technique"
+        yield self.reason(
+            f"Iodinated contrast allergy with {lower_label(facts.imaging.value)} guidance.",
+            action,
+        )
 
 
 class AllergiesNotRecorded(Rule):
@@ -413,30 +493,53 @@ class AntithromboticNotHeld(Rule):
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         if _risk(facts) is not BleedingRisk.INTERMEDIATE:
             return
+        crcl = facts.crcl_ml_min
         for use in facts.antithrombotics or ():
-            remaining = remaining_hold_hours(use.drug, use.hours_since_last_dose, config)
+            remaining = remaining_hold_hours(use.drug, use.hours_since_last_dose, config, crcl)
             if not remaining:
                 continue
-            hold = config.hold_hours(use.drug)
+            hold = config.hold_hours(use.drug, crcl)
             earliest = earliest_hold_date(
-                use.drug, use.hours_since_last_dose, facts.assessment_date, config
+                use.drug, use.hours_since_last_dose, facts.assessment_date, config, crcl
             )
             if use.hours_since_last_dose is None:
                 taken = "the time of the last dose is not recorded"
             else:
                 taken = f"the last dose was {use.hours_since_last_dose:g} h ago"
+            renal = (
+                f" (creatinine clearance {crcl:g} ml/min)"
+                if hold != config.hold_hours(use.drug)
+                else ""
+            )
             action = f"hold {_drug(use)}: earliest date {earliest.isoformat()}"
             if use.drug is Antithrombotic.WARFARIN:
                 action += f", with INR at most {config.inr_max_intermediate_risk:g} on the day"
+            action += "; " + prescriber_advice(facts.thrombotic_risk_high)
             verify = (
                 " (verify)" if f"antithrombotic_hold_hours.{use.drug.value}" in UNVERIFIED else ""
             )
             yield self.reason(
-                f"{_drug(use).capitalize()} must be held {hold:g} h before an intermediate-risk "
-                f"procedure and {taken}.",
+                f"{_drug(use).capitalize()} must be held {hold:g} h{renal} before an "
+                f"intermediate-risk procedure and {taken}.",
                 action,
                 source=self.source + verify,
             )
+
+
+HIGH_CLOTTING_RISK = (
+    "a mechanical heart valve, a coronary stent in the last 12 months or a clot in the last "
+    "3 months"
+)
+
+
+def prescriber_advice(thrombotic_risk_high: bool | None) -> str:
+    """What every hold action says about the prescriber (rules.md, ANTITHROMBOTIC_NOT_HELD)."""
+    if thrombotic_risk_high is True:
+        return "the clotting risk is high: agree the stop, and any bridging, with the prescriber"
+    return (
+        f"if the clotting risk is high ({HIGH_CLOTTING_RISK}), agree the stop, and any "
+        "bridging, with the prescriber"
+    )
 
 
 class AntithromboticReview(Rule):
@@ -448,7 +551,9 @@ class AntithromboticReview(Rule):
         risk = _risk(facts)
         for use in facts.antithrombotics or ():
             if risk is BleedingRisk.LOW and use.drug in ANTICOAGULANTS | P2Y12_INHIBITORS:
-                if remaining_hold_hours(use.drug, use.hours_since_last_dose, config):
+                if remaining_hold_hours(
+                    use.drug, use.hours_since_last_dose, config, facts.crcl_ml_min
+                ):
                     yield self.reason(
                         f"{_drug(use).capitalize()} need not be held for a low-risk procedure, "
                         "but continuing it is a shared decision with the patient.",
@@ -496,7 +601,7 @@ class InrHigh(Rule):
         )
         if facts.inr > limit:
             yield self.reason(
-                f"INR {facts.inr:g} is above {limit:g} for a {risk.value}-risk procedure.",
+                f"INR {facts.inr:g} is above {limit:g} for {_a(risk.value)}-risk procedure.",
                 f"correct the INR to at most {limit:g} and recheck",
             )
 
@@ -517,7 +622,7 @@ class PlateletsLow(Rule):
                 else config.platelets_min_intermediate_risk
             )
             yield self.reason(
-                f"Platelets {platelets:g} ×10⁹/L are below {limit:g} for a {risk.value}-risk "
+                f"Platelets {platelets:g} ×10⁹/L are below {limit:g} for {_a(risk.value)}-risk "
                 "procedure.",
                 "investigate and correct the platelet count first",
             )
@@ -541,8 +646,8 @@ class PregnancyIonisingImaging(Rule):
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         if facts.pregnant is True and facts.imaging in IONISING_IMAGING:
             yield self.reason(
-                f"The patient is pregnant and {facts.imaging.value} guidance uses ionising "
-                "radiation.",
+                f"The patient is pregnant and {lower_label(facts.imaging.value)} guidance uses "
+                "ionising radiation.",
                 "use ultrasound guidance or wait until after the pregnancy",
             )
 
@@ -563,19 +668,73 @@ class PregnancyCaution(Rule):
 class PregnancyNotAssessed(Rule):
     code = "PREGNANCY_NOT_ASSESSED"
     outcomes = (DEFER,)
-    source = SAFETY
+    source = SAFETY + "; IR(ME)R inclusive pregnancy enquiry"
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
+        # IR(ME)R's inclusive enquiry: anyone who could be pregnant, so not only "female".
         if (
-            facts.sex is Sex.FEMALE
+            facts.sex is not Sex.MALE
             and config.pregnancy_check_min_age <= facts.age <= config.pregnancy_check_max_age
             and facts.pregnant is None
             and facts.imaging in IONISING_IMAGING
         ):
             yield self.reason(
-                f"Pregnancy status is not recorded and {facts.imaging.value} guidance uses "
-                "ionising radiation.",
+                f"Pregnancy status is not recorded and {lower_label(facts.imaging.value)} "
+                "guidance uses ionising radiation.",
                 "confirm and record pregnancy status",
+            )
+
+
+class InfectionNotAssessed(Rule):
+    code = "INFECTION_NOT_ASSESSED"
+    outcomes = (DEFER,)
+    source = SAFETY
+
+    def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
+        infection = facts.infection
+        missing = (
+            ["systemic infection", "infection at the injection site"]
+            if infection is None
+            else [
+                label
+                for label, value in (
+                    ("systemic infection", infection.systemic),
+                    ("infection at the injection site", infection.local_at_site),
+                )
+                if value is None
+            ]
+        )
+        if missing:
+            yield self.reason(
+                f"Infection has not been assessed ({' or '.join(missing)}), so an injection "
+                "could spread it.",
+                "ask about and examine for infection, and record the answer",
+            )
+
+
+class BleedingNotAssessed(Rule):
+    code = "BLEEDING_NOT_ASSESSED"
+    outcomes = (DEFER,)
+    source = SAFETY
+
+    def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
+        if facts.bleeding_disorder is None:
+            yield self.reason(
+                "Whether the patient has a bleeding disorder has not been recorded.",
+                "ask about bleeding disorders and record the answer",
+            )
+
+
+class DiabetesNotRecorded(Rule):
+    code = "DIABETES_NOT_RECORDED"
+    outcomes = (CAUTION,)
+    source = SAFETY
+
+    def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
+        if facts.steroid_planned and (facts.diabetes is None or facts.diabetes.present is None):
+            yield self.reason(
+                "A steroid is planned and whether the patient has diabetes is not recorded.",
+                "ask about diabetes; if diabetic, check blood glucose after the injection",
             )
 
 
@@ -881,6 +1040,9 @@ RULES: tuple[Rule, ...] = (
     PregnancyIonisingImaging(),
     PregnancyCaution(),
     PregnancyNotAssessed(),
+    InfectionNotAssessed(),
+    BleedingNotAssessed(),
+    DiabetesNotRecorded(),
     DiabetesUncontrolled(),
     DiabetesGlucoseMonitoring(),
     Immunosuppression(),

@@ -15,11 +15,11 @@ dated exactly ``window_days`` before the planned one has dropped out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from spinepath.clinical.vocab import Antithrombotic
+from spinepath.clinical.vocab import Antithrombotic, lower_label
 
 DEFAULT_HOLD_HOURS: dict[Antithrombotic, float] = {
     Antithrombotic.WARFARIN: 120,
@@ -46,7 +46,7 @@ class RuleSetConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(default="nice-ng59-default", min_length=1)
-    version: str = Field(default="2026.11.1", min_length=1)
+    version: str = Field(default="2026.12.1", min_length=1)
 
     # Who and when.
     min_age: int = Field(default=16, ge=0)
@@ -61,6 +61,8 @@ class RuleSetConfig(BaseModel):
     antithrombotic_hold_hours: dict[Antithrombotic, float] = Field(
         default_factory=lambda: dict(DEFAULT_HOLD_HOURS)
     )
+    dabigatran_low_crcl_hold_hours: float = Field(default=144, ge=0)
+    dabigatran_low_crcl_below_ml_min: float = Field(default=50, gt=0)
 
     # Diabetes.
     hba1c_max_mmol_mol: float = Field(default=69, gt=0)
@@ -117,9 +119,21 @@ class RuleSetConfig(BaseModel):
     def label(self) -> str:
         return f"{self.name} {self.version}"
 
-    def hold_hours(self, drug: Antithrombotic) -> float | None:
-        """Hours to hold ``drug`` before an intermediate-risk procedure; ``None``: no hold."""
-        return self.antithrombotic_hold_hours.get(drug)
+    def hold_hours(self, drug: Antithrombotic, crcl_ml_min: float | None = None) -> float | None:
+        """Hours to hold ``drug`` before an intermediate-risk procedure; ``None``: no hold.
+
+        Dabigatran is cleared by the kidneys: below ``dabigatran_low_crcl_below_ml_min`` of
+        creatinine clearance its hold lengthens (steroids.md), never shortens.
+        """
+        hold = self.antithrombotic_hold_hours.get(drug)
+        if (
+            hold is not None
+            and drug is Antithrombotic.DABIGATRAN
+            and crcl_ml_min is not None
+            and crcl_ml_min < self.dabigatran_low_crcl_below_ml_min
+        ):
+            return max(hold, self.dabigatran_low_crcl_hold_hours)
+        return hold
 
 
 DEFAULT = RuleSetConfig()
@@ -142,8 +156,89 @@ UNVERIFIED: Mapping[str, str] = {
     "antithrombotic_hold_hours.rivaroxaban": "ASRA hold unconfirmed [19][21]",
     "antithrombotic_hold_hours.edoxaban": "ASRA hold unconfirmed [19][21]",
     "antithrombotic_hold_hours.dabigatran": "ASRA hold unconfirmed; 6 days with renal impairment",
+    "dabigatran_low_crcl_hold_hours": "ASRA hold unconfirmed [19][21]",
 }
 """Thresholds marked "(verify)" in the spec: the UI says "configurable; source unconfirmed"."""
+
+
+class Threshold(NamedTuple):
+    """How a threshold reads for people: what it is and its unit ("" for a plain number)."""
+
+    label: str
+    unit: str = ""
+
+    def describe(self, value: Any) -> str:
+        """``HbA1c above which a steroid is deferred: 69 mmol/mol``."""
+        shown = f"{value:g}" if isinstance(value, int | float) else str(value)
+        return f"{self.label}: {shown}{' ' + self.unit if self.unit else ''}"
+
+
+THRESHOLDS: Mapping[str, Threshold] = {
+    "min_age": Threshold("Youngest age the service treats", "years"),
+    "pregnancy_check_min_age": Threshold("Youngest age asked about pregnancy", "years"),
+    "pregnancy_check_max_age": Threshold("Oldest age asked about pregnancy", "years"),
+    "inr_max_intermediate_risk": Threshold("Highest INR for an epidural"),
+    "inr_max_low_risk": Threshold("Highest INR for a facet, medial branch or sacroiliac injection"),
+    "platelets_min": Threshold("Lowest platelet count for any injection", "×10⁹/L"),
+    "platelets_min_intermediate_risk": Threshold("Lowest platelet count for an epidural", "×10⁹/L"),
+    "dabigatran_low_crcl_hold_hours": Threshold(
+        "Dabigatran hold when creatinine clearance is low", "hours"
+    ),
+    "dabigatran_low_crcl_below_ml_min": Threshold(
+        "Creatinine clearance below which the dabigatran hold is longer", "ml/min"
+    ),
+    "hba1c_max_mmol_mol": Threshold("HbA1c above which a steroid injection waits", "mmol/mol"),
+    "epidural_acute_max_weeks": Threshold("Longest sciatica still called acute", "weeks"),
+    "epidural_severe_min_leg_nrs": Threshold("Leg pain score that counts as severe", "out of 10"),
+    "conservative_care_min_weeks": Threshold("Conservative care expected first", "weeks"),
+    "mbb_min_relief_percent": Threshold("Relief a medial branch block must give", "%"),
+    "mbb_max_age_months": Threshold("Oldest medial branch block that still counts", "months"),
+    "rf_min_back_pain_nrs": Threshold(
+        "Back pain score for radiofrequency denervation", "out of 10"
+    ),
+    "rf_repeat_min_months": Threshold("Shortest time between radiofrequency treatments", "months"),
+    "repeat_min_relief_percent": Threshold("Relief a previous injection must have given", "%"),
+    "steroid_min_interval_days": Threshold("Shortest time between steroid injections", "days"),
+    "steroid_region_frequent_count": Threshold(
+        "Steroid injections in one region in 12 months that trigger a caution"
+    ),
+    "steroid_region_limit_count": Threshold(
+        "Steroid injections in one region in 12 months that are too many"
+    ),
+    "steroid_any_site_frequent_count_6m": Threshold(
+        "Steroid injections anywhere in 6 months that trigger a caution"
+    ),
+    "steroid_cumulative_warn_12m_mg": Threshold(
+        "Steroid in 12 months that triggers a caution", "mg methylprednisolone-equivalent"
+    ),
+    "steroid_cumulative_warn_36m_mg": Threshold(
+        "Steroid in 36 months that triggers a caution", "mg methylprednisolone-equivalent"
+    ),
+    "steroid_cumulative_limit_12m_mg": Threshold(
+        "Most steroid in 12 months", "mg methylprednisolone-equivalent"
+    ),
+    "steroid_single_dose_warn_mg": Threshold(
+        "Single steroid dose that triggers a caution", "mg methylprednisolone-equivalent"
+    ),
+    "window_6m_days": Threshold("Length of the 6-month window", "days"),
+    "window_12m_days": Threshold("Length of the 12-month window", "days"),
+    "window_36m_days": Threshold("Length of the 36-month window", "days"),
+    **{
+        f"antithrombotic_hold_hours.{drug.value}": Threshold(
+            f"Hold {lower_label(drug.value)} before an epidural", "hours"
+        )
+        for drug in Antithrombotic
+    },
+}
+"""Every threshold of ``RuleSetConfig`` in words and units, for the decision page.
+
+Hold hours are keyed per drug (``antithrombotic_hold_hours.apixaban``) like ``UNVERIFIED``.
+"""
+
+
+def threshold(key: str) -> Threshold:
+    """The words for a threshold key; an unknown key reads as its code (a test forbids that)."""
+    return THRESHOLDS.get(key) or Threshold(key.replace("_", " "))
 
 
 class RuleSetConfigError(ValueError):

@@ -139,7 +139,7 @@ _DECISION_OUTCOME = {
 class SteroidInjection(BaseModel):
     """One steroid injection, planned or given; ``procedure`` may be ``other_joint``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     date: dt.date
     procedure: InjectionSite
@@ -164,7 +164,7 @@ class GivenInjection(SteroidInjection):
 
 
 class SteroidCheckRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     planned: PlannedInjection
     history: list[GivenInjection] = Field(default_factory=list)

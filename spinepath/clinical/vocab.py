@@ -192,3 +192,61 @@ APPROACHES_FOR: dict[Procedure, tuple[Approach, ...]] = {
     Procedure.RADIOFREQUENCY_DENERVATION: (Approach.PARALLEL_RF,),
     Procedure.SACROILIAC_JOINT_INJECTION: (Approach.INTRA_ARTICULAR, Approach.PERIARTICULAR),
 }
+
+
+# --- words for people ------------------------------------------------------------------------
+
+_LABELS: dict[str, str] = {
+    # Red flags (rules.md): recorded only when new, worsening or unexplained.
+    RedFlag.SADDLE_ANAESTHESIA: "Saddle numbness (saddle anaesthesia)",
+    RedFlag.BLADDER_DYSFUNCTION: "Bladder problems (retention, incontinence, reduced sensation)",
+    RedFlag.BOWEL_DYSFUNCTION: "Bowel problems (incontinence, reduced sensation)",
+    RedFlag.SEXUAL_DYSFUNCTION: "Sexual problems (loss of genital sensation or function)",
+    RedFlag.BILATERAL_LEG_SYMPTOMS: "Sciatica, numbness or weakness in both legs",
+    RedFlag.PROGRESSIVE_WEAKNESS: "Weakness that is getting worse",
+    RedFlag.FEVER: "Fever",
+    RedFlag.IV_DRUG_USE: "IV drug use",
+    RedFlag.RECENT_BACTERIAL_INFECTION: "Recent bacterial infection",
+    RedFlag.CANCER_HISTORY: "History of cancer, with this new back pain",
+    RedFlag.UNEXPLAINED_WEIGHT_LOSS: "Unexplained weight loss",
+    RedFlag.SIGNIFICANT_TRAUMA: "Significant trauma",
+    RedFlag.MINOR_TRAUMA_WITH_OSTEOPOROSIS: "Minor trauma with osteoporosis",
+    RedFlag.NIGHT_PAIN: "Pain at night",
+    # Allergies.
+    Allergy.IODINATED_CONTRAST: "Iodinated contrast",
+    Allergy.LOCAL_ANAESTHETIC: "Local anaesthetic",
+    Allergy.STEROID: "Steroid",
+    Allergy.LATEX: "Latex",
+    Allergy.CHLORHEXIDINE: "Chlorhexidine",
+    Allergy.OTHER: "Other",
+    # Antithrombotics.
+    Antithrombotic.ENOXAPARIN_PROPHYLACTIC: "Enoxaparin (preventive dose)",
+    Antithrombotic.ENOXAPARIN_THERAPEUTIC: "Enoxaparin (treatment dose)",
+    Antithrombotic.HEPARIN_SUBCUTANEOUS: "Heparin (under the skin)",
+    Antithrombotic.NSAID: "NSAID",
+    AspirinIndication.PRIMARY_PREVENTION: "Primary prevention",
+    AspirinIndication.SECONDARY_PREVENTION: "Secondary prevention (after a heart attack or stroke)",
+    # Imaging.
+    Imaging.CT: "CT",
+}
+
+RED_FLAG_HINTS: dict[RedFlag, str] = {
+    RedFlag.BILATERAL_LEG_SYMPTOMS: "not stable claudication in both legs",
+}
+"""What a flag means beyond its label; the form shows it beside the flag."""
+
+RED_FLAG_RULE = "new, worsening or unexplained"
+"""rules.md: a red flag is recorded only when it is this; a long-standing, investigated and
+stable finding is not a red flag."""
+
+
+def label(code: str) -> str:
+    """A stable code as words for people: ``iv_drug_use`` → ``IV drug use``."""
+    return _LABELS.get(code) or code.replace("_", " ").capitalize()
+
+
+def lower_label(code: str) -> str:
+    """``label`` for use inside a sentence: keeps abbreviations (IV, NSAID, CT) in capitals."""
+    text = label(code)
+    first = text.split(" ", 1)[0]
+    return text if first.isupper() else text[0].lower() + text[1:]

@@ -98,7 +98,8 @@ class Patient:
 
     @property
     def of_childbearing_age(self) -> bool:
-        return self.sex == Sex.FEMALE and 12 <= self.age <= 55
+        # Anyone who could be pregnant is asked (rules.md: female or other, 12–55).
+        return self.sex != Sex.MALE and 12 <= self.age <= 55
 
 
 @dataclass(frozen=True)
@@ -869,7 +870,7 @@ def record_assessment(
             recorded_by=clinician,
             recorded_at=at,
         )
-    female = patient.sex == Sex.FEMALE
+    could_be_pregnant = patient.sex != Sex.MALE
     assessment = Assessment.objects.create(
         episode=episode,
         assessed_on=day,
@@ -895,7 +896,7 @@ def record_assessment(
         bleeding_disorder=False,
         diabetes=plan.diabetes,
         hba1c_mmol_mol=plan.hba1c_mmol_mol,
-        pregnant=False if female and plan.pregnancy_recorded else None,
+        pregnant=False if could_be_pregnant and plan.pregnancy_recorded else None,
         immunosuppressed=plan.immunosuppressed,
         infection_systemic=plan.infection_systemic,
         infection_local=plan.infection_local,

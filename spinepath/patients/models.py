@@ -19,7 +19,7 @@ from django.utils import timezone
 from spinepath.accounts.models import Clinic
 from spinepath.clinical.coding import codebook, condition_choices
 from spinepath.clinical.vocab import Laterality
-from spinepath.lib import nhs_number
+from spinepath.lib import nhs_number, plausible
 
 
 def validate_nhs_number(value: str) -> None:
@@ -159,6 +159,20 @@ class Patient(models.Model):
         self.mrn = self.mrn.strip()
         super().clean_fields(exclude=exclude)
 
+    def clean(self) -> None:
+        """A date of birth in the future, or one that makes the patient older than anyone lives,
+        is a typing error; "today" is the record's own creation day."""
+        on = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
+        problem = plausible.date_problem(
+            self.date_of_birth,
+            not_after=on,
+            after_words="today",
+            not_before=plausible.years_before(on, plausible.OLDEST_AGE_YEARS),
+            before_words=f"{plausible.OLDEST_AGE_YEARS} years ago",
+        )
+        if problem:
+            raise ValidationError({"date_of_birth": problem})
+
     def validate_constraints(self, exclude: Any = None) -> None:
         """Check the per-clinic rules whichever door the record came through, naming the field.
 
@@ -246,6 +260,7 @@ class Episode(models.Model):
     conservative_care_weeks = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
+        validators=plausible.in_range("conservative_care_weeks"),
         help_text="Weeks of physiotherapy or active management so far. Blank = not known.",
     )
     conservative_care_notes = models.TextField(
@@ -272,6 +287,20 @@ class Episode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.condition_display} (referred {self.referral_date:%d %b %Y})"
+
+    def clean(self) -> None:
+        """A referral is dated between the patient's birth and the day it was recorded."""
+        on = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
+        born = self.patient.date_of_birth if self.patient_id else None
+        problem = plausible.date_problem(
+            self.referral_date,
+            not_after=on,
+            after_words="today",
+            not_before=born,
+            before_words="the patient's date of birth",
+        )
+        if problem:
+            raise ValidationError({"referral_date": problem})
 
     @property
     def clinic_id(self) -> int:

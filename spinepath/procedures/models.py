@@ -19,6 +19,7 @@ from spinepath.clinical.consent_info import procedure_title
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.steroids import mpe_mg
 from spinepath.clinical.vocab import Laterality, Procedure, Steroid
+from spinepath.lib import plausible
 from spinepath.patients.models import EpisodeRecord, PatientRecord
 
 
@@ -67,6 +68,18 @@ class PriorInjection(PatientRecord, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_site_display()} on {self.given_on:%d %b %Y}"
+
+    def clean(self) -> None:
+        """Given between the patient's birth and the day it was recorded (h4 bounds)."""
+        problem = plausible.date_problem(
+            self.given_on,
+            not_after=timezone.localdate(self.recorded_at) if self.recorded_at else None,
+            after_words="the day it is recorded",
+            not_before=self.patient.date_of_birth if self.patient_id else None,
+            before_words="the patient's date of birth",
+        )
+        if problem:
+            raise ValidationError({"given_on": problem})
 
     @property
     def mpe_mg(self) -> float | None:

@@ -100,7 +100,8 @@ def test_it_explains_every_reason_on_the_decision_page(alice, episode_a):
         assert reason["message"] in page
         assert f"Source: {reason['source']}" in page
         if reason["action"]:
-            assert f"Action: {reason['action']}" in page
+            action = reason["action"]
+            assert f"What to do: {action[0].upper()}{action[1:]}" in page
     assert f"Reasons ({len(decision.reasons)})" in page
 
 
@@ -218,7 +219,7 @@ def test_it_refuses_invalid_input_and_writes_nothing(alice, episode_a, overrides
             },
             "Injection elsewhere 1, date given: Cannot be after the assessment date.",
         ),
-        ({"assessed_on": "1960-01-01"}, "These facts cannot be evaluated: age:"),
+        ({"assessed_on": "1960-01-01"}, "Cannot be before the patient's date of birth."),
     ],
     ids=["assessed-in-future", "block-after", "elsewhere-after", "before-birth"],
 )

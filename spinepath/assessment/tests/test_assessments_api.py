@@ -199,7 +199,7 @@ def test_it_refuses_an_invalid_plan_and_writes_nothing(api_a, episode_a, overrid
     [
         ({"assessed_on": "2099-01-01"}, "assessed_on"),
         ({"mbb_date": "2026-12-01", "mbb_relief_percent": 80}, "mbb_date"),
-        ({"assessed_on": "1960-01-01"}, "age"),
+        ({"assessed_on": "1960-01-01"}, "assessed_on"),
     ],
     ids=["assessed-in-future", "block-after-assessment", "assessed-before-birth"],
 )

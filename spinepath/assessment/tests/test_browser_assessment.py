@@ -45,6 +45,14 @@ def test_a_clinician_assesses_a_referred_patient(page, clinician_a, clinic_a):
     ).check()
     page.get_by_label("Duration of this episode of symptoms (weeks)").fill("6")
     page.get_by_label("Conservative care so far (weeks)").fill("6")
+    # Not assessed is not "no": these are answered, so only pregnancy is left open.
+    for question in (
+        "Bleeding disorder",
+        "Diabetes",
+        "Systemic infection",
+        "Infection at the injection site",
+    ):
+        page.get_by_role("group", name=question, exact=True).get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Save assessment and see the decision").click()
 
     decision = Decision.objects.get()
@@ -56,7 +64,9 @@ def test_a_clinician_assesses_a_referred_patient(page, clinician_a, clinic_a):
     reasons = page.locator("ol.reasons")
     expect(reasons).to_contain_text("PREGNANCY_NOT_ASSESSED")
     expect(reasons).to_contain_text(decision.reasons[0]["message"])
-    expect(reasons).to_contain_text(f"Source: {decision.reasons[0]['source']}")
+    expect(reasons).to_contain_text(
+        "Source: Safety rule: not assessed is not 'no'; IR(ME)R inclusive pregnancy enquiry"
+    )
     expect(page.get_by_role("heading", name="Steroid exposure")).to_be_visible()
     expect(page.locator(".ruleset")).to_contain_text(
         f"nice-ng59-default {decision.ruleset_version}"

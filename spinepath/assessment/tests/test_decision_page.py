@@ -51,7 +51,7 @@ def test_it_shows_the_decision_and_audits_the_read(alice, episode_a, clinician_a
     page = text(r)
     assert headline("defer") in page
     assert "RED_FLAGS_NOT_SCREENED" in page
-    assert "Source: spinepath safety rule: not assessed is not 'no'" in page
+    assert "Source: Safety rule: not assessed is not 'no'" in page
     assert f"{decision.ruleset_name} {decision.ruleset_version}" in page
     assert "Record reason and proceed" in page
     [read] = audit_events(action=AuditEvent.Action.READ, model="assessment.Decision")
@@ -96,9 +96,10 @@ def test_it_writes_codes_as_words(alice, episode_a, clinician_a):
 def test_it_shows_the_unconfirmed_thresholds_in_force(alice, episode_a, clinician_a):
     decision = make_decision(episode_a, clinician_a)
     page = text(alice.get(page_url(decision)))
-    assert "whose source is unconfirmed" in page
-    assert "hba1c max mmol mol 69" in page
-    assert "hold hours: apixaban 72" in page
+    assert "whose source is not yet confirmed" in page
+    assert "HbA1c above which a steroid injection waits 69 mmol/mol" in page
+    assert "Hold apixaban before an epidural 72 hours" in page
+    assert "hba1c_max_mmol_mol" not in page and "hba1c max" not in page
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -220,6 +221,6 @@ def test_it_reruns_under_a_changed_rule_set(alice, episode_a, clinician_a, setti
     decision = make_decision(episode_a, clinician_a)
     settings.SPINEPATH_RULESET_OVERRIDES = {"steroid_single_dose_warn_mg": 20, "version": "t-2"}
     page = text(alice.get(f"{page_url(decision)}rerun/"))
-    assert "Reasons that fire now but did not then" in page
+    assert "Reasons that apply now but did not then" in page
     assert "STEROID_SINGLE_DOSE_HIGH" in page
     assert "nice-ng59-default t-2" in page

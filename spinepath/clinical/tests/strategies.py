@@ -111,10 +111,15 @@ def facts_data(draw: st.DrawFn, screened: bool = False) -> dict[str, Any]:
         "inr": draw(maybe(st.floats(0.8, 5, allow_nan=False).map(lambda x: round(x, 1)))),
         "platelets": draw(maybe(st.integers(0, 400))),
         "bleeding_disorder": draw(maybe(st.booleans())),
+        "thrombotic_risk_high": draw(maybe(st.booleans())),
+        "crcl_ml_min": draw(maybe(st.integers(5, 150))),
         "diabetes": draw(
             maybe(
                 st.fixed_dictionaries(
-                    {"present": st.booleans(), "hba1c_mmol_mol": maybe(st.integers(30, 120))}
+                    {
+                        "present": maybe(st.booleans()),
+                        "hba1c_mmol_mol": maybe(st.integers(30, 120)),
+                    }
                 )
             )
         ),

@@ -21,7 +21,7 @@ recent bacterial infection is urgent only in someone immunosuppressed (rules.md)
 def test_the_response_has_exactly_the_api_shape() -> None:
     body = decide({"red_flags": ["night_pain"]}).to_dict()
     assert set(body) == {"outcome", "ruleset", "reasons", "steroid"}
-    assert body["ruleset"] == {"name": "nice-ng59-default", "version": "2026.11.1"}
+    assert body["ruleset"] == {"name": "nice-ng59-default", "version": "2026.12.1"}
     assert set(body["reasons"][0]) == {"code", "outcome", "message", "source", "action"}
     assert set(body["steroid"]) == {
         "status",
@@ -205,6 +205,39 @@ def test_not_screening_red_flags_is_never_better_than_screening_clean(
     clean = merged(data, {"red_flags": []})
     unscreened = merged(data, {"red_flags": None})
     assert _severity(unscreened) >= max(_severity(clean), Outcome.DEFER.severity)
+
+
+@PROPERTY
+@given(strategies.facts_data(), st.sampled_from(["infection", "bleeding_disorder", "diabetes"]))
+def test_not_assessing_a_safety_fact_is_never_better_than_a_clean_answer(
+    data: dict[str, Any], fact: str
+) -> None:
+    clean = {
+        "infection": {"systemic": False, "local_at_site": False},
+        "bleeding_disorder": False,
+        "diabetes": {"present": False},
+    }[fact]
+    assert _severity(merged(data, {fact: None})) >= _severity(merged(data, {fact: clean}))
+
+
+@PROPERTY
+@given(strategies.facts_data(screened=True), st.integers(5, 49))
+def test_low_creatinine_clearance_never_lowers_the_outcome(data: dict[str, Any], crcl: int) -> None:
+    assert _severity(merged(data, {"crcl_ml_min": crcl})) >= _severity(
+        merged(data, {"crcl_ml_min": None})
+    )
+
+
+@PROPERTY
+@given(strategies.facts_data(screened=True))
+def test_a_high_thrombotic_risk_changes_advice_never_the_outcome(data: dict[str, Any]) -> None:
+    high = evaluate(Facts.model_validate(merged(data, {"thrombotic_risk_high": True})))
+    unknown = evaluate(Facts.model_validate(merged(data, {"thrombotic_risk_high": None})))
+    assert high.outcome is unknown.outcome
+    assert high.codes == unknown.codes
+    for reason in high.reasons:
+        if reason.code == "ANTITHROMBOTIC_NOT_HELD":
+            assert reason.action is not None and "prescriber" in reason.action
 
 
 def test_facts_data_helper_is_the_api_example() -> None:

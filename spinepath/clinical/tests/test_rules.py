@@ -7,11 +7,19 @@ from typing import Any
 
 import pytest
 
-from spinepath.clinical.decision import evaluate
-from spinepath.clinical.rules import RULES, Rule, months_before, validate_ruleset
+from spinepath.clinical.decision import Decision, Reason, evaluate
+from spinepath.clinical.rules import (
+    RED_FLAG_URGENCY,
+    RULES,
+    Rule,
+    Urgency,
+    months_before,
+    red_flag_urgency,
+    validate_ruleset,
+)
 from spinepath.clinical.ruleset import DEFAULT, config_with_overrides
 from spinepath.clinical.tests.factories import NO_STEROID, codes, decide, make_facts, merged
-from spinepath.clinical.vocab import Outcome
+from spinepath.clinical.vocab import Outcome, RedFlag
 
 URGENT = Outcome.URGENT_REFERRAL
 NOT_SUITABLE = Outcome.NOT_SUITABLE
@@ -158,6 +166,30 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], Outcome]] = [
         merged(FEMALE_30, {"pregnant": None, "imaging": "ultrasound"}),
         {"imaging": "fluoroscopy"},
         DEFER,
+    ),
+    (
+        "PREGNANCY_NOT_ASSESSED",
+        {"pregnant": None, "age": 30, "sex": "male"},
+        {"sex": "other"},
+        DEFER,
+    ),
+    (
+        "PREGNANCY_NOT_ASSESSED",
+        {"pregnant": None, "age": 56, "sex": "other"},
+        {"age": 55},
+        DEFER,
+    ),
+    ("INFECTION_NOT_ASSESSED", {}, {"infection": None}, DEFER),
+    ("INFECTION_NOT_ASSESSED", {}, {"infection": {"systemic": None}}, DEFER),
+    ("INFECTION_NOT_ASSESSED", {}, {"infection": {"local_at_site": None}}, DEFER),
+    ("BLEEDING_NOT_ASSESSED", {}, {"bleeding_disorder": None}, DEFER),
+    ("DIABETES_NOT_RECORDED", {}, {"diabetes": None}, CAUTION),
+    ("DIABETES_NOT_RECORDED", {}, {"diabetes": {"present": None}}, CAUTION),
+    (
+        "DIABETES_NOT_RECORDED",
+        merged(NO_STEROID, {"diabetes": None}),
+        {"injectate": {"steroid": "dexamethasone", "steroid_dose_mg": 8}},
+        CAUTION,
     ),
     (
         "DIABETES_UNCONTROLLED",
@@ -369,6 +401,141 @@ def test_the_clean_base_case_is_suitable() -> None:
     assert decision.reasons == []
 
 
+# --- changes since the first version (rules.md, 2026-12-02) ----------------------------------
+
+
+def _reason(decision: Decision, code: str) -> Reason:
+    (reason,) = [r for r in decision.reasons if r.code == code]
+    return reason
+
+
+def _action(decision: Decision, code: str) -> str:
+    action = _reason(decision, code).action
+    assert action is not None
+    return action
+
+
+CONTRAST = {"allergies": ["iodinated_contrast"]}
+
+
+def test_contrast_allergy_for_a_transforaminal_epidural_never_goes_contrast_free() -> None:
+    assert _reason(decide(CONTRAST), "ALLERGY_CONTRAST").outcome is CAUTION
+    action = _action(decide(CONTRAST), "ALLERGY_CONTRAST")
+    assert "gadolinium" in action
+    assert "never give a transforaminal injection without contrast" in action
+    assert "contrast-free technique" not in action
+
+
+@pytest.mark.parametrize(
+    "procedure", ["interlaminar_epidural", "caudal_epidural", "sacroiliac_joint_injection"]
+)
+def test_contrast_allergy_for_other_procedures_may_plan_a_contrast_free_technique(
+    procedure: str,
+) -> None:
+    action = _action(decide(CONTRAST, {"procedure": procedure}), "ALLERGY_CONTRAST")
+    assert action == "plan an alternative contrast agent or a contrast-free technique"
+
+
+@pytest.mark.parametrize(
+    ("flag", "code", "urgency"),
+    [
+        ("saddle_anaesthesia", "RED_FLAG_CAUDA_EQUINA", "Emergency, same day"),
+        ("bilateral_leg_symptoms", "RED_FLAG_CAUDA_EQUINA", "Emergency, same day"),
+        ("progressive_weakness", "RED_FLAG_PROGRESSIVE_DEFICIT", "Emergency, same day"),
+        ("fever", "RED_FLAG_INFECTION", "Emergency, same day"),
+        ("iv_drug_use", "RED_FLAG_INFECTION", "Emergency, same day"),
+        ("cancer_history", "RED_FLAG_MALIGNANCY", "Urgent, within 2 weeks"),
+        ("unexplained_weight_loss", "RED_FLAG_MALIGNANCY", "Urgent, within 2 weeks"),
+        ("significant_trauma", "RED_FLAG_FRACTURE", "Urgent, within 2 weeks"),
+        ("minor_trauma_with_osteoporosis", "RED_FLAG_FRACTURE", "Urgent, within 2 weeks"),
+    ],
+)
+def test_each_red_flag_action_states_its_urgency(flag: str, code: str, urgency: str) -> None:
+    decision = decide({"red_flags": [flag]})
+    assert _reason(decision, code).outcome is URGENT
+    assert _action(decision, code).startswith(urgency + ":")
+
+
+def test_a_recent_infection_when_immunosuppressed_is_an_emergency() -> None:
+    facts = {"red_flags": ["recent_bacterial_infection"], "immunosuppressed": True}
+    assert _action(decide(facts), "RED_FLAG_INFECTION").startswith("Emergency, same day")
+
+
+def test_every_referring_red_flag_has_one_urgency_and_night_pain_has_none() -> None:
+    assert set(RED_FLAG_URGENCY) == set(RedFlag) - {RedFlag.NIGHT_PAIN}
+    assert red_flag_urgency(["night_pain"]) is None
+    assert red_flag_urgency(["cancer_history", "fever"]) is Urgency.EMERGENCY
+    assert red_flag_urgency(["significant_trauma"]) is Urgency.URGENT
+
+
+def test_red_flag_messages_use_words_not_codes() -> None:
+    message = _reason(decide({"red_flags": ["iv_drug_use"]}), "RED_FLAG_INFECTION").message
+    assert "IV drug use" in message
+    assert "iv_drug_use" not in message
+
+
+HOLD = {"antithrombotics": [{"drug": "apixaban", "hours_since_last_dose": 0}]}
+
+
+def test_every_hold_action_says_to_agree_the_stop_with_the_prescriber_if_risk_is_high() -> None:
+    action = _action(decide(HOLD), "ANTITHROMBOTIC_NOT_HELD")
+    assert "if the clotting risk is high" in action
+    assert "mechanical heart valve" in action and "stent in the last 12 months" in action
+    assert "clot in the last 3 months" in action
+    assert "agree the stop, and any bridging, with the prescriber" in action
+
+
+def test_a_high_thrombotic_risk_makes_the_prescriber_advice_definite() -> None:
+    action = _action(decide(HOLD, {"thrombotic_risk_high": True}), "ANTITHROMBOTIC_NOT_HELD")
+    assert "the clotting risk is high: agree the stop, and any bridging, with the prescriber" in (
+        action
+    )
+    assert "if the clotting risk" not in action
+
+
+@pytest.mark.parametrize(
+    ("crcl", "hold", "earliest"),
+    [(None, 120, "2026-11-29"), (50, 120, "2026-11-29"), (49, 144, "2026-11-30")],
+)
+def test_dabigatran_is_held_6_days_when_creatinine_clearance_is_below_50(
+    crcl: float | None, hold: int, earliest: str
+) -> None:
+    decision = decide(
+        {"antithrombotics": [{"drug": "dabigatran", "hours_since_last_dose": 0}]},
+        {"crcl_ml_min": crcl},
+    )
+    assert f"held {hold} h" in _reason(decision, "ANTITHROMBOTIC_NOT_HELD").message
+    assert _action(decision, "ANTITHROMBOTIC_NOT_HELD").startswith(
+        f"hold dabigatran: earliest date {earliest}"
+    )
+
+
+def test_dabigatran_held_5_days_is_not_enough_when_creatinine_clearance_is_low() -> None:
+    held = {"antithrombotics": [{"drug": "dabigatran", "hours_since_last_dose": 130}]}
+    assert "ANTITHROMBOTIC_NOT_HELD" not in codes(decide(held, {"crcl_ml_min": 60}))
+    assert "ANTITHROMBOTIC_NOT_HELD" in codes(decide(held, {"crcl_ml_min": 40}))
+
+
+def test_low_creatinine_clearance_changes_no_other_drug() -> None:
+    held = {"antithrombotics": [{"drug": "apixaban", "hours_since_last_dose": 72}]}
+    assert "ANTITHROMBOTIC_NOT_HELD" not in codes(decide(held, {"crcl_ml_min": 20}))
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [({"inr": 1.5}, "INR_HIGH"), ({"platelets": 99}, "PLATELETS_LOW")],
+)
+def test_intermediate_risk_reads_as_an_intermediate_risk(change: dict[str, Any], code: str) -> None:
+    message = _reason(decide(change), code).message
+    assert "for an intermediate-risk procedure" in message
+    assert "a intermediate" not in message
+
+
+def test_pregnancy_is_never_asked_of_a_man() -> None:
+    decision = decide({"sex": "male", "age": 30, "pregnant": None})
+    assert "PREGNANCY_NOT_ASSESSED" not in codes(decision)
+
+
 def test_night_pain_with_another_flag_still_refers_urgently() -> None:
     decision = decide({"red_flags": ["night_pain", "cancer_history"]})
     assert decision.outcome is URGENT
@@ -394,7 +561,8 @@ def test_platelets_under_50_defer_even_a_low_risk_procedure() -> None:
 def test_antithrombotic_not_held_states_the_earliest_date() -> None:
     decision = decide({"antithrombotics": [{"drug": "apixaban", "hours_since_last_dose": 0}]})
     (reason,) = [r for r in decision.reasons if r.code == "ANTITHROMBOTIC_NOT_HELD"]
-    assert reason.action == "hold apixaban: earliest date 2026-11-27"
+    assert reason.action is not None
+    assert reason.action.startswith("hold apixaban: earliest date 2026-11-27; ")
     assert "(verify)" in reason.source
 
 

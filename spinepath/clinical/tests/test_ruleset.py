@@ -17,7 +17,7 @@ from spinepath.clinical.vocab import Antithrombotic
 
 def test_defaults_are_the_spec_values() -> None:
     c = DEFAULT
-    assert (c.name, c.version) == ("nice-ng59-default", "2026.11.1")
+    assert (c.name, c.version) == ("nice-ng59-default", "2026.12.1")
     assert c.min_age == 16
     assert (c.pregnancy_check_min_age, c.pregnancy_check_max_age) == (12, 55)
     assert (c.inr_max_intermediate_risk, c.inr_max_low_risk) == (1.4, 3.0)

@@ -315,7 +315,7 @@ def test_the_api_gives_lines_totals_limits_and_the_next_date(client, patient_a, 
     ]
     assert body["totals"] == {"last_12m_mpe_mg": 82.67, "last_36m_mpe_mg": 82.67}
     assert body["limits"] == {
-        "ruleset": "nice-ng59-default 2026.11.1",
+        "ruleset": "nice-ng59-default 2026.12.1",
         "warn_12m_mpe_mg": 200.0,
         "warn_36m_mpe_mg": 400.0,
         "limit_12m_mpe_mg": 400.0,
