@@ -1,4 +1,4 @@
-"""Plausible bounds for the numbers a procedure record holds, per drug, from ``data/dose_limits.toml``.
+"""Plausible bounds for a procedure record's numbers, per drug, from ``data/dose_limits.toml``.
 
 A dose of 100,000 mg or a dose-area product of 1e308 is a slip, not a clinical fact; stored, it
 would be counted by the steroid ledger and shown to the next clinician. Every adapter (model
@@ -121,7 +121,7 @@ _active: DoseLimits = DEFAULT
 
 
 def configure(overrides: Mapping[str, Any]) -> DoseLimits:
-    """Put the clinic's overrides in force (called by the app at start-up and on settings change)."""
+    """Put the clinic's overrides in force (at start-up, and when the setting changes)."""
     global _active
     _active = with_overrides(overrides)
     return _active
@@ -270,7 +270,7 @@ def prior_injection_date_problem(
     date_of_birth: dt.date | None,
     bounds: DoseLimits | None = None,
 ) -> str:
-    """An injection given elsewhere: not after it is recorded, not before birth, not absurdly old."""
+    """An injection given elsewhere: not after its recording, not before birth, not absurdly old."""
     bounds = bounds or limits()
     if given_on > recorded_on:
         return "The date given cannot be in the future."

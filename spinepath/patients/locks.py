@@ -27,7 +27,7 @@ class LockOutsideTransaction(RuntimeError):
 
 
 def lock_patient(patient: Patient | uuid.UUID | str) -> Patient:
-    """Lock ``patient`` until the current transaction ends, and return it fresh from the database."""
+    """Lock ``patient`` until the current transaction ends; return it fresh from the database."""
     if not transaction.get_connection().in_atomic_block:
         raise LockOutsideTransaction("lock_patient must be called inside transaction.atomic().")
     pk = patient.pk if isinstance(patient, Patient) else patient
