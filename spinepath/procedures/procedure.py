@@ -35,6 +35,7 @@ from spinepath.clinical.consent_match import (
     needing_reason,
     refusals,
 )
+from spinepath.clinical.dose_limits import procedure_time_problem
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.steroids import PlannedInjection, SteroidCheck, check_steroid_exposure
 from spinepath.clinical.vocab import (
@@ -342,6 +343,8 @@ def procedure_record(
                 )
         if performed_at > now:
             raise ValidationError({"performed_at": "The procedure cannot be dated in the future."})
+        if problem := procedure_time_problem(performed_at, now):
+            raise ValidationError({"performed_at": problem})
         day = timezone.localdate(performed_at)
         problem = readiness_problem(episode, on=day)
         consent = valid_consent(episode)
