@@ -16,7 +16,7 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, Role, User
 from spinepath.assessment.models import Decision
 from spinepath.assessment.presentation import outcome_style
-from spinepath.clinical.coding import codebook
+from spinepath.clinical.coding import codebook, cpt_lines
 from spinepath.clinical.steroids import SteroidCheck
 from spinepath.procedures.consent import (
     ConsentRefused,
@@ -424,12 +424,24 @@ def _get_procedure(request: HttpRequest, pk: int, *, log_read: bool) -> Procedur
     )
 
 
+def _back_pain(record: ProcedureRecord) -> bool | None:
+    """Back pain on the day, from the facts the day-of decision was made on (NRS above 0)."""
+    facts = record.safety_check.decision.facts if record.safety_check_id else {}
+    nrs = (facts.get("symptoms") or {}).get("back_pain_nrs")
+    return None if nrs is None else nrs > 0
+
+
 def _codes(record: ProcedureRecord) -> dict[str, Any]:
     book = codebook()
     concept = book.procedures.get(record.procedure)
+    condition = book.conditions[record.episode.condition]
     return {
-        "condition": record.episode.condition_codings,
-        "cpt": concept.cpt if concept else (),
+        "condition": condition.codings_for(back_pain=_back_pain(record)),
+        "cpt": (
+            cpt_lines(concept, levels=len(record.levels), imaging=record.imaging, side=record.side)
+            if concept
+            else []
+        ),
         "procedure_snomed": concept.first(book.snomed) if concept else None,
         "laterality": (
             side.first(book.snomed) if (side := book.laterality.get(record.side)) else None
