@@ -23,14 +23,14 @@ def _codes(concept_codings: tuple[Coding, ...]) -> list[str]:
     return [c.code for c in concept_codings]
 
 
-def test_sciatica_is_one_icd10_code_chosen_by_back_pain():
+def test_sciatica_is_one_icd10_code_chosen_by_back_pain() -> None:
     sciatica = codebook().conditions["sciatica"]
     assert _codes(sciatica.codings_for(back_pain=True)) == ["M54.4", "23056005"]
     assert _codes(sciatica.codings_for(back_pain=False)) == ["M54.3", "23056005"]
     assert _codes(sciatica.codings) == ["M54.3", "23056005"]  # not known: the default
 
 
-def test_every_condition_has_at_most_one_code_per_system():
+def test_every_condition_has_at_most_one_code_per_system() -> None:
     book = codebook()
     for concept in book.conditions.values():
         for back_pain in (True, False, None):
@@ -66,13 +66,15 @@ def test_every_condition_has_at_most_one_code_per_system():
         ("sacroiliac_joint_injection", 0, "fluoroscopy", "left", [("27096", 1, "")]),
     ],
 )
-def test_cpt_codes_follow_the_levels_imaging_and_side(procedure, levels, imaging, side, expected):
+def test_cpt_codes_follow_the_levels_imaging_and_side(
+    procedure: str, levels: int, imaging: str, side: str, expected: list[tuple[str, int, str]]
+) -> None:
     concept = codebook().procedures[procedure]
     lines = cpt_lines(concept, levels=levels, imaging=imaging, side=side)
     assert [(line.code, line.units, line.modifier) for line in lines] == expected
 
 
-def test_the_file_check_refuses_two_codes_that_would_both_apply(tmp_path):
+def test_the_file_check_refuses_two_codes_that_would_both_apply() -> None:
     book = load_codebook()
     sciatica = book.conditions["sciatica"]
     both = tuple(replace(c, when="", default=False) for c in sciatica.all_codings)
