@@ -588,7 +588,8 @@ def discharge_summary(values: dict[str, Any]) -> str:
         condition = dict(ProcedureRecord.Discharge.choices).get(
             values.get("discharge_condition", ""), ""
         )
-        parts.append(f"discharged {when:%d %b %Y %H:%M}" + (f" ({condition})" if condition else ""))
+        moment = f"{when.day} {when:%b %Y %H:%M}"
+        parts.append(f"discharged {moment}" + (f" ({condition})" if condition else ""))
     else:
         parts.append("not yet discharged")
     if values.get("late_complications"):
