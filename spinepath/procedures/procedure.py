@@ -278,6 +278,11 @@ def _identical_recent(record: ProcedureRecord) -> ProcedureRecord | None:
 # --- Recording ----------------------------------------------------------------------------------
 
 
+def _aware(moment: datetime) -> datetime:
+    """A time without a zone (an API client's "10:30") is the clinic's local time."""
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 def procedure_record(
     request: HttpRequest | None,
     *,
@@ -325,7 +330,8 @@ def procedure_record(
     if not by.is_clinician:
         raise ProcedureRefused("Only a clinician may record a procedure.")
     now = at or timezone.now()
-    performed_at = performed_at or now
+    performed_at = _aware(performed_at or now)
+    discharged_at = _aware(discharged_at) if discharged_at else None
     submission_id = submission_id.strip()[:64]
     with transaction.atomic():
         lock_patient(episode.patient_id)
@@ -620,6 +626,7 @@ def procedure_amend_discharge(
     if not by.is_clinician:
         raise ProcedureRefused("Only a clinician may amend the discharge.")
     now = at or timezone.now()
+    discharged_at = _aware(discharged_at) if discharged_at else None
     reason = reason.strip()
     late = list(dict.fromkeys(late_complications))
     with transaction.atomic():
