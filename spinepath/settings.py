@@ -221,4 +221,7 @@ LOGGING = {
 # A clinic may override any rule threshold (see spinepath.clinical.ruleset); unknown keys fail
 # start-up through a system check rather than being silently ignored.
 SPINEPATH_RULESET_OVERRIDES: dict[str, object] = {}
+# Plausible maximum doses per drug and radiation figures (spinepath/clinical/data/dose_limits.toml),
+# overridden the same way, e.g. {"version": "local-1", "steroid_max_mg": {"dexamethasone": 24}}.
+SPINEPATH_DOSE_LIMIT_OVERRIDES: dict[str, object] = {}
 SPINEPATH_DEMO_PASSWORD = "spinepath-demo-2026"

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from spinepath.clinical.coding import procedure_choices
 from spinepath.clinical.decision import Reason, reasons_to_justify_on_the_day
+from spinepath.clinical.dose_limits import steroid_dose_problem
 from spinepath.clinical.vocab import Imaging, LocalAnaesthetic, Outcome, Steroid
 from spinepath.lib.plausible import in_range, validate_finite
 from spinepath.patients.models import EpisodeRecord
@@ -154,6 +155,8 @@ class Assessment(EpisodeRecord, models.Model):
         errors: dict[str, str] = {}
         if self.steroid and self.steroid_dose_mg is None:
             errors["steroid_dose_mg"] = "Give the steroid dose in mg."
+        elif self.steroid and (dose := steroid_dose_problem(self.steroid, self.steroid_dose_mg)):
+            errors["steroid_dose_mg"] = dose  # above 0, at most the drug's plausible dose
         if not self.steroid and self.steroid_dose_mg is not None:
             errors["steroid_dose_mg"] = "A dose is given but no steroid is chosen."
         if self.red_flags and not self.red_flags_screened:

@@ -2,6 +2,11 @@
 
 Mappings live in a data file rather than code because several are unconfirmed and a clinic must be
 able to correct them; ``verify`` flags travel with each code so the UI can say which to check.
+
+One code per concept: where a classification has alternatives that exclude each other (sciatica
+is M54.3 *or* M54.4), the file says when each applies and ``Concept.codings_for`` picks one from
+what the record says. Procedure CPT codes likewise say which level they are for, so
+``cpt_lines`` gives a single-level injection its primary code only and adds an add-on per level.
 """
 
 from __future__ import annotations
@@ -13,9 +18,31 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from spinepath.clinical.vocab import Complication, Condition, Laterality, Procedure
+from spinepath.clinical.vocab import (
+    IONISING_IMAGING,
+    Complication,
+    Condition,
+    Laterality,
+    Procedure,
+)
 
 DATA_FILE = Path(__file__).parent / "data" / "coding.toml"
+
+BACK_PAIN = "back_pain"
+NO_BACK_PAIN = "no_back_pain"
+CONDITION_WHEN = frozenset({BACK_PAIN, NO_BACK_PAIN})
+
+
+class CptPer(StrEnum):
+    """When a CPT code applies to a procedure record."""
+
+    ONCE = "once"
+    FIRST_LEVEL = "first_level"
+    EACH_ADDITIONAL_LEVEL = "each_additional_level"
+    SECOND_LEVEL = "second_level"
+    THIRD_AND_MORE_LEVELS = "third_and_more_levels"
+    WITH_IMAGING = "with_imaging"
+    WITHOUT_IMAGING = "without_imaging"
 
 
 @dataclass(frozen=True)
@@ -24,6 +51,27 @@ class Coding:
     code: str
     display: str
     verify: bool = False
+    when: str = ""
+    """"" always applies; otherwise the record fact it needs (``CONDITION_WHEN``)."""
+    default: bool = False
+    """Used when the record does not say which alternative applies."""
+
+
+@dataclass(frozen=True)
+class CptCode:
+    code: str
+    display: str
+    per: CptPer
+
+
+@dataclass(frozen=True)
+class CptLine:
+    """One CPT code for a record: ``units`` times, with ``modifier`` ("50": both sides) if any."""
+
+    code: str
+    display: str
+    units: int = 1
+    modifier: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,12 +80,32 @@ class Concept:
 
     key: str
     display: str
-    codings: tuple[Coding, ...]
-    cpt: tuple[str, ...] = ()
+    all_codings: tuple[Coding, ...]
+    cpt: tuple[CptCode, ...] = ()
+    bilateral_modifier: str = ""
 
     @property
     def needs_verification(self) -> bool:
         return any(c.verify for c in self.codings)
+
+    @property
+    def codings(self) -> tuple[Coding, ...]:
+        """One coding per system, when the record gives no more to choose by."""
+        return self.codings_for()
+
+    def codings_for(self, *, back_pain: bool | None = None) -> tuple[Coding, ...]:
+        """One coding per system: the alternative the record's facts select, else the default."""
+        wanted = None if back_pain is None else (BACK_PAIN if back_pain else NO_BACK_PAIN)
+        chosen: list[Coding] = []
+        for system in dict.fromkeys(c.system for c in self.all_codings):
+            options = [c for c in self.all_codings if c.system == system]
+            pick = next(
+                (c for c in options if c.when and c.when == wanted),
+                next((c for c in options if c.default or not c.when), None),
+            )
+            if pick is not None:
+                chosen.append(pick)
+        return tuple(chosen)
 
     def first(self, system: str) -> Coding | None:
         return next((c for c in self.codings if c.system == system), None)
@@ -70,6 +138,8 @@ def _concepts(section: dict[str, Any], systems: dict[str, str]) -> dict[str, Con
                 code=item["code"],
                 display=item["display"],
                 verify=bool(item.get("verify", False)),
+                when=str(item.get("when", "")),
+                default=bool(item.get("default", False)),
             )
             for system_key in ("icd10", "snomed")
             for item in entry.get(system_key, [])
@@ -77,10 +147,38 @@ def _concepts(section: dict[str, Any], systems: dict[str, str]) -> dict[str, Con
         concepts[key] = Concept(
             key=key,
             display=entry["display"],
-            codings=codings,
-            cpt=tuple(entry.get("cpt", ())),
+            all_codings=codings,
+            cpt=tuple(
+                CptCode(code=item["code"], display=item["display"], per=CptPer(item["per"]))
+                for item in entry.get("cpt", ())
+            ),
+            bilateral_modifier=str(entry.get("bilateral_modifier", "")),
         )
     return concepts
+
+
+def cpt_lines(concept: Concept, *, levels: int, imaging: str, side: str) -> list[CptLine]:
+    """The CPT codes for one record: the primary code once, an add-on per further level.
+
+    A record without levels counts as one level (the procedure was still done once).
+    """
+    count = max(1, levels)
+    guided = imaging in {i.value for i in IONISING_IMAGING}
+    units = {
+        CptPer.ONCE: 1,
+        CptPer.FIRST_LEVEL: 1,
+        CptPer.EACH_ADDITIONAL_LEVEL: count - 1,
+        CptPer.SECOND_LEVEL: 1 if count >= 2 else 0,
+        CptPer.THIRD_AND_MORE_LEVELS: 1 if count >= 3 else 0,
+        CptPer.WITH_IMAGING: 1 if guided else 0,
+        CptPer.WITHOUT_IMAGING: 0 if guided else 1,
+    }
+    modifier = concept.bilateral_modifier if side == Laterality.BILATERAL else ""
+    return [
+        CptLine(code=c.code, display=c.display, units=units[c.per], modifier=modifier)
+        for c in concept.cpt
+        if units[c.per] > 0
+    ]
 
 
 def load_codebook(path: Path = DATA_FILE) -> CodeBook:
@@ -114,11 +212,30 @@ def check_codebook(book: CodeBook) -> list[str]:
         problems += [
             f"{label} {code!r} has no entry in the coding file" for code in sorted(missing)
         ]
+    for section, concepts in (("condition", book.conditions), ("procedure", book.procedures)):
+        for key, concept in concepts.items():
+            problems += _alternatives_problems(f"{section} {key!r}", concept)
     sides = {side.value for side in Laterality if side is not Laterality.NOT_APPLICABLE}
     problems += [
         f"laterality {side!r} has no entry in the coding file"
         for side in sorted(sides - set(book.laterality))
     ]
+    return problems
+
+
+def _alternatives_problems(label: str, concept: Concept) -> list[str]:
+    """Alternatives must be choosable: known ``when`` values, one default, no two unconditional."""
+    problems = []
+    for system in dict.fromkeys(c.system for c in concept.all_codings):
+        options = [c for c in concept.all_codings if c.system == system]
+        unknown = sorted({c.when for c in options if c.when and c.when not in CONDITION_WHEN})
+        problems += [f"{label}: unknown 'when' {when!r}" for when in unknown]
+        fallback = [c for c in options if c.default or not c.when]
+        if len(fallback) != 1:
+            problems.append(
+                f"{label}: needs exactly one {system} code without 'when' or marked default "
+                f"(has {len(fallback)})"
+            )
     return problems
 
 

@@ -16,8 +16,16 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, NamedTuple, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from spinepath.clinical.dose_limits import steroid_dose_problem
 from spinepath.clinical.vocab import (
     INJECTABLE_STEROIDS,
     Allergy,
@@ -105,10 +113,22 @@ class FactsModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
+def _plausible_steroid_dose(dose: float | None, info: ValidationInfo) -> float | None:
+    """Above 0 and at most the drug's plausible single dose (``dose_limits.py``)."""
+    steroid = info.data.get("steroid")
+    if dose is not None and steroid is not None:
+        problem = steroid_dose_problem(steroid, dose)
+        if problem:
+            raise ValueError(problem)
+    return dose
+
+
 class Injectate(FactsModel):
     steroid: Steroid | None = None
-    steroid_dose_mg: float | None = Field(default=None, ge=0)
+    steroid_dose_mg: float | None = Field(default=None, gt=0)
     local_anaesthetic: LocalAnaesthetic | None = None
+
+    _dose_is_plausible = field_validator("steroid_dose_mg")(_plausible_steroid_dose)
 
     @field_validator("steroid")
     @classmethod
@@ -167,8 +187,10 @@ class PreviousInjection(FactsModel):
     date: dt.date
     procedure: InjectionSite
     steroid: Steroid | None = None
-    steroid_dose_mg: float | None = Field(default=None, ge=0)
+    steroid_dose_mg: float | None = Field(default=None, gt=0)
     relief_percent: float | None = PLAUSIBLE["relief_percent"].field()
+
+    _dose_is_plausible = field_validator("steroid_dose_mg")(_plausible_steroid_dose)
 
     @model_validator(mode="after")
     def _dose_goes_with_steroid(self) -> Self:

@@ -49,16 +49,16 @@ from spinepath.clinical.vocab import (
     Procedure,
 )
 from spinepath.patients.models import Episode, Language, TimelineEvent
-from spinepath.procedures import recording
+from spinepath.procedures import procedure as recording
 from spinepath.procedures.consent import consent_information_for, information_snapshot
 from spinepath.procedures.models import Consent, ProcedureRecord, SafetyCheck
+from spinepath.procedures.procedure import procedure_steroid_check
 from spinepath.procedures.recording import (
     assessment_decision,
     checklist_context,
     checklist_items,
     day_of_decision_problem,
     glucose_asked,
-    procedure_steroid_check,
 )
 
 if TYPE_CHECKING:

@@ -28,12 +28,17 @@ from spinepath.procedures.consent import (
     consent_withdraw,
     refusal_reason,
 )
-from spinepath.procedures.models import Consent, ProcedureRecord, SafetyCheck
+from spinepath.procedures.models import Consent, DischargeAmendment, ProcedureRecord, SafetyCheck
+from spinepath.procedures.procedure import (
+    AlreadyRecorded,
+    ConsentVarianceReasonRequired,
+    procedure_amend_discharge,
+    procedure_record,
+    record_warnings,
+)
 from spinepath.procedures.recording import (
     ProcedureRefused,
     SteroidOverrideRequired,
-    procedure_record,
-    record_warnings,
     safety_check_record,
     valid_consent,
 )
@@ -321,6 +326,41 @@ class ProcedureIn(Input):
         max_length=5_000,
         description="Needed (at least 10 characters) only when the steroid check blocks.",
     )
+    consent_variance_reason: str = Field(
+        default="",
+        max_length=5_000,
+        description=(
+            "Needed (at least 10 characters) only when another drug, or a higher steroid dose, "
+            "than consented was given."
+        ),
+    )
+
+
+class DischargeAmendmentOut(Schema):
+    id: int
+    amended_at: datetime
+    amended_by: str
+    reason: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+    @staticmethod
+    def resolve_amended_by(obj: DischargeAmendment) -> str:
+        return obj.amended_by.username
+
+
+class DischargeIn(Input):
+    """The discharge (and complications noticed later) as it should now read."""
+
+    discharged_at: datetime | None = None
+    discharge_condition: str = ""
+    late_complications: list[str] = Field(default_factory=list)
+    late_complication_notes: str = Field(default="", max_length=10_000)
+    reason: str = Field(
+        default="",
+        max_length=5_000,
+        description="Needed (at least 10 characters) when it changes what the record said.",
+    )
 
 
 class ProcedureOut(Schema):
@@ -356,6 +396,11 @@ class ProcedureOut(Schema):
     notes: str
     steroid_check: dict[str, Any] | None
     steroid_override_reason: str
+    consent_variances: list[dict[str, str]]
+    consent_variance_reason: str
+    late_complications: list[str]
+    late_complication_notes: str
+    discharge_amendments: list[DischargeAmendmentOut]
     warnings: list[str]
     entered_in_error: bool
     entered_in_error_reason: str
@@ -377,6 +422,10 @@ class ProcedureOut(Schema):
     def resolve_warnings(obj: ProcedureRecord) -> list[str]:
         return record_warnings(obj)
 
+    @staticmethod
+    def resolve_discharge_amendments(obj: ProcedureRecord) -> list[DischargeAmendment]:
+        return list(obj.discharge_amendments.select_related("amended_by"))
+
 
 @router.get("/episodes/{episode_id}/procedures", response=list[ProcedureOut], tags=["procedure"])
 def list_procedures(request: HttpRequest, episode_id: str) -> Any:
@@ -384,14 +433,31 @@ def list_procedures(request: HttpRequest, episode_id: str) -> Any:
     return list(episode.procedures.select_related("operator"))
 
 
-@router.post("/episodes/{episode_id}/procedures", response={201: ProcedureOut}, tags=["procedure"])
+@router.post(
+    "/episodes/{episode_id}/procedures",
+    response={200: ProcedureOut, 201: ProcedureOut},
+    tags=["procedure"],
+)
 def create_procedure(request: HttpRequest, episode_id: str, payload: ProcedureIn) -> Any:
+    """Record a procedure. Send an ``Idempotency-Key`` header (any unique string up to 64
+    characters, e.g. a UUID) so that a retried request returns the stored record (200) instead of
+    storing a second one; without it, an identical injection for the episode within ten minutes
+    of another is a 409."""
     user = _user(request)
     episode = access.get_episode_for_user(request, episode_id, log_read=False)
     _ensure_clinician(user, "record a procedure")
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 64:
+        raise field_error("Idempotency-Key", "at most 64 characters")
     try:
-        record = procedure_record(request, episode=episode, by=user, **payload.model_dump())
-    except SteroidOverrideRequired as required:
+        record = procedure_record(
+            request, episode=episode, by=user, submission_id=key, **payload.model_dump()
+        )
+    except AlreadyRecorded as repeated:
+        if repeated.same_submission:
+            return Status(200, repeated.record)
+        raise HttpError(409, str(repeated)) from None
+    except (SteroidOverrideRequired, ConsentVarianceReasonRequired) as required:
         raise field_error(required.field, str(required)) from None
     except ProcedureRefused as refused:
         raise HttpError(409, str(refused)) from None
@@ -409,3 +475,26 @@ def read_procedure(request: HttpRequest, procedure_id: int) -> Any:
         patient_path="episode__patient",
         what="procedure",
     )
+
+
+@router.post("/procedures/{procedure_id}/discharge", response=ProcedureOut, tags=["procedure"])
+def amend_discharge(request: HttpRequest, procedure_id: int, payload: DischargeIn) -> Any:
+    """Record or correct the discharge and late complications after the procedure. The record
+    shows the new values; ``discharge_amendments`` keeps every earlier version and the reason."""
+    user = _user(request)
+    record = access.get_for_user(
+        request,
+        ProcedureRecord.objects.select_related("episode__patient", "operator"),
+        procedure_id,
+        patient_path="episode__patient",
+        what="procedure",
+        log_read=False,
+    )
+    _ensure_clinician(user, "amend the discharge")
+    try:
+        procedure_amend_discharge(request, record=record, by=user, **payload.model_dump())
+    except ProcedureRefused as refused:
+        raise HttpError(409, str(refused)) from None
+    except DjangoValidationError as invalid:
+        raise from_model_errors(invalid) from None
+    return record

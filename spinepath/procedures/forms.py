@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -261,11 +262,22 @@ class ProcedureForm(forms.Form):
         required=False,
         help_text="Needed only when the steroid check blocks. Kept on the record and audited.",
     )
+    consent_variance_reason = forms.CharField(
+        label="Reason for giving a different drug or a higher dose than consented",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=(
+            "Needed only when the drug or a higher steroid dose differs from the consent. "
+            "Kept on the record and audited. Otherwise take consent again."
+        ),
+    )
+    submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args: Any, consent: Consent, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial",
             {
+                "submission_id": uuid.uuid4().hex,
                 "performed_at": timezone.localtime().replace(second=0, microsecond=0),
                 "procedure": consent.procedure,
                 "levels": consent.levels,
@@ -295,3 +307,46 @@ class ProcedureForm(forms.Form):
         for name in ("steroid", "local_anaesthetic", "discharge_condition"):
             data[name] = data.get(name) or ""
         return data
+
+
+class DischargeForm(forms.Form):
+    """The discharge and late complications as they should now read (an audited amendment)."""
+
+    discharged_at = forms.DateTimeField(label="Discharge time", widget=DateTimeInput())
+    discharge_condition = forms.ChoiceField(
+        label="Condition on discharge", choices=_blank(ProcedureRecord.Discharge.choices, "Choose")
+    )
+    late_complications = forms.MultipleChoiceField(
+        label="Complications noticed after the procedure",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked if there were none.",
+    )
+    late_complication_notes = forms.CharField(
+        label="Details", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    reason = forms.CharField(
+        label="Reason for the change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Needed when this changes what the record already says. Kept and audited.",
+    )
+
+    def __init__(self, *args: Any, record: ProcedureRecord, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "discharged_at": (
+                    timezone.localtime(record.discharged_at).replace(second=0, microsecond=0)
+                    if record.discharged_at
+                    else None
+                ),
+                "discharge_condition": record.discharge_condition,
+                "late_complications": list(record.late_complications),
+                "late_complication_notes": record.late_complication_notes,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["late_complications"].choices = [  # type: ignore[attr-defined]
+            (c.value, codebook().complications[c.value].display) for c in Complication
+        ]

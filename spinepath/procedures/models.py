@@ -16,10 +16,18 @@ from django.db import models
 from django.utils import timezone
 
 from spinepath.clinical.consent_info import procedure_title
+from spinepath.clinical.dose_limits import (
+    RADIATION_FIELDS,
+    contrast_problem,
+    local_anaesthetic_problems,
+    prior_injection_date_problem,
+    procedure_time_problem,
+    radiation_problem,
+    steroid_dose_problem,
+)
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.steroids import mpe_mg
 from spinepath.clinical.vocab import Laterality, Procedure, Steroid
-from spinepath.lib import plausible
 from spinepath.patients.models import EpisodeRecord, PatientRecord
 
 
@@ -55,8 +63,8 @@ class PriorInjection(PatientRecord, models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(steroid="") & models.Q(steroid_dose_mg__isnull=True))
-                | (~models.Q(steroid="") & models.Q(steroid_dose_mg__gte=0)),
-                name="prior_injection_steroid_has_dose",
+                | (~models.Q(steroid="") & models.Q(steroid_dose_mg__gt=0)),
+                name="prior_injection_steroid_has_positive_dose",
                 violation_error_message="Give the steroid dose with the steroid (and only then).",
             ),
             models.CheckConstraint(
@@ -70,16 +78,23 @@ class PriorInjection(PatientRecord, models.Model):
         return f"{self.get_site_display()} on {self.given_on:%d %b %Y}"
 
     def clean(self) -> None:
-        """Given between the patient's birth and the day it was recorded (h4 bounds)."""
-        problem = plausible.date_problem(
-            self.given_on,
-            not_after=timezone.localdate(self.recorded_at) if self.recorded_at else None,
-            after_words="the day it is recorded",
-            not_before=self.patient.date_of_birth if self.patient_id else None,
-            before_words="the patient's date of birth",
-        )
-        if problem:
-            raise ValidationError({"given_on": problem})
+        """The dose within the drug's plausible single dose; the date not in the future, not
+        before the patient was born and not absurdly old (all against the record's own date)."""
+        errors: dict[str, str] = {}
+        if self.steroid and (problem := steroid_dose_problem(self.steroid, self.steroid_dose_mg)):
+            errors["steroid_dose_mg"] = problem
+        if self.given_on is not None:
+            recorded = timezone.localdate(self.recorded_at) if self.recorded_at else None
+            patient = self.patient if self.patient_id else None
+            problem = prior_injection_date_problem(
+                self.given_on,
+                recorded_on=recorded or timezone.localdate(),
+                date_of_birth=patient.date_of_birth if patient else None,
+            )
+            if problem:
+                errors["given_on"] = problem
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def mpe_mg(self) -> float | None:
@@ -413,6 +428,18 @@ class ProcedureRecord(EpisodeRecord, models.Model):
     )
     steroid_override_reason = models.TextField(blank=True)
 
+    # What was given against the consent (clinical/consent_match.py): differences that needed a
+    # written reason, and the reason.
+    consent_variances = models.JSONField(default=list, blank=True)
+    consent_variance_reason = models.TextField(blank=True)
+
+    # After discharge: complications noticed later, entered by an amendment (DischargeAmendment).
+    late_complications = models.JSONField(default=list, blank=True, help_text="Complication codes.")
+    late_complication_notes = models.TextField(blank=True)
+
+    # The form or API request that made the record, so a repeated submission stores nothing.
+    submission_id = models.CharField(max_length=64, blank=True, editable=False)
+
     entered_in_error = models.BooleanField(default=False)
     entered_in_error_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -424,14 +451,48 @@ class ProcedureRecord(EpisodeRecord, models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(steroid="") & models.Q(steroid_dose_mg__isnull=True))
-                | (~models.Q(steroid="") & models.Q(steroid_dose_mg__gte=0)),
-                name="procedure_steroid_has_dose",
+                | (~models.Q(steroid="") & models.Q(steroid_dose_mg__gt=0)),
+                name="procedure_steroid_has_positive_dose",
                 violation_error_message="Give the steroid dose with the steroid (and only then).",
+            ),
+            models.UniqueConstraint(
+                fields=["episode", "submission_id"],
+                condition=~models.Q(submission_id=""),
+                name="procedure_one_record_per_submission",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.procedure_title} on {self.performed_at:%d %b %Y}"
+
+    def clean(self) -> None:
+        """Every number within its plausible bounds (``clinical/dose_limits.py``) and the time no
+        later than the record was made; the workflow adds what needs the consent."""
+        errors: dict[str, str] = {}
+        if self.steroid and (problem := steroid_dose_problem(self.steroid, self.steroid_dose_mg)):
+            errors["steroid_dose_mg"] = problem
+        for name in RADIATION_FIELDS:
+            if problem := radiation_problem(name, getattr(self, name)):
+                errors[name] = problem
+        errors.update(
+            local_anaesthetic_problems(
+                self.local_anaesthetic, self.local_anaesthetic_percent, self.local_anaesthetic_ml
+            )
+        )
+        if problem := contrast_problem(self.contrast_ml):
+            errors["contrast_ml"] = problem
+        if self.performed_at and self.created_at:
+            if problem := procedure_time_problem(self.performed_at, self.created_at):
+                errors["performed_at"] = problem
+            if self.discharged_at is not None and self.discharged_at < self.performed_at:
+                errors["discharged_at"] = "Discharge cannot be before the procedure."
+            elif self.discharged_at is not None and self.discharged_at > self.created_at:
+                errors["discharged_at"] = (
+                    "Discharge cannot be after the record is made: record it when it happens "
+                    "(amend the discharge from the procedure record)."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ConsentDeleteError("Procedure records are never deleted: mark them entered in error.")
@@ -449,3 +510,45 @@ class ProcedureRecord(EpisodeRecord, models.Model):
     @property
     def steroid_status(self) -> str | None:
         return (self.steroid_check or {}).get("status")
+
+
+class DischargeAmendment(models.Model):
+    """A later change to a procedure's discharge or late complications: what it was, what it
+    became, who changed it, when and why. Rows are only added, never changed."""
+
+    procedure = models.ForeignKey(
+        ProcedureRecord, on_delete=models.PROTECT, related_name="discharge_amendments"
+    )
+    amended_at = models.DateTimeField(default=timezone.now)
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    before = models.JSONField(help_text="The discharge fields as they were.")
+    after = models.JSONField(help_text="The discharge fields as amended.")
+
+    class Meta:
+        ordering = ["amended_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Discharge amendment {self.pk} to procedure {self.procedure_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ConsentDeleteError("An amendment is never changed: add another one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ConsentDeleteError("An amendment is never deleted: add another one.")
+
+    @property
+    def changed_fields(self) -> list[str]:
+        return [key for key in self.after if self.after.get(key) != self.before.get(key)]
+
+    @property
+    def episode(self) -> Any:
+        return self.procedure.episode
+
+    @property
+    def clinic_id(self) -> int:
+        return self.procedure.clinic_id

@@ -19,4 +19,9 @@ urlpatterns += [
     path("episodes/<uuid:episode_id>/procedure/", views.procedure_create, name="procedure_create"),
     path("procedures/<int:pk>/", views.procedure_detail, name="procedure_detail"),
     path("procedures/<int:pk>/error/", views.procedure_error_view, name="procedure_error"),
+    path(
+        "procedures/<int:pk>/discharge/",
+        views.procedure_discharge_view,
+        name="procedure_discharge",
+    ),
 ]

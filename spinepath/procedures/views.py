@@ -16,7 +16,7 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, Role, User
 from spinepath.assessment.models import Decision
 from spinepath.assessment.presentation import outcome_style
-from spinepath.clinical.coding import codebook
+from spinepath.clinical.coding import codebook, cpt_lines
 from spinepath.clinical.steroids import SteroidCheck
 from spinepath.procedures.consent import (
     ConsentRefused,
@@ -30,28 +30,35 @@ from spinepath.procedures.consent import (
 from spinepath.procedures.forms import (
     ChecklistForm,
     ConsentForm,
+    DischargeForm,
     PlanForm,
     ProcedureForm,
     ReasonForm,
 )
 from spinepath.procedures.models import SIDE_CHOICES, Consent, ProcedureRecord
 from spinepath.procedures.pdf import consent_pdf_bytes
+from spinepath.procedures.procedure import (
+    AlreadyRecorded,
+    ConsentVarianceReasonRequired,
+    complication_label,
+    discharge_summary,
+    procedure_amend_discharge,
+    procedure_mark_entered_in_error,
+    procedure_record,
+    procedure_steroid_check,
+    record_warnings,
+)
 from spinepath.procedures.recording import (
     ProcedureRefused,
     SteroidOverrideRequired,
     assessment_decision,
     checklist_items,
-    complication_label,
     day_of_changes,
     episode_consent_problem,
     glucose_asked,
     latest_assessment,
     plan_problem,
-    procedure_mark_entered_in_error,
-    procedure_record,
-    procedure_steroid_check,
     readiness_problem,
-    record_warnings,
     safety_check_record,
     todays_safety_check,
     valid_consent,
@@ -362,8 +369,19 @@ def procedure_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     if is_post and form.is_valid():
         try:
             record = procedure_record(request, episode=episode, by=user, **form.workflow_fields())
+        except AlreadyRecorded as repeated:
+            if not repeated.same_submission:
+                form.add_error(None, str(repeated))
+            else:
+                # A double-click or a resent form: the first one was stored; show it.
+                messages.info(
+                    request, "This procedure was already recorded; it was not stored again."
+                )
+                return redirect("procedure_detail", pk=repeated.record.pk)
         except SteroidOverrideRequired as required:
             form.add_error("steroid_override_reason", str(required))
+        except ConsentVarianceReasonRequired as required:
+            form.add_error("consent_variance_reason", str(required))
         except ProcedureRefused as refused:
             form.add_error(None, str(refused))
         except ValidationError as invalid:
@@ -371,6 +389,8 @@ def procedure_create(request: HttpRequest, episode_id: str) -> HttpResponse:
         else:
             messages.success(request, "Procedure recorded.")
             return redirect("procedure_detail", pk=record.pk)
+    if "consent_variance_reason" in form.errors:
+        form.fields["consent_variance_reason"].required = True
     steroid_check, steroid_note = _live_steroid_check(episode, form, consent)
     if steroid_check is not None and steroid_check.status == "block":
         # Shown as required: it is, for this injection (the workflow enforces it).
@@ -404,12 +424,24 @@ def _get_procedure(request: HttpRequest, pk: int, *, log_read: bool) -> Procedur
     )
 
 
+def _back_pain(record: ProcedureRecord) -> bool | None:
+    """Back pain on the day, from the facts the day-of decision was made on (NRS above 0)."""
+    facts = record.safety_check.decision.facts if record.safety_check_id else {}
+    nrs = (facts.get("symptoms") or {}).get("back_pain_nrs")
+    return None if nrs is None else nrs > 0
+
+
 def _codes(record: ProcedureRecord) -> dict[str, Any]:
     book = codebook()
     concept = book.procedures.get(record.procedure)
+    condition = book.conditions[record.episode.condition]
     return {
-        "condition": record.episode.condition_codings,
-        "cpt": concept.cpt if concept else (),
+        "condition": condition.codings_for(back_pain=_back_pain(record)),
+        "cpt": (
+            cpt_lines(concept, levels=len(record.levels), imaging=record.imaging, side=record.side)
+            if concept
+            else []
+        ),
         "procedure_snomed": concept.first(book.snomed) if concept else None,
         "laterality": (
             side.first(book.snomed) if (side := book.laterality.get(record.side)) else None
@@ -448,6 +480,15 @@ def _render_procedure(
             "approach_label": record.approach.replace("_", " ").capitalize(),
             "side_label": dict(SIDE_CHOICES).get(record.side, record.side),
             "error_form": failed or ReasonForm(prefix="error"),
+            "amendments": [
+                {
+                    "amendment": a,
+                    "before": discharge_summary(a.before),
+                    "after": discharge_summary(a.after),
+                }
+                for a in record.discharge_amendments.select_related("amended_by")
+            ],
+            "late_complications": [complication_label(c) for c in record.late_complications],
         },
         status=200 if failed is None else 400,
     )
@@ -477,3 +518,46 @@ def procedure_error_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Procedure marked as entered in error.")
             return redirect("procedure_detail", pk=record.pk)
     return _render_procedure(request, record, failed=form)
+
+
+@access.patient_staff_required
+def procedure_discharge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record or correct the discharge and late complications: an audited amendment."""
+    user = _user(request)
+    is_post = request.method == "POST"
+    record = _get_procedure(request, pk, log_read=not is_post)
+    access.ensure_role(user, Role.CLINICIAN)
+    form = DischargeForm(request.POST if is_post else None, record=record)
+    refusal = "This procedure is marked as entered in error." if record.entered_in_error else ""
+    if is_post and not refusal and form.is_valid():
+        data = form.cleaned_data
+        try:
+            procedure_amend_discharge(
+                request,
+                record=record,
+                by=user,
+                discharged_at=data["discharged_at"],
+                discharge_condition=data["discharge_condition"],
+                late_complications=data["late_complications"],
+                late_complication_notes=data["late_complication_notes"],
+                reason=data["reason"],
+            )
+        except ProcedureRefused as refused:
+            form.add_error(None, str(refused))
+        except ValidationError as invalid:
+            _add_errors(form, invalid)
+        else:
+            messages.success(request, "Discharge amended; the earlier version is kept.")
+            return redirect("procedure_detail", pk=record.pk)
+    return render(
+        request,
+        "procedures/discharge_form.html",
+        {
+            "record": record,
+            "episode": record.episode,
+            "patient": record.episode.patient,
+            "form": form,
+            "refusal": refusal,
+        },
+        status=409 if refusal else (400 if form.errors else 200),
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from spinepath.clinical.dose_limits import DEFAULT
 from spinepath.clinical.facts import Facts, InjectionSite
 from spinepath.clinical.tests.factories import ASSESSED
 from spinepath.clinical.vocab import (
@@ -32,13 +33,20 @@ def days_before(low: int, high: int) -> st.SearchStrategy[str]:
     return st.integers(low, high).map(lambda d: (ASSESSED - dt.timedelta(days=d)).isoformat())
 
 
-injectates = st.none().map(
-    lambda _: {"steroid": None, "steroid_dose_mg": None}
-) | st.fixed_dictionaries(
-    {
-        "steroid": st.sampled_from([s.value for s in INJECTABLE_STEROIDS]),
-        "steroid_dose_mg": st.integers(0, 120),
-    }
+def steroid_doses(steroids: list[Steroid]) -> st.SearchStrategy[dict[str, Any]]:
+    """A steroid with a dose from 1 mg to its plausible maximum (``dose_limits.py``)."""
+    return st.sampled_from(steroids).flatmap(
+        lambda steroid: st.fixed_dictionaries(
+            {
+                "steroid": st.just(steroid.value),
+                "steroid_dose_mg": st.integers(1, int(DEFAULT.steroid_max_mg[steroid])),
+            }
+        )
+    )
+
+
+injectates = st.none().map(lambda _: {"steroid": None, "steroid_dose_mg": None}) | steroid_doses(
+    list(INJECTABLE_STEROIDS)
 )
 
 antithrombotic_uses = st.fixed_dictionaries(
@@ -57,15 +65,16 @@ previous_injections = st.one_of(
             "relief_percent": maybe(st.integers(0, 100)),
         }
     ),
-    st.fixed_dictionaries(
-        {
-            "date": days_before(0, 1500),
-            "procedure": st.sampled_from(list(InjectionSite)),
-            "steroid": st.sampled_from(list(Steroid)),
-            "steroid_dose_mg": st.integers(0, 80),
-            "relief_percent": maybe(st.integers(0, 100)),
-        }
-    ),
+    st.tuples(
+        st.fixed_dictionaries(
+            {
+                "date": days_before(0, 1500),
+                "procedure": st.sampled_from(list(InjectionSite)),
+                "relief_percent": maybe(st.integers(0, 100)),
+            }
+        ),
+        steroid_doses(list(Steroid)),
+    ).map(lambda parts: {**parts[0], **parts[1]}),
 )
 
 nrs = maybe(st.integers(0, 10))

@@ -187,7 +187,8 @@ def test_a_clinician_records_a_procedure_from_the_prefilled_form(client, episode
 
     detail = client.get(response["Location"]).content.decode()
     assert "Procedure recorded." in detail
-    assert "M54.3" in detail and "64483" in detail
+    assert "M54.4" in detail and "M54.3" not in detail  # back pain 3/10: lumbago with sciatica
+    assert "64483" in detail and "64484" not in detail  # one level: no add-on
     assert "not confirmed (the clinic fills it in" in detail
     assert "7771000" in detail  # left, SNOMED CT laterality
     assert "Vasovagal reaction" in detail

@@ -224,12 +224,17 @@ def test_a_steroid_warning_is_shown_but_does_not_block(episode_a, clinician_a):
     ready_for_procedure(episode_a, clinician_a)
     # Dexamethasone 16 mg is 85.33 mg methylprednisolone-equivalent: above 80, a warning.
     record = record_procedure(
-        episode_a, clinician_a, steroid_dose_mg=16, steroid_override_reason="Not needed here."
+        episode_a,
+        clinician_a,
+        steroid_dose_mg=16,
+        steroid_override_reason="Not needed here.",
+        consent_variance_reason="Severe radicular pain; higher dose discussed with the patient.",
     )
     assert record.steroid_check["status"] == "warn"
     assert [r["code"] for r in record.steroid_check["reasons"]] == ["STEROID_SINGLE_DOSE_HIGH"]
     assert record.steroid_override_reason == ""  # nothing blocked: nothing to override
-    assert not audit_events(action="override")
+    overrides = audit_events(action="override")
+    assert [e.changed_fields for e in overrides] == [["consent_variance_reason"]]
 
 
 def test_no_steroid_means_no_steroid_check(episode_a, clinician_a):
@@ -240,7 +245,12 @@ def test_no_steroid_means_no_steroid_check(episode_a, clinician_a):
 
 def test_the_check_counts_what_is_given_not_what_was_planned(episode_a, clinician_a):
     ready_for_procedure(episode_a, clinician_a)
-    record = record_procedure(episode_a, clinician_a, steroid="methylprednisolone")
+    record = record_procedure(
+        episode_a,
+        clinician_a,
+        steroid="methylprednisolone",
+        consent_variance_reason="Dexamethasone out of stock; discussed with the patient.",
+    )
     codes = [r["code"] for r in record.steroid_check["reasons"]]
     assert codes == ["STEROID_PARTICULATE_TRANSFORAMINAL"]
 
@@ -310,7 +320,7 @@ def test_a_failing_hook_rolls_the_recording_back(monkeypatch, episode_a, clinici
         ({"levels": ["L9/L10"]}, "levels", "Unknown spinal level(s) 'L9/L10'"),
         ({"levels": ["L4/L5", "L4/L5"]}, "levels", "Spinal level(s) given more than once"),
         ({"levels": ["L3/L4"]}, "levels", "L3/L4 is not on the consent (L4/L5)."),
-        ({"side": "right"}, "side", "The consent is for: left."),
+        ({"side": "right"}, "side", "The consent is for the left side."),
         (
             {"procedure": "caudal_epidural", "approach": "caudal_sacral_hiatus"},
             "procedure",
@@ -335,7 +345,11 @@ def test_a_failing_hook_rolls_the_recording_back(monkeypatch, episode_a, clinici
             "discharged_at",
             "Give the discharge time with the condition",
         ),
-        ({"local_anaesthetic_percent": 30}, "local_anaesthetic_percent", "at most 10"),
+        (
+            {"local_anaesthetic_percent": 30},
+            "local_anaesthetic_percent",
+            "more than the largest plausible value (10 %)",
+        ),
     ],
 )
 def test_it_names_the_field_that_is_wrong(episode_a, clinician_a, fields, field, message):
