@@ -35,6 +35,7 @@ from spinepath.clinical.antithrombotics import (
     remaining_hold_hours,
 )
 from spinepath.clinical.facts import AntithromboticUse, Facts, InjectionSite
+from spinepath.clinical.pregnancy import pregnancy_enquiry_needed
 from spinepath.clinical.ruleset import UNVERIFIED, RuleSetConfig
 from spinepath.clinical.steroids import (
     STEROID_CODES,
@@ -55,7 +56,6 @@ from spinepath.clinical.vocab import (
     Outcome,
     Procedure,
     RedFlag,
-    Sex,
 )
 
 URGENT = Outcome.URGENT_REFERRAL
@@ -566,11 +566,8 @@ class PregnancyNotAssessed(Rule):
     source = SAFETY
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
-        if (
-            facts.sex is Sex.FEMALE
-            and config.pregnancy_check_min_age <= facts.age <= config.pregnancy_check_max_age
-            and facts.pregnant is None
-            and facts.imaging in IONISING_IMAGING
+        if facts.pregnant is None and pregnancy_enquiry_needed(
+            facts.sex, facts.age, facts.imaging, config
         ):
             yield self.reason(
                 f"Pregnancy status is not recorded and {facts.imaging.value} guidance uses "

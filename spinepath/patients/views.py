@@ -17,6 +17,7 @@ from spinepath.clinical.coding import codebook
 from spinepath.patients.forms import EpisodeForm, PatientForm, SearchForm
 from spinepath.patients.models import Episode, Patient, TimelineEvent
 from spinepath.procedures.ledger import patient_ledger
+from spinepath.procedures.safety_check import checklist_history
 
 WORKLIST_LIMIT = 15
 
@@ -184,6 +185,7 @@ def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
             "assessments": episode.assessments.select_related("clinician").prefetch_related(
                 "decisions"
             ),
+            "checklists": checklist_history(episode),
         },
     )
 
