@@ -492,14 +492,6 @@ _CONTRADICTED_BY_REASONS: Mapping[str, tuple[frozenset[str], str]] = {
         HOLD_NOT_MET_CODES,
         "Ticked as held, but the rules say the blood thinner is not safely held today",
     ),
-    "antithrombotic_status_asked": (
-        frozenset({"MEDICATION_NOT_RECORDED"}),
-        "Ticked as asked, but no medicines are recorded: record them in the assessment",
-    ),
-    "allergies_checked": (
-        frozenset({"ALLERGIES_NOT_RECORDED"}),
-        "Ticked as checked, but no allergies are recorded: record them in the assessment",
-    ),
     "pregnancy_checked": (
         frozenset({"PREGNANCY_NOT_ASSESSED"}),
         "Ticked as checked, but pregnancy status is not recorded",

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import audit_events, make_episode
+from spinepath.clinical.checklist import ITEMS_BY_CODE
 from spinepath.procedures.models import ProcedureRecord, SafetyCheck
 from spinepath.procedures.tests.helpers import (
     assess,
@@ -20,6 +21,8 @@ from spinepath.procedures.tests.helpers import (
 )
 
 pytestmark = pytest.mark.django_db
+
+ITEM_PHASE = {code: item.phase for code, item in ITEMS_BY_CODE.items()}
 
 
 def _procedure_post(**fields: Any) -> dict[str, Any]:
@@ -95,6 +98,27 @@ def test_the_checklist_needs_consent(client, episode_a, clinician_a):
     assert "No consent is recorded for this episode." in response.content.decode()
 
 
+def sign_in_post(consent: Any, *, leave_out: tuple[str, ...] = (), **fields: str) -> dict[str, Any]:
+    """The sign-in form as a clinician fills it: every item ticked, no fever or infection."""
+    from spinepath.clinical.checklist import Phase
+
+    data: dict[str, Any] = {"phase": "sign_in"}
+    for code in tick_all(consent):
+        if ITEM_PHASE[code] is Phase.SIGN_IN and code not in leave_out:
+            data[f"sign_in-{code}"] = "on"
+    data |= {"sign_in-infection_systemic": "no", "sign_in-infection_local": "no"}
+    data |= {f"sign_in-{name}": value for name, value in fields.items()}
+    return data
+
+
+def phase_post(consent: Any, phase: str, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    data: dict[str, Any] = {"phase": phase}
+    for code in tick_all(consent, sign_out=True):
+        if ITEM_PHASE[code].value == phase and code not in leave_out:
+            data[f"{phase}-{code}"] = "on"
+    return data
+
+
 def test_a_clinician_completes_the_checklist_and_sees_the_decision_on_the_day(
     client, episode_a, clinician_a
 ):
@@ -104,18 +128,27 @@ def test_a_clinician_completes_the_checklist_and_sees_the_decision_on_the_day(
 
     page = client.get(url).content.decode()
     assert "Patient identity confirmed" in page and "Injection site marked" in page
+    assert "Escort home arranged" in page and "Fever, or unwell with an infection" in page
     assert "Blood glucose" not in page  # not diabetic
     assert "Pregnancy status checked" not in page  # 56 years old
+    assert "Implanted devices checked" not in page  # not radiofrequency
 
-    response = client.post(url, {code: "on" for code in tick_all(consent)})
+    response = client.post(url, sign_in_post(consent))
     assert response.status_code == 302 and response["Location"] == url
     check = SafetyCheck.objects.get()
-    assert check.complete
+    assert check.missing_in("sign_in") == [] and not check.ready_for_procedure
     [event] = audit_events(action="create", model="procedures.SafetyCheck")
     assert event.channel == "ui"
-
     page = client.get(url).content.decode()
-    assert "Every item is confirmed." in page
+    assert "The time out is not done" in page and "including stop before you block" in page
+    assert f'href="/episodes/{episode_a.pk}/procedure/"' not in page
+
+    response = client.post(url, phase_post(consent, "time_out"))
+    assert response.status_code == 302
+    check.refresh_from_db()
+    assert check.ready_for_procedure
+    page = client.get(url).content.decode()
+    assert "Sign in and time out are complete: the procedure may be recorded." in page
     assert "Decision on the day: Suitable" in page
     assert "Nothing changed: the same outcome and reasons as at assessment." in page
     assert f'href="/episodes/{episode_a.pk}/procedure/"' in page
@@ -125,11 +158,12 @@ def test_an_incomplete_checklist_is_saved_and_says_what_is_missing(client, episo
     consent = take_consent(assess(episode_a, clinician_a), clinician_a)
     client.force_login(clinician_a)
     url = f"/episodes/{episode_a.pk}/checklist/"
-    answers = {code: "on" for code in tick_all(consent) if code != "imaging_ready"}
-    client.post(url, answers)
+    client.post(url, sign_in_post(consent, leave_out=("site_marked",)))
     page = client.get(url).content.decode()
-    assert "Not complete" in page and "<li>Imaging ready</li>" in page
-    assert "Today&#x27;s safety checklist is incomplete" in page
+    assert "Sign in is incomplete (1 item(s) not confirmed)" in page
+    assert "After a complete sign in with nothing contradicted." in page  # no time out yet
+    item = SafetyCheck.objects.get().items.get(code="site_marked")
+    assert item.confirmed is False and item.recorded_by == clinician_a
 
 
 def test_the_checklist_shows_what_changed_since_the_assessment(client, episode_a, clinician_a):
@@ -150,7 +184,9 @@ def test_a_diabetic_patient_having_a_steroid_is_asked_for_glucose(client, patien
     client.force_login(clinician_a)
     url = f"/episodes/{episode.pk}/checklist/"
     assert "Blood glucose (mmol/L)" in client.get(url).content.decode()
-    response = client.post(url, {"glucose_checked": "on", "glucose_mmol_l": "-3"})
+    response = client.post(
+        url, {"phase": "sign_in", "sign_in-glucose_checked": "on", "sign_in-glucose_mmol_l": "-3"}
+    )
     assert response.status_code == 400
     assert SafetyCheck.objects.count() == 0
 
@@ -164,7 +200,7 @@ def test_the_procedure_form_waits_for_the_checklist(client, episode_a, clinician
     response = client.get(f"/episodes/{episode_a.pk}/procedure/")
     assert response.status_code == 409
     page = response.content.decode()
-    assert "Complete the safety checklist today before recording the procedure." in page
+    assert "Complete today&#x27;s safety checklist (sign in and time out)" in page
     assert f'href="/episodes/{episode_a.pk}/checklist/"' in page
 
 
