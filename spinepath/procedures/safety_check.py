@@ -457,6 +457,35 @@ def safety_check_proceed(
         raise ProcedureRefused(str(refused)) from None
 
 
+def day_facts_lines(check: SafetyCheck) -> list[str]:
+    """What was found on the day, in words, as entered at sign in."""
+    day = DayFacts.from_json(check.day_facts)
+
+    def yes_no(value: bool | None) -> str:
+        return "not checked" if value is None else ("yes" if value else "no")
+
+    lines = [
+        f"{drug.value.replace('_', ' ').capitalize()}: "
+        + (
+            "time of the last dose not known (still taken)"
+            if h is None
+            else f"last dose {h:g} h ago"
+        )
+        for drug, h in day.last_dose_hours.items()
+    ]
+    if day.inr is not None:
+        lines.append(f"INR today: {day.inr:g}")
+    if day.pregnant is not None:
+        lines.append(f"Could be pregnant: {yes_no(day.pregnant)}")
+    lines.append(f"Fever or unwell with an infection: {yes_no(day.infection_systemic)}")
+    lines.append(f"Infection at the injection site: {yes_no(day.infection_local)}")
+    flags = ", ".join(f.value.replace("_", " ") for f in day.new_red_flags)
+    lines.append(f"New red flags: {flags or 'none'}")
+    if day.glucose_mmol_l is not None:
+        lines.append(f"Blood glucose: {day.glucose_mmol_l:g} mmol/L")
+    return lines
+
+
 # --- What changed, and what still stands in the way ---------------------------------------------
 
 

@@ -62,6 +62,7 @@ from spinepath.procedures.recording import (
     todays_safety_check,
     valid_consent,
 )
+from spinepath.procedures.safety_check import day_facts_lines
 
 
 def _user(request: HttpRequest) -> User:
@@ -256,14 +257,18 @@ def _item_rows(check: SafetyCheck | None, items: list[Any]) -> list[dict[str, An
 def checklist_phases(check: SafetyCheck) -> list[dict[str, Any]]:
     """The three phases of ``check`` for display: items, answers, who and when, completeness."""
     items = checklist_items(check.consent, check.decision.assessment, on=check.checked_on)
-    return [
-        {
-            "phase": phase,
-            "rows": _item_rows(check, [i for i in items if i.phase is phase]),
-            "complete": not check.missing_in(phase),
-        }
-        for phase in Phase
-    ]
+    phases = []
+    for phase in Phase:
+        rows = _item_rows(check, [i for i in items if i.phase is phase])
+        phases.append(
+            {
+                "phase": phase,
+                "rows": rows,
+                "answered": any(row["answer"] for row in rows),
+                "complete": not check.missing_in(phase),
+            }
+        )
+    return phases
 
 
 _PHASE_FORMS = {"sign_in", "time_out", "sign_out", "proceed"}
@@ -367,6 +372,7 @@ def checklist_create(request: HttpRequest, episode_id: str) -> HttpResponse:
             "posted": posted,
             "check": latest,
             "phases": checklist_phases(latest) if latest else [],
+            "day_facts": day_facts_lines(latest) if latest else [],
             "changes": day_of_changes(latest) if latest else None,
             "day_of": _decision_summary(latest.decision) if latest else None,
             "before": (
