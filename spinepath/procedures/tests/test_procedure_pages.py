@@ -291,3 +291,62 @@ def test_a_procedure_is_marked_entered_in_error_from_its_page(client, episode_a,
     assert response.status_code == 302
     page = client.get(f"/procedures/{record.pk}/").content.decode()
     assert "ENTERED IN ERROR: Recorded on the wrong episode." in page
+
+
+def test_a_new_finding_on_the_day_asks_for_the_reason_on_the_checklist_page(
+    client, episode_a, clinician_a
+):
+    from spinepath.procedures.tests.helpers import day_as_assessed
+
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    check_today(consent, clinician_a, day=day_as_assessed(consent, infection_local=True))
+    client.force_login(clinician_a)
+    url = f"/episodes/{episode_a.pk}/checklist/"
+    page = client.get(url).content.decode()
+    assert "Reason to proceed today" in page and "INFECTION_ACTIVE" in page
+    assert "Infection at the injection site: yes" in page
+    assert f'href="/episodes/{episode_a.pk}/procedure/"' not in page  # no "Record procedure"
+
+    short = client.post(url, {"phase": "proceed", "proceed-reason": "ok"})
+    assert short.status_code == 400
+    assert "at least a short sentence" in short.content.decode()
+    reason = "Old healed scratch well away from the site."
+    assert client.post(url, {"phase": "proceed", "proceed-reason": reason}).status_code == 302
+    page = client.get(url).content.decode()
+    assert f"Reason to proceed today, by Alice: “{reason}”" in page
+    assert f'href="/episodes/{episode_a.pk}/procedure/"' in page
+    [event] = audit_events(action="override", model="assessment.Decision")
+    assert event.channel == "ui" and event.reason == reason
+
+
+def test_an_urgent_referral_on_the_day_offers_no_reason_and_no_procedure(
+    client, episode_a, clinician_a
+):
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    client.force_login(clinician_a)
+    url = f"/episodes/{episode_a.pk}/checklist/"
+    post = sign_in_post(consent) | {"sign_in-new_red_flags": ["saddle_anaesthesia"]}
+    assert client.post(url, post).status_code == 302
+    client.post(url, phase_post(consent, "time_out"))
+    page = client.get(url).content.decode()
+    assert "Decision on the day: Urgent referral" in page
+    assert "which cannot be overridden" in page
+    assert "Reason to proceed today" not in page
+    assert f'href="/episodes/{episode_a.pk}/procedure/"' not in page
+    refused = client.post(url, {"phase": "proceed", "proceed-reason": "Patient travelled far."})
+    assert refused.status_code == 400 and "no reason to proceed is accepted" in (
+        refused.content.decode()
+    )
+
+
+def test_a_time_out_before_a_complete_sign_in_is_refused_with_a_message(
+    client, episode_a, clinician_a
+):
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    client.force_login(clinician_a)
+    url = f"/episodes/{episode_a.pk}/checklist/"
+    client.post(url, sign_in_post(consent, leave_out=("identity_confirmed",)))
+    response = client.post(url, phase_post(consent, "time_out"))
+    assert response.status_code == 400
+    assert "Sign in is not complete" in response.content.decode()
+    assert SafetyCheck.objects.get().missing_in("time_out") != []
