@@ -151,3 +151,45 @@ def test_only_clinicians_write_and_other_clinics_see_nothing(
     assert outsider.get(f"/api/v1/procedures/{record.json()['id']}").status_code == 404
     assert outsider.post(f"{base}/safety-checks", body).status_code == 404
     assert SafetyCheck.objects.count() == 1
+
+
+def test_the_day_of_facts_reason_and_hard_stop_over_the_api(client, episode_a, clinician_a):
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    api = api_client_for(client, clinician_a)
+    base = f"/api/v1/episodes/{episode_a.pk}"
+    day = NO_INFECTION | {"infection_local": True}
+    body = api.post(f"{base}/safety-checks", {"answers": tick_all(consent), "day": day}).json()
+    assert body["decision_outcome"] == "defer" and body["ready_for_procedure"] is True
+    refused = api.post(f"{base}/procedures", procedure_fields())
+    assert refused.status_code == 409 and "INFECTION_ACTIVE" in refused.json()["detail"]
+    short = api.post(f"{base}/safety-checks/{body['id']}/proceed", {"reason": "ok"})
+    assert short.status_code == 422 and _fields(short) == {"reason"}
+    reason = "Old healed scratch well away from the site."
+    proceed = api.post(f"{base}/safety-checks/{body['id']}/proceed", {"reason": reason})
+    assert proceed.status_code == 200 and proceed.json()["decision_proceed_reason"] == reason
+    assert api.post(f"{base}/procedures", procedure_fields()).status_code == 201
+
+    bad = api.post(
+        f"{base}/safety-checks",
+        {"answers": {}, "day": {"last_dose_hours": {"apixaban": -1}, "inr": 0}},
+    )
+    assert bad.status_code == 422
+    wrong_phase = api.post(
+        f"{base}/safety-checks/{body['id']}/phases/time_out", {"answers": {"leaflet_given": True}}
+    )
+    assert wrong_phase.status_code == 422 and _fields(wrong_phase) == {"answers"}
+
+
+def test_an_urgent_referral_on_the_day_is_a_hard_stop_over_the_api(client, episode_a, clinician_a):
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    api = api_client_for(client, clinician_a)
+    base = f"/api/v1/episodes/{episode_a.pk}"
+    day = NO_INFECTION | {"new_red_flags": ["bladder_dysfunction"]}
+    body = api.post(f"{base}/safety-checks", {"answers": tick_all(consent), "day": day}).json()
+    assert body["decision_outcome"] == "urgent_referral"
+    proceed = api.post(
+        f"{base}/safety-checks/{body['id']}/proceed", {"reason": "Patient insists on it today."}
+    )
+    assert proceed.status_code == 409
+    assert api.post(f"{base}/procedures", procedure_fields()).status_code == 409
+    assert ProcedureRecord.objects.count() == 0
