@@ -259,17 +259,19 @@ def store_checklist_result(check: SafetyCheck) -> ChecklistResult:
 
 
 def _phase_summary(check: SafetyCheck, phase: Phase, result: ChecklistResult) -> str:
+    """For the timeline: "Safety checklist sign in complete", or what is wrong with it."""
+    name = f"Safety checklist {phase.label.lower()}"
     missing = result.missing.get(phase, ())
     flagged = [c for c in result.contradictions if ITEMS_BY_CODE[c.item].phase is phase]
     if flagged:
         return (
-            f"{phase.label}: {len(flagged)} tick(s) contradicted by the day's facts ("
-            + "; ".join(f"{ITEMS_BY_CODE[c.item].label}: {c.message}" for c in flagged)
+            f"{name}: {len(flagged)} tick(s) contradicted by the day's facts ("
+            + "; ".join(f"{ITEMS_BY_CODE[c.item].label}: {c.message.rstrip('.')}" for c in flagged)
             + ")"
         )
     if missing:
-        return f"{phase.label} incomplete: {len(missing)} item(s) not confirmed"
-    return f"{phase.label} complete"
+        return f"{name} incomplete: {len(missing)} item(s) not confirmed"
+    return f"{name} complete"
 
 
 def _day_errors(assessment: Assessment, day: DayFacts) -> dict[str, str]:
@@ -347,7 +349,7 @@ def safety_check_record(
         )
         episode.log(
             TimelineEvent.Kind.PROCEDURE,
-            "Safety checklist " + _phase_summary(check, Phase.SIGN_IN, result).lower(),
+            _phase_summary(check, Phase.SIGN_IN, result),
             by=by,
             detail={"safety_check": check.pk, "phase": Phase.SIGN_IN.value},
             at=at,
@@ -419,7 +421,7 @@ def safety_check_confirm(
         result = store_checklist_result(check)
         episode.log(
             TimelineEvent.Kind.PROCEDURE,
-            "Safety checklist " + _phase_summary(check, phase, result).lower(),
+            _phase_summary(check, phase, result),
             by=by,
             detail={"safety_check": check.pk, "phase": phase.value},
             at=at,
