@@ -31,6 +31,7 @@ from spinepath.clinical.facts import (
 )
 from spinepath.clinical.instruments import Score
 from spinepath.clinical.ruleset import RuleSetConfig, config_with_overrides
+from spinepath.clinical.vocab import Sex
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.history import previous_injections
 from spinepath.questionnaires.models import QuestionnaireResponse
@@ -55,6 +56,11 @@ def _sex(value: str) -> str:
     # The core knows female/male/other; "not known" is passed as other, so the pregnancy
     # question is asked (and its absence defers ionising imaging) unless the patient is male.
     return value if value in ("female", "male", "other") else "other"
+
+
+def core_sex(value: str) -> Sex:
+    """A patient's recorded sex as the rules and the day-of checklist see it (unknown: other)."""
+    return Sex(_sex(value))
 
 
 def facts_for(assessment: Assessment, *, on: date | None = None) -> Facts:

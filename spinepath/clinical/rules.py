@@ -37,6 +37,7 @@ from spinepath.clinical.antithrombotics import (
     remaining_hold_hours,
 )
 from spinepath.clinical.facts import AntithromboticUse, Facts, InjectionSite
+from spinepath.clinical.pregnancy import pregnancy_enquiry_needed
 from spinepath.clinical.ruleset import UNVERIFIED, RuleSetConfig
 from spinepath.clinical.steroids import (
     STEROID_CODES,
@@ -57,7 +58,6 @@ from spinepath.clinical.vocab import (
     Outcome,
     Procedure,
     RedFlag,
-    Sex,
     lower_label,
 )
 
@@ -671,12 +671,8 @@ class PregnancyNotAssessed(Rule):
     source = SAFETY + "; IR(ME)R inclusive pregnancy enquiry"
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
-        # IR(ME)R's inclusive enquiry: anyone who could be pregnant, so not only "female".
-        if (
-            facts.sex is not Sex.MALE
-            and config.pregnancy_check_min_age <= facts.age <= config.pregnancy_check_max_age
-            and facts.pregnant is None
-            and facts.imaging in IONISING_IMAGING
+        if facts.pregnant is None and pregnancy_enquiry_needed(
+            facts.sex, facts.age, facts.imaging, config
         ):
             yield self.reason(
                 f"Pregnancy status is not recorded and {lower_label(facts.imaging.value)} "

@@ -10,16 +10,18 @@ procedures have a complication (mostly vasovagal, one dural puncture on an inter
 one intravascular uptake). A few ``assessed`` episodes show a declined and a withdrawn consent.
 
 The records are dated in the past, so they are written with the ORM rather than through
-``consent_record``, ``safety_check_record`` and ``procedure_record`` (which use "now", move the
-episode's stage and refuse discharged episodes), but with exactly what those workflows store: the
-information sheet from ``consent_information_for``, the checklist from ``checklist_context`` and
-``evaluate_checklist``, the decision re-run with the day's facts (``facts_for`` + ``store_decision``
-with context "day of procedure"), the procedure checked by the workflow's own validation, and the
-steroid check from ``procedure_steroid_check`` against the ledger as it stood that day. A check
-that blocks moves the day later; if it still blocks, a repeat is dropped and a latest procedure
-carries the operating clinician's written override, as the workflow requires. Timeline events are
-dated when the record was made. Stages are left as the earlier steps set them. All randomness comes
-from ``world.rng`` and all dates from ``world.today``.
+``consent_record``, ``safety_check_record`` and ``procedure_record`` (which move the episode's
+stage and refuse discharged episodes), but with exactly what those workflows store: the information
+sheet from ``consent_information_for``; the checklist's three phases (sign in, time out just before
+the needle, sign out after it) through the workflow's own ``save_items`` and
+``store_checklist_result``, with the day's facts a careful clinic would find (holds met, not
+pregnant, no infection); the decision re-run with those facts (``facts_for`` + ``day_of_facts`` +
+``store_decision`` with context "day of procedure"), the procedure checked by the workflow's own
+validation, and the steroid check from ``procedure_steroid_check`` against the ledger as it stood
+that day. A check that blocks moves the day later; if it still blocks, a repeat is dropped and a
+latest procedure carries the operating clinician's written override, as the workflow requires.
+Timeline events are dated when the record was made. Stages are left as the earlier steps set them.
+All randomness comes from ``world.rng`` and all dates from ``world.today``.
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ from django.utils import timezone
 
 from spinepath.assessment.decisions import facts_for, ruleset, store_decision
 from spinepath.assessment.models import Assessment, Decision
-from spinepath.clinical.checklist import evaluate_checklist
+from spinepath.clinical.checklist import DayFacts, Phase, day_of_facts
 from spinepath.clinical.decision import evaluate
 from spinepath.clinical.steroids import SteroidCheck
 from spinepath.clinical.vocab import (
     APPROACHES_FOR,
+    Antithrombotic,
     Approach,
     Complication,
     Imaging,
@@ -54,12 +57,14 @@ from spinepath.procedures.consent import consent_information_for, information_sn
 from spinepath.procedures.models import Consent, ProcedureRecord, SafetyCheck
 from spinepath.procedures.procedure import procedure_steroid_check
 from spinepath.procedures.recording import (
+    antithrombotics_on_record,
     assessment_decision,
-    checklist_context,
     checklist_items,
+    checklist_problem,
     day_of_decision_problem,
     glucose_asked,
 )
+from spinepath.procedures.safety_check import save_items, store_checklist_result
 
 if TYPE_CHECKING:
     from spinepath.accounts.models import User
@@ -478,9 +483,26 @@ def _blocks(check: SteroidCheck | None) -> bool:
     return check is not None and check.status == "block"
 
 
+def _day_facts(assessment: Assessment, *, on: date, glucose: float | None = None) -> DayFacts:
+    """What the demo clinician finds on the day: every hold met (a day past it), today's INR
+    for warfarin, not pregnant, no fever or infection signs, no new red flags."""
+    config = ruleset()
+    drugs = antithrombotics_on_record(assessment) or []
+    hours = {drug: (config.hold_hours(drug) or 0) + 24.0 for drug in drugs}
+    return DayFacts(
+        last_dose_hours=hours,
+        inr=1.1 if Antithrombotic.WARFARIN in drugs else None,
+        pregnant=False,
+        infection_systemic=False,
+        infection_local=False,
+        glucose_mmol_l=glucose,
+    )
+
+
 def _decision_blocks(plan: EpisodePlan, day: date) -> bool:
     """Whether the decision re-run with ``day``'s facts could not be overridden (no storing)."""
-    result = evaluate(facts_for(plan.assessment, on=day), ruleset())
+    facts = day_of_facts(facts_for(plan.assessment, on=day), _day_facts(plan.assessment, on=day))
+    result = evaluate(facts, ruleset())
     return result.outcome in (Outcome.URGENT_REFERRAL, Outcome.NOT_SUITABLE)
 
 
@@ -500,18 +522,20 @@ def _settle_day(
 
 
 def _safety_check(
-    rng: random.Random, plan: EpisodePlan, consent: Consent, *, at: datetime
+    rng: random.Random, plan: EpisodePlan, consent: Consent, *, at: datetime, performed_at: datetime
 ) -> SafetyCheck:
-    """``safety_check_record`` on ``at``'s day: every item confirmed, the decision re-run."""
+    """``safety_check_record`` on ``at``'s day, then the time out just before ``performed_at``
+    and the sign out after it: every item confirmed, the decision re-run with the day's facts."""
     day = at.date()
     assessment, episode, by = plan.assessment, plan.episode, plan.clinician
-    context = checklist_context(consent, assessment, on=day)
     items = checklist_items(consent, assessment, on=day)
-    answers = {item.code: True for item in items}
     glucose = round(rng.uniform(5.8, 11.5), 1) if glucose_asked(items) else None
-    result = evaluate_checklist(context, answers, glucose)
+    facts = _day_facts(assessment, on=day, glucose=glucose)
     decision = store_decision(
-        assessment, facts_for(assessment, on=day), by=by, context=Decision.Context.DAY_OF_PROCEDURE
+        assessment,
+        day_of_facts(facts_for(assessment, on=day), facts),
+        by=by,
+        context=Decision.Context.DAY_OF_PROCEDURE,
     )
     Decision.objects.filter(pk=decision.pk).update(evaluated_at=at)
     decision.evaluated_at = at
@@ -522,35 +546,47 @@ def _safety_check(
         checked_on=day,
         checked_by=by,
         checked_at=at,
-        answers=answers,
+        day_facts=facts.to_json(),
         glucose_mmol_l=glucose,
-        complete=result.complete,
-        missing=list(result.missing),
-        warnings=list(result.warnings),
     )
     check.full_clean()
     check.save()
+    time_out_at = performed_at - timedelta(minutes=rng.randint(2, 5))
+    sign_out_at = performed_at + timedelta(minutes=rng.randint(30, 50))
+    for phase, when in (
+        (Phase.SIGN_IN, at),
+        (Phase.TIME_OUT, time_out_at),
+        (Phase.SIGN_OUT, sign_out_at),
+    ):
+        answers = {item.code: True for item in items if item.phase is phase}
+        save_items(check, answers, by=by, at=when)
+    result = store_checklist_result(check)
     before = assessment_decision(assessment)
     was = f" (at assessment: {before.get_outcome_display().lower()})" if before else ""
     episode.log(
         TimelineEvent.Kind.DECISION,
-        f"Decision re-run on the day of the procedure: {decision.get_outcome_display().lower()}"
-        f"{was}",
+        f"Decision re-run at sign in with the day's facts: "
+        f"{decision.get_outcome_display().lower()}{was}",
         by=by,
         detail={"decision": decision.pk, "safety_check": check.pk},
         at=at,
     )
-    episode.log(
-        TimelineEvent.Kind.PROCEDURE,
-        "Safety checklist complete",
-        by=by,
-        detail={"safety_check": check.pk},
-        at=at,
-    )
+    for phase, when in (
+        (Phase.SIGN_IN, at),
+        (Phase.TIME_OUT, time_out_at),
+        (Phase.SIGN_OUT, sign_out_at),
+    ):
+        episode.log(
+            TimelineEvent.Kind.PROCEDURE,
+            f"Safety checklist {phase.label.lower()} complete",
+            by=by,
+            detail={"safety_check": check.pk, "phase": phase.value},
+            at=when,
+        )
     problem = day_of_decision_problem(decision)
     if problem and not decision.blocks:
-        # What the clinician does on the day (``record_proceed``), dated then.
-        proceed_at = at + timedelta(minutes=5)
+        # What the clinician does on the day (``safety_check_proceed``), dated then.
+        proceed_at = at + timedelta(minutes=1)
         decision.proceed_reason = DAY_OF_PROCEED
         decision.proceed_by = by
         decision.proceed_at = proceed_at
@@ -563,7 +599,8 @@ def _safety_check(
             at=proceed_at,
         )
         problem = day_of_decision_problem(decision)
-    if not check.complete or problem:
+    problem = checklist_problem(check) or problem
+    if not result.complete or problem:
         raise RuntimeError(
             f"Demo safety check for episode {episode.pk} on {day} fails: {problem} "
             f"{[r['code'] for r in decision.reasons]} (assessed {assessment.assessed_on}, "
@@ -757,7 +794,7 @@ def _record_visit(
     performed_at = max(performed_at, consent_at + timedelta(minutes=rng.randint(45, 90)))
     consent = _consent(rng, plan, at=consent_at)
     check_at = performed_at - timedelta(minutes=rng.randint(10, 20))
-    check = _safety_check(rng, plan, consent, at=check_at)
+    check = _safety_check(rng, plan, consent, at=check_at, performed_at=performed_at)
     _procedure(
         rng, plan, consent, check, steroid_check, at=performed_at, complication=visit.complication
     )

@@ -22,7 +22,8 @@ from spinepath.assessment.models import Decision
 from spinepath.clinical.red_flags import Urgency, urgency
 from spinepath.clinical.vocab import Outcome
 from spinepath.onward.models import OnwardAction
-from spinepath.patients.models import Episode, Patient, TimelineEvent
+from spinepath.patients.locks import lock_patient
+from spinepath.patients.models import Episode, TimelineEvent
 
 STOPPING_OUTCOMES = (Outcome.URGENT_REFERRAL.value, Outcome.NOT_SUITABLE.value)
 
@@ -130,7 +131,7 @@ def _check(decision: Decision, by: User, outcome: Outcome) -> Episode:
         )
     episode = decision.assessment.episode
     # Lock the patient so two people recording at once cannot both pass the checks below.
-    Patient.objects.select_for_update().filter(pk=episode.patient_id).first()
+    lock_patient(episode.patient_id)
     if OnwardAction.objects.filter(decision=decision).exists():
         raise OnwardActionRefused("An action is already recorded for this decision.")
     return episode
@@ -239,7 +240,7 @@ def urgent_referral_result_record(
     if not action.is_referral:
         raise OnwardActionRefused("A plan has no referral result.")
     with transaction.atomic():
-        Patient.objects.select_for_update().filter(pk=action.episode.patient_id).first()
+        lock_patient(action.episode.patient_id)
         before = audit.snapshot(action)
         action.result, action.result_on = result, result_on
         action.result_notes = notes.strip()

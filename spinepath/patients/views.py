@@ -18,6 +18,7 @@ from spinepath.onward.actions import alert_for, needing_action
 from spinepath.patients.forms import EpisodeForm, PatientForm, SearchForm
 from spinepath.patients.models import Episode, Patient, TimelineEvent
 from spinepath.procedures.ledger import patient_ledger
+from spinepath.procedures.safety_check import checklist_history
 from spinepath.questionnaires.baseline import latest_baseline
 
 WORKLIST_LIMIT = 15
@@ -208,6 +209,7 @@ def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
             "assessments": episode.assessments.select_related("clinician").prefetch_related(
                 "decisions"
             ),
+            "checklists": checklist_history(episode),
         },
     )
 

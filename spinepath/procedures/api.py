@@ -8,6 +8,8 @@ without a written override is a 422 naming ``steroid_override_reason``.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from datetime import date, datetime
 from typing import Any
 
@@ -16,19 +18,27 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import field_validator
 
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, Role, User
 from spinepath.api_helpers import Input, field_error, from_model_errors
+from spinepath.clinical.checklist import DayFacts, Phase
 from spinepath.clinical.consent_info import validate_levels
-from spinepath.clinical.vocab import Laterality
+from spinepath.clinical.vocab import Antithrombotic, Laterality, RedFlag
 from spinepath.procedures.consent import (
     ConsentRefused,
     consent_record,
     consent_withdraw,
     refusal_reason,
 )
-from spinepath.procedures.models import Consent, DischargeAmendment, ProcedureRecord, SafetyCheck
+from spinepath.procedures.models import (
+    Consent,
+    DischargeAmendment,
+    ProcedureRecord,
+    SafetyCheck,
+    SafetyCheckItem,
+)
 from spinepath.procedures.procedure import (
     AlreadyRecorded,
     ConsentVarianceReasonRequired,
@@ -39,6 +49,8 @@ from spinepath.procedures.procedure import (
 from spinepath.procedures.recording import (
     ProcedureRefused,
     SteroidOverrideRequired,
+    safety_check_confirm,
+    safety_check_proceed,
     safety_check_record,
     valid_consent,
 )
@@ -204,14 +216,83 @@ def withdraw_consent(request: HttpRequest, consent_id: int, payload: WithdrawIn)
 # --- Safety checks ------------------------------------------------------------------------------
 
 
+class DayFactsIn(Input):
+    """What was found on the day; the decision is re-run with it at sign in."""
+
+    last_dose_hours: dict[Antithrombotic, float | None] = Field(
+        default_factory=dict,
+        description="Hours since the last dose of each antithrombotic on record; null or "
+        "missing: still taken (the whole hold remains).",
+    )
+    inr: float | None = Field(default=None, ge=0.5, le=20)
+    pregnant: bool | None = None
+    infection_systemic: bool | None = Field(
+        default=None, description="Fever or signs of a systemic infection today."
+    )
+    infection_local: bool | None = Field(
+        default=None, description="Signs of infection at the injection site today."
+    )
+    new_red_flags: list[RedFlag] = Field(default_factory=list)
+    glucose_mmol_l: float | None = Field(default=None, ge=0, le=60)
+
+    @field_validator("last_dose_hours", mode="after")
+    @classmethod
+    def _hours_in_range(cls, value: dict[Antithrombotic, float | None]) -> Any:
+        for drug, hours in value.items():
+            if hours is not None and not (math.isfinite(hours) and 0 <= hours <= 24 * 365):
+                raise ValueError(f"{drug}: give the hours since the last dose, 0 to 8760")
+        return value
+
+    def to_core(self) -> DayFacts:
+        return DayFacts(
+            last_dose_hours=dict(self.last_dose_hours),
+            inr=self.inr,
+            pregnant=self.pregnant,
+            infection_systemic=self.infection_systemic,
+            infection_local=self.infection_local,
+            new_red_flags=tuple(self.new_red_flags),
+            glucose_mmol_l=self.glucose_mmol_l,
+        )
+
+
 class SafetyCheckIn(Input):
+    """Sign in (and, optionally, the later phases' answers in the same call)."""
+
     consent_id: int | None = Field(
         default=None, description="Default: the episode's newest valid consent."
     )
     answers: dict[str, bool] = Field(
         description='Checklist item code: confirmed, e.g. {"identity_confirmed": true}'
     )
-    glucose_mmol_l: float | None = None
+    day: DayFactsIn | None = Field(default=None, description="What was found on the day.")
+    glucose_mmol_l: float | None = Field(
+        default=None, ge=0, le=60, description="Shorthand for day.glucose_mmol_l."
+    )
+
+
+class PhaseIn(Input):
+    answers: dict[str, bool] = Field(description="The items of this phase: confirmed or not.")
+
+
+class ProceedIn(Input):
+    reason: str = Field(min_length=10, max_length=10_000)
+
+
+class SafetyCheckItemOut(Schema):
+    code: str
+    phase: str
+    confirmed: bool
+    recorded_by: str
+    recorded_at: datetime
+
+    @staticmethod
+    def resolve_recorded_by(obj: SafetyCheckItem) -> str:
+        return obj.recorded_by.username
+
+
+class ContradictionOut(Schema):
+    item: str
+    message: str
 
 
 class SafetyCheckOut(Schema):
@@ -221,13 +302,18 @@ class SafetyCheckOut(Schema):
     decision_id: int
     decision_outcome: str
     decision_context: str
+    decision_proceed_reason: str
     checked_on: date
     checked_at: datetime
     checked_by: str
     answers: dict[str, bool]
+    items: list[SafetyCheckItemOut]
+    day_facts: dict[str, Any]
     glucose_mmol_l: float | None
+    ready_for_procedure: bool
     complete: bool
     missing: list[str]
+    contradictions: list[ContradictionOut]
     warnings: list[str]
 
     @staticmethod
@@ -243,8 +329,16 @@ class SafetyCheckOut(Schema):
         return obj.decision.context
 
     @staticmethod
+    def resolve_decision_proceed_reason(obj: SafetyCheck) -> str:
+        return obj.decision.proceed_reason
+
+    @staticmethod
     def resolve_checked_by(obj: SafetyCheck) -> str:
         return obj.checked_by.username
+
+    @staticmethod
+    def resolve_items(obj: SafetyCheck) -> list[SafetyCheckItem]:
+        return list(obj.items.select_related("recorded_by"))
 
 
 def _ensure_clinician(user: User, action: str) -> None:
@@ -264,6 +358,7 @@ def list_safety_checks(request: HttpRequest, episode_id: str) -> Any:
     "/episodes/{episode_id}/safety-checks", response={201: SafetyCheckOut}, tags=["procedure"]
 )
 def create_safety_check(request: HttpRequest, episode_id: str, payload: SafetyCheckIn) -> Any:
+    """Sign in: the day's facts and the answers; the decision is re-run with those facts."""
     user = _user(request)
     episode = access.get_episode_for_user(request, episode_id, log_read=False)
     _ensure_clinician(user, "complete the safety checklist")
@@ -275,20 +370,68 @@ def create_safety_check(request: HttpRequest, episode_id: str, payload: SafetyCh
         consent = episode.consents.filter(pk=payload.consent_id).first()
         if consent is None:
             raise field_error("consent_id", "no such consent on this episode")
+    day = payload.day.to_core() if payload.day else DayFacts()
+    if payload.glucose_mmol_l is not None and day.glucose_mmol_l is None:
+        day = dataclasses.replace(day, glucose_mmol_l=payload.glucose_mmol_l)
     try:
         check = safety_check_record(
-            request,
-            episode=episode,
-            consent=consent,
-            by=user,
-            answers=payload.answers,
-            glucose_mmol_l=payload.glucose_mmol_l,
+            request, episode=episode, consent=consent, by=user, answers=payload.answers, day=day
         )
     except ProcedureRefused as refused:
         raise HttpError(409, str(refused)) from None
     except DjangoValidationError as invalid:
         raise from_model_errors(invalid) from None
     return Status(201, check)
+
+
+def _get_check(request: HttpRequest, episode_id: str, check_id: int) -> SafetyCheck:
+    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    check = episode.safety_checks.select_related("consent", "decision").filter(pk=check_id).first()
+    if check is None:
+        raise HttpError(404, "No such safety check on this episode.")
+    return check
+
+
+@router.post(
+    "/episodes/{episode_id}/safety-checks/{check_id}/phases/{phase}",
+    response={200: SafetyCheckOut},
+    tags=["procedure"],
+)
+def confirm_safety_check_phase(
+    request: HttpRequest, episode_id: str, check_id: int, phase: Phase, payload: PhaseIn
+) -> Any:
+    """Time out (before the procedure) or sign out (after it) on a signed-in checklist."""
+    user = _user(request)
+    check = _get_check(request, episode_id, check_id)
+    _ensure_clinician(user, "complete the safety checklist")
+    try:
+        return safety_check_confirm(
+            request, check=check, phase=phase, by=user, answers=payload.answers
+        )
+    except ProcedureRefused as refused:
+        raise HttpError(409, str(refused)) from None
+    except DjangoValidationError as invalid:
+        raise from_model_errors(invalid) from None
+
+
+@router.post(
+    "/episodes/{episode_id}/safety-checks/{check_id}/proceed",
+    response={200: SafetyCheckOut},
+    tags=["procedure"],
+)
+def proceed_on_the_day(
+    request: HttpRequest, episode_id: str, check_id: int, payload: ProceedIn
+) -> Any:
+    """The operator's written reason to proceed against the decision re-run on the day."""
+    user = _user(request)
+    check = _get_check(request, episode_id, check_id)
+    _ensure_clinician(user, "record a reason to proceed")
+    try:
+        safety_check_proceed(request, check=check, by=user, reason=payload.reason)
+    except ProcedureRefused as refused:
+        raise HttpError(409, str(refused)) from None
+    check.decision.refresh_from_db()
+    return check
 
 
 # --- Procedures ---------------------------------------------------------------------------------

@@ -13,10 +13,17 @@ from spinepath.assessment.models import (
     INJECTABLE_STEROID_CHOICES,
     LOCAL_ANAESTHETIC_CHOICES,
 )
-from spinepath.clinical.checklist import ChecklistItem
+from spinepath.clinical.checklist import ChecklistItem, DayFacts
 from spinepath.clinical.coding import codebook, procedure_choices
 from spinepath.clinical.consent_info import SPINAL_LEVELS
-from spinepath.clinical.vocab import APPROACHES_FOR, Approach, Complication, Procedure
+from spinepath.clinical.vocab import (
+    APPROACHES_FOR,
+    Antithrombotic,
+    Approach,
+    Complication,
+    Procedure,
+    RedFlag,
+)
 from spinepath.lib.widgets import DateInput
 from spinepath.procedures.models import (
     SIDE_CHOICES,
@@ -135,18 +142,96 @@ class ReasonForm(forms.Form):
 # --- The day of the procedure -------------------------------------------------------------------
 
 
-class ChecklistForm(forms.Form):
-    """One tick box per checklist item that applies today, and the glucose reading if asked."""
+_YES_NO_UNKNOWN = [("", "Not checked"), ("yes", "Yes"), ("no", "No")]
 
-    def __init__(
-        self, *args: Any, items: list[ChecklistItem], ask_glucose: bool, **kwargs: Any
-    ) -> None:
+
+def _yes_no(label: str, help_text: str = "") -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=_YES_NO_UNKNOWN,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        help_text=help_text,
+        widget=forms.RadioSelect,
+    )
+
+
+def _ticks(form: forms.Form, items: list[ChecklistItem]) -> None:
+    for item in items:
+        form.fields[item.code] = forms.BooleanField(
+            label=item.label, help_text=item.help, required=False
+        )
+
+
+class PhaseForm(forms.Form):
+    """The tick boxes of one checklist phase (time out or sign out)."""
+
+    def __init__(self, *args: Any, items: list[ChecklistItem], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.items = items
-        for item in items:
-            self.fields[item.code] = forms.BooleanField(
-                label=item.label, help_text=item.help, required=False
+        _ticks(self, items)
+
+    def answers(self) -> dict[str, bool]:
+        return {item.code: bool(self.cleaned_data.get(item.code)) for item in self.items}
+
+    @property
+    def tick_names(self) -> set[str]:
+        return {item.code for item in self.items}
+
+
+class ChecklistForm(PhaseForm):
+    """Sign in: one tick box per item that applies today, and what was found on the day.
+
+    The day's facts are what the decision rules use: the hours since the last dose of each
+    antithrombotic on record, today's INR, pregnancy (where asked), fever and infection signs,
+    new red flags, and the glucose reading (where asked).
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        items: list[ChecklistItem],
+        ask_glucose: bool,
+        ask_pregnancy: bool = False,
+        drugs: list[Antithrombotic] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, items=items, **kwargs)
+        self.drugs = list(drugs or [])
+        for drug in self.drugs:
+            self.fields[f"hours_{drug.value}"] = forms.FloatField(
+                label=f"Hours since the last dose of {drug.value.replace('_', ' ')}",
+                required=False,
+                min_value=0,
+                max_value=24 * 365,
+                help_text="Ask the patient the date and time of the last dose. Leave it empty "
+                "if they are still taking it or do not know: the whole hold then remains.",
+                widget=forms.NumberInput(attrs={"step": "1", "inputmode": "decimal"}),
             )
+        if self.drugs:
+            self.fields["inr"] = forms.FloatField(
+                label="INR today",
+                required=False,
+                min_value=0.5,
+                max_value=20,
+                help_text="Needed for warfarin; enter it for any patient whose INR was measured.",
+                widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+            )
+        if ask_pregnancy:
+            self.fields["pregnant"] = _yes_no("Could the patient be pregnant today?")
+        self.fields["infection_systemic"] = _yes_no(
+            "Fever, or unwell with an infection, today?", "Temperature 38 °C or above counts."
+        )
+        self.fields["infection_local"] = _yes_no("Signs of infection at the injection site?")
+        self.fields["new_red_flags"] = forms.MultipleChoiceField(
+            label="New red flags since the assessment",
+            choices=[(f.value, f.value.replace("_", " ").capitalize()) for f in RedFlag],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Tick any that are new. Any red flag means an urgent referral, not an "
+            "injection.",
+        )
         if ask_glucose:
             self.fields["glucose_mmol_l"] = forms.FloatField(
                 label="Blood glucose (mmol/L)",
@@ -157,12 +242,21 @@ class ChecklistForm(forms.Form):
                 widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
             )
 
-    def answers(self) -> dict[str, bool]:
-        return {item.code: bool(self.cleaned_data.get(item.code)) for item in self.items}
-
     def glucose(self) -> float | None:
         value = self.cleaned_data.get("glucose_mmol_l")
         return None if value is None else float(value)
+
+    def day_facts(self) -> DayFacts:
+        data = self.cleaned_data
+        return DayFacts(
+            last_dose_hours={d: data.get(f"hours_{d.value}") for d in self.drugs},
+            inr=data.get("inr"),
+            pregnant=data.get("pregnant"),
+            infection_systemic=data.get("infection_systemic"),
+            infection_local=data.get("infection_local"),
+            new_red_flags=tuple(RedFlag(f) for f in data.get("new_red_flags") or ()),
+            glucose_mmol_l=self.glucose(),
+        )
 
 
 class DateTimeInput(forms.DateTimeInput):

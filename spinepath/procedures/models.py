@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from spinepath.clinical.checklist import CHECKLIST, ITEMS_BY_CODE, Phase
 from spinepath.clinical.consent_info import procedure_title
 from spinepath.clinical.dose_limits import (
     RADIATION_FIELDS,
@@ -325,8 +326,19 @@ class Consent(EpisodeRecord, models.Model):
 _IMAGING_WORDS = {"ultrasound": "Ultrasound", "fluoroscopy": "Fluoroscopy (X-ray)", "ct": "CT"}
 
 
+PHASE_CHOICES = [(phase.value, phase.label) for phase in Phase]
+
+
 class SafetyCheck(EpisodeRecord, models.Model):
-    """The day-of-procedure safety checklist, and the decision re-run with that day's facts."""
+    """The day-of safety checklist (NatSSIPs sign in, time out, sign out) for one consent.
+
+    Sign in creates the record: the day's facts are entered and the suitability decision is
+    re-run with them (``decision``). Time out and sign out are confirmed on the same record later;
+    each item's answer, who gave it and when is a ``SafetyCheckItem``. ``missing``,
+    ``contradictions``, ``ready_for_procedure`` and ``complete`` are what the clinical core
+    (``clinical/checklist.py``) said after the last save, kept so lists and the API need not
+    re-run it.
+    """
 
     episode = models.ForeignKey(
         "patients.Episode", on_delete=models.PROTECT, related_name="safety_checks"
@@ -335,18 +347,29 @@ class SafetyCheck(EpisodeRecord, models.Model):
     decision = models.ForeignKey(
         "assessment.Decision",
         on_delete=models.PROTECT,
-        related_name="+",
-        help_text="The suitability decision re-run with the day's facts.",
+        related_name="safety_checks",
+        help_text="The suitability decision re-run with the day's facts at sign in.",
     )
     checked_on = models.DateField(default=timezone.localdate)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who signed in.",
     )
-    checked_at = models.DateTimeField(default=timezone.now)
-    answers = models.JSONField(default=dict, help_text="{item code: true/false}")
+    checked_at = models.DateTimeField(default=timezone.now, help_text="When sign in was saved.")
+    day_facts = models.JSONField(
+        default=dict, blank=True, help_text="What was found on the day, as entered at sign in."
+    )
     glucose_mmol_l = models.FloatField("blood glucose (mmol/L)", null=True, blank=True)
-    complete = models.BooleanField(default=False)
-    missing = models.JSONField(default=list, blank=True)
+    ready_for_procedure = models.BooleanField(
+        default=False, help_text="Sign in and time out complete, and no tick contradicted."
+    )
+    complete = models.BooleanField(default=False, help_text="All three phases complete.")
+    missing = models.JSONField(default=list, blank=True, help_text="Item codes not confirmed.")
+    contradictions = models.JSONField(
+        default=list, blank=True, help_text="[{item, message}]: ticks the facts say are not so."
+    )
     warnings = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -355,6 +378,42 @@ class SafetyCheck(EpisodeRecord, models.Model):
     def __str__(self) -> str:
         state = "complete" if self.complete else "incomplete"
         return f"Safety check {self.checked_on:%d %b %Y} ({state})"
+
+    @property
+    def answers(self) -> dict[str, bool]:
+        """{item code: confirmed} over every phase answered so far."""
+        return {item.code: item.confirmed for item in self.items.all()}
+
+    def missing_in(self, phase: Phase | str) -> list[str]:
+        return [code for code in self.missing if ITEMS_BY_CODE[code].phase == phase]
+
+
+class SafetyCheckItem(models.Model):
+    """One checklist item as answered: the answer, who gave it and when."""
+
+    safety_check = models.ForeignKey(SafetyCheck, on_delete=models.PROTECT, related_name="items")
+    code = models.CharField(max_length=60, choices=[(i.code, i.label) for i in CHECKLIST])
+    phase = models.CharField(max_length=10, choices=PHASE_CHOICES)
+    confirmed = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["safety_check", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["safety_check", "code"], name="safety_check_item_once_per_check"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {'yes' if self.confirmed else 'no'}"
+
+    @property
+    def label(self) -> str:
+        return ITEMS_BY_CODE[self.code].label
 
 
 class ProcedureRecordQuerySet(models.QuerySet["ProcedureRecord"]):

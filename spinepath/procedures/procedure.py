@@ -8,7 +8,7 @@ second sees the first. A repeated submission (a double-click, a retried request)
 new: the form and the API send a submission id, and without one an identical record for the same
 episode within ``DUPLICATE_WINDOW`` is refused.
 
-The checklist and readiness rules stay in ``recording.py``; this module asks them.
+The checklist and readiness rules live in ``safety_check.py``; this module asks them.
 """
 
 from __future__ import annotations
@@ -58,14 +58,26 @@ from spinepath.procedures.models import (
     DischargeAmendment,
     ProcedureRecord,
 )
-from spinepath.procedures.recording import (
-    OVERRIDE_REASON_MIN_CHARS,
+from spinepath.procedures.safety_check import (
     ProcedureRefused,
-    SteroidOverrideRequired,
     readiness_problem,
     todays_safety_check,
     valid_consent,
 )
+
+OVERRIDE_REASON_MIN_CHARS = 10
+"""A written override is at least a short sentence."""
+
+
+class SteroidOverrideRequired(ProcedureRefused):
+    """The steroid check blocks and no written override reason (long enough) was given."""
+
+    field = "steroid_override_reason"
+
+    def __init__(self, message: str, check: SteroidCheck) -> None:
+        super().__init__(message)
+        self.check = check
+
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 """An identical record for the same episode dated within this of another is a repeat."""

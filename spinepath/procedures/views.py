@@ -16,6 +16,7 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, Role, User
 from spinepath.assessment.models import Decision
 from spinepath.assessment.presentation import outcome_style
+from spinepath.clinical.checklist import Phase
 from spinepath.clinical.coding import codebook, cpt_lines
 from spinepath.clinical.steroids import SteroidCheck
 from spinepath.procedures.consent import (
@@ -31,11 +32,12 @@ from spinepath.procedures.forms import (
     ChecklistForm,
     ConsentForm,
     DischargeForm,
+    PhaseForm,
     PlanForm,
     ProcedureForm,
     ReasonForm,
 )
-from spinepath.procedures.models import SIDE_CHOICES, Consent, ProcedureRecord
+from spinepath.procedures.models import SIDE_CHOICES, Consent, ProcedureRecord, SafetyCheck
 from spinepath.procedures.pdf import consent_pdf_bytes
 from spinepath.procedures.procedure import (
     AlreadyRecorded,
@@ -51,6 +53,7 @@ from spinepath.procedures.procedure import (
 from spinepath.procedures.recording import (
     ProcedureRefused,
     SteroidOverrideRequired,
+    antithrombotics_on_record,
     assessment_decision,
     checklist_items,
     day_of_changes,
@@ -58,11 +61,15 @@ from spinepath.procedures.recording import (
     glucose_asked,
     latest_assessment,
     plan_problem,
+    pregnancy_asked,
     readiness_problem,
+    safety_check_confirm,
+    safety_check_proceed,
     safety_check_record,
     todays_safety_check,
     valid_consent,
 )
+from spinepath.procedures.safety_check import day_facts_lines
 
 
 def _user(request: HttpRequest) -> User:
@@ -244,9 +251,40 @@ def _decision_summary(decision: Decision) -> dict[str, Any]:
     return {"decision": decision, "style": outcome_style(decision.outcome)}
 
 
+def _item_rows(check: SafetyCheck | None, items: list[Any]) -> list[dict[str, Any]]:
+    """Each applicable item of a phase with its answer, who gave it and when (if answered)."""
+    given = {i.code: i for i in check.items.select_related("recorded_by")} if check else {}
+    flagged = {c["item"]: c["message"] for c in (check.contradictions if check else [])}
+    return [
+        {"item": item, "answer": given.get(item.code), "contradiction": flagged.get(item.code)}
+        for item in items
+    ]
+
+
+def checklist_phases(check: SafetyCheck) -> list[dict[str, Any]]:
+    """The three phases of ``check`` for display: items, answers, who and when, completeness."""
+    items = checklist_items(check.consent, check.decision.assessment, on=check.checked_on)
+    phases = []
+    for phase in Phase:
+        rows = _item_rows(check, [i for i in items if i.phase is phase])
+        phases.append(
+            {
+                "phase": phase,
+                "rows": rows,
+                "answered": any(row["answer"] for row in rows),
+                "complete": not check.missing_in(phase),
+            }
+        )
+    return phases
+
+
+_PHASE_FORMS = {"sign_in", "time_out", "sign_out", "proceed"}
+
+
 @access.patient_staff_required
 def checklist_create(request: HttpRequest, episode_id: str) -> HttpResponse:
-    """Today's safety checklist; after saving, the day-of decision and what changed."""
+    """Today's safety checklist, phase by phase: sign in (with the day's facts and the decision
+    re-run), time out, then sign out; and the reason to proceed when the day needs a new one."""
     user = _user(request)
     is_post = request.method == "POST"
     episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
@@ -266,42 +304,82 @@ def checklist_create(request: HttpRequest, episode_id: str) -> HttpResponse:
         return render(request, "procedures/checklist_form.html", context, status=409)
 
     today = timezone.localdate()
-    items = checklist_items(consent, assessment, on=today)
-    form = ChecklistForm(
-        request.POST if is_post else None, items=items, ask_glucose=glucose_asked(items)
+    latest = todays_safety_check(consent, on=today)
+    posted = request.POST.get("phase", "sign_in") if is_post else ""
+    if posted not in _PHASE_FORMS:
+        posted = "sign_in"
+    sign_in_items = checklist_items(consent, assessment, on=today, phase=Phase.SIGN_IN)
+    sign_in = ChecklistForm(
+        request.POST if posted == "sign_in" else None,
+        items=sign_in_items,
+        ask_glucose=glucose_asked(sign_in_items),
+        ask_pregnancy=pregnancy_asked(sign_in_items),
+        drugs=antithrombotics_on_record(assessment),
+        prefix="sign_in",
     )
-    if is_post and form.is_valid():
+    phase_forms = {
+        phase: PhaseForm(
+            request.POST if posted == phase.value else None,
+            items=checklist_items(consent, assessment, on=today, phase=phase),
+            prefix=phase.value,
+        )
+        for phase in (Phase.TIME_OUT, Phase.SIGN_OUT)
+    }
+    proceed = ReasonForm(request.POST if posted == "proceed" else None, prefix="proceed")
+    bound: Any = {"sign_in": sign_in, "proceed": proceed}.get(posted) or phase_forms.get(
+        Phase(posted) if posted in {"time_out", "sign_out"} else Phase.TIME_OUT
+    )
+    if is_post and bound.is_valid():
         try:
-            check = safety_check_record(
-                request,
-                episode=episode,
-                consent=consent,
-                by=user,
-                answers=form.answers(),
-                glucose_mmol_l=form.glucose(),
-            )
+            if posted == "sign_in":
+                safety_check_record(
+                    request,
+                    episode=episode,
+                    consent=consent,
+                    by=user,
+                    answers=sign_in.answers(),
+                    day=sign_in.day_facts(),
+                )
+                done = "Sign in saved; the decision was re-run with today's facts."
+            elif posted == "proceed":
+                if latest is None:
+                    raise ProcedureRefused("Sign in first.")
+                safety_check_proceed(
+                    request, check=latest, by=user, reason=proceed.cleaned_data["reason"]
+                )
+                done = "Reason to proceed today recorded."
+            else:
+                if latest is None:
+                    raise ProcedureRefused("Sign in first.")
+                phase = Phase(posted)
+                safety_check_confirm(
+                    request,
+                    check=latest,
+                    phase=phase,
+                    by=user,
+                    answers=phase_forms[phase].answers(),
+                )
+                done = f"{phase.label} saved."
         except ProcedureRefused as refused:
-            form.add_error(None, str(refused))
+            bound.add_error(None, str(refused))
         except ValidationError as invalid:
-            _add_errors(form, invalid)
+            _add_errors(bound, invalid)
         else:
-            messages.success(
-                request,
-                "Safety checklist complete."
-                if check.complete
-                else "Safety checklist saved, but not complete.",
-            )
+            messages.success(request, done)
             return redirect("checklist_create", episode_id=episode.pk)
 
-    latest = todays_safety_check(consent, on=today)
-    labels = {item.code: item.label for item in items}
     context.update(
         {
             "consent": consent,
             "assessment": assessment,
-            "form": form,
+            "sign_in_form": sign_in,
+            "time_out_form": phase_forms[Phase.TIME_OUT],
+            "sign_out_form": phase_forms[Phase.SIGN_OUT],
+            "proceed_form": proceed,
+            "posted": posted,
             "check": latest,
-            "missing": [labels.get(code, code) for code in latest.missing] if latest else [],
+            "phases": checklist_phases(latest) if latest else [],
+            "day_facts": day_facts_lines(latest) if latest else [],
             "changes": day_of_changes(latest) if latest else None,
             "day_of": _decision_summary(latest.decision) if latest else None,
             "before": (
@@ -310,11 +388,14 @@ def checklist_create(request: HttpRequest, episode_id: str) -> HttpResponse:
                 else None
             ),
             "readiness": readiness_problem(episode, on=today) if latest else "",
+            "needs_reason": bool(
+                latest and not latest.decision.blocks and latest.decision.reasons_still_to_justify()
+            ),
+            "recorded": latest.procedures.exists() if latest else False,
         }
     )
-    return render(
-        request, "procedures/checklist_form.html", context, status=400 if form.errors else 200
-    )
+    failed = any(f.errors for f in (sign_in, proceed, *phase_forms.values()))
+    return render(request, "procedures/checklist_form.html", context, status=400 if failed else 200)
 
 
 def _region_words(region: str | None) -> str:
@@ -489,6 +570,7 @@ def _render_procedure(
                 for a in record.discharge_amendments.select_related("amended_by")
             ],
             "late_complications": [complication_label(c) for c in record.late_complications],
+            "phases": checklist_phases(record.safety_check),
         },
         status=200 if failed is None else 400,
     )

@@ -21,7 +21,8 @@ from spinepath.accounts.access import Task
 from spinepath.accounts.models import User
 from spinepath.assessment.decisions import save_baseline_responses
 from spinepath.clinical.instruments import INSTRUMENTS, Score
-from spinepath.patients.models import Episode, Patient, TimelineEvent
+from spinepath.patients.locks import lock_patient
+from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.questionnaires.models import QuestionnaireResponse
 
 
@@ -68,7 +69,7 @@ def baseline_questionnaires_record(
         raise BaselineRefused("This episode is discharged.")
     at = at or timezone.now()
     with transaction.atomic():
-        Patient.objects.select_for_update().filter(pk=episode.patient_id).first()
+        lock_patient(episode.patient_id)
         latest = latest_baseline(episode)
         changed = {
             code: answered

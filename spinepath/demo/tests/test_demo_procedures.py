@@ -71,6 +71,8 @@ def test_the_workflow_would_accept_each_procedure(world: Any) -> None:
         check = record.safety_check
         problem = recording.day_of_decision_problem(check.decision)
         assert problem == "", record
+        assert recording.checklist_problem(check) == "", record
+        assert check.ready_for_procedure and check.contradictions == []
 
 
 def test_procedures_use_the_planned_drugs_in_realistic_doses(world: Any) -> None:
@@ -224,8 +226,13 @@ def test_timeline_events_are_dated_when_the_records_were_made(world: Any) -> Non
         ).exists()
         check = record.safety_check
         assert timeline.filter(
-            kind="procedure", detail={"safety_check": check.pk}, at=check.checked_at
+            kind="procedure",
+            detail={"safety_check": check.pk, "phase": "sign_in"},
+            at=check.checked_at,
         ).exists()
+        # Time out just before the needle, sign out after it, each item with who and when.
+        times = {i.phase: i.recorded_at for i in check.items.all()}
+        assert check.checked_at < times["time_out"] < record.performed_at < times["sign_out"]
         assert timeline.filter(kind="decision", at=check.checked_at).exists()
     latest = max(e.at for e in Episode.objects.get(pk=_records()[0].episode_id).timeline.all())
     assert _day(latest) <= TODAY

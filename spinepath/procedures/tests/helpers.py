@@ -59,19 +59,46 @@ def form_data(**fields: Any) -> dict[str, Any]:
 # --- The day of the procedure -------------------------------------------------------------------
 
 
-def tick_all(consent: Consent) -> dict[str, bool]:
-    """Every checklist item that applies to ``consent``'s plan today, answered yes."""
+def tick_all(consent: Consent, *, sign_out: bool = False) -> dict[str, bool]:
+    """Every sign-in and time-out item (and sign-out, if asked) for ``consent`` today: yes."""
+    from spinepath.clinical.checklist import Phase
     from spinepath.procedures.recording import checklist_items
 
     items = checklist_items(consent, consent.episode.assessments.first(), on=timezone.localdate())
-    return {item.code: True for item in items}
+    return {item.code: True for item in items if sign_out or item.phase is not Phase.SIGN_OUT}
+
+
+def day_as_assessed(consent: Consent, **changes: Any) -> Any:
+    """The day's facts as the assessment found them (not pregnant, no infection unless it says
+    so), with a glucose reading where one is asked; ``changes`` override."""
+    import dataclasses
+
+    from spinepath.clinical.checklist import DayFacts
+    from spinepath.clinical.vocab import Antithrombotic
+    from spinepath.procedures.recording import checklist_items, glucose_asked
+
+    assessment = consent.episode.assessments.first()
+    items = checklist_items(consent, assessment, on=timezone.localdate())
+    rows = assessment.antithrombotics if assessment.medication_recorded else []
+    day = DayFacts(
+        last_dose_hours={
+            Antithrombotic(row["drug"]): row.get("hours_since_last_dose") for row in rows
+        },
+        inr=assessment.inr,
+        pregnant=bool(assessment.pregnant),
+        infection_systemic=bool(assessment.infection_systemic),
+        infection_local=bool(assessment.infection_local),
+        glucose_mmol_l=7.2 if glucose_asked(items) else None,
+    )
+    return dataclasses.replace(day, **changes)
 
 
 def check_today(consent: Consent, clinician: Any, **fields: Any) -> Any:
-    """Today's safety checklist for ``consent``, every item confirmed unless ``answers`` says."""
+    """Today's sign in and time out for ``consent``, every item confirmed unless ``answers``
+    says, with the day's facts as assessed unless ``day`` says."""
     from spinepath.procedures.recording import safety_check_record
 
-    values: dict[str, Any] = {"answers": tick_all(consent), "glucose_mmol_l": None}
+    values: dict[str, Any] = {"answers": tick_all(consent), "day": day_as_assessed(consent)}
     values.update(fields)
     return safety_check_record(
         None, episode=consent.episode, consent=consent, by=clinician, **values

@@ -69,17 +69,41 @@ def test_a_demo_patient_is_consented_checked_injected_and_the_ledger_updates(pag
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator(".consent-status-active")).to_have_text("Active")
 
-    # The safety checklist on the day.
+    # The safety checklist on the day: sign in with what is found, then the time out.
     page.goto(f"/episodes/{episode.pk}/")
     page.get_by_role("link", name="Safety checklist").click()
-    items = page.locator(".checklist-items input[type=checkbox]")
+    sign_in = page.locator("form.sign-in-form")
+    items = sign_in.locator(".checklist-items input[type=checkbox]")
     for index in range(items.count()):
         items.nth(index).check()
-    glucose = page.get_by_label(re.compile("Blood glucose"))
+    hours = sign_in.get_by_label(re.compile("Hours since the last dose"))
+    for index in range(hours.count()):
+        hours.nth(index).fill("200")  # held well beyond any hold
+    if sign_in.get_by_label("INR today").count():
+        sign_in.get_by_label("INR today").fill("1.0")
+    for question in (
+        "Could the patient be pregnant today?",
+        "Fever, or unwell with an infection, today?",
+        "Signs of infection at the injection site?",
+    ):
+        group = sign_in.get_by_role("group", name=question)
+        if group.count():
+            group.get_by_label("No", exact=True).check()
+    glucose = sign_in.get_by_label(re.compile("Blood glucose"))
     if glucose.count():
         glucose.fill("7.2")
-    page.get_by_role("button", name="Save the checklist").click()
-    expect(page.get_by_role("status")).to_contain_text("Safety checklist complete.")
+    page.get_by_role("button", name="Save sign in").click()
+    expect(page.get_by_role("status").first).to_contain_text("Sign in saved")
+    expect(page.locator(".checklist-contradictions")).to_have_count(0)
+    if page.get_by_role("heading", name="Reason to proceed today").count():
+        page.get_by_label("Reason").fill(REASON)
+        page.get_by_role("button", name="Record the reason to proceed").click()
+    time_out = page.locator("form.time-out-form")
+    boxes = time_out.locator("input[type=checkbox]")
+    for index in range(boxes.count()):
+        boxes.nth(index).check()
+    time_out.get_by_role("button", name="Save time out").click()
+    expect(page.locator(".ready")).to_contain_text("Sign in and time out are complete")
 
     # The procedure.
     page.get_by_role("link", name="Record procedure").click()

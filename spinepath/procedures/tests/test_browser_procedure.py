@@ -27,19 +27,47 @@ def test_a_clinician_checks_records_and_sees_the_procedure_on_the_patient_page(
     log_in(page, "alice")
     page.goto(f"/episodes/{episode_a.pk}/")
 
-    # The safety checklist.
+    # The safety checklist, phase by phase: sign in with the day's facts first.
     page.get_by_role("link", name="Safety checklist").click()
-    expect(page.get_by_role("heading", name="Pre-procedure safety checklist")).to_be_visible()
-    items = page.locator(".checklist-items input[type=checkbox]")
-    expect(items).to_have_count(8)
-    for label in ("Patient identity confirmed", "Valid consent in place", "Injection site marked"):
-        page.get_by_label(label).check()
+    expect(page.get_by_role("heading", name="Safety checklist for the procedure")).to_be_visible()
+    sign_in = page.locator("form.sign-in-form")
+    items = sign_in.locator(".checklist-items input[type=checkbox]")
+    expect(items).to_have_count(11)
+    for label in ("Patient identity confirmed", "Valid consent in place", "Escort home arranged"):
+        sign_in.get_by_label(label).check()
     for index in range(items.count()):
         items.nth(index).check()
-    page.get_by_role("button", name="Save the checklist").click()
-    expect(page.get_by_role("status")).to_contain_text("Safety checklist complete.")
+    sign_in.get_by_role("group", name="Fever, or unwell with an infection, today?").get_by_label(
+        "No", exact=True
+    ).check()
+    sign_in.get_by_role("group", name="Signs of infection at the injection site?").get_by_label(
+        "No", exact=True
+    ).check()
+    expect(page.locator("form.time-out-form")).to_have_count(0)  # not before sign in
+    page.get_by_role("button", name="Save sign in").click()
+    expect(page.get_by_role("status").first).to_contain_text("Sign in saved")
     expect(page.locator(".day-of-decision")).to_contain_text("Decision on the day: Suitable")
     expect(page.locator(".what-changed")).to_contain_text("Nothing changed")
+    expect(page.locator(".readiness")).to_contain_text("including stop before you block")
+    expect(page.get_by_role("link", name="Record procedure")).to_have_count(0)
+
+    # A sided injection cannot be recorded before its time out, even by going to the form.
+    page.goto(f"/episodes/{episode_a.pk}/procedure/")
+    expect(page.get_by_role("alert")).to_contain_text("The time out is not done")
+    expect(page.get_by_role("button", name="Record the procedure")).to_have_count(0)
+
+    # Time out, with the team, immediately before the injection.
+    page.goto(f"/episodes/{episode_a.pk}/checklist/")
+    time_out = page.locator("form.time-out-form")
+    boxes = time_out.locator("input[type=checkbox]")
+    expect(boxes).to_have_count(8)
+    expect(time_out).to_contain_text("Stop before you block")
+    expect(time_out).to_contain_text("Non-particulate steroid confirmed")
+    for index in range(boxes.count()):
+        boxes.nth(index).check()
+    time_out.get_by_role("button", name="Save time out").click()
+    expect(page.get_by_role("status").first).to_contain_text("Time out saved.")
+    expect(page.locator(".ready")).to_contain_text("Sign in and time out are complete")
     page.screenshot(path="/tmp/procedure_checklist.png", full_page=True)
 
     # The procedure, prefilled from the consented plan, with the live steroid check.
@@ -78,6 +106,28 @@ def test_a_clinician_checks_records_and_sees_the_procedure_on_the_patient_page(
     page.screenshot(path="/tmp/procedure_detail.png", full_page=True)
     saved = ProcedureRecord.objects.get()
     assert saved.assistant == "Sam Nurse" and saved.discharge_condition == "well"
+
+    # Sign out follows the procedure and shows on its record.
+    checklist = page.get_by_role("region", name="Safety checklist")
+    expect(checklist).to_contain_text("Sign out not done")
+    checklist.get_by_role("link", name="Sign out").click()
+    sign_out = page.locator("form.sign-out-form")
+    for label in (
+        "Leg strength and feeling checked",
+        "Discharge criteria met",
+        "Leaflet with the phone number given",
+    ):
+        sign_out.get_by_label(label).check()
+    sign_out.get_by_role("button", name="Save sign out").click()
+    expect(page.get_by_role("status").first).to_contain_text("Sign out saved.")
+    page.goto(f"/procedures/{saved.pk}/")
+    checklist = page.get_by_role("region", name="Safety checklist")
+    for phase in ("Sign in complete", "Time out complete", "Sign out complete"):
+        expect(checklist).to_contain_text(phase)
+    expect(checklist.locator("tr[data-item=stop_before_you_block]")).to_contain_text("Alice")
+    page.screenshot(path="/tmp/procedure_detail_phases.png", full_page=True)
+    saved.safety_check.refresh_from_db()
+    assert saved.safety_check.complete
 
     page.get_by_role("link", name=re.compile("Sciatica")).click()
     expect(page.locator('[aria-current="step"]')).to_have_text("Treated")

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from conftest import api_client_for, audit_events
+from spinepath.clinical.checklist import ITEMS_BY_CODE
 from spinepath.procedures.models import ProcedureRecord, SafetyCheck
 from spinepath.procedures.tests.helpers import (
     assess,
@@ -19,6 +20,9 @@ from spinepath.procedures.tests.helpers import (
 
 pytestmark = pytest.mark.django_db
 
+ITEM_PHASE = {code: item.phase.value for code, item in ITEMS_BY_CODE.items()}
+NO_INFECTION = {"infection_systemic": False, "infection_local": False}
+
 
 def _fields(response: Any) -> set[str]:
     return {error["field"] for error in response.json()["detail"]}
@@ -29,11 +33,26 @@ def test_it_records_a_safety_check_and_a_procedure_and_reads_them(client, episod
     api = api_client_for(client, clinician_a)
     base = f"/api/v1/episodes/{episode_a.pk}"
 
-    checked = api.post(f"{base}/safety-checks", {"answers": tick_all(consent)})
+    answers = tick_all(consent)
+    sign_in = {code: yes for code, yes in answers.items() if ITEM_PHASE[code] == "sign_in"}
+    time_out = {code: yes for code, yes in answers.items() if ITEM_PHASE[code] == "time_out"}
+    checked = api.post(f"{base}/safety-checks", {"answers": sign_in, "day": NO_INFECTION})
     assert checked.status_code == 201, checked.content
     body = checked.json()
-    assert body["complete"] is True and body["missing"] == []
+    assert body["ready_for_procedure"] is False and body["contradictions"] == []
+    assert set(body["missing"]) == set(time_out) | {
+        "leg_strength_sensation_checked",
+        "discharge_criteria_met",
+        "leaflet_given",
+    }
+    assert {i["recorded_by"] for i in body["items"]} == {"alice"}
+    assert body["day_facts"]["infection_local"] is False
     assert body["consent_id"] == consent.pk
+    early = api.post(f"{base}/procedures", procedure_fields())
+    assert early.status_code == 409 and "time out is not done" in early.json()["detail"]
+    timed = api.post(f"{base}/safety-checks/{body['id']}/phases/time_out", {"answers": time_out})
+    assert timed.status_code == 200, timed.content
+    assert timed.json()["ready_for_procedure"] is True
     assert body["decision_context"] == "day_of_procedure" and body["decision_outcome"] == "suitable"
     assert [c["id"] for c in api.get(f"{base}/safety-checks").json()] == [body["id"]]
 
@@ -61,7 +80,7 @@ def test_a_procedure_without_a_checklist_is_a_conflict(client, episode_a, clinic
     response = api.post(f"/api/v1/episodes/{episode_a.pk}/procedures", procedure_fields())
     assert response.status_code == 409
     assert response.json()["detail"] == (
-        "Complete the safety checklist today before recording the procedure."
+        "Complete today's safety checklist (sign in and time out) before recording the procedure."
     )
 
 
@@ -98,7 +117,8 @@ def test_a_steroid_block_needs_the_override_reason(client, episode_a, clinician_
     recent_steroid_elsewhere(episode_a.patient, days_ago=5)
     api = api_client_for(client, clinician_a)
     base = f"/api/v1/episodes/{episode_a.pk}"
-    assert api.post(f"{base}/safety-checks", {"answers": tick_all(consent)}).status_code == 201
+    body = {"answers": tick_all(consent), "day": NO_INFECTION}
+    assert api.post(f"{base}/safety-checks", body).status_code == 201
 
     refused = api.post(f"{base}/procedures", procedure_fields())
     assert refused.status_code == 422
@@ -131,3 +151,45 @@ def test_only_clinicians_write_and_other_clinics_see_nothing(
     assert outsider.get(f"/api/v1/procedures/{record.json()['id']}").status_code == 404
     assert outsider.post(f"{base}/safety-checks", body).status_code == 404
     assert SafetyCheck.objects.count() == 1
+
+
+def test_the_day_of_facts_reason_and_hard_stop_over_the_api(client, episode_a, clinician_a):
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    api = api_client_for(client, clinician_a)
+    base = f"/api/v1/episodes/{episode_a.pk}"
+    day = NO_INFECTION | {"infection_local": True}
+    body = api.post(f"{base}/safety-checks", {"answers": tick_all(consent), "day": day}).json()
+    assert body["decision_outcome"] == "defer" and body["ready_for_procedure"] is True
+    refused = api.post(f"{base}/procedures", procedure_fields())
+    assert refused.status_code == 409 and "INFECTION_ACTIVE" in refused.json()["detail"]
+    short = api.post(f"{base}/safety-checks/{body['id']}/proceed", {"reason": "ok"})
+    assert short.status_code == 422 and _fields(short) == {"reason"}
+    reason = "Old healed scratch well away from the site."
+    proceed = api.post(f"{base}/safety-checks/{body['id']}/proceed", {"reason": reason})
+    assert proceed.status_code == 200 and proceed.json()["decision_proceed_reason"] == reason
+    assert api.post(f"{base}/procedures", procedure_fields()).status_code == 201
+
+    bad = api.post(
+        f"{base}/safety-checks",
+        {"answers": {}, "day": {"last_dose_hours": {"apixaban": -1}, "inr": 0}},
+    )
+    assert bad.status_code == 422
+    wrong_phase = api.post(
+        f"{base}/safety-checks/{body['id']}/phases/time_out", {"answers": {"leaflet_given": True}}
+    )
+    assert wrong_phase.status_code == 422 and _fields(wrong_phase) == {"answers"}
+
+
+def test_an_urgent_referral_on_the_day_is_a_hard_stop_over_the_api(client, episode_a, clinician_a):
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    api = api_client_for(client, clinician_a)
+    base = f"/api/v1/episodes/{episode_a.pk}"
+    day = NO_INFECTION | {"new_red_flags": ["bladder_dysfunction"]}
+    body = api.post(f"{base}/safety-checks", {"answers": tick_all(consent), "day": day}).json()
+    assert body["decision_outcome"] == "urgent_referral"
+    proceed = api.post(
+        f"{base}/safety-checks/{body['id']}/proceed", {"reason": "Patient insists on it today."}
+    )
+    assert proceed.status_code == 409
+    assert api.post(f"{base}/procedures", procedure_fields()).status_code == 409
+    assert ProcedureRecord.objects.count() == 0

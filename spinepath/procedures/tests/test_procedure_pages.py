@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import audit_events, make_episode
+from spinepath.clinical.checklist import ITEMS_BY_CODE
 from spinepath.procedures.models import ProcedureRecord, SafetyCheck
 from spinepath.procedures.tests.helpers import (
     assess,
@@ -20,6 +21,8 @@ from spinepath.procedures.tests.helpers import (
 )
 
 pytestmark = pytest.mark.django_db
+
+ITEM_PHASE = {code: item.phase for code, item in ITEMS_BY_CODE.items()}
 
 
 def _procedure_post(**fields: Any) -> dict[str, Any]:
@@ -95,6 +98,27 @@ def test_the_checklist_needs_consent(client, episode_a, clinician_a):
     assert "No consent is recorded for this episode." in response.content.decode()
 
 
+def sign_in_post(consent: Any, *, leave_out: tuple[str, ...] = (), **fields: str) -> dict[str, Any]:
+    """The sign-in form as a clinician fills it: every item ticked, no fever or infection."""
+    from spinepath.clinical.checklist import Phase
+
+    data: dict[str, Any] = {"phase": "sign_in"}
+    for code in tick_all(consent):
+        if ITEM_PHASE[code] is Phase.SIGN_IN and code not in leave_out:
+            data[f"sign_in-{code}"] = "on"
+    data |= {"sign_in-infection_systemic": "no", "sign_in-infection_local": "no"}
+    data |= {f"sign_in-{name}": value for name, value in fields.items()}
+    return data
+
+
+def phase_post(consent: Any, phase: str, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    data: dict[str, Any] = {"phase": phase}
+    for code in tick_all(consent, sign_out=True):
+        if ITEM_PHASE[code].value == phase and code not in leave_out:
+            data[f"{phase}-{code}"] = "on"
+    return data
+
+
 def test_a_clinician_completes_the_checklist_and_sees_the_decision_on_the_day(
     client, episode_a, clinician_a
 ):
@@ -104,18 +128,27 @@ def test_a_clinician_completes_the_checklist_and_sees_the_decision_on_the_day(
 
     page = client.get(url).content.decode()
     assert "Patient identity confirmed" in page and "Injection site marked" in page
+    assert "Escort home arranged" in page and "Fever, or unwell with an infection" in page
     assert "Blood glucose" not in page  # not diabetic
     assert "Pregnancy status checked" not in page  # 56 years old
+    assert "Implanted devices checked" not in page  # not radiofrequency
 
-    response = client.post(url, {code: "on" for code in tick_all(consent)})
+    response = client.post(url, sign_in_post(consent))
     assert response.status_code == 302 and response["Location"] == url
     check = SafetyCheck.objects.get()
-    assert check.complete
+    assert check.missing_in("sign_in") == [] and not check.ready_for_procedure
     [event] = audit_events(action="create", model="procedures.SafetyCheck")
     assert event.channel == "ui"
-
     page = client.get(url).content.decode()
-    assert "Every item is confirmed." in page
+    assert "The time out is not done" in page and "including stop before you block" in page
+    assert f'href="/episodes/{episode_a.pk}/procedure/"' not in page
+
+    response = client.post(url, phase_post(consent, "time_out"))
+    assert response.status_code == 302
+    check.refresh_from_db()
+    assert check.ready_for_procedure
+    page = client.get(url).content.decode()
+    assert "Sign in and time out are complete: the procedure may be recorded." in page
     assert "Decision on the day: Suitable" in page
     assert "Nothing changed: the same outcome and reasons as at assessment." in page
     assert f'href="/episodes/{episode_a.pk}/procedure/"' in page
@@ -125,11 +158,12 @@ def test_an_incomplete_checklist_is_saved_and_says_what_is_missing(client, episo
     consent = take_consent(assess(episode_a, clinician_a), clinician_a)
     client.force_login(clinician_a)
     url = f"/episodes/{episode_a.pk}/checklist/"
-    answers = {code: "on" for code in tick_all(consent) if code != "imaging_ready"}
-    client.post(url, answers)
+    client.post(url, sign_in_post(consent, leave_out=("site_marked",)))
     page = client.get(url).content.decode()
-    assert "Not complete" in page and "<li>Imaging ready</li>" in page
-    assert "Today&#x27;s safety checklist is incomplete" in page
+    assert "Sign in is incomplete (1 item(s) not confirmed)" in page
+    assert "After a complete sign in with nothing contradicted." in page  # no time out yet
+    item = SafetyCheck.objects.get().items.get(code="site_marked")
+    assert item.confirmed is False and item.recorded_by == clinician_a
 
 
 def test_the_checklist_shows_what_changed_since_the_assessment(client, episode_a, clinician_a):
@@ -150,7 +184,9 @@ def test_a_diabetic_patient_having_a_steroid_is_asked_for_glucose(client, patien
     client.force_login(clinician_a)
     url = f"/episodes/{episode.pk}/checklist/"
     assert "Blood glucose (mmol/L)" in client.get(url).content.decode()
-    response = client.post(url, {"glucose_checked": "on", "glucose_mmol_l": "-3"})
+    response = client.post(
+        url, {"phase": "sign_in", "sign_in-glucose_checked": "on", "sign_in-glucose_mmol_l": "-3"}
+    )
     assert response.status_code == 400
     assert SafetyCheck.objects.count() == 0
 
@@ -164,7 +200,7 @@ def test_the_procedure_form_waits_for_the_checklist(client, episode_a, clinician
     response = client.get(f"/episodes/{episode_a.pk}/procedure/")
     assert response.status_code == 409
     page = response.content.decode()
-    assert "Complete the safety checklist today before recording the procedure." in page
+    assert "Complete today&#x27;s safety checklist (sign in and time out)" in page
     assert f'href="/episodes/{episode_a.pk}/checklist/"' in page
 
 
@@ -256,3 +292,62 @@ def test_a_procedure_is_marked_entered_in_error_from_its_page(client, episode_a,
     assert response.status_code == 302
     page = client.get(f"/procedures/{record.pk}/").content.decode()
     assert "ENTERED IN ERROR: Recorded on the wrong episode." in page
+
+
+def test_a_new_finding_on_the_day_asks_for_the_reason_on_the_checklist_page(
+    client, episode_a, clinician_a
+):
+    from spinepath.procedures.tests.helpers import day_as_assessed
+
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    check_today(consent, clinician_a, day=day_as_assessed(consent, infection_local=True))
+    client.force_login(clinician_a)
+    url = f"/episodes/{episode_a.pk}/checklist/"
+    page = client.get(url).content.decode()
+    assert "Reason to proceed today" in page and "INFECTION_ACTIVE" in page
+    assert "Infection at the injection site: yes" in page
+    assert f'href="/episodes/{episode_a.pk}/procedure/"' not in page  # no "Record procedure"
+
+    short = client.post(url, {"phase": "proceed", "proceed-reason": "ok"})
+    assert short.status_code == 400
+    assert "at least a short sentence" in short.content.decode()
+    reason = "Old healed scratch well away from the site."
+    assert client.post(url, {"phase": "proceed", "proceed-reason": reason}).status_code == 302
+    page = client.get(url).content.decode()
+    assert f"Reason to proceed today, by Alice: “{reason}”" in page
+    assert f'href="/episodes/{episode_a.pk}/procedure/"' in page
+    [event] = audit_events(action="override", model="assessment.Decision")
+    assert event.channel == "ui" and event.reason == reason
+
+
+def test_an_urgent_referral_on_the_day_offers_no_reason_and_no_procedure(
+    client, episode_a, clinician_a
+):
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    client.force_login(clinician_a)
+    url = f"/episodes/{episode_a.pk}/checklist/"
+    post = sign_in_post(consent) | {"sign_in-new_red_flags": ["saddle_anaesthesia"]}
+    assert client.post(url, post).status_code == 302
+    client.post(url, phase_post(consent, "time_out"))
+    page = client.get(url).content.decode()
+    assert "Decision on the day: Urgent referral" in page
+    assert "which cannot be overridden" in page
+    assert "Reason to proceed today" not in page
+    assert f'href="/episodes/{episode_a.pk}/procedure/"' not in page
+    refused = client.post(url, {"phase": "proceed", "proceed-reason": "Patient travelled far."})
+    assert refused.status_code == 400 and "no reason to proceed is accepted" in (
+        refused.content.decode()
+    )
+
+
+def test_a_time_out_before_a_complete_sign_in_is_refused_with_a_message(
+    client, episode_a, clinician_a
+):
+    consent = take_consent(assess(episode_a, clinician_a), clinician_a)
+    client.force_login(clinician_a)
+    url = f"/episodes/{episode_a.pk}/checklist/"
+    client.post(url, sign_in_post(consent, leave_out=("identity_confirmed",)))
+    response = client.post(url, phase_post(consent, "time_out"))
+    assert response.status_code == 400
+    assert "Sign in is not complete" in response.content.decode()
+    assert SafetyCheck.objects.get().missing_in("time_out") != []

@@ -27,6 +27,7 @@ from spinepath.procedures.tests.helpers import (
     assess,
     assess_with_proceed,
     check_today,
+    day_as_assessed,
     ready_for_procedure,
     recent_steroid_elsewhere,
     record_procedure,
@@ -107,7 +108,7 @@ def test_an_assessment_six_weeks_old_is_still_current(episode_a, clinician_a):
     consent = take_consent(assess(episode_a, clinician_a, assessed_on=six_weeks), clinician_a)
     # Current, so the only thing missing is the checklist.
     assert _refused(episode_a, clinician_a) == (
-        "Complete the safety checklist today before recording the procedure."
+        "Complete today's safety checklist (sign in and time out) before recording the procedure."
     )
     check_today(consent, clinician_a)
     assert record_procedure(episode_a, clinician_a).pk
@@ -117,10 +118,10 @@ def test_it_refuses_an_incomplete_checklist(episode_a, clinician_a):
     consent = take_consent(assess(episode_a, clinician_a), clinician_a)
     answers = tick_all(consent) | {"site_marked": False}
     check = check_today(consent, clinician_a, answers=answers)
-    assert not check.complete and check.missing == ["site_marked"]
+    assert not check.ready_for_procedure and check.missing_in("sign_in") == ["site_marked"]
     assert _refused(episode_a, clinician_a) == (
-        "Today's safety checklist is incomplete (1 item(s) not confirmed). Complete it before "
-        "recording the procedure."
+        "Sign in is incomplete (1 item(s) not confirmed). Complete it before recording the "
+        "procedure."
     )
 
 
@@ -128,7 +129,7 @@ def test_a_checklist_for_a_withdrawn_consent_does_not_count_for_a_new_one(episod
     first = ready_for_procedure(episode_a, clinician_a)
     consent_withdraw(None, consent=first, by=clinician_a, reason="Wanted to think it over.")
     take_consent(first.assessment.decisions.first(), clinician_a)
-    assert "Complete the safety checklist today" in _refused(episode_a, clinician_a)
+    assert "Complete today's safety checklist" in _refused(episode_a, clinician_a)
 
 
 def test_it_refuses_when_the_decision_on_the_day_is_urgent_referral(episode_a, clinician_a):
@@ -136,7 +137,7 @@ def test_it_refuses_when_the_decision_on_the_day_is_urgent_referral(episode_a, c
     consent.assessment.red_flags = ["saddle_anaesthesia"]
     consent.assessment.save()
     check = check_today(consent, clinician_a)
-    assert check.complete and check.decision.outcome == "urgent_referral"
+    assert check.ready_for_procedure and check.decision.outcome == "urgent_referral"
     assert _refused(episode_a, clinician_a) == (
         "The decision re-run on the day is 'urgent referral', which cannot be overridden. "
         "Do not proceed: act on its reasons."
@@ -145,13 +146,11 @@ def test_it_refuses_when_the_decision_on_the_day_is_urgent_referral(episode_a, c
 
 def test_a_new_restrictive_reason_on_the_day_needs_a_reason_to_proceed(episode_a, clinician_a):
     consent = take_consent(assess(episode_a, clinician_a), clinician_a)
-    consent.assessment.antithrombotics = [{"drug": "apixaban", "hours_since_last_dose": 12}]
-    consent.assessment.save()
-    check = check_today(consent, clinician_a)
-    assert check.decision.outcome == "defer"
+    check = check_today(consent, clinician_a, day=day_as_assessed(consent, infection_local=True))
+    assert check.decision.outcome == "defer" and check.ready_for_procedure
     message = _refused(episode_a, clinician_a)
-    assert message.startswith("The decision re-run on the day is 'defer' (ANTITHROMBOTIC_NOT_HELD)")
-    record_proceed(None, check.decision, by=clinician_a, reason="Haematology agreed: low risk.")
+    assert message.startswith("The decision re-run on the day is 'defer' (INFECTION_ACTIVE)")
+    record_proceed(None, check.decision, by=clinician_a, reason="Small scratch away from site.")
     assert record_procedure(episode_a, clinician_a).pk
 
 
@@ -418,15 +417,17 @@ def test_a_procedure_entered_in_error_stops_counting_and_the_episode_steps_back(
 def test_the_checklist_re_runs_the_decision_with_the_days_facts(episode_a, clinician_a):
     consent = take_consent(assess(episode_a, clinician_a), clinician_a)
     check = check_today(consent, clinician_a)
-    assert check.complete and check.missing == [] and check.warnings == []
+    assert check.ready_for_procedure and not check.complete  # sign out follows the procedure
+    assert check.missing_in("sign_in") == check.missing_in("time_out") == []
+    assert check.warnings == [] and check.contradictions == []
     assert check.decision.context == Decision.Context.DAY_OF_PROCEDURE
     assert check.decision.evaluated_by == clinician_a
     assert check.checked_on == timezone.localdate()
     kinds = list(episode_a.timeline.values_list("kind", "summary"))
-    assert ("procedure", "Safety checklist complete") in kinds
+    assert ("procedure", "Safety checklist sign in complete") in kinds
     assert (
         "decision",
-        "Decision re-run on the day of the procedure: suitable (at assessment: suitable)",
+        "Decision re-run at sign in with the day's facts: suitable (at assessment: suitable)",
     ) in kinds
     assert audit_events(action="create", model="procedures.SafetyCheck")
     assert audit_events(action="create", model="assessment.Decision")
@@ -438,8 +439,8 @@ def test_the_checklist_asks_for_glucose_for_a_diabetic_having_a_steroid(episode_
         clinician_a,
     )
     assert "glucose_checked" in tick_all(consent)
-    check = check_today(consent, clinician_a, glucose_mmol_l=18.2)
-    assert check.complete and check.glucose_mmol_l == 18.2
+    check = check_today(consent, clinician_a, day=day_as_assessed(consent, glucose_mmol_l=18.2))
+    assert check.ready_for_procedure and check.glucose_mmol_l == 18.2
     assert check.warnings == [
         "Blood glucose 18.2 mmol/L is above 15 mmol/L (local default, verify): review before "
         "giving a steroid."
