@@ -16,7 +16,7 @@ from spinepath.patients.models import TimelineEvent
 from spinepath.procedures.models import ProcedureRecord
 from spinepath.procedures.procedure import ConsentVarianceReasonRequired
 from spinepath.procedures.tests.helpers import (
-    assess_with_proceed,
+    assess,
     check_today,
     procedure_fields,
     ready_for_procedure,
@@ -86,8 +86,19 @@ def test_refusals_and_reasons_are_told_apart():
 pytestmark = pytest.mark.django_db
 
 
+INTERLAMINAR = {"procedure": "interlaminar_epidural", "approach": "interlaminar_paramedian"}
+"""Triamcinolone is particulate, so the story uses an interlaminar epidural: for a transforaminal
+one the time out's non-particulate check would stop the day before the drug is compared."""
+
+
 def _consented_to_triamcinolone(episode, clinician):
-    decided = assess_with_proceed(episode, clinician, steroid="triamcinolone", steroid_dose_mg=40)
+    decided = assess(
+        episode,
+        clinician,
+        procedure="interlaminar_epidural",
+        steroid="triamcinolone",
+        steroid_dose_mg=40,
+    )
     consent = take_consent(decided, clinician)
     check_today(consent, clinician)
     return consent
@@ -96,7 +107,9 @@ def _consented_to_triamcinolone(episode, clinician):
 def test_another_drug_than_consented_needs_a_written_reason(episode_a, clinician_a):
     _consented_to_triamcinolone(episode_a, clinician_a)
     with pytest.raises(ConsentVarianceReasonRequired) as refused:
-        record_procedure(episode_a, clinician_a, steroid="dexamethasone", steroid_dose_mg=6.6)
+        record_procedure(
+            episode_a, clinician_a, steroid="dexamethasone", steroid_dose_mg=6.6, **INTERLAMINAR
+        )
     assert "Consented: triamcinolone 40 mg; given: dexamethasone 6.6 mg." in str(refused.value)
     assert ProcedureRecord.objects.count() == 0
     with pytest.raises(ConsentVarianceReasonRequired):
@@ -106,6 +119,7 @@ def test_another_drug_than_consented_needs_a_written_reason(episode_a, clinician
             steroid="dexamethasone",
             steroid_dose_mg=6.6,
             consent_variance_reason="short",
+            **INTERLAMINAR,
         )
 
 
@@ -113,13 +127,14 @@ def test_with_a_reason_it_is_stored_audited_on_the_timeline_and_on_the_page(
     client, episode_a, clinician_a
 ):
     _consented_to_triamcinolone(episode_a, clinician_a)
-    reason = "Non-particulate steroid for a transforaminal approach; discussed with the patient."
+    reason = "Dexamethasone preferred on the day; discussed with the patient."
     record = record_procedure(
         episode_a,
         clinician_a,
         steroid="dexamethasone",
         steroid_dose_mg=6.6,
         consent_variance_reason=reason,
+        **INTERLAMINAR,
     )
     assert record.consent_variance_reason == reason
     assert [v["code"] for v in record.consent_variances] == ["steroid_differs"]
@@ -172,7 +187,7 @@ def test_the_api_names_the_reason_field_and_the_page_asks_for_it(client, episode
     api = api_client_for(client, clinician_a)
     response = api.post(
         f"/api/v1/episodes/{episode_a.pk}/procedures",
-        procedure_fields(steroid="dexamethasone", steroid_dose_mg=6.6),
+        procedure_fields(steroid="dexamethasone", steroid_dose_mg=6.6, **INTERLAMINAR),
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == ["consent_variance_reason"]
@@ -182,7 +197,7 @@ def test_the_api_names_the_reason_field_and_the_page_asks_for_it(client, episode
     client.force_login(clinician_a)
     page = client.post(
         f"/episodes/{episode_a.pk}/procedure/",
-        _procedure_post(steroid="dexamethasone", steroid_dose_mg="6.6"),
+        _procedure_post(steroid="dexamethasone", steroid_dose_mg="6.6", **INTERLAMINAR),
     )
     assert page.status_code == 400
     assert "consent_variance_reason" in page.context["form"].errors
