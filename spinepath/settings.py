@@ -221,3 +221,6 @@ LOGGING = {
 # start-up through a system check rather than being silently ignored.
 SPINEPATH_RULESET_OVERRIDES: dict[str, object] = {}
 SPINEPATH_DEMO_PASSWORD = "spinepath-demo-2026"
+# The blood glucose (mmol/L) above which the consent sheet tells a person with diabetes to follow
+# their sick-day rules after a steroid; set it to the clinic's own sick-day rules.
+SPINEPATH_SICK_DAY_GLUCOSE_MMOL_L = 15.0

@@ -1,7 +1,7 @@
 """What a patient is told, and consents to, before a spinal injection.
 
-``build_consent_information`` turns the plan (procedure, imaging, drugs and dose, levels, side) and a
-few patient facts (diabetes, blood thinners, pregnancy) into the information sheet: what the
+``build_consent_information`` turns the plan (procedure, imaging, drugs and dose, levels, side)
+and a few patient facts (diabetes, blood thinners, pregnancy) into the information sheet: what the
 injection is, the planned medicines and dose, why and how it is done, what it may achieve and how
 often it does not, every material risk that applies and *why* it applies to this patient, the
 alternatives, what to do before and after, and the warning signs. Every risk, the benefit and the
@@ -181,9 +181,7 @@ REQUIRED_WITH_STEROID: frozenset[RiskCode] = frozenset(
         RiskCode.TISSUE_WEAKENING,
     }
 )
-REQUIRED_WITH_STEROID_AND_DIABETES: frozenset[RiskCode] = frozenset(
-    {RiskCode.RAISED_BLOOD_GLUCOSE}
-)
+REQUIRED_WITH_STEROID_AND_DIABETES: frozenset[RiskCode] = frozenset({RiskCode.RAISED_BLOOD_GLUCOSE})
 REQUIRED_WITH_LOCAL_ANAESTHETIC: frozenset[RiskCode] = frozenset(
     {RiskCode.LOCAL_ANAESTHETIC_NUMBNESS}
 )
@@ -740,8 +738,7 @@ def _expected_benefit(ctx: ConsentContext) -> str:
         return (
             "The numbing drug can ease your pain for a few hours. "
             "Without a steroid, longer relief is less likely. "
-            "Up to about half of people get little or no relief from an epidural. "
-            + _NOT_A_CURE
+            "Up to about half of people get little or no relief from an epidural. " + _NOT_A_CURE
         )
     return (
         "Many people get less leg pain for a few weeks. "
@@ -864,7 +861,8 @@ def _infection() -> Risk:
             "We keep things very clean to stop this. "
             "Signs are redness, heat, swelling, pus or a fever. "
             "Very rarely, germs get in deep near the spine. "
-            "This is grave. It needs treatment at once. At worst, it can leave you unable to move your legs."
+            "This is grave. It needs treatment at once. "
+            "At worst, it can leave you unable to move your legs."
         ),
         frequency=(
             "Rare: about 1 in 1,000 people or fewer get an infection in the skin. "
@@ -1023,8 +1021,7 @@ def _severe_harm(ctx: ConsentContext) -> Risk:
             + (
                 "The risk is thought to be highest with this kind of injection."
                 if transforaminal
-                else "The risk is thought to be lower than with an injection next to a nerve "
-                "root."
+                else "The risk is thought to be lower than with an injection next to a nerve root."
             )
         ),
         frequency_band=FrequencyBand.VERY_RARE,
@@ -1122,9 +1119,7 @@ def _numb_legs(anaesthetic: LocalAnaesthetic) -> Risk:
         ),
         frequency=f"Common: up to about 1 in 10 people. {_ROUGH}",
         frequency_band=FrequencyBand.COMMON,
-        applies_because=(
-            f"you will have a numbing drug called {_anaesthetic_name(anaesthetic)}"
-        ),
+        applies_because=(f"you will have a numbing drug called {_anaesthetic_name(anaesthetic)}"),
         sources="[62][63]",
     )
 
@@ -1201,8 +1196,7 @@ def _raised_glucose(threshold_mmol_l: float) -> Risk:
             "your diabetes team or GP."
         ),
         frequency=(
-            "Very common: more than half of people with diabetes see higher sugar levels. "
-            + _ROUGH
+            "Very common: more than half of people with diabetes see higher sugar levels. " + _ROUGH
         ),
         frequency_band=FrequencyBand.VERY_COMMON,
         applies_because="you have diabetes and the injection has a steroid",
@@ -1221,8 +1215,7 @@ def _tissue_weakening(steroid: Steroid) -> Risk:
             "This is why we keep a record and limit how many you have."
         ),
         frequency=(
-            "Not known for sure. It is not likely after one injection, and more likely after "
-            "many."
+            "Not known for sure. It is not likely after one injection, and more likely after many."
         ),
         frequency_band=FrequencyBand.NOT_KNOWN,
         applies_because=f"you will have a steroid called {_steroid_name(steroid)}",
@@ -1238,7 +1231,9 @@ def _radiation(ctx: ConsentContext) -> Risk:
             "The dose is about the same as the X-rays we all get from the world "
             "around us in a few months to a year."
         )
-        frequency = f"Rare: the added lifetime chance of cancer is about 1 in 10,000 or less. {_ROUGH}"
+        frequency = (
+            f"Rare: the added lifetime chance of cancer is about 1 in 10,000 or less. {_ROUGH}"
+        )
         band = FrequencyBand.RARE
         because = "a CT scanner, which uses X-rays, guides your injection"
     else:
@@ -1350,8 +1345,7 @@ def _mbb_unclear() -> Risk:
             "Filling in your pain diary with care makes the result more reliable."
         ),
         frequency=(
-            "Very common: in some studies, about 1 in 4 single tests gave a wrong result. "
-            + _ROUGH
+            "Very common: in some studies, about 1 in 4 single tests gave a wrong result. " + _ROUGH
         ),
         frequency_band=FrequencyBand.VERY_COMMON,
         applies_because="you are having a test (a medial branch block)",
@@ -1400,10 +1394,11 @@ def _no_benefit(ctx: ConsentContext) -> Risk:
                 + _ROUGH
             ),
             Procedure.FACET_JOINT_INJECTION: (
-                f"Very common: many people, perhaps most, get little or no relief. {_ROUGH}"
+                "Very common: more than 1 in 10 people, and perhaps most, get little or no "
+                f"relief. {_ROUGH}"
             ),
             Procedure.SACROILIAC_JOINT_INJECTION: (
-                f"Very common: many people get little or no relief. {_ROUGH}"
+                f"Very common: more than 1 in 10 people get little or no relief. {_ROUGH}"
             ),
         }.get(
             ctx.procedure,
@@ -1578,11 +1573,11 @@ def _emergency_signs(ctx: ConsentContext) -> tuple[str, ...]:
         saddle,
         f"You cannot pass urine {hours} hours after the injection, or you lose control of your "
         "bladder or bowels.",
-        "New problems with sex, such as numb private parts or not being able to get an erection.",
+        "New problems with sex, such as loss of feeling or not being able to get an erection"
+        + (", once the numbing has worn off." if ctx.local_anaesthetic is not None else "."),
         "Severe back pain that keeps getting worse, with a fever or shivers.",
         "A headache with a stiff neck or a fever.",
-        "Bleeding where the needle went in that does not stop after 10 minutes of firm "
-        "pressing.",
+        "Bleeding where the needle went in that does not stop after 10 minutes of firm pressing.",
         "Sudden loss of sight, a drooping face, a weak arm or slurred speech: call 999.",
         "Swelling of your face, lips or tongue, or trouble breathing: call 999.",
     ]
