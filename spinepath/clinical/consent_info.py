@@ -1523,10 +1523,14 @@ def _after(ctx: ConsentContext) -> tuple[str, ...]:
         ),
     ]
     if ctx.local_anaesthetic is not None:
+        where = (
+            "Your legs, or the skin between your legs,"
+            if ctx.procedure in EPIDURALS
+            else "Your back or legs"
+        )
         after.append(
-            "Your legs, or the skin between your legs, may feel numb or heavy for a few hours "
-            f"from the numbing drug. This is normal. It should wear off within "
-            f"{NUMBNESS_WEARS_OFF_HOURS} hours."
+            f"{where} may feel numb or heavy for a few hours from the numbing drug. "
+            f"This is normal. It should wear off within {NUMBNESS_WEARS_OFF_HOURS} hours."
         )
     after += [
         "Do not lift heavy things or do hard exercise for a few days. "

@@ -61,7 +61,7 @@ BASE = ConsentContext(
 CHRONIC_PAIN_PROCEDURES = [p for p in Procedure if p not in EPIDURALS]
 
 WORDING_HASHES = {
-    "consent-info 2026.12.1": "f2f322907197b265d78a71f903e7d679be98f50d7e60c6cff6163901c41d0a5e",
+    "consent-info 2026.12.1": "2f0e35b908d1177d7107dd628c17e40ad36d90810c388e18a22b3f5b11475ba8",
 }
 """The fingerprint of every generated sheet, pinned per information version.
 
