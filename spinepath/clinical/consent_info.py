@@ -13,6 +13,10 @@ sight, stroke, paralysis, death) are named on every epidural sheet, with what lo
 never as if they were removed. ``REQUIRED_RISKS`` (below) is the table of the risks each sheet
 must list; ``required_risks(ctx)`` reads it and a test holds every generated sheet to it.
 
+The words live in ``data/consent_info.en.toml`` (one file per language, beside ``coding.toml``);
+this module only selects which texts apply to a plan and a patient, and fills in the dose, the
+drug names, the levels, the hours and the clinic's glucose threshold.
+
 Wording rules: plain English measured with textstat (``readability.py``) by Flesch–Kincaid and by
 SMOG, the measure health leaflets use; every generated sheet is held to SMOG grade 7 or below
 (``tests/test_consent_info.py``; ``bench/readability.py`` prints the figures). All text is
@@ -20,11 +24,12 @@ spinepath's own.
 
 Frequencies follow the UK consent convention (``FREQUENCY_BAND_MEANINGS``). The figures are
 approximate and the text says so; published rates vary between studies and clinics. A clinic that
-has its own audited figures should change the wording here and bump the version.
+has its own audited figures should change the data file and bump the version.
 
 Versioning: ``INFORMATION_VERSION`` names the wording. **Any change to any patient-facing text
-here — a word, a figure, a new or removed risk — bumps it**, and the consent record stores the
-version the patient was shown, so that what a patient agreed to can be reproduced later.
+(in the data file or here) — a word, a figure, a new or removed risk — bumps it**, and the
+consent record stores the version the patient was shown, so that what a patient agreed to can be
+reproduced later.
 ``wording_fingerprint()`` hashes every sheet the plan allows; the test suite pins one hash per
 version, so changed text without a new version fails.
 """
@@ -36,9 +41,12 @@ import hashlib
 import itertools
 import json
 import math
+import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 from spinepath.clinical.sources import cited, unknown_citations
 from spinepath.clinical.vocab import (
@@ -66,6 +74,20 @@ and the warning signs, so they can never disagree."""
 DEFAULT_SICK_DAY_GLUCOSE_MMOL_L = 15.0
 """The blood glucose above which a person with diabetes follows their sick-day rules; a clinic
 sets its own (Django setting ``SPINEPATH_SICK_DAY_GLUCOSE_MMOL_L``), passed in on the context."""
+
+
+DATA_FILE = Path(__file__).parent / "data" / "consent_info.en.toml"
+"""Every word of the sheet, in British English (one file per language)."""
+
+
+def load_texts(path: Path = DATA_FILE) -> dict[str, Any]:
+    """The words of the sheet, read from ``path`` (TOML)."""
+    with path.open("rb") as data:
+        return tomllib.load(data)
+
+
+TEXTS: dict[str, Any] = load_texts()
+"""The sheet's words, loaded once at import; the code below only selects and fills them in."""
 
 
 def validate_levels(levels: Iterable[str]) -> tuple[str, ...]:
@@ -96,12 +118,7 @@ class FrequencyBand(StrEnum):
 
 
 FREQUENCY_BAND_MEANINGS: dict[FrequencyBand, str] = {
-    FrequencyBand.VERY_COMMON: "Very common: more than 1 in 10 people.",
-    FrequencyBand.COMMON: "Common: between 1 in 10 and 1 in 100 people.",
-    FrequencyBand.UNCOMMON: "Uncommon: between 1 in 100 and 1 in 1,000 people.",
-    FrequencyBand.RARE: "Rare: between 1 in 1,000 and 1 in 10,000 people.",
-    FrequencyBand.VERY_RARE: "Very rare: fewer than 1 in 10,000 people.",
-    FrequencyBand.NOT_KNOWN: "Not known: there are not enough good figures to say.",
+    band: TEXTS["bands"][band.value] for band in FrequencyBand
 }
 """The key shown with the risks (the UK consent convention for how often something happens)."""
 
@@ -325,30 +342,9 @@ class ConsentInformation:
         return "".join(parts)
 
 
-_TITLES: dict[Procedure, str] = {
-    Procedure.TRANSFORAMINAL_EPIDURAL: "Transforaminal epidural injection",
-    Procedure.INTERLAMINAR_EPIDURAL: "Interlaminar epidural injection",
-    Procedure.CAUDAL_EPIDURAL: "Caudal epidural injection",
-    Procedure.FACET_JOINT_INJECTION: "Facet joint injection",
-    Procedure.MEDIAL_BRANCH_BLOCK: "Medial branch block",
-    Procedure.RADIOFREQUENCY_DENERVATION: "Radiofrequency denervation",
-    Procedure.SACROILIAC_JOINT_INJECTION: "Sacroiliac joint injection",
-}
-
-_PLAIN_NAMES: dict[Procedure, str] = {
-    Procedure.TRANSFORAMINAL_EPIDURAL: "an injection next to a nerve root",
-    Procedure.INTERLAMINAR_EPIDURAL: "an injection around the nerves in your back",
-    Procedure.CAUDAL_EPIDURAL: "an injection around the nerves, near your tailbone",
-    Procedure.FACET_JOINT_INJECTION: "an injection into small joints in your back",
-    Procedure.MEDIAL_BRANCH_BLOCK: "a test to find where your pain comes from",
-    Procedure.RADIOFREQUENCY_DENERVATION: "heat treatment to small nerves in your back",
-    Procedure.SACROILIAC_JOINT_INJECTION: "an injection into the joint at the base of your spine",
-}
-
-
 def procedure_title(procedure: Procedure) -> str:
     """The procedure's usual name, as on the consent form ("Caudal epidural injection")."""
-    return _TITLES[procedure]
+    return str(TEXTS["procedures"][procedure.value]["title"])
 
 
 def required_risks(ctx: ConsentContext) -> frozenset[RiskCode]:
@@ -373,8 +369,8 @@ def build_consent_information(ctx: ConsentContext) -> ConsentInformation:
     """The information sheet for ``ctx``; pure and deterministic."""
     risks = _risks(ctx)
     alternatives = _alternatives(ctx)
-    benefit_sources = _BENEFIT_SOURCES[ctx.procedure]
-    warning_sources = "[11][62][63][64][65][66]" + ("[23][24]" if _glucose_applies(ctx) else "")
+    benefit_sources = _procedure_text(ctx, "benefit_sources")
+    warning_sources = _warning_sources(ctx)
     all_citations = "".join(
         [benefit_sources, *(r.sources for r in risks), *(a.sources for a in alternatives)]
     )
@@ -383,10 +379,10 @@ def build_consent_information(ctx: ConsentContext) -> ConsentInformation:
     )
     return ConsentInformation(
         version=INFORMATION_VERSION,
-        title=f"{procedure_title(ctx.procedure)}: {_PLAIN_NAMES[ctx.procedure]}",
+        title=f"{procedure_title(ctx.procedure)}: {_procedure_text(ctx, 'plain_name')}",
         what_it_is=_what_it_is(ctx),
         medicines=_medicines(ctx),
-        why=_WHY[ctx.procedure],
+        why=_procedure_text(ctx, "why"),
         how_it_is_done=_how_it_is_done(ctx),
         expected_benefit=_expected_benefit(ctx),
         how_long_relief_lasts=_how_long(ctx),
@@ -487,89 +483,30 @@ def missing_sources(information: ConsentInformation) -> list[str]:
     return unknown_citations(information.citations())
 
 
-# --- What it is, the medicines, why, how ---------------------------------------------------------
+# --- The words, and the small helpers that fill them in ------------------------------------------
 
-_WHAT: dict[Procedure, str] = {
-    Procedure.TRANSFORAMINAL_EPIDURAL: (
-        "Nerves leave your spine through small gaps between the bones. "
-        "The part of the nerve in the gap is the nerve root. "
-        "In this injection, the drugs go into the gap, right next to the nerve root."
-    ),
-    Procedure.INTERLAMINAR_EPIDURAL: (
-        "The nerves in your spine lie in a thin bag of fluid. "
-        "The space just outside this bag is the epidural space. "
-        "In this injection, the needle goes in from the back, between two bones. "
-        "The drugs go into the epidural space."
-    ),
-    Procedure.CAUDAL_EPIDURAL: (
-        "The nerves in your spine lie in a thin bag of fluid. "
-        "The space just outside this bag is the epidural space. "
-        "In this injection, the needle goes in through a small gap near your tailbone. "
-        "The drugs then spread up to the nerves in your lower back."
-    ),
-    Procedure.FACET_JOINT_INJECTION: (
-        "Facet joints are small joints at the back of your spine. "
-        "They link each bone of the spine to the next one. "
-        "In this injection, the drugs go into or just next to these joints."
-    ),
-    Procedure.MEDIAL_BRANCH_BLOCK: (
-        "Facet joints are small joints at the back of your spine. "
-        "Small nerves carry pain from these joints. They are called medial branches. "
-        "This is a test. We put a numbing drug next to these small nerves. "
-        "Then we see if your pain goes down for a few hours."
-    ),
-    Procedure.RADIOFREQUENCY_DENERVATION: (
-        "Facet joints are small joints at the back of your spine. "
-        "Small nerves carry pain from these joints. They are called medial branches. "
-        "In this treatment, we heat these nerves with a needle tip so they stop sending pain "
-        "signals. They are the same nerves that were numbed in your test."
-    ),
-    Procedure.SACROILIAC_JOINT_INJECTION: (
-        "The sacroiliac joint joins the base of your spine to your pelvis (your hip bone). "
-        "You have one on each side. "
-        "In this injection, the drugs go into this joint."
-    ),
-}
 
-_WHY: dict[Procedure, str] = {
-    Procedure.TRANSFORAMINAL_EPIDURAL: (
-        "It is for pain that runs down your leg because a nerve in your back is pressed or "
-        "sore. This is often called sciatica. It is not used for back pain on its own."
-    ),
-    Procedure.INTERLAMINAR_EPIDURAL: (
-        "It is for pain that runs down your leg because a nerve in your back is pressed or "
-        "sore. This is often called sciatica. It is not used for back pain on its own."
-    ),
-    Procedure.CAUDAL_EPIDURAL: (
-        "It is for pain that runs down your leg because a nerve in your back is pressed or "
-        "sore. This is often called sciatica. It is not used for back pain on its own."
-    ),
-    Procedure.FACET_JOINT_INJECTION: (
-        "It is for back pain that may come from the facet joints. "
-        "UK guidance says not to use this injection for back pain. "
-        "Your doctor will tell you why they think it may still help you."
-    ),
-    Procedure.MEDIAL_BRANCH_BLOCK: (
-        "It helps us find out if your back pain comes from the facet joints. "
-        "If the test takes away at least half of your pain for a few hours, you may be offered "
-        "heat treatment to the same nerves. Heat treatment aims to ease the pain for longer."
-    ),
-    Procedure.RADIOFREQUENCY_DENERVATION: (
-        "Your test took away at least half of your back pain for a few hours. "
-        "This means your pain is likely to come from the facet joints. "
-        "Heat treatment to the same nerves aims to ease the pain for many months."
-    ),
-    Procedure.SACROILIAC_JOINT_INJECTION: (
-        "It is for pain that may come from the sacroiliac joint. "
-        "This pain is often felt low in the back, in the buttock, or in the groin."
-    ),
-}
+def _text(*path: str, **values: object) -> str:
+    """The text at ``path`` in the data file, with ``{placeholders}`` filled from ``values``."""
+    node: object = TEXTS
+    for key in path:
+        assert isinstance(node, dict), path
+        node = node[key]
+    assert isinstance(node, str), path
+    return node.format(**values) if values else node
 
-_SIDE_WORDS: dict[Laterality, str] = {
-    Laterality.LEFT: "on your left side",
-    Laterality.RIGHT: "on your right side",
-    Laterality.BILATERAL: "on both sides",
-}
+
+def _has(*path: str) -> bool:
+    node: object = TEXTS
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
+
+
+def _procedure_text(ctx: ConsentContext, key: str) -> str:
+    return _text("procedures", ctx.procedure.value, key)
 
 
 def _join(items: list[str], word: str = "and") -> str:
@@ -592,883 +529,310 @@ def format_mg(dose: float) -> str:
     return f"{dose:g} mg"
 
 
+def _risk(
+    code: RiskCode,
+    *,
+    title: str | None = None,
+    explanation: str | None = None,
+    frequency: str | None = None,
+    band: str | None = None,
+    applies_because: str | None = None,
+    sources: str | None = None,
+) -> Risk:
+    """A risk from ``[risks.<code>]``; any part given here replaces the data file's own."""
+    part = TEXTS["risks"][code.value]
+    return Risk(
+        code=code,
+        title=title if title is not None else part["title"],
+        explanation=explanation if explanation is not None else part["explanation"],
+        frequency=frequency if frequency is not None else part["frequency"],
+        frequency_band=FrequencyBand(band if band is not None else part["band"]),
+        applies_because=(
+            applies_because if applies_because is not None else part["applies_because"]
+        ),
+        sources=sources if sources is not None else part["sources"],
+    )
+
+
+# --- What it is, the medicines, why, how ---------------------------------------------------------
+
+
 def _medicines(ctx: ConsentContext) -> tuple[str, ...]:
     lines = []
     if ctx.steroid is not None and ctx.steroid_dose_mg is not None:
         lines.append(
-            f"Steroid: {_steroid_name(ctx.steroid)}, {format_mg(ctx.steroid_dose_mg)}. "
-            "A steroid calms swelling and soreness."
+            _text(
+                "medicines",
+                "steroid",
+                steroid=_steroid_name(ctx.steroid),
+                dose=format_mg(ctx.steroid_dose_mg),
+            )
         )
     else:
-        lines.append("Steroid: none. There is no steroid in this injection.")
+        lines.append(_text("medicines", "no_steroid"))
     if ctx.local_anaesthetic is not None:
-        lines.append(
-            f"Numbing drug (local anaesthetic): {_anaesthetic_name(ctx.local_anaesthetic)}. "
-            "We use a small amount, well below the safe limit for your weight."
-        )
+        anaesthetic = _anaesthetic_name(ctx.local_anaesthetic)
+        lines.append(_text("medicines", "anaesthetic", anaesthetic=anaesthetic))
     else:
-        lines.append(
-            "Numbing drug: none in the injection. We still numb your skin first with a small "
-            "amount."
-        )
+        lines.append(_text("medicines", "no_anaesthetic"))
     if ctx.imaging in IONISING_IMAGING:
-        lines.append("Dye: a small amount may be used, so the drugs show up on X-ray.")
+        lines.append(_text("medicines", "dye"))
     return tuple(lines)
 
 
 def _where_sentence(ctx: ConsentContext) -> str:
     levels = validate_levels(ctx.levels)
-    side = _SIDE_WORDS.get(ctx.side)
+    side = _text("sides", ctx.side.value) if _has("sides", ctx.side.value) else None
     if not levels and side is None:
         return ""
     where = []
     if levels:
-        word = "level" if len(levels) == 1 else "levels"
-        where.append(f"at the {_join(list(levels))} {word}")
+        key = "one_level" if len(levels) == 1 else "many_levels"
+        where.append(_text("where", key, levels=_join(list(levels))))
     if side is not None:
         where.append(side)
-    sentence = f"It will be done {' '.join(where)}."
+    sentence = _text("where", "sentence", where=" ".join(where))
     if levels:
-        sentence += " A level names the place between two bones of your lower back."
+        sentence += " " + _text("where", "level_note")
     return sentence
 
 
 def _what_it_is(ctx: ConsentContext) -> str:
-    parts = [_WHAT[ctx.procedure], _where_sentence(ctx)]
+    parts = [_procedure_text(ctx, "what"), _where_sentence(ctx)]
     return " ".join(p for p in parts if p)
 
 
-_IMAGING_SENTENCE: dict[Imaging, str] = {
-    Imaging.FLUOROSCOPY: (
-        "We use X-ray pictures to guide the needle to the right place. "
-        "We may inject a dye that shows up on X-ray, to check where the drugs will go."
-    ),
-    Imaging.CT: (
-        "We use a CT scanner to guide the needle to the right place. "
-        "A CT scanner is a kind of X-ray machine. "
-        "We may inject a dye that shows up on the scan, to check where the drugs will go."
-    ),
-    Imaging.ULTRASOUND: (
-        "We use an ultrasound scanner to guide the needle to the right place. "
-        "Ultrasound uses sound waves, not X-rays."
-    ),
-}
-
-
 def _how_it_is_done(ctx: ConsentContext) -> str:
-    start = (
-        "You lie on your front on a couch. "
-        "We clean your skin with a cold liquid. "
-        "We numb your skin with a small injection, which stings for a moment."
+    procedure = TEXTS["procedures"][ctx.procedure.value]
+    middle = procedure.get("how_middle", _text("how", "middle"))
+    parts = (
+        _text("how", "start"),
+        _text("imaging", ctx.imaging.value),
+        middle,
+        _text("how", "end"),
     )
-    if ctx.procedure is Procedure.RADIOFREQUENCY_DENERVATION:
-        middle = (
-            "We stick a pad on your skin, often on your thigh, to carry the current. "
-            "We place thin needles next to the small nerves. "
-            "We send a tiny pulse down each needle to check it is in the right place. "
-            "You may feel tingling or a tapping in your back. "
-            "We numb each nerve, then heat it for one to two minutes. "
-            "The whole treatment can take up to an hour."
-        )
-    elif ctx.procedure is Procedure.MEDIAL_BRANCH_BLOCK:
-        middle = (
-            "We put a small amount of numbing drug next to each small nerve. "
-            "It most often takes less than half an hour."
-        )
-    else:
-        middle = (
-            "Then we put in the needle and inject the drugs. "
-            "It most often takes less than half an hour."
-        )
-    end = (
-        "You are awake the whole time. "
-        "You can ask us to stop at any time. "
-        "You can go home the same day."
-    )
-    return " ".join((start, _IMAGING_SENTENCE[ctx.imaging], middle, end))
+    return " ".join(parts)
 
 
 # --- Benefit and how long it lasts ---------------------------------------------------------------
 
-_BENEFIT_SOURCES: dict[Procedure, str] = {
-    Procedure.TRANSFORAMINAL_EPIDURAL: "[3][59]",
-    Procedure.INTERLAMINAR_EPIDURAL: "[3][59]",
-    Procedure.CAUDAL_EPIDURAL: "[3][59]",
-    Procedure.FACET_JOINT_INJECTION: "[1][3]",
-    Procedure.MEDIAL_BRANCH_BLOCK: "[51][53]",
-    Procedure.RADIOFREQUENCY_DENERVATION: "[3][10][53][S1]",
-    Procedure.SACROILIAC_JOINT_INJECTION: "[3]",
-}
-
-_NOT_A_CURE = (
-    "It is not a cure. It can give you a window of less pain. "
-    "Use that time to move more and build up what you do. "
-    "That is what helps most in the long run."
-)
-
 
 def _expected_benefit(ctx: ConsentContext) -> str:
-    if ctx.procedure is Procedure.MEDIAL_BRANCH_BLOCK:
-        return (
-            "This test is not a treatment. Its job is to show where your pain comes from. "
-            "Your pain diary tells us how much the test helped. "
-            "If your pain goes down by half or more, heat treatment may help you. "
-            "If it does not, that is useful too. It means we should look at other options."
-        )
-    if ctx.procedure is Procedure.RADIOFREQUENCY_DENERVATION:
-        return (
-            "In some studies, about half of the people with a good test had less back pain "
-            "for many months. But a large Dutch trial in 2017, called MINT, found that heat "
-            "treatment added little or nothing to an exercise plan. "
-            "UK guidance says it can be tried when a test has worked. "
-            "It does not help all people. " + _NOT_A_CURE
-        )
-    if ctx.procedure is Procedure.FACET_JOINT_INJECTION:
-        return (
-            "UK guidance says not to use it, because studies show little gain. "
-            "Some people get less pain for a few weeks or months. Many get little or none. "
-            + _NOT_A_CURE
-        )
-    if ctx.procedure is Procedure.SACROILIAC_JOINT_INJECTION:
-        return (
-            "Some people get less pain for weeks or months. Others get little or none. "
-            "There is not much good research on this injection. " + _NOT_A_CURE
-        )
-    if ctx.steroid is None:
-        return (
-            "The numbing drug can ease your pain for a few hours. "
-            "Without a steroid, longer relief is less likely. "
-            "Up to about half of people get little or no relief from an epidural. " + _NOT_A_CURE
-        )
-    return (
-        "Many people get less leg pain for a few weeks. "
-        "But up to about half get little or no relief. "
-        "Any relief tends to be short-term. "
-        "We cannot tell in advance who will be helped. " + _NOT_A_CURE
-    )
+    procedure = TEXTS["procedures"][ctx.procedure.value]
+    if procedure.get("benefit_is_whole"):
+        return str(procedure["benefit"])
+    if "benefit" in procedure:
+        benefit = str(procedure["benefit"])
+    elif ctx.steroid is None:
+        benefit = _text("benefit", "epidural_no_steroid")
+    else:
+        benefit = _text("benefit", "epidural")
+    return benefit + _text("benefit", "not_a_cure")
 
 
 def _how_long(ctx: ConsentContext) -> str:
-    if ctx.procedure is Procedure.MEDIAL_BRANCH_BLOCK:
-        return (
-            "The numbing lasts only a few hours. This is normal for the test. "
-            "After that, your pain comes back to how it was before."
-        )
-    if ctx.procedure is Procedure.RADIOFREQUENCY_DENERVATION:
-        return (
-            "Your back may be sore for one to two weeks. "
-            "If it works, relief starts within two to four weeks. "
-            "It can last from six months to a year, and sometimes longer. "
-            "The nerves slowly grow back, so the pain may return. "
-            "If the treatment helped, it can be done again."
-        )
-    numbing = ""
-    if ctx.local_anaesthetic is not None:
-        numbing = (
-            "The numbing drug wears off after a few hours. "
-            "Your pain may come back for a while after that. "
-        )
-    if ctx.steroid is None:
-        return numbing + "Any longer relief is hard to predict. It is not the same for each person."
-    return numbing + (
-        "The steroid starts to work after 2 to 5 days. It can take up to 2 weeks. "
-        "If it works, relief may last for weeks or months. "
-        "It is not the same for each person."
-    )
+    if _has("procedures", ctx.procedure.value, "how_long"):
+        return _procedure_text(ctx, "how_long")
+    numbing = _text("how_long", "numbing") if ctx.local_anaesthetic is not None else ""
+    return numbing + _text("how_long", "no_steroid" if ctx.steroid is None else "steroid")
 
 
 # --- Risks ---------------------------------------------------------------------------------------
 
-_ANY_INJECTION = "this can happen with any needle"
-_GENERAL_SOURCES = "[S2][S4]"
-_ROUGH = "This is a rough figure."
-_ROUGH_ALL = "These are rough figures."
-
 
 def _risks(ctx: ConsentContext) -> tuple[Risk, ...]:
     epidural = ctx.procedure in EPIDURALS
-    risks = [_pain_flare(ctx), _fainting(), _infection(), _bleeding()]
+    risks = [_pain_flare(ctx), _general(RiskCode.FAINTING), _general(RiskCode.INFECTION)]
+    risks.append(_risk(RiskCode.BLEEDING, applies_because=_text("common", "any_needle")))
     if ctx.on_anticoagulant:
-        risks.append(_anticoagulant_bleeding())
+        risks.append(_risk(RiskCode.ANTICOAGULANT_BLEEDING))
     risks.append(_allergy(ctx))
     risks.append(_nerve_injury(ctx))
     if epidural:
-        risks += [_severe_harm(ctx), _dural_puncture(ctx.procedure), _spinal_injection()]
-    risks.append(_anaesthetic_toxicity())
+        risks += [_severe_harm(ctx), _dural_puncture(ctx.procedure)]
+        risks.append(_risk(RiskCode.SPINAL_INJECTION))
+    risks.append(_risk(RiskCode.LOCAL_ANAESTHETIC_TOXICITY))
+    hours = NUMBNESS_WEARS_OFF_HOURS
     if ctx.local_anaesthetic is not None:
-        risks.append(_numb_legs(ctx.local_anaesthetic))
+        risks.append(
+            _risk(
+                RiskCode.LOCAL_ANAESTHETIC_NUMBNESS,
+                explanation=_text(
+                    "risks", "local_anaesthetic_numbness", "explanation", hours=hours
+                ),
+                applies_because=_text(
+                    "risks",
+                    "local_anaesthetic_numbness",
+                    "applies_because",
+                    anaesthetic=_anaesthetic_name(ctx.local_anaesthetic),
+                ),
+            )
+        )
         if epidural:
-            risks.append(_urine_retention())
+            explanation = _text("risks", "urine_retention", "explanation", hours=hours)
+            risks.append(_risk(RiskCode.URINE_RETENTION, explanation=explanation))
     if ctx.steroid is not None:
-        risks.append(_steroid_side_effects(ctx.steroid))
+        because = _text("steroid_risk", "applies_because", steroid=_steroid_name(ctx.steroid))
+        risks.append(_risk(RiskCode.STEROID_SIDE_EFFECTS, applies_because=because))
         if ctx.diabetic:
-            risks.append(_raised_glucose(ctx.sick_day_glucose_mmol_l))
-        risks += [_steroid_immunity_adrenal(ctx.steroid), _tissue_weakening(ctx.steroid)]
+            glucose = f"{ctx.sick_day_glucose_mmol_l:g}"
+            explanation = _text("risks", "raised_blood_glucose", "explanation", glucose=glucose)
+            risks.append(_risk(RiskCode.RAISED_BLOOD_GLUCOSE, explanation=explanation))
+        risks.append(_risk(RiskCode.STEROID_IMMUNITY_ADRENAL, applies_because=because))
+        risks.append(_risk(RiskCode.TISSUE_WEAKENING, applies_because=because))
     if ctx.imaging in IONISING_IMAGING:
         risks.append(_radiation(ctx))
     if ctx.procedure is Procedure.RADIOFREQUENCY_DENERVATION:
-        risks += [_rf_skin(), _rf_neuritis(), _rf_pad_burn(), _implanted_device()]
+        risks += [
+            _risk(RiskCode.RF_SKIN_SENSATION),
+            _risk(RiskCode.RF_NEURITIS),
+            _risk(RiskCode.RF_PAD_BURN),
+            _risk(RiskCode.IMPLANTED_DEVICE),
+        ]
     if ctx.procedure is Procedure.MEDIAL_BRANCH_BLOCK:
-        risks.append(_mbb_unclear())
+        risks.append(_risk(RiskCode.MBB_UNCLEAR_RESULT))
     risks += [_breastfeeding(ctx), _no_benefit(ctx)]
     return tuple(risks)
 
 
+def _general(code: RiskCode) -> Risk:
+    """A risk of any needle, from the general complication reviews."""
+    return _risk(
+        code,
+        applies_because=_text("common", "any_needle"),
+        sources=_text("common", "general_sources"),
+    )
+
+
 def _pain_flare(ctx: ConsentContext) -> Risk:
     rf = ctx.procedure is Procedure.RADIOFREQUENCY_DENERVATION
-    how_long = (
-        "After heat treatment, the soreness can last up to two weeks."
-        if rf
-        else "It most often settles in a day or two."
-    )
-    return Risk(
-        code=RiskCode.PAIN_FLARE,
-        title="More pain for a short time",
-        explanation=(
-            "Your pain may get worse for a while after the injection. "
-            f"{how_long} Rest, ice and your normal painkillers can help."
-        ),
-        frequency=f"Common: about 1 in 10 people. {_ROUGH}",
-        frequency_band=FrequencyBand.COMMON,
-        applies_because=_ANY_INJECTION,
-        sources="[62][63][53]" if rf else "[62][63]",
-    )
-
-
-def _fainting() -> Risk:
-    return Risk(
-        code=RiskCode.FAINTING,
-        title="Feeling faint or fainting",
-        explanation=(
-            "Some people feel faint, sick or sweaty during or just after a needle. "
-            "Your pulse and blood pressure drop for a short time. "
-            "Lying flat helps, and it soon passes. "
-            "Tell us if you have fainted with needles before."
-        ),
-        frequency=f"Common: about 1 to 2 in 100 people. Few of them pass out. {_ROUGH}",
-        frequency_band=FrequencyBand.COMMON,
-        applies_because=_ANY_INJECTION,
-        sources=_GENERAL_SOURCES,
-    )
-
-
-def _infection() -> Risk:
-    return Risk(
-        code=RiskCode.INFECTION,
-        title="Infection",
-        explanation=(
-            "Germs can get in where the needle goes through the skin. "
-            "We keep things very clean to stop this. "
-            "Signs are redness, heat, swelling, pus or a fever. "
-            "Very rarely, germs get in deep near the spine. "
-            "This is grave. It needs treatment at once. "
-            "At worst, it can leave you unable to move your legs."
-        ),
-        frequency=(
-            "Rare: about 1 in 1,000 people or fewer get an infection in the skin. "
-            f"A deep infection is very rare: fewer than 1 in 10,000. {_ROUGH_ALL}"
-        ),
-        frequency_band=FrequencyBand.RARE,
-        applies_because=_ANY_INJECTION,
-        sources=_GENERAL_SOURCES,
-    )
-
-
-def _bleeding() -> Risk:
-    return Risk(
-        code=RiskCode.BLEEDING,
-        title="Bleeding or bruising",
-        explanation=(
-            "You may get a small bruise, or a little bleeding where the needle went in. "
-            "This fades in a few days. "
-            "Very rarely, blood can collect near the spine and press on the nerves. "
-            "This needs treatment at once. At worst, it can leave you unable to move your legs."
-        ),
-        frequency=(
-            "Common: about 1 in 10 people get a small bruise. "
-            f"A bad bleed near the spine is very rare: fewer than 1 in 10,000. {_ROUGH_ALL}"
-        ),
-        frequency_band=FrequencyBand.COMMON,
-        applies_because=_ANY_INJECTION,
-        sources="[19][S2]",
+    how_long = _text("risks", "pain_flare", "how_long_radiofrequency" if rf else "how_long")
+    return _risk(
+        RiskCode.PAIN_FLARE,
+        explanation=_text("risks", "pain_flare", "explanation", how_long=how_long),
+        applies_because=_text("common", "any_needle"),
+        sources=_text("risks", "pain_flare", "sources_radiofrequency" if rf else "sources"),
     )
 
 
 def _allergy(ctx: ConsentContext) -> Risk:
-    things = ["a drug we use", "the liquid we clean your skin with"]
-    if ctx.imaging in IONISING_IMAGING:
-        things.append("the dye that shows up on X-ray")
-    return Risk(
-        code=RiskCode.ALLERGY,
-        title="Allergy",
-        explanation=(
-            f"You could react to {_join(things, 'or')}. "
-            "Most of these are mild, such as an itchy rash. "
-            "A severe one can make it hard to breathe. "
-            "Our staff are trained and ready to treat this at once. "
-            "Tell us about any allergy you have."
-        ),
-        frequency=(
-            "Rare: about 1 in 1,000 people get a mild one. "
-            f"A severe one is very rare: fewer than 1 in 10,000. {_ROUGH_ALL}"
-        ),
-        frequency_band=FrequencyBand.RARE,
-        applies_because="this can happen with any drug",
-        sources="[S2][S10]" if ctx.imaging in IONISING_IMAGING else "[S2]",
-    )
-
-
-def _anticoagulant_bleeding() -> Risk:
-    return Risk(
-        code=RiskCode.ANTICOAGULANT_BLEEDING,
-        title="More chance of bleeding because you take a blood thinner",
-        explanation=(
-            "Blood thinners make bleeding and bruising more likely. "
-            "You may need to stop your blood thinner for a few days before the injection. "
-            "We will tell you when to stop it and when to start it again. "
-            "Do not stop it unless we or your doctor tell you to. "
-            "Stopping it can cause a blood clot."
-        ),
-        frequency=(
-            "Very rare: fewer than 1 in 10,000 people have a bad bleed near the spine. "
-            "A blood thinner makes this more likely, but the exact figure is not known. "
-            "Bruising is more common."
-        ),
-        frequency_band=FrequencyBand.VERY_RARE,
-        applies_because="you take a drug that thins your blood",
-        sources="[19][21]",
+    part = TEXTS["risks"]["allergy"]
+    things = list(part["things"])
+    x_rays = ctx.imaging in IONISING_IMAGING
+    if x_rays:
+        things.append(part["thing_with_x_rays"])
+    return _risk(
+        RiskCode.ALLERGY,
+        explanation=_text("risks", "allergy", "explanation", things=_join(things, "or")),
+        sources=part["sources_with_x_rays"] if x_rays else part["sources"],
     )
 
 
 def _nerve_injury(ctx: ConsentContext) -> Risk:
-    because = "the needle goes close to the nerves in your back"
-    if ctx.procedure is Procedure.TRANSFORAMINAL_EPIDURAL:
-        because = "the needle goes right next to a nerve root"
-    elif ctx.procedure is Procedure.SACROILIAC_JOINT_INJECTION:
-        because = "the needle goes close to nerves near the joint"
-    return Risk(
-        code=RiskCode.NERVE_INJURY,
-        title="Nerve damage",
-        explanation=(
-            "The needle could touch or harm a nerve. "
-            "This can cause new pain, numbness, tingling or weakness. "
-            "It most often gets better over days or weeks. "
-            "Lasting nerve damage is very rare."
+    procedure = TEXTS["procedures"][ctx.procedure.value]
+    return _risk(
+        RiskCode.NERVE_INJURY,
+        applies_because=procedure.get(
+            "nerve_injury_because", _text("risks", "nerve_injury", "applies_because")
         ),
-        frequency=(
-            "Rare: fewer than about 1 in 1,000 people, and it most often gets better. "
-            f"Lasting harm is very rare: fewer than 1 in 10,000. {_ROUGH_ALL}"
-        ),
-        frequency_band=FrequencyBand.RARE,
-        applies_because=because,
-        sources=_GENERAL_SOURCES,
+        sources=_text("common", "general_sources"),
     )
 
 
 def _severe_harm(ctx: ConsentContext) -> Risk:
     """The FDA 2014 warning [27][28]: every epidural steroid injection, each route."""
-    parts = [
-        "In 2014, the US drug safety body (the FDA) warned that steroid injections into the "
-        "epidural space can, very rarely, cause severe harm. "
-        "This can be loss of sight, a stroke, paralysis or death. "
-        "Paralysis means you cannot move your legs, or more of your body. "
-        "It can happen if a drug gets into a blood vessel that feeds the spinal cord or "
-        "brain. A bad bleed or an infection near the spine can also cause paralysis."
-    ]
+
+    def says(key: str, **values: object) -> str:
+        return _text("risks", "severe_harm", key, **values)
+
+    parts = [says("intro")]
     steroid = ctx.steroid
     transforaminal = ctx.procedure is Procedure.TRANSFORAMINAL_EPIDURAL
     if steroid is None:
-        parts.append(
-            "Your injection has no steroid. This makes the harm even less likely, "
-            "but it does not take the risk away."
-        )
+        parts.append(says("no_steroid"))
     elif steroid in PARTICULATE_STEROIDS:
-        name = _steroid_name(steroid)
-        parts.append(
-            f"Your plan uses {name}. It has tiny bits (particles) in it. "
-            "If these bits get into a small blood vessel, they can block it."
-        )
+        parts.append(says("particulate", steroid=_steroid_name(steroid)))
         if transforaminal:
-            parts.append(
-                "Experts say to use a steroid with no bits, such as dexamethasone, for this "
-                f"injection. Ask your doctor why your plan uses {name}, and if it can be changed."
-            )
+            parts.append(says("particulate_transforaminal", steroid=_steroid_name(steroid)))
     else:
-        parts.append(
-            f"Your injection uses {_steroid_name(steroid)}, a steroid with no bits "
-            "(particles) in it. This makes the harm less likely, but it does not take the "
-            "risk away."
-        )
-    if ctx.imaging in IONISING_IMAGING:
-        parts.append(
-            "We use live X-ray pictures and a dye to check the needle is not in a blood vessel. "
-            "We take great care with the needle. "
-            "These steps lower the risk. They do not take it away."
-        )
-    else:
-        parts.append(
-            "Ultrasound cannot show a dye, so we cannot check for a blood vessel in that way. "
-            "We take great care with the needle. "
-            "This lowers the risk. It does not take it away."
-        )
-    return Risk(
-        code=RiskCode.SEVERE_HARM,
-        title="Loss of sight, stroke, paralysis or death",
-        explanation=" ".join(parts),
-        frequency=(
-            "Very rare: loss of sight, stroke, paralysis and death each happen to fewer than "
-            "1 in 10,000 people. No one knows the exact figure. "
-            + (
-                "The risk is thought to be highest with this kind of injection."
-                if transforaminal
-                else "The risk is thought to be lower than with an injection next to a nerve root."
-            )
-        ),
-        frequency_band=FrequencyBand.VERY_RARE,
-        applies_because=(
-            "you are having an epidural injection, and the FDA warning covers all of them"
-        ),
-        sources="[27][28][29][30]",
+        parts.append(says("non_particulate", steroid=_steroid_name(steroid)))
+    parts.append(says("x_rays" if ctx.imaging in IONISING_IMAGING else "ultrasound"))
+    frequency = says("frequency") + says(
+        "frequency_transforaminal" if transforaminal else "frequency_other"
     )
-
-
-_DURAL_PUNCTURE_FREQUENCY: dict[Procedure, tuple[FrequencyBand, str]] = {
-    Procedure.TRANSFORAMINAL_EPIDURAL: (
-        FrequencyBand.RARE,
-        f"Rare: fewer than about 1 in 1,000 injections next to a nerve root. {_ROUGH}",
-    ),
-    Procedure.INTERLAMINAR_EPIDURAL: (
-        FrequencyBand.UNCOMMON,
-        "Uncommon: about 1 in 200 injections between the bones, and up to 1 in 100 in some "
-        f"studies. {_ROUGH}",
-    ),
-    Procedure.CAUDAL_EPIDURAL: (
-        FrequencyBand.RARE,
-        f"Rare: fewer than about 1 in 1,000 injections near the tailbone. {_ROUGH}",
-    ),
-}
+    return _risk(RiskCode.SEVERE_HARM, explanation=" ".join(parts), frequency=frequency)
 
 
 def _dural_puncture(procedure: Procedure) -> Risk:
-    band, frequency = _DURAL_PUNCTURE_FREQUENCY[procedure]
-    return Risk(
-        code=RiskCode.DURAL_PUNCTURE_HEADACHE,
-        title="Headache from a leak of spinal fluid",
-        explanation=(
-            "The nerves in your spine lie in fluid inside a thin bag. "
-            "This bag is called the dura. "
-            "Now and then, the needle makes a tiny hole in it, and some fluid leaks out. "
-            "This can cause a bad headache. "
-            "It is worse when you sit or stand, and better when you lie flat. "
-            "It most often gets better in a few days. If not, it can be treated. "
-            "Call us if you get this headache."
-        ),
-        frequency=frequency,
-        frequency_band=band,
-        applies_because="in an epidural, the needle goes close to the bag of spinal fluid",
-        sources="[S2][S5][62]",
-    )
-
-
-def _spinal_injection() -> Risk:
-    return Risk(
-        code=RiskCode.SPINAL_INJECTION,
-        title="Drugs going into the spinal fluid by mistake",
-        explanation=(
-            "The drugs could go through the dura into the spinal fluid. "
-            "A numbing drug there can make your legs, and at times your belly and chest, "
-            "numb and weak for a few hours. "
-            "Your blood pressure may drop, and it may be hard to breathe. "
-            "We would watch you closely and treat this at once."
-        ),
-        frequency=f"Rare: about 1 in 1,000 epidural injections or fewer. {_ROUGH}",
-        frequency_band=FrequencyBand.RARE,
-        applies_because="in an epidural, the needle goes close to the bag of spinal fluid",
-        sources="[S2]",
-    )
-
-
-def _anaesthetic_toxicity() -> Risk:
-    return Risk(
-        code=RiskCode.LOCAL_ANAESTHETIC_TOXICITY,
-        title="Too much numbing drug in your blood",
-        explanation=(
-            "If the numbing drug gets into your blood, it can cause a strange taste, ringing "
-            "ears, numb lips, or make you feel dizzy. "
-            "Very rarely, it can cause a fit or upset the heart. "
-            "We use small amounts and check where the needle is. "
-            "Our staff are trained to treat it."
-        ),
-        frequency=(f"Very rare: fewer than 1 in 10,000 people at the amounts we use. {_ROUGH}"),
-        frequency_band=FrequencyBand.VERY_RARE,
-        applies_because="we use a numbing drug, at least in your skin",
-        sources="[S3]",
-    )
-
-
-def _numb_legs(anaesthetic: LocalAnaesthetic) -> Risk:
-    return Risk(
-        code=RiskCode.LOCAL_ANAESTHETIC_NUMBNESS,
-        title="Numb, heavy or weak legs for a few hours",
-        explanation=(
-            "The numbing drug can reach the nerves to your legs. "
-            "Your legs may feel numb, heavy or weak for a few hours. This is normal. "
-            f"It should wear off within {NUMBNESS_WEARS_OFF_HOURS} hours. "
-            "Take care when you stand up and walk. "
-            "Do not drive for the rest of the day."
-        ),
-        frequency=f"Common: up to about 1 in 10 people. {_ROUGH}",
-        frequency_band=FrequencyBand.COMMON,
-        applies_because=(f"you will have a numbing drug called {_anaesthetic_name(anaesthetic)}"),
-        sources="[62][63]",
-    )
-
-
-def _urine_retention() -> Risk:
-    return Risk(
-        code=RiskCode.URINE_RETENTION,
-        title="Trouble passing urine",
-        explanation=(
-            "The numbing drug can reach the nerves to your bladder. "
-            "For a few hours, it may be hard to pass urine. "
-            f"If you cannot pass urine {NUMBNESS_WEARS_OFF_HOURS} hours after the injection, "
-            "go to A&E."
-        ),
-        frequency="Not known: it is not common, but there are no good figures.",
-        frequency_band=FrequencyBand.NOT_KNOWN,
-        applies_because="an epidural with a numbing drug can reach the nerves to the bladder",
-        sources="[S2][S5]",
-    )
-
-
-def _steroid_side_effects(steroid: Steroid) -> Risk:
-    return Risk(
-        code=RiskCode.STEROID_SIDE_EFFECTS,
-        title="Side effects of the steroid",
-        explanation=(
-            "For a few days, your face may feel hot and look red (flushing). "
-            "You may sleep badly, or your mood may change. "
-            "Your blood pressure may go up for a short time. "
-            "If you have periods, your next one may come early or late. "
-            "These effects most often settle in a few days to a week."
-        ),
-        frequency=(
-            "Common: up to about 1 in 10 people get flushing. "
-            f"The other effects are less common. {_ROUGH_ALL}"
-        ),
-        frequency_band=FrequencyBand.COMMON,
-        applies_because=f"you will have a steroid called {_steroid_name(steroid)}",
-        sources="[S2][62]",
-    )
-
-
-def _steroid_immunity_adrenal(steroid: Steroid) -> Risk:
-    return Risk(
-        code=RiskCode.STEROID_IMMUNITY_ADRENAL,
-        title="Weaker defence against germs, and slower steroid glands",
-        explanation=(
-            "A steroid can weaken your body's defence against germs for a few weeks. "
-            "You may catch things like flu more quickly. "
-            "It can also slow down the glands that make your body's own steroid. "
-            "They are called the adrenal glands. This lasts a few weeks. "
-            "It rarely causes trouble, but it can matter if you get very ill or need an "
-            "operation. Tell any doctor who treats you in the next month about this injection."
-        ),
-        frequency=(
-            "Not known: tests show the glands slow down in many people for a few weeks, "
-            "but illness from this is rare."
-        ),
-        frequency_band=FrequencyBand.NOT_KNOWN,
-        applies_because=f"you will have a steroid called {_steroid_name(steroid)}",
-        sources="[S6][S7]",
-    )
-
-
-def _raised_glucose(threshold_mmol_l: float) -> Risk:
-    return Risk(
-        code=RiskCode.RAISED_BLOOD_GLUCOSE,
-        title="Higher blood sugar",
-        explanation=(
-            "A steroid makes blood sugar go up in people with diabetes. "
-            "This most often lasts about 2 days, but it can last up to 2 weeks. "
-            "Check your blood sugar more often in this time. "
-            f"If it is above {threshold_mmol_l:g} mmol/L, follow your sick-day rules and call "
-            "your diabetes team or GP."
-        ),
-        frequency=(
-            "Very common: more than half of people with diabetes see higher sugar levels. " + _ROUGH
-        ),
-        frequency_band=FrequencyBand.VERY_COMMON,
-        applies_because="you have diabetes and the injection has a steroid",
-        sources="[23][24]",
-    )
-
-
-def _tissue_weakening(steroid: Steroid) -> Risk:
-    return Risk(
-        code=RiskCode.TISSUE_WEAKENING,
-        title="Weaker skin, bone or tendons after many steroid injections",
-        explanation=(
-            "Steroid can make skin, fat, bone or tendons thinner and weaker. "
-            "Tendons are the strong cords that join muscle to bone. "
-            "The risk grows with each steroid injection and with the total amount over time. "
-            "This is why we keep a record and limit how many you have."
-        ),
-        frequency=(
-            "Not known for sure. It is not likely after one injection, and more likely after many."
-        ),
-        frequency_band=FrequencyBand.NOT_KNOWN,
-        applies_because=f"you will have a steroid called {_steroid_name(steroid)}",
-        sources="[34]",
-    )
+    route = TEXTS["risks"]["dural_puncture_headache"]["by_route"][procedure.value]
+    return _risk(RiskCode.DURAL_PUNCTURE_HEADACHE, frequency=route["frequency"], band=route["band"])
 
 
 def _radiation(ctx: ConsentContext) -> Risk:
-    if ctx.imaging is Imaging.CT:
-        title = "X-rays from the CT scan"
-        dose = (
-            "A CT scan uses X-rays. It gives a bigger dose than plain X-ray pictures. "
-            "The dose is about the same as the X-rays we all get from the world "
-            "around us in a few months to a year."
-        )
-        frequency = (
-            f"Rare: the added lifetime chance of cancer is about 1 in 10,000 or less. {_ROUGH}"
-        )
-        band = FrequencyBand.RARE
-        because = "a CT scanner, which uses X-rays, guides your injection"
-    else:
-        title = "X-rays"
-        dose = (
-            "X-ray pictures give a small dose of radiation. "
-            "It is about the same as the X-rays we all get from the world around us "
-            "in a few weeks to a few months."
-        )
-        frequency = (
-            f"Very rare: the added lifetime chance of cancer is less than 1 in 10,000. {_ROUGH}"
-        )
-        band = FrequencyBand.VERY_RARE
-        because = "X-ray pictures guide your injection"
-    if ctx.pregnant:
-        pregnancy = (
-            "X-rays can harm an unborn baby. You told us you are pregnant. "
-            "X-rays are not normally used in pregnancy. "
-            "Talk to your doctor about waiting, or about using ultrasound instead."
-        )
-    else:
-        pregnancy = (
-            "X-rays can harm an unborn baby. "
-            "Tell us if you are pregnant, or might be. We will ask you on the day."
-        )
-    return Risk(
-        code=RiskCode.RADIATION,
-        title=title,
-        explanation=f"{dose} The added risk of cancer from this is very small. {pregnancy}",
-        frequency=frequency,
-        frequency_band=band,
-        applies_because=because,
-        sources="[S9]",
-    )
-
-
-def _rf_skin() -> Risk:
-    return Risk(
-        code=RiskCode.RF_SKIN_SENSATION,
-        title="Burning, tingling or numb skin over your back",
-        explanation=(
-            "After heat treatment, the skin over the area can feel burning, tingling, sore "
-            "or numb. This most often settles in a few weeks."
+    kind = TEXTS["risks"]["radiation"]["ct" if ctx.imaging is Imaging.CT else "fluoroscopy"]
+    pregnancy = _text("risks", "radiation", "pregnant" if ctx.pregnant else "not_known_pregnant")
+    return _risk(
+        RiskCode.RADIATION,
+        title=kind["title"],
+        explanation=_text(
+            "risks", "radiation", "explanation", dose=kind["dose"], pregnancy=pregnancy
         ),
-        frequency=f"Common: about 1 in 10 people. {_ROUGH}",
-        frequency_band=FrequencyBand.COMMON,
-        applies_because="you are having heat (radiofrequency) treatment",
-        sources="[53]",
-    )
-
-
-def _rf_neuritis() -> Risk:
-    return Risk(
-        code=RiskCode.RF_NEURITIS,
-        title="A sore, irritated nerve (neuritis)",
-        explanation=(
-            "The heat can irritate a nerve close by. This is called neuritis. "
-            "It can cause burning pain in your back or leg. "
-            "It most often settles in a few weeks. Painkillers can help while it does."
-        ),
-        frequency=f"Common: fewer than about 1 in 20 people. {_ROUGH}",
-        frequency_band=FrequencyBand.COMMON,
-        applies_because="you are having heat (radiofrequency) treatment",
-        sources="[53]",
-    )
-
-
-def _rf_pad_burn() -> Risk:
-    return Risk(
-        code=RiskCode.RF_PAD_BURN,
-        title="A burn under the pad on your skin, or at a needle",
-        explanation=(
-            "The treatment needs a sticky pad on your skin to carry the current. "
-            "Very rarely, the skin under the pad, or where a needle goes in, gets burned. "
-            "Tell us at once if the pad feels hot during the treatment."
-        ),
-        frequency=f"Very rare: fewer than 1 in 10,000 people. {_ROUGH}",
-        frequency_band=FrequencyBand.VERY_RARE,
-        applies_because="heat treatment passes a current through your body to a pad",
-        sources="[53]",
-    )
-
-
-def _implanted_device() -> Risk:
-    return Risk(
-        code=RiskCode.IMPLANTED_DEVICE,
-        title="If you have a pacemaker or another device in your body",
-        explanation=(
-            "The current can upset a pacemaker, a heart defibrillator (ICD), or a spinal cord "
-            "or nerve stimulator. "
-            "Do you have one of these? If so, tell us before the day. "
-            "We may need to check or switch off the device, or change the plan."
-        ),
-        frequency="Not known: there are no good figures.",
-        frequency_band=FrequencyBand.NOT_KNOWN,
-        applies_because="heat treatment uses an electric current",
-        sources="[53]",
-    )
-
-
-def _mbb_unclear() -> Risk:
-    return Risk(
-        code=RiskCode.MBB_UNCLEAR_RESULT,
-        title="The test result may not be clear",
-        explanation=(
-            "At times pain goes down after the test for other reasons. "
-            "At times it does not go down, even though the joints are the cause. "
-            "Then the test may point the wrong way. "
-            "Filling in your pain diary with care makes the result more reliable."
-        ),
-        frequency=(
-            "Very common: in some studies, about 1 in 4 single tests gave a wrong result. " + _ROUGH
-        ),
-        frequency_band=FrequencyBand.VERY_COMMON,
-        applies_because="you are having a test (a medial branch block)",
-        sources="[51][52][53]",
+        frequency=kind["frequency"],
+        band=kind["band"],
+        applies_because=kind["applies_because"],
     )
 
 
 def _breastfeeding(ctx: ConsentContext) -> Risk:
-    drugs = "numbing drug"
-    if ctx.steroid is not None:
-        drugs = "steroid and numbing drug"
-    return Risk(
-        code=RiskCode.BREASTFEEDING,
-        title="If you breastfeed",
-        explanation=(
-            f"Small amounts of the {drugs} can pass into breast milk. "
-            "For these drugs, experts think harm to a baby is not likely, and most people can "
-            "keep feeding. Tell us if you breastfeed, so we can check."
-        ),
-        frequency="Not known: there are few studies.",
-        frequency_band=FrequencyBand.NOT_KNOWN,
-        applies_because="drugs can pass into breast milk",
-        sources="[S8][S10]" if ctx.imaging in IONISING_IMAGING else "[S8]",
+    part = TEXTS["risks"]["breastfeeding"]
+    drugs = part["drugs_with_steroid"] if ctx.steroid is not None else part["drugs"]
+    x_rays = ctx.imaging in IONISING_IMAGING
+    return _risk(
+        RiskCode.BREASTFEEDING,
+        explanation=_text("risks", "breastfeeding", "explanation", drugs=drugs),
+        sources=part["sources_with_x_rays"] if x_rays else part["sources"],
     )
 
 
 def _no_benefit(ctx: ConsentContext) -> Risk:
-    if ctx.procedure is Procedure.MEDIAL_BRANCH_BLOCK:
-        explanation = (
-            "The test may not ease your pain. That still tells us something useful. "
-            "It means your pain is not likely to come from the facet joints, "
-            "so heat treatment is not likely to help."
-        )
-        frequency = (
-            "Very common: in many people the test does not ease the pain by half. "
-            f"Figures vary a lot. {_ROUGH}"
-        )
-    else:
-        explanation = (
-            "Not all people get less pain. Some get no help at all. "
-            "If that happens, we will talk with you about other options."
-        )
-        frequency = {
-            Procedure.RADIOFREQUENCY_DENERVATION: (
-                "Very common: about half of people or more get little or no lasting relief. "
-                + _ROUGH
-            ),
-            Procedure.FACET_JOINT_INJECTION: (
-                "Very common: more than 1 in 10 people, and perhaps most, get little or no "
-                f"relief. {_ROUGH}"
-            ),
-            Procedure.SACROILIAC_JOINT_INJECTION: (
-                f"Very common: more than 1 in 10 people get little or no relief. {_ROUGH}"
-            ),
-        }.get(
-            ctx.procedure,
-            f"Very common: up to about half of people get little or no relief. {_ROUGH}",
-        )
-    return Risk(
-        code=RiskCode.NO_BENEFIT,
-        title="It may not help",
-        explanation=explanation,
-        frequency=frequency,
-        frequency_band=FrequencyBand.VERY_COMMON,
-        applies_because="no injection works for all people",
-        sources=_BENEFIT_SOURCES[ctx.procedure],
+    procedure = TEXTS["procedures"][ctx.procedure.value]
+    return _risk(
+        RiskCode.NO_BENEFIT,
+        explanation=procedure.get(
+            "no_benefit_explanation", _text("risks", "no_benefit", "explanation")
+        ),
+        frequency=procedure.get("no_benefit_frequency", _text("risks", "no_benefit", "frequency")),
+        sources=procedure["benefit_sources"],
     )
 
 
 # --- Alternatives, before, after, warning signs --------------------------------------------------
 
 
+def _alternative(
+    key: str, *, explanation: str | None = None, sources: str | None = None
+) -> Alternative:
+    part = TEXTS["alternatives"][key]
+    return Alternative(
+        title=part["title"],
+        explanation=explanation if explanation is not None else part["explanation"],
+        sources=sources if sources is not None else part.get("sources", ""),
+    )
+
+
 def _alternatives(ctx: ConsentContext) -> tuple[Alternative, ...]:
     epidural = ctx.procedure in EPIDURALS
-    alternatives = [
-        Alternative(
-            "Keep active and keep up your exercises",
-            "Staying active and doing the right exercises helps most back pain. "
-            "A physio can give you a plan to follow. "
-            "You can do this with or without an injection.",
-            "[3]",
-        ),
-        Alternative(
-            "A programme of exercise and talking therapy",
-            "This is a group course that mixes exercise with a talking therapy, such as CBT. "
-            "It helps people cope with pain and do more. "
-            "UK guidance suggests it for back pain that has not got better with other care.",
-            "[3]",
-        ),
-        Alternative(
-            "Check your pain medicines",
-            "Your GP or pharmacist can check that your pain medicines suit you, "
-            "and help you take them safely.",
-            "[3]",
-        ),
-    ]
+    alternatives = [_alternative("exercise"), _alternative("programme"), _alternative("medicines")]
     if ctx.procedure is Procedure.FACET_JOINT_INJECTION:
-        alternatives.append(
-            Alternative(
-                "A test, then heat treatment",
-                "UK guidance suggests a different path for pain from the facet joints. "
-                "First, a test numbs the small nerves to the joints "
-                "(a medial branch block). If that eases your pain by half or more, heat "
-                "treatment to those nerves may ease it for longer.",
-                "[3][10]",
-            )
-        )
+        alternatives.append(_alternative("facet_pathway"))
     if epidural:
-        alternatives.append(
-            Alternative(
-                "See a spine surgeon",
-                "For some causes of leg pain, an operation may help. Two examples are a disc "
-                "that bulges onto a nerve, or a narrow space around the nerves. "
-                "You can ask to see a surgeon to talk about it.",
-                "[3]",
-            )
-        )
+        alternatives.append(_alternative("surgeon"))
+    wait = TEXTS["alternatives"]["wait"]
     alternatives.append(
-        Alternative(
-            "Wait and see",
-            ("Sciatica often gets better on its own over weeks or months. " if epidural else "")
-            + "You can choose not to have the injection, or to wait and decide later.",
-            "[3]" if epidural else "",
+        _alternative(
+            "wait",
+            explanation=(wait["sciatica"] if epidural else "") + wait["explanation"],
+            sources=wait["sources_sciatica"] if epidural else "",
         )
     )
     return tuple(alternatives)
@@ -1479,129 +843,77 @@ def _glucose_applies(ctx: ConsentContext) -> bool:
 
 
 def _before(ctx: ConsentContext) -> tuple[str, ...]:
-    before = [
-        "Tell us about all the drugs you take, even ones you buy yourself.",
-        "Tell us about any allergy you have.",
-        "Tell us if you feel unwell, or have a fever or an infection. "
-        "We may need to change the date.",
-        "Tell us if you breastfeed.",
-    ]
+    keys = ["medicines", "allergy", "unwell", "breastfeeding"]
     if ctx.procedure is Procedure.RADIOFREQUENCY_DENERVATION:
-        before.append(
-            "Tell us if you have a pacemaker, a heart defibrillator (ICD), or a spinal cord or "
-            "nerve stimulator."
-        )
+        keys.append("device")
     if ctx.on_anticoagulant:
-        before.append(
-            "We will tell you if and when to stop your blood thinner before the injection. "
-            "Do not stop it unless we or your doctor tell you to."
-        )
+        keys.append("blood_thinner")
     if ctx.diabetic:
-        before.append("Eat and take your diabetes medicines as normal, unless we tell you not to.")
+        keys.append("diabetes")
         if ctx.steroid is not None:
-            before.append("Check your blood sugar on the morning of the day.")
+            keys.append("glucose")
     if ctx.pregnant:
-        before.append("You told us you are pregnant. Talk to your doctor before the day.")
+        keys.append("pregnant")
     elif ctx.pregnant is None and ctx.imaging in IONISING_IMAGING:
-        before.append("Tell us if you are pregnant, or might be.")
+        keys.append("maybe_pregnant")
     if ctx.procedure is Procedure.MEDIAL_BRANCH_BLOCK:
-        before.append(
-            "Come with your normal pain, so the test can show what changes. "
-            "Ask us which painkillers you can take on the day."
-        )
-    before.append("Ask an adult to take you home. Do not plan to drive yourself.")
-    return tuple(before)
+        keys.append("test")
+    keys.append("lift")
+    return tuple(_text("before", key) for key in keys)
 
 
 def _after(ctx: ConsentContext) -> tuple[str, ...]:
-    after = [
-        "Go home with an adult. Do not drive for the rest of the day.",
-        (
-            "For the next few hours, move about and do your normal things, so the test is fair."
-            if ctx.procedure is Procedure.MEDIAL_BRANCH_BLOCK
-            else "Rest for the rest of the day. Walking is fine."
-        ),
-    ]
+    test = ctx.procedure is Procedure.MEDIAL_BRANCH_BLOCK
+    after = [_text("after", "home"), _text("after", "test_move" if test else "rest")]
     if ctx.local_anaesthetic is not None:
-        where = (
-            "Your legs, or the skin between your legs,"
-            if ctx.procedure in EPIDURALS
-            else "Your back or legs"
+        where = _text(
+            "after", "numb_where_epidural" if ctx.procedure in EPIDURALS else "numb_where"
         )
-        after.append(
-            f"{where} may feel numb or heavy for a few hours from the numbing drug. "
-            f"This is normal. It should wear off within {NUMBNESS_WEARS_OFF_HOURS} hours."
-        )
-    after += [
-        "Do not lift heavy things or do hard exercise for a few days. "
-        "Then build up slowly, as your physio says.",
-        "Keep the dressing dry for one to two days. You can shower, but do not have a bath "
-        "or swim.",
-    ]
-    if ctx.procedure is Procedure.MEDIAL_BRANCH_BLOCK:
-        after.append(
-            "Fill in your pain diary. Score your pain at 30 minutes, then at 1, 2, 4, 6 and 8 "
-            "hours after the test. Try the things that bring on your pain."
-        )
+        after.append(_text("after", "numb", where=where, hours=NUMBNESS_WEARS_OFF_HOURS))
+    keys = ["exercise", "dressing"]
+    if test:
+        keys.append("diary")
     if _glucose_applies(ctx):
-        after.append("Check your blood sugar more often for up to 2 weeks.")
+        keys.append("glucose")
     if ctx.on_anticoagulant:
-        after.append("Start your blood thinner again when we tell you to.")
+        keys.append("blood_thinner")
     if ctx.steroid is not None:
-        after.append(
-            "Tell any doctor who treats you in the next month that you had a steroid injection."
-        )
-    after.append(
-        "We will send you short forms about your pain. "
-        "Your answers show us if the injection worked."
-    )
-    return tuple(after)
+        keys.append("steroid")
+    keys.append("forms")
+    return (*after, *(_text("after", key) for key in keys))
 
 
 def _emergency_signs(ctx: ConsentContext) -> tuple[str, ...]:
+    numbing = ctx.local_anaesthetic is not None
     hours = NUMBNESS_WEARS_OFF_HOURS
-    if ctx.local_anaesthetic is not None:
-        legs = (
-            f"Numbness, heaviness or weakness in your legs that has not gone {hours} hours "
-            "after the injection, or that comes back or gets worse after it has gone."
-        )
-        saddle = (
-            "Numbness between your legs or around your bottom that lasts more than "
-            f"{hours} hours, or that starts after the numbing has worn off."
-        )
-    else:
-        legs = "New numbness, heaviness or weakness in your legs."
-        saddle = "New numbness between your legs or around your bottom."
+
+    def sign(key: str, **values: object) -> str:
+        return _text("warning", "emergency", key, **values)
+
     signs = [
-        legs,
-        saddle,
-        f"You cannot pass urine {hours} hours after the injection, or you lose control of your "
-        "bladder or bowels.",
-        "New problems with sex, such as loss of feeling or not being able to get an erection"
-        + (", once the numbing has worn off." if ctx.local_anaesthetic is not None else "."),
-        "Severe back pain that keeps getting worse, with a fever or shivers.",
-        "A headache with a stiff neck or a fever.",
-        "Bleeding where the needle went in that does not stop after 10 minutes of firm pressing.",
-        "Sudden loss of sight, a drooping face, a weak arm or slurred speech: call 999.",
-        "Swelling of your face, lips or tongue, or trouble breathing: call 999.",
+        sign("legs_numbing", hours=hours) if numbing else sign("legs"),
+        sign("saddle_numbing", hours=hours) if numbing else sign("saddle"),
+        sign("urine", hours=hours),
+        sign("sex_numbing" if numbing else "sex"),
+        sign("back_pain"),
+        sign("meningitis"),
+        sign("bleeding"),
+        sign("stroke"),
+        sign("allergy"),
     ]
     if _glucose_applies(ctx):
-        signs.append(
-            f"Your blood sugar is above {ctx.sick_day_glucose_mmol_l:g} mmol/L and you are "
-            "being sick, or feel very unwell or drowsy."
-        )
+        signs.append(sign("glucose", glucose=f"{ctx.sick_day_glucose_mmol_l:g}"))
     return tuple(signs)
 
 
 def _call_us_signs(ctx: ConsentContext) -> tuple[str, ...]:
-    signs = [
-        "A fever of 38°C or more, or redness, heat, swelling or pus where the needle went in.",
-        "A headache that is worse when you sit or stand and better when you lie down.",
-        "Pain that is much worse than before and does not settle after 2 days.",
-    ]
+    signs = [_text("warning", "call_us", key) for key in ("infection", "headache", "pain")]
     if _glucose_applies(ctx):
-        signs.append(
-            f"Your blood sugar is above {ctx.sick_day_glucose_mmol_l:g} mmol/L. Follow your "
-            "sick-day rules and call your diabetes team or GP too."
-        )
+        glucose = f"{ctx.sick_day_glucose_mmol_l:g}"
+        signs.append(_text("warning", "call_us", "glucose", glucose=glucose))
     return tuple(signs)
+
+
+def _warning_sources(ctx: ConsentContext) -> str:
+    glucose = _text("warning", "sources_glucose") if _glucose_applies(ctx) else ""
+    return _text("warning", "sources") + glucose

@@ -139,8 +139,21 @@ def test_the_fingerprint_sees_a_one_word_change(monkeypatch: pytest.MonkeyPatch)
     from spinepath.clinical import consent_info
 
     before = wording_fingerprint()
-    monkeypatch.setitem(consent_info._WHY, Procedure.CAUDAL_EPIDURAL, "It is for sciatica.")
+    caudal = consent_info.TEXTS["procedures"]["caudal_epidural"]
+    monkeypatch.setitem(caudal, "why", caudal["why"].replace("leg", "legs"))
     assert wording_fingerprint() != before
+
+
+def test_the_words_live_in_the_data_file_and_cover_every_code() -> None:
+    """The data file names every procedure, risk and band the code can select, and nothing else."""
+    from spinepath.clinical.consent_info import DATA_FILE, TEXTS, load_texts
+
+    assert DATA_FILE.name == "consent_info.en.toml"
+    assert load_texts() == TEXTS
+    assert set(TEXTS["procedures"]) == {p.value for p in Procedure}
+    assert set(TEXTS["risks"]) == {code.value for code in RiskCode}
+    assert set(TEXTS["bands"]) == {band.value for band in FrequencyBand}
+    assert cited_keys("".join(p["benefit_sources"] for p in TEXTS["procedures"].values()))
 
 
 def test_plan_combinations_cover_every_procedure_imaging_and_steroid_choice() -> None:
