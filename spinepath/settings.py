@@ -225,3 +225,6 @@ SPINEPATH_RULESET_OVERRIDES: dict[str, object] = {}
 # overridden the same way, e.g. {"version": "local-1", "steroid_max_mg": {"dexamethasone": 24}}.
 SPINEPATH_DOSE_LIMIT_OVERRIDES: dict[str, object] = {}
 SPINEPATH_DEMO_PASSWORD = "spinepath-demo-2026"
+# The blood glucose (mmol/L) above which the consent sheet tells a person with diabetes to follow
+# their sick-day rules after a steroid; set it to the clinic's own sick-day rules.
+SPINEPATH_SICK_DAY_GLUCOSE_MMOL_L = 15.0

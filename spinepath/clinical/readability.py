@@ -1,121 +1,130 @@
-"""Flesch–Kincaid readability of patient-facing text, with a small syllable heuristic.
+"""How hard patient-facing text is to read: Flesch–Kincaid and SMOG grades, measured by textstat.
 
-Patient information in spinepath aims at a reading age of about 11 (``shared/clinical/
-aftercare.md``). A Flesch–Kincaid grade is a US school grade; reading age is roughly the grade
-plus 5, so grade 6 is about age 11 and grade 8 about age 13. The score only counts words per
-sentence and syllables per word: it is a guard against long sentences and long words, not proof
-that a text is clear. Read the text aloud as well.
+SMOG is the measure UK health leaflets use: it counts words of three or more syllables per
+sentence, and its grade is a US school grade (reading age is roughly the grade plus 5, so grade 7
+is a reading age of about 12). Flesch–Kincaid weighs sentence length and syllables per word; on
+short-sentence text it reads lower than SMOG, so both are reported and SMOG is the one held to a
+target (``SMOG_TARGET``). Syllables come from textstat's bundled CMU pronouncing dictionary, with
+a hyphenation rule for words it lacks; nothing is downloaded.
 
-Syllables are estimated by rule (vowel groups, silent endings, a few vowel pairs that are said as
-two sounds). The estimate is usually right for everyday words and within one syllable for most
-medical ones. A number counts one syllable per digit, and a code such as "L4/L5" one per letter or
-digit, which slightly overstates both: the grade errs on the hard side.
+A score only counts sentences, words and syllables. It is a guard against long sentences and long
+words, not proof that a text is clear: read the text aloud as well.
+
+Several separate texts (a heading, a list item) are measured as one passage in which each text
+ends a sentence (:func:`as_passage`).
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[’'./,-][A-Za-z0-9]+)*")
-_SENTENCE_END = re.compile(r"[.!?]+(?=[\s\"”’')\]]|$)")
-_PART = re.compile(r"[a-z]+|[0-9]+")
-_VOWEL_GROUP = re.compile(r"[aeiouy]+")
-# Vowel pairs usually said as two syllables (ra-di-o, di-a-be-tes, u-su-al, flu-o-ro, se-ri-ous),
-# except where they make one sound (na-tion, ver-sion, spe-cial, re-gion, anx-ious, qual-i-ty).
-_TWO_SOUND_PAIRS = re.compile(r"(?<![ctsgx])ia|(?<![ctgx])io(?!n)|(?<![qg])u[ao]")
-# Endings with a syllable of their own, whose "e" before them is silent (safe-ly, move-ment).
-_SUFFIXES = ("ness", "ment", "less", "ful", "ly")
+import textstat  # type: ignore[import-untyped]
 
+SMOG_TARGET = 7.0
+"""The highest SMOG grade any generated patient sheet may have (reading age about 12)."""
 
-def count_syllables(word: str) -> int:
-    """Estimated syllables in one word; 0 for a string with no letters or digits."""
-    total = 0
-    for part in _PART.findall(re.sub(r"['’]", "", word.lower())):
-        total += len(part) if part.isdigit() else _letters_syllables(part)
-    return total
+_ENDS_A_SENTENCE = re.compile(r"[.!?][\"”’')\]]*\s*$")
+_CITATION = re.compile(r"\[[0-9A-Za-z]+\]")
 
 
-def _letters_syllables(word: str) -> int:
-    for suffix in _SUFFIXES:
-        stem = word[: -len(suffix)]
-        if word.endswith(suffix) and len(stem) >= 3 and _VOWEL_GROUP.search(stem):
-            return _letters_syllables(stem) + 1
-    if len(word) <= 3:
-        return 1
-    count = len(_VOWEL_GROUP.findall(word))
-    count += len(_TWO_SOUND_PAIRS.findall(word))
-    if word.endswith("e") and not word.endswith(("ee", "ie", "ye", "ue")):
-        # Silent final e (make, cure), but a consonant + "le" is a syllable (ta-ble).
-        if not (word.endswith("le") and word[-3] not in "aeiouy"):
-            count -= 1
-    elif (
-        word.endswith("es")
-        and word[-3] not in "aeiouy"
-        and not word.endswith(("ses", "xes", "zes", "ches", "shes", "ces", "ges"))
-    ):
-        if not (word.endswith("les") and word[-4] not in "aeiouy"):
-            count -= 1  # makes, times; but not nurses, boxes, pieces, tables
-    elif word.endswith("ed") and word[-3] not in "aeioudt":
-        count -= 1  # asked, planned; but not needed, started
-    return max(1, count)
-
-
-def words(text: str) -> list[str]:
-    """The words of ``text``; "10,000", "L4/L5" and "non-steroid" each count as one word."""
-    return _TOKEN.findall(text)
-
-
-def sentence_count(text: str) -> int:
-    """Sentences in ``text``: runs of . ! or ? before a space or the end; at least 1 if any word."""
-    if not words(text):
-        return 0
-    ends = len(_SENTENCE_END.findall(text.strip()))
-    if not re.search(r"[.!?]+[\"”’')\]]*\s*$", text):
-        ends += 1  # a final fragment without a full stop is still a sentence
-    return max(1, ends)
+def as_passage(*texts: str) -> str:
+    """``texts`` as one passage: each non-empty text ends a sentence; citations are dropped."""
+    parts = []
+    for text in texts:
+        text = " ".join(_CITATION.sub("", text).split())
+        if not text:
+            continue
+        parts.append(text if _ENDS_A_SENTENCE.search(text) else f"{text}.")
+    return " ".join(parts)
 
 
 @dataclass(frozen=True)
-class TextStats:
+class ReadingScores:
+    flesch_kincaid_grade: float
+    smog_grade: float
     words: int
     sentences: int
     syllables: int
+    hard_words: int
+    """Words of three or more syllables (what SMOG counts)."""
 
     @property
-    def words_per_sentence(self) -> float:
-        return self.words / self.sentences if self.sentences else 0.0
-
-    @property
-    def syllables_per_word(self) -> float:
-        return self.syllables / self.words if self.words else 0.0
-
-    @property
-    def flesch_kincaid_grade(self) -> float:
-        """0.39 × words/sentence + 11.8 × syllables/word − 15.59 (Kincaid et al., 1975)."""
-        if not self.words:
-            return 0.0
-        return 0.39 * self.words_per_sentence + 11.8 * self.syllables_per_word - 15.59
-
-    @property
-    def flesch_reading_ease(self) -> float:
-        """206.835 − 1.015 × words/sentence − 84.6 × syllables/word; higher is easier."""
-        if not self.words:
-            return 100.0
-        return 206.835 - 1.015 * self.words_per_sentence - 84.6 * self.syllables_per_word
+    def smog_reading_age(self) -> float:
+        """SMOG grade + 5: the reading age in years the grade corresponds to."""
+        return self.smog_grade + 5
 
 
-def text_stats(*texts: str) -> TextStats:
-    """Counts over several separate texts; each text ends a sentence (a list item, a heading)."""
-    n_words = n_sentences = n_syllables = 0
-    for text in texts:
-        tokens = words(text)
-        n_words += len(tokens)
-        n_syllables += sum(count_syllables(t) for t in tokens)
-        n_sentences += sentence_count(text)
-    return TextStats(words=n_words, sentences=n_sentences, syllables=n_syllables)
+@dataclass(frozen=True)
+class _Counts:
+    words: int
+    sentences: int
+    syllables: int
+    hard_words: int
+
+
+_SENTENCE = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)
+
+
+@lru_cache(maxsize=20_000)
+def _counts(sentence_text: str) -> _Counts:
+    """textstat's counts for one text that ends a sentence.
+
+    textstat's own sentence count ignores "sentences" of two words or fewer and never returns
+    less than 1; the first part is kept here and the floor applied to the total, so counts of
+    separate texts add up to the counts of the whole passage (and the cache makes a sheet that
+    shares most of its text with another cheap to measure).
+    """
+    sentences = sum(
+        1 for part in _SENTENCE.findall(sentence_text) if textstat.lexicon_count(part) > 2
+    )
+    return _Counts(
+        words=int(textstat.lexicon_count(sentence_text)),
+        sentences=sentences,
+        syllables=int(textstat.syllable_count(sentence_text)),
+        hard_words=int(textstat.polysyllabcount(sentence_text)),
+    )
+
+
+def reading_scores(*texts: str) -> ReadingScores:
+    """Flesch–Kincaid and SMOG grades of ``texts`` read together (see :func:`as_passage`).
+
+    The same figures textstat gives for the whole passage (a test holds them to it), summed text
+    by text: FK = 0.39 × words/sentence + 11.8 × syllables/word − 15.59;
+    SMOG = 1.043 × √(30 × hard words / sentences) + 3.1291.
+    """
+    counts = [_counts(as_passage(text)) for text in texts if as_passage(text)]
+    words = sum(c.words for c in counts)
+    if not words:
+        return ReadingScores(0.0, 0.0, 0, 0, 0, 0)
+    sentences = max(1, sum(c.sentences for c in counts))
+    syllables = sum(c.syllables for c in counts)
+    hard = sum(c.hard_words for c in counts)
+    return ReadingScores(
+        flesch_kincaid_grade=0.39 * words / sentences + 11.8 * syllables / words - 15.59,
+        smog_grade=1.043 * math.sqrt(30 * hard / sentences) + 3.1291,
+        words=words,
+        sentences=sentences,
+        syllables=syllables,
+        hard_words=hard,
+    )
 
 
 def flesch_kincaid_grade(*texts: str) -> float:
-    """The Flesch–Kincaid grade of ``texts`` read together; 0.0 for no words."""
-    return text_stats(*texts).flesch_kincaid_grade
+    return reading_scores(*texts).flesch_kincaid_grade
+
+
+def smog_grade(*texts: str) -> float:
+    return reading_scores(*texts).smog_grade
+
+
+def hard_words(*texts: str) -> Counter[str]:
+    """The words of three or more syllables in ``texts``, with how often each occurs.
+
+    What to rewrite first when a text's SMOG grade is too high.
+    """
+    words = textstat.remove_punctuation(as_passage(*texts)).lower().split()
+    return Counter(w for w in words if int(textstat.syllable_count(w)) >= 3)

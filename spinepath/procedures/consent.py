@@ -11,6 +11,7 @@ import dataclasses
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -19,6 +20,7 @@ from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.assessment.models import Assessment
 from spinepath.clinical.consent_info import (
+    DEFAULT_SICK_DAY_GLUCOSE_MMOL_L,
     ConsentContext,
     ConsentInformation,
     build_consent_information,
@@ -45,6 +47,8 @@ def consent_information_for(
 ) -> ConsentInformation:
     """The information sheet for ``assessment``'s plan at ``levels`` on ``side``.
 
+    The plan's steroid dose is printed on the sheet; the diabetes advice uses the clinic's
+    sick-day glucose threshold (setting ``SPINEPATH_SICK_DAY_GLUCOSE_MMOL_L``).
     ``ValueError`` for an unknown or repeated level (levels are safety facts, never guessed).
     """
     on_blood_thinner = bool(assessment.medication_recorded and assessment.antithrombotics)
@@ -60,8 +64,16 @@ def consent_information_for(
         diabetic=assessment.diabetes is True,
         on_anticoagulant=on_blood_thinner,
         pregnant=assessment.pregnant,
+        steroid_dose_mg=assessment.steroid_dose_mg if assessment.steroid else None,
+        sick_day_glucose_mmol_l=sick_day_glucose_mmol_l(),
     )
     return build_consent_information(context)
+
+
+def sick_day_glucose_mmol_l() -> float:
+    """The clinic's sick-day blood glucose threshold, from settings (default in the core)."""
+    value = getattr(settings, "SPINEPATH_SICK_DAY_GLUCOSE_MMOL_L", DEFAULT_SICK_DAY_GLUCOSE_MMOL_L)
+    return float(value)
 
 
 def information_snapshot(information: ConsentInformation) -> dict[str, Any]:

@@ -29,3 +29,12 @@ def test_citations_resolve_in_order_without_repeats() -> None:
 
 def test_a_source_knows_its_anchor_on_the_references_page() -> None:
     assert all_sources()["R1"].anchor == "source-R1"
+
+
+def test_local_additions_use_s_keys_and_keep_the_specifications_numbers() -> None:
+    sources = all_sources()
+    assert sources["S1"].citation.startswith("Juch JNS")
+    assert "JAMA 2017" in sources["S1"].citation
+    assert [key for key in sources if key.startswith("S")] == [f"S{n}" for n in range(1, 11)]
+    assert sources["104"].citation.startswith("formative.jmir.org")  # the list above is intact
+    assert [s.key for s in cited("MINT [S1], FDA [27]")] == ["S1", "27"]

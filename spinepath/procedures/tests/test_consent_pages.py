@@ -30,7 +30,12 @@ def test_the_page_shows_the_information_and_risks(
     assert "Transforaminal epidural injection" in html
     assert "Headache from a leak of spinal fluid" in html
     assert "This applies to you because" in html
-    assert "Uncommon: about 1 in 200" in html
+    assert "Rare: fewer than about 1 in 1,000 injections next to a nerve root" in html
+    assert "Loss of sight, stroke, paralysis or death" in html
+    assert "Steroid: dexamethasone, 8 mg." in html
+    assert "Sources: [27][28][29][30]" in html
+    assert "[27] fda.gov/Drugs/DrugSafety/ucm394280.htm" in html
+    assert "Go to A&amp;E or call 999 at once if you have" in html
     assert "at the L5/S1 level" in html
     assert 'name="signature_image"' in html and "<canvas" in html
 
