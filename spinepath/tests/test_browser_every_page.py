@@ -1,0 +1,137 @@
+"""Every staff page, loaded in Chromium over a demo world: it fits a phone and a tablet without
+scrolling sideways, axe-core finds no WCAG 2.0/2.1/2.2 A or AA violation, and no ARIA reference
+points at a missing id.
+
+The pages come from ``staff_pages.PAGES``. Set ``SPINEPATH_SCREENSHOTS=<folder>`` to keep a
+full-page screenshot of each page at each width for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from conftest import log_in
+from spinepath.tests.staff_pages import PAGES, World, build_world, demo_password
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE, TABLET, DESKTOP = 390, 768, 1280
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+DANGLING_REFERENCES = """() => {
+  const dangling = [];
+  for (const attr of ["aria-describedby", "aria-labelledby", "aria-controls", "aria-owns"]) {
+    for (const el of document.querySelectorAll(`[${attr}]`)) {
+      for (const id of el.getAttribute(attr).split(/\\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) {
+          dangling.push(`<${el.tagName.toLowerCase()} id="${el.id}"> ${attr}="${id}"`);
+        }
+      }
+    }
+  }
+  return dangling;
+}"""
+
+SIDEWAYS = """() => ({
+  page: document.documentElement.scrollWidth,
+  viewport: document.documentElement.clientWidth,
+  widest: [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .filter((el) => !el.closest(".table-scroll"))
+    .slice(0, 5)
+    .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`),
+})"""
+
+
+@pytest.fixture
+def world(live_server: Any) -> World:
+    return build_world()
+
+
+class Visitor:
+    """Opens each page as its user, keeping one signed-in browser context per user."""
+
+    def __init__(self, browser: Any, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts: dict[str | None, Any] = {}
+
+    def page_for(self, user: str | None) -> Any:
+        if user not in self.contexts:
+            context = self.browser.new_context(base_url=self.base_url)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            if user is not None:
+                log_in(page, user, demo_password())
+            self.contexts[user] = page
+        return self.contexts[user]
+
+    def open(self, entry: Any, world: World, width: int) -> Any:
+        page = self.page_for(entry.user)
+        page.set_viewport_size({"width": width, "height": 900})
+        response = page.goto(entry.url(world))
+        assert response is not None and response.status < 500, f"{entry.name}: server error"
+        if entry.then is not None:
+            entry.then(page)
+        return page
+
+    def close(self) -> None:
+        for page in self.contexts.values():
+            page.context.close()
+
+
+@pytest.fixture
+def visitor(browser: Any, live_server: Any) -> Iterator[Visitor]:
+    visitor = Visitor(browser, live_server.url)
+    yield visitor
+    visitor.close()
+
+
+def _screenshot(page: Any, name: str, width: int) -> None:
+    folder = os.environ.get("SPINEPATH_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        page.screenshot(path=str(Path(folder) / f"{slug}-{width}.png"), full_page=True)
+
+
+def test_no_staff_page_scrolls_sideways_on_a_phone_or_a_tablet(world, visitor):
+    too_wide = []
+    for width in (PHONE, TABLET, DESKTOP):
+        for entry in PAGES:
+            page = visitor.open(entry, world, width)
+            _screenshot(page, entry.name, width)
+            measured = page.evaluate(SIDEWAYS)
+            if width != DESKTOP and measured["page"] > measured["viewport"]:
+                too_wide.append(
+                    f"{entry.name} at {width} px: {measured['page']} px wide "
+                    f"({', '.join(measured['widest'])})"
+                )
+    assert not too_wide, "Pages that scroll sideways:\n" + "\n".join(too_wide)
+
+
+def test_every_staff_page_passes_axe_and_every_aria_reference_resolves(world, visitor):
+    axe = Axe()
+    problems = []
+    for width in (DESKTOP, PHONE):
+        for entry in PAGES:
+            page = visitor.open(entry, world, width)
+            for reference in page.evaluate(DANGLING_REFERENCES):
+                problems.append(f"{entry.name} at {width} px: dangling {reference}")
+            results = axe.run(
+                page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}
+            ).response
+            for violation in results["violations"]:
+                for node in violation["nodes"]:
+                    problems.append(
+                        f"{entry.name} at {width} px: {violation['id']} "
+                        f"({violation['impact']}) {' '.join(node['target'])}"
+                    )
+    assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
