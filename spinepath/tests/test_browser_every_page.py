@@ -18,7 +18,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from conftest import log_in
-from spinepath.tests.staff_pages import PAGES, World, build_world, demo_password
+from spinepath.tests.staff_pages import PAGES, PAGES_BY_NAME, World, build_world, demo_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -135,3 +135,18 @@ def test_every_staff_page_passes_axe_and_every_aria_reference_resolves(world, vi
                         f"({violation['impact']}) {' '.join(node['target'])}"
                     )
     assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
+
+
+def test_the_steroid_ledger_chart_is_readable_on_a_phone(world, visitor):
+    page = visitor.open(PAGES_BY_NAME["patient"], world, PHONE)
+    chart = page.get_by_role("img", name="Rolling 12-month steroid total")
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE
+    heights = chart.locator("text").evaluate_all(
+        "(texts) => texts.map((t) => t.getBoundingClientRect().height)"
+    )
+    # Every label (axis, years, thresholds) is drawn at least 11 px tall on the screen.
+    assert heights and min(heights) >= 11, heights
+    labels = chart.locator("text").all_text_contents()
+    assert "limit 400 mg" in labels and "today" in labels
