@@ -6,6 +6,7 @@ Every route needs a staff bearer token; handlers reach patient data only through
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -29,12 +30,19 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     auth=StaffToken(),
+    docs_url=None,  # served by ``api_docs`` below, behind the staff login
     description=(
         "Staff API for spinepath. Authenticate with `Authorization: Bearer <token>`; create a "
         "token with `python manage.py create_api_token USERNAME`. Invalid input gives HTTP 422 "
         "naming each bad field."
     ),
 )
+
+
+@login_required
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """Interactive docs (Swagger UI, served from our own static files) for signed-in staff."""
+    return api.docs.render_page(request, api)
 
 
 @api.exception_handler(ValidationError)

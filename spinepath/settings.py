@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "spinepath.accounts.context_processors.staff",
             ],
+            "libraries": {"wording": "spinepath.lib.wording"},
         },
     },
 ]

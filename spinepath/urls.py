@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from spinepath.api import api
+from spinepath import views
+from spinepath.api import api, api_docs
 
 urlpatterns = [
     path("", include("spinepath.patients.urls")),
@@ -16,6 +17,8 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(success_url="/"),
         name="password_change",
     ),
+    path("references/", views.references, name="references"),
+    path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -6,14 +6,14 @@ from django.utils import formats, timezone
 
 
 def day(value: date | datetime) -> str:
-    """"4 Dec 2026"; a timezone-aware moment is first put in the clinic's time zone."""
+    """The day as people write it, "4 Dec 2026" , in the clinic's time zone."""
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return str(formats.date_format(value, "DATE_FORMAT"))
 
 
 def moment(value: datetime) -> str:
-    """"4 Dec 2026, 14:30" in the clinic's time zone."""
+    """The day and time, "4 Dec 2026, 14:30", in the clinic's time zone."""
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return str(formats.date_format(value, "DATETIME_FORMAT"))

@@ -20,6 +20,7 @@ from spinepath.accounts.models import Clinic
 from spinepath.clinical.coding import codebook, condition_choices
 from spinepath.clinical.vocab import Laterality
 from spinepath.lib import nhs_number
+from spinepath.lib.dates import day
 
 
 def validate_nhs_number(value: str) -> None:
@@ -271,7 +272,7 @@ class Episode(models.Model):
         indexes = [models.Index(fields=["stage"])]
 
     def __str__(self) -> str:
-        return f"{self.condition_display} (referred {self.referral_date:%d %b %Y})"
+        return f"{self.condition_display} (referred {day(self.referral_date)})"
 
     @property
     def clinic_id(self) -> int:

@@ -19,6 +19,7 @@ from spinepath.clinical.consent_info import procedure_title
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.steroids import mpe_mg
 from spinepath.clinical.vocab import Laterality, Procedure, Steroid
+from spinepath.lib.dates import day
 from spinepath.patients.models import EpisodeRecord, PatientRecord
 
 
@@ -66,7 +67,7 @@ class PriorInjection(PatientRecord, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_site_display()} on {self.given_on:%d %b %Y}"
+        return f"{self.get_site_display()} on {day(self.given_on)}"
 
     @property
     def mpe_mg(self) -> float | None:
@@ -277,6 +278,21 @@ class Consent(EpisodeRecord, models.Model):
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
 
+    @property
+    def status_words(self) -> str:
+        """Where this consent stands, in words for people rather than FHIR codes."""
+        if self.status == self.Status.ENTERED_IN_ERROR:
+            return "Entered in error"
+        if self.withdrawn_at is not None:
+            return "Withdrawn"
+        if self.decision == self.Decision.DENY:
+            return "Declined"
+        if self.status == self.Status.ACTIVE:
+            return "Consent given"
+        if self.status == self.Status.DRAFT:
+            return "Not yet completed"
+        return "No longer in force"
+
     def is_valid_for_procedure(self) -> bool:
         """Active, an agreement, and not withdrawn: the procedure may go ahead on this consent."""
         return (
@@ -326,7 +342,7 @@ class SafetyCheck(EpisodeRecord, models.Model):
 
     def __str__(self) -> str:
         state = "complete" if self.complete else "incomplete"
-        return f"Safety check {self.checked_on:%d %b %Y} ({state})"
+        return f"Safety check {day(self.checked_on)} ({state})"
 
 
 class ProcedureRecordQuerySet(models.QuerySet["ProcedureRecord"]):
@@ -418,7 +434,7 @@ class ProcedureRecord(EpisodeRecord, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.procedure_title} on {self.performed_at:%d %b %Y}"
+        return f"{self.procedure_title} on {day(self.performed_at)}"
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ConsentDeleteError("Procedure records are never deleted: mark them entered in error.")

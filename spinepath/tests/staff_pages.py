@@ -162,4 +162,5 @@ PAGES: list[StaffPage] = [
 def demo_password() -> str:
     return str(settings.SPINEPATH_DEMO_PASSWORD)
 
+
 PAGES_BY_NAME = {entry.name: entry for entry in PAGES}
