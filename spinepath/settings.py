@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "ninja",  # serves Swagger UI's own files for /api/v1/docs from our static files, not a CDN
     "axes",
     "spinepath.accounts",
     "spinepath.patients",

@@ -150,3 +150,31 @@ def test_the_steroid_ledger_chart_is_readable_on_a_phone(world, visitor):
     assert heights and min(heights) >= 11, heights
     labels = chart.locator("text").all_text_contents()
     assert "limit 400 mg" in labels and "today" in labels
+
+
+# Words a person should never have to read: machine dates, zero-padded days, spec shorthand and
+# FHIR status codes.
+MACHINE_WORDING = {
+    "an ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
+    "a zero-padded day": re.compile(r"\b0\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"),
+    "a month before the day": re.compile(
+        r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.? \d{1,2},"
+    ),
+    "a consent status code": re.compile(r"\b(?:entered-in-error|Inactive)\b|— Active\b|\(active\)"),
+}
+# The decision page explains its unconfirmed thresholds itself (h4's wording).
+VERIFY = re.compile(r"\bverify\b", re.IGNORECASE)
+VERIFY_ALLOWED = {"decision", "decision re-run"}
+
+
+def test_every_staff_page_writes_dates_and_statuses_in_words(world, visitor):
+    found = []
+    for entry in PAGES:
+        page = visitor.open(entry, world, DESKTOP)
+        text = page.inner_text("body")
+        for what, pattern in MACHINE_WORDING.items():
+            for match in pattern.findall(text)[:2]:
+                found.append(f"{entry.name}: {what} {match!r}")
+        if entry.name not in VERIFY_ALLOWED and VERIFY.search(text):
+            found.append(f"{entry.name}: says 'verify' instead of 'source not yet confirmed'")
+    assert not found, "\n".join(found)
