@@ -137,7 +137,11 @@ def test_every_staff_page_passes_axe_and_every_aria_reference_resolves(world, vi
     assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
 
 
-def test_the_steroid_ledger_chart_is_readable_on_a_phone(world, visitor):
+def test_on_a_phone_the_search_box_is_wide_and_the_ledger_chart_readable(world, visitor):
+    page = visitor.open(PAGES_BY_NAME["dashboard"], world, PHONE)
+    search = page.get_by_role("search").get_by_role("searchbox").bounding_box()
+    assert search is not None and search["width"] >= 200, search
+
     page = visitor.open(PAGES_BY_NAME["patient"], world, PHONE)
     chart = page.get_by_role("img", name="Rolling 12-month steroid total")
     chart.scroll_into_view_if_needed()
