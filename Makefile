@@ -24,6 +24,9 @@ $(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
+# DEBUG defaults off (production-safe); `make run` is for development, so it turns DEBUG on.
+# Another port: make run PORT=8001
+run: export DEBUG=1
 run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input -v0

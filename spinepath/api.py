@@ -6,8 +6,11 @@ Every route needs a staff bearer token; handlers reach patient data only through
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -30,12 +33,20 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     auth=StaffToken(),
+    docs_url=None,  # served by ``api_docs`` below, behind the staff login
     description=(
         "Staff API for spinepath. Authenticate with `Authorization: Bearer <token>`; create a "
         "token with `python manage.py create_api_token USERNAME`. Invalid input gives HTTP 422 "
         "naming each bad field."
     ),
 )
+
+
+@login_required
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """Interactive docs for signed-in staff: Swagger UI vendored in static/vendor/swagger-ui."""
+    context = {"api": api, "openapi_url": reverse("api:openapi-json")}
+    return render(request, "api_docs.html", context)
 
 
 @api.exception_handler(ValidationError)

@@ -1,10 +1,12 @@
 """spinepath's one settings module, read from the environment.
 
-Defaults suit a developer's laptop (SQLite under ``var/``, DEBUG on). Turning DEBUG off switches on
-every production safeguard at once, so ``manage.py check --deploy`` is clean without a second file.
+Defaults are safe for production: DEBUG is off unless ``DEBUG=1`` is given (``make run`` gives it;
+so does the test runner, whose settings are the development ones). DEBUG off switches on every
+production safeguard at once, so ``manage.py check --deploy`` is clean without a second file.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -32,7 +34,8 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", default=True)
+# Under pytest the development defaults apply (pytest-django then runs each test with DEBUG off).
+DEBUG = env_bool("DEBUG", default="pytest" in sys.modules)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -89,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "spinepath.accounts.context_processors.staff",
             ],
+            "libraries": {"wording": "spinepath.lib.wording"},
         },
     },
 ]
@@ -155,6 +159,11 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
+# One way to write dates everywhere: "4 Dec 2026" and "4 Dec 2026, 14:30". Django takes display
+# formats from the locale, so spinepath/formats/en_GB/formats.py holds the same values.
+FORMAT_MODULE_PATH = ["spinepath.formats"]
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
 
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -170,6 +179,8 @@ STORAGES = {
         )
     },
 }
+# With DEBUG off, pages name their static files through the manifest that `collectstatic` writes;
+# start-up refuses to go on without it (spinepath.accounts.checks.static_files_are_collected).
 
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

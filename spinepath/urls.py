@@ -1,29 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.template import engines
 from django.urls import include, path
 
-from spinepath.api import api
-from spinepath.clinical.sources import all_sources
-
-# A minimal references page so decision pages can link their sources (h4); h6's full page
-# replaces this view at merge, keeping the URL name ``references`` and ``id="source-<key>"``.
-_REFERENCES = engines["django"].from_string(
-    '{% extends "base.html" %}{% block title %}References{% endblock %}{% block content %}'
-    '<h2>References</h2><ol class="references">{% for s in sources %}'
-    '<li id="{{ s.anchor }}" value="{{ forloop.counter }}">{{ s.label }} {{ s.citation }}</li>'
-    "{% endfor %}</ol>{% endblock %}"
-)
-
-
-@login_required
-def references(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(
-        _REFERENCES.render({"sources": all_sources().values()}, request)  # type: ignore[arg-type]
-    )
-
+from spinepath import views
+from spinepath.api import api, api_docs
 
 urlpatterns = [
     path("", include("spinepath.patients.urls")),
@@ -39,7 +19,8 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(success_url="/"),
         name="password_change",
     ),
-    path("references/", references, name="references"),
+    path("references/", views.references, name="references"),
+    path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

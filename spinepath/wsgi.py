@@ -4,3 +4,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spinepath.settings")
 application = get_wsgi_application()
+
+# A production server runs no system checks: stop here, with the reason, rather than serve pages
+# that all fail for want of the collected static files.
+from spinepath.lib.static_files import require_collected_static_files  # noqa: E402
+
+require_collected_static_files()

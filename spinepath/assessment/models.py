@@ -20,6 +20,7 @@ from spinepath.clinical.coding import procedure_choices
 from spinepath.clinical.decision import Reason, reasons_to_justify_on_the_day
 from spinepath.clinical.dose_limits import steroid_dose_problem
 from spinepath.clinical.vocab import Imaging, LocalAnaesthetic, Outcome, Steroid
+from spinepath.lib.dates import day
 from spinepath.lib.plausible import in_range, validate_finite
 from spinepath.patients.models import EpisodeRecord
 
@@ -148,7 +149,7 @@ class Assessment(EpisodeRecord, models.Model):
         ordering = ["-assessed_on", "-created_at"]
 
     def __str__(self) -> str:
-        return f"Assessment on {self.assessed_on:%d %b %Y}"
+        return f"Assessment on {day(self.assessed_on)}"
 
     def clean(self) -> None:
         """Consistency the rules rely on; the form and the API both get it through full_clean."""

@@ -21,15 +21,12 @@ from spinepath.accounts.models import AuditEvent, User
 from spinepath.assessment.models import Decision
 from spinepath.clinical.red_flags import Urgency, urgency
 from spinepath.clinical.vocab import Outcome
+from spinepath.lib.dates import day as day_words
 from spinepath.onward.models import OnwardAction
 from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
 
 STOPPING_OUTCOMES = (Outcome.URGENT_REFERRAL.value, Outcome.NOT_SUITABLE.value)
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 class OnwardActionRefused(Exception):
@@ -177,12 +174,12 @@ def urgent_referral_record(
         action.save()
         summary = (
             f"Urgent referral made to {action.to_whom} by {action.get_method_display().lower()} "
-            f"on {_day(timezone.localtime(made_at))} at {timezone.localtime(made_at):%H:%M}"
+            f"on {day_words(made_at)} at {timezone.localtime(made_at):%H:%M}"
         )
         if result != OnwardAction.Result.PENDING:
             summary += f"; {action.get_result_display().lower()}"
             if result_on:
-                summary += f" ({_day(result_on)})"
+                summary += f" ({day_words(result_on)})"
         episode.log(TimelineEvent.Kind.PLAN, summary, by=by, at=at, detail={"onward": action.pk})
         audit.record(request, AuditEvent.Action.CREATE, action, user=by)
     return action
@@ -250,7 +247,7 @@ def urgent_referral_result_record(
         action.save()
         summary = f"Urgent referral result: {action.get_result_display().lower()}"
         if result_on:
-            summary += f" ({_day(result_on)})"
+            summary += f" ({day_words(result_on)})"
         if action.result_notes:
             summary += f" — {action.result_notes}"
         action.episode.log(

@@ -20,6 +20,7 @@ from spinepath.accounts.models import Clinic
 from spinepath.clinical.coding import codebook, condition_choices
 from spinepath.clinical.vocab import Laterality
 from spinepath.lib import nhs_number, plausible
+from spinepath.lib.dates import day
 
 
 def validate_nhs_number(value: str) -> None:
@@ -286,7 +287,7 @@ class Episode(models.Model):
         indexes = [models.Index(fields=["stage"])]
 
     def __str__(self) -> str:
-        return f"{self.condition_display} (referred {self.referral_date:%d %b %Y})"
+        return f"{self.condition_display} (referred {day(self.referral_date)})"
 
     def clean(self) -> None:
         """A referral is dated between the patient's birth and the day it was recorded."""

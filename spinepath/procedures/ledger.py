@@ -28,6 +28,7 @@ from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.ruleset import RuleSetConfig
 from spinepath.clinical.steroids import GivenInjection, PlannedInjection
 from spinepath.clinical.vocab import Steroid
+from spinepath.lib.dates import day
 from spinepath.patients.models import Patient
 from spinepath.procedures.history import Injection, injections
 from spinepath.procedures.models import PriorInjection, ProcedureRecord
@@ -126,6 +127,7 @@ class Marker:
 class Chart:
     """The rolling 12-month total as SVG geometry, laid out here so the template only draws."""
 
+    key: str
     width: int
     height: int
     left: int
@@ -151,6 +153,7 @@ class LedgerView:
     limits: Limits
     next_injection: NextInjection | None
     chart: Chart
+    chart_narrow: Chart
     note: str = EQUIVALENCE_NOTE
 
     @property
@@ -179,7 +182,8 @@ def patient_ledger(patient: Patient, *, today: dt.date) -> LedgerView:
         total_36m_mpe_mg=window_total_mpe(history, on=today, days=config.window_36m_days),
         limits=Limits.of(config),
         next_injection=_next_injection(patient, history, today, config),
-        chart=_chart(history, config, start=start, end=today),
+        chart=_chart(history, config, start=start, end=today, layout=WIDE),
+        chart_narrow=_chart(history, config, start=start, end=today, layout=NARROW),
     )
 
 
@@ -245,8 +249,23 @@ def _next_injection(
 
 # --- Chart -------------------------------------------------------------------------------------
 
-WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 52, 604, 28, 226
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the plot sits in the SVG. A phone gets a narrow drawing of its own, so that scaled to
+    the screen its text is still readable, with the threshold labels above their lines."""
+
+    key: str
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+
+
+WIDE = Layout("wide", 720, 260, left=52, right=604, top=28, bottom=226)
+NARROW = Layout("narrow", 340, 250, left=38, right=326, top=28, bottom=216)
 
 
 def _nice_max(value: float) -> tuple[float, float]:
@@ -260,8 +279,14 @@ def _nice_max(value: float) -> tuple[float, float]:
 
 
 def _chart(
-    history: list[GivenInjection], config: RuleSetConfig, *, start: dt.date, end: dt.date
+    history: list[GivenInjection],
+    config: RuleSetConfig,
+    *,
+    start: dt.date,
+    end: dt.date,
+    layout: Layout,
 ) -> Chart:
+    left, right, top, bottom = layout.left, layout.right, layout.top, layout.bottom
     series = exposure_series(history, config, start=start, end=end)
     warn, limit = config.steroid_cumulative_warn_12m_mg, config.steroid_cumulative_limit_12m_mg
     highest = max(total for _, total in series)
@@ -269,15 +294,15 @@ def _chart(
     span = max((end - start).days, 1)
 
     def x(on: dt.date) -> float:
-        return LEFT + (on - start).days / span * (RIGHT - LEFT)
+        return left + (on - start).days / span * (right - left)
 
     def y(total: float) -> float:
-        return BOTTOM - total / y_max * (BOTTOM - TOP)
+        return bottom - total / y_max * (bottom - top)
 
     line = f"M{x(series[0][0]):.1f},{y(series[0][1]):.1f}"
     for on, total in series[1:]:
         line += f" H{x(on):.1f} V{y(total):.1f}"
-    area = f"{line} V{BOTTOM} H{LEFT} Z"
+    area = f"{line} V{bottom} H{left} Z"
 
     x_ticks = [
         Tick(f"{x(dt.date(year, 1, 1)):.1f}", str(year))
@@ -294,23 +319,24 @@ def _chart(
         Marker(
             f"{x(i.date):.1f}",
             f"{y(window_total_mpe(history, on=i.date, days=config.window_12m_days)):.1f}",
-            f"{i.date:%d %b %Y}: {i.mpe_mg:g} mg MPE",
+            f"{day(i.date)}: {i.mpe_mg:g} mg MPE",
         )
         for i in history
         if start <= i.date <= end
     ]
     peak_on, peak = max(series, key=lambda point: point[1])
     if peak:
-        summary = f"The highest 12-month total was {peak:g} mg on {peak_on:%d %b %Y}"
+        summary = f"The highest 12-month total was {peak:g} mg on {day(peak_on)}"
     else:
         summary = "No steroid was given in this period"
     return Chart(
-        width=WIDTH,
-        height=HEIGHT,
-        left=LEFT,
-        right=RIGHT,
-        top=TOP,
-        bottom=BOTTOM,
+        key=layout.key,
+        width=layout.width,
+        height=layout.height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
         line=line,
         area=area,
         x_ticks=x_ticks,
@@ -319,7 +345,7 @@ def _chart(
         markers=markers,
         title=(
             f"Rolling 12-month steroid total (mg methylprednisolone-equivalent), "
-            f"{start:%d %b %Y} to {end:%d %b %Y}"
+            f"{day(start)} to {day(end)}"
         ),
         description=(
             f"{summary}; today it is {series[-1][1]:g} mg. Caution above {warn:g} mg, limit "

@@ -29,6 +29,7 @@ from spinepath.clinical.dose_limits import (
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.steroids import mpe_mg
 from spinepath.clinical.vocab import Laterality, Procedure, Steroid
+from spinepath.lib.dates import day
 from spinepath.patients.models import EpisodeRecord, PatientRecord
 
 
@@ -76,7 +77,7 @@ class PriorInjection(PatientRecord, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_site_display()} on {self.given_on:%d %b %Y}"
+        return f"{self.get_site_display()} on {day(self.given_on)}"
 
     def clean(self) -> None:
         """The dose within the drug's plausible single dose; the date not in the future, not
@@ -306,6 +307,21 @@ class Consent(EpisodeRecord, models.Model):
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
 
+    @property
+    def status_words(self) -> str:
+        """Where this consent stands, in words for people rather than FHIR codes."""
+        if self.status == self.Status.ENTERED_IN_ERROR:
+            return "Entered in error"
+        if self.withdrawn_at is not None:
+            return "Withdrawn"
+        if self.decision == self.Decision.DENY:
+            return "Declined"
+        if self.status == self.Status.ACTIVE:
+            return "Consent given"
+        if self.status == self.Status.DRAFT:
+            return "Not yet completed"
+        return "No longer in force"
+
     def is_valid_for_procedure(self) -> bool:
         """Active, an agreement, and not withdrawn: the procedure may go ahead on this consent."""
         return (
@@ -377,7 +393,7 @@ class SafetyCheck(EpisodeRecord, models.Model):
 
     def __str__(self) -> str:
         state = "complete" if self.complete else "incomplete"
-        return f"Safety check {self.checked_on:%d %b %Y} ({state})"
+        return f"Safety check {day(self.checked_on)} ({state})"
 
     @property
     def answers(self) -> dict[str, bool]:
@@ -522,7 +538,7 @@ class ProcedureRecord(EpisodeRecord, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.procedure_title} on {self.performed_at:%d %b %Y}"
+        return f"{self.procedure_title} on {day(self.performed_at)}"
 
     def clean(self) -> None:
         """Every number within its plausible bounds (``clinical/dose_limits.py``) and the time no

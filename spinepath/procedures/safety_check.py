@@ -61,6 +61,7 @@ from spinepath.clinical.checklist import (
     evaluate_checklist,
 )
 from spinepath.clinical.vocab import Antithrombotic, Imaging, Laterality, Procedure, Steroid
+from spinepath.lib.dates import day as day_words
 from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.models import Consent, SafetyCheck, SafetyCheckItem
@@ -88,7 +89,7 @@ def consent_problem(consent: Consent | None) -> str:
         return "The consent on record was entered in error. Take consent again first."
     if consent.is_withdrawn:
         return (
-            f"The patient withdrew consent on {timezone.localdate(consent.withdrawn_at):%d %b %Y}."
+            f"The patient withdrew consent on {day_words(consent.withdrawn_at)}."
             " Take consent again first."
         )
     if consent.decision == Consent.Decision.DENY:
@@ -113,7 +114,7 @@ def plan_problem(assessment: Assessment, consent: Consent) -> str:
     if planned == consented:
         return ""
     return (
-        f"The latest assessment ({assessment.assessed_on:%d %b %Y}) plans a different procedure, "
+        f"The latest assessment ({day_words(assessment.assessed_on)}) plans a different procedure, "
         "imaging or steroid from the one consented to. Take consent for the new plan first."
     )
 
@@ -595,7 +596,7 @@ def readiness_problem(episode: Episode, *, on: date) -> str:
     if not assessment.is_current_on(on) and check is None:
         weeks = ASSESSMENT_VALID_FOR.days // 7
         return (
-            f"The assessment of {assessment.assessed_on:%d %b %Y} is more than {weeks} weeks "
+            f"The assessment of {day_words(assessment.assessed_on)} is more than {weeks} weeks "
             "old. Re-assess, or complete the safety checklist today (it re-runs the decision "
             "with today's facts)."
         )

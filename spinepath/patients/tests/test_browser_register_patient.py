@@ -27,7 +27,7 @@ def test_a_clinician_registers_a_patient_and_records_a_referral(page, clinician_
     expect(
         summary.get_by_role("link", name=re.compile("^NHS number: " + CHECK_DIGIT))
     ).to_be_visible()
-    expect(page.locator("#id_nhs_number-error")).to_contain_text(CHECK_DIGIT)
+    expect(page.locator("#id_nhs_number_error")).to_contain_text(CHECK_DIGIT)
     expect(page.get_by_label("Given name")).to_have_value("Olwen")
 
     page.get_by_label("NHS number").fill("943 476 5919")

@@ -67,7 +67,7 @@ def test_a_demo_patient_is_consented_checked_injected_and_the_ledger_updates(pag
     page.get_by_label("Permit: the patient agrees").check()
     page.get_by_label("Patient's name, typed as their signature").fill(patient.full_name)
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.locator(".consent-status-active")).to_have_text("Active")
+    expect(page.locator(".consent-status-active")).to_have_text("Consent given")
 
     # The safety checklist on the day: sign in with what is found, then the time out.
     page.goto(f"/episodes/{episode.pk}/")

@@ -36,7 +36,7 @@ def test_a_clinician_takes_consent_with_a_typed_signature(page, episode_a, clini
 
     expect(page).to_have_url(re.compile(r"/consents/\d+/$"))
     expect(page.get_by_role("status")).to_contain_text("Consent recorded.")
-    expect(page.locator(".consent-status-active")).to_have_text("Active")
+    expect(page.locator(".consent-status-active")).to_have_text("Consent given")
     consent = Consent.objects.get()
     assert consent.levels == ["L4/L5"] and consent.signed_name == "Mary Jones"
 
@@ -64,6 +64,6 @@ def test_a_patient_signs_on_the_screen(page, episode_a, clinician_a):
     page.get_by_label("Permit: the patient agrees").check()
     page.get_by_role("button", name="Record the decision").click()
 
-    expect(page.locator(".consent-status-active")).to_have_text("Active")
+    expect(page.locator(".consent-status-active")).to_have_text("Consent given")
     expect(page.get_by_role("img", name="Drawn signature")).to_be_visible()
     assert Consent.objects.get().signature_image.startswith("data:image/png;base64,")

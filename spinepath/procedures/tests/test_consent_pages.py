@@ -54,7 +54,7 @@ def test_a_permit_through_the_page_is_active_and_consents_the_episode(
     episode_a.refresh_from_db()
     assert episode_a.stage == "consented"
     detail = client.get(response["Location"])
-    assert "Active" in detail.content.decode()
+    assert "Consent given" in detail.content.decode()
 
 
 def test_a_drawn_signature_is_stored(client: Any, episode_a: Any, clinician_a: Any) -> None:

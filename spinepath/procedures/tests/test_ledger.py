@@ -253,7 +253,8 @@ def test_the_patient_page_shows_the_ledger(client, patient_a, episode_a, clinici
     page = client.get(f"/patients/{patient_a.pk}/").content.decode()
 
     assert 'id="steroid-ledger-h">Steroid ledger</h2>' in page
-    assert "<svg" in page and '<title id="ledger-chart-title">' in page
+    assert "<svg" in page and '<title id="ledger-chart-title-wide">' in page
+    assert '<title id="ledger-chart-title-narrow">' in page
     assert "42.67" in page and "35.2" in page  # 6.6 mg dexamethasone = 35.2 mg MPE
     assert "77.87 mg" in page  # the 12-month total
     next_date = days_ago(2) + timedelta(days=14)
