@@ -20,12 +20,23 @@ class Urgency(StrEnum):
 
     @property
     def label(self) -> str:
+        """For lists and banners: "Emergency: refer the same day"."""
         return _LABELS[self]
+
+    @property
+    def words(self) -> str:
+        """For the start of a rule's action: "Emergency, same day: refer for …"."""
+        return _WORDS[self]
 
 
 _LABELS = {
     Urgency.EMERGENCY: "Emergency: refer the same day",
     Urgency.URGENT: "Urgent: to be seen within 2 weeks",
+}
+
+_WORDS = {
+    Urgency.EMERGENCY: "Emergency, same day",
+    Urgency.URGENT: "Urgent, within 2 weeks",
 }
 
 EMERGENCY_FLAGS = frozenset(

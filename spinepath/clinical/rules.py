@@ -22,8 +22,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from enum import StrEnum
+from collections.abc import Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -38,6 +37,7 @@ from spinepath.clinical.antithrombotics import (
 )
 from spinepath.clinical.facts import AntithromboticUse, Facts, InjectionSite
 from spinepath.clinical.pregnancy import pregnancy_enquiry_needed
+from spinepath.clinical.red_flags import Urgency, urgency
 from spinepath.clinical.ruleset import UNVERIFIED, RuleSetConfig
 from spinepath.clinical.steroids import (
     STEROID_CODES,
@@ -140,56 +140,10 @@ def _a(word: str) -> str:
     return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
 
 
-class Urgency(StrEnum):
-    """How soon a red flag must be seen (rules.md, after a clinical review [12][13][15])."""
-
-    EMERGENCY = "emergency"
-    URGENT = "urgent"
-
-    @property
-    def words(self) -> str:
-        return _URGENCY_WORDS[self]
-
-
-_URGENCY_WORDS = {
-    Urgency.EMERGENCY: "Emergency, same day",
-    Urgency.URGENT: "Urgent, within 2 weeks",
-}
-
-RED_FLAG_URGENCY: Mapping[RedFlag, Urgency] = {
-    # Cauda equina signs: emergency.
-    RedFlag.SADDLE_ANAESTHESIA: Urgency.EMERGENCY,
-    RedFlag.BLADDER_DYSFUNCTION: Urgency.EMERGENCY,
-    RedFlag.BOWEL_DYSFUNCTION: Urgency.EMERGENCY,
-    RedFlag.SEXUAL_DYSFUNCTION: Urgency.EMERGENCY,
-    RedFlag.BILATERAL_LEG_SYMPTOMS: Urgency.EMERGENCY,
-    # Deteriorating weakness: emergency.
-    RedFlag.PROGRESSIVE_WEAKNESS: Urgency.EMERGENCY,
-    # Possible spinal infection: emergency (a recent infection only with immunosuppression).
-    RedFlag.FEVER: Urgency.EMERGENCY,
-    RedFlag.IV_DRUG_USE: Urgency.EMERGENCY,
-    RedFlag.RECENT_BACTERIAL_INFECTION: Urgency.EMERGENCY,
-    # Suspected cancer or fracture: urgent, within 2 weeks.
-    RedFlag.CANCER_HISTORY: Urgency.URGENT,
-    RedFlag.UNEXPLAINED_WEIGHT_LOSS: Urgency.URGENT,
-    RedFlag.SIGNIFICANT_TRAUMA: Urgency.URGENT,
-    RedFlag.MINOR_TRAUMA_WITH_OSTEOPOROSIS: Urgency.URGENT,
-}
-"""The urgency of the referral each red flag calls for. Night pain is absent: on its own it asks
-for a review (NIGHT_PAIN_REVIEW), not a referral."""
-
-
-def red_flag_urgency(flags: Iterable[RedFlag | str]) -> Urgency | None:
-    """The most pressing urgency among ``flags``; ``None`` when none of them calls for referral."""
-    found = {RED_FLAG_URGENCY.get(RedFlag(flag)) for flag in flags} - {None}
-    if Urgency.EMERGENCY in found:
-        return Urgency.EMERGENCY
-    return Urgency.URGENT if found else None
-
-
-def _referral(flags: Iterable[RedFlag], what: str) -> str:
-    urgency = red_flag_urgency(flags) or Urgency.URGENT
-    return f"{urgency.words}: {what}"
+def _referral(facts: Facts, flags: Iterable[RedFlag], what: str) -> str:
+    """The action, led by how soon (``red_flags.urgency``, the one statement of that policy)."""
+    how_soon = urgency(flags, immunosuppressed=facts.immunosuppressed) or Urgency.URGENT
+    return f"{how_soon.words}: {what}"
 
 
 def _risk(facts: Facts) -> BleedingRisk:
@@ -259,7 +213,7 @@ class RedFlagCaudaEquina(Rule):
         if found:
             yield self.reason(
                 f"Possible cauda equina syndrome ({_listed(found)}): do not inject.",
-                _referral(found, "refer for MRI and spinal surgical assessment"),
+                _referral(facts, found, "refer for MRI and spinal surgical assessment"),
             )
 
 
@@ -274,6 +228,7 @@ class RedFlagProgressiveDeficit(Rule):
                 "Neurological weakness that is getting worse needs assessment before any "
                 "injection.",
                 _referral(
+                    facts,
                     [RedFlag.PROGRESSIVE_WEAKNESS],
                     "refer to the spinal team (within 2 weeks only if the weakness has stopped "
                     "progressing and is stable)",
@@ -296,7 +251,7 @@ class RedFlagInfection(Rule):
         if found:
             yield self.reason(
                 f"Possible spinal infection ({', '.join(described)}): do not inject.",
-                _referral(found, "refer for assessment of spinal infection"),
+                _referral(facts, found, "refer for assessment of spinal infection"),
             )
 
 
@@ -310,7 +265,7 @@ class RedFlagMalignancy(Rule):
         if found:
             yield self.reason(
                 f"Possible spinal malignancy ({_listed(found)}) must be excluded first.",
-                _referral(found, "refer on the suspected-cancer pathway for investigation"),
+                _referral(facts, found, "refer on the suspected-cancer pathway for investigation"),
             )
 
 
@@ -326,7 +281,7 @@ class RedFlagFracture(Rule):
         if found:
             yield self.reason(
                 f"Possible vertebral fracture ({_listed(found)}) must be excluded first.",
-                _referral(found, "refer for imaging"),
+                _referral(facts, found, "refer for imaging"),
             )
 
 
