@@ -177,7 +177,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["clinic", "-at"])]
+        # The audit page: a clinic's events newest first, or one patient's within the clinic.
+        indexes = [
+            models.Index(fields=["clinic", "-at"]),
+            models.Index(fields=["clinic", "patient_id", "-at"]),
+        ]
 
     def __str__(self) -> str:
         return (

@@ -125,6 +125,7 @@ def facts_for(assessment: Assessment, *, on: date | None = None) -> Facts:
     )
 
 
+@transaction.atomic
 def store_decision(
     assessment: Assessment,
     facts: Facts,
@@ -135,7 +136,7 @@ def store_decision(
     config = ruleset()
     result = evaluate(facts, config)
     as_dict = result.to_dict()
-    return Decision.objects.create(
+    decision = Decision.objects.create(
         assessment=assessment,
         context=context,
         evaluated_by=by,
@@ -147,6 +148,8 @@ def store_decision(
         reasons=as_dict["reasons"],
         steroid=as_dict["steroid"],
     )
+    decision.write_reason_rows()  # the reasons as rows, in this transaction
+    return decision
 
 
 def decide(

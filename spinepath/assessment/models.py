@@ -19,6 +19,7 @@ from django.utils import timezone
 from spinepath.clinical.coding import procedure_choices
 from spinepath.clinical.decision import Reason, reasons_to_justify_on_the_day
 from spinepath.clinical.dose_limits import steroid_dose_problem
+from spinepath.clinical.rules import rule_codes
 from spinepath.clinical.vocab import Imaging, LocalAnaesthetic, Outcome, Steroid
 from spinepath.lib.dates import day
 from spinepath.lib.plausible import in_range, validate_finite
@@ -40,6 +41,7 @@ INJECTABLE_STEROID_CHOICES = [
 ]
 LOCAL_ANAESTHETIC_CHOICES = [(la.value, la.value.capitalize()) for la in LocalAnaesthetic]
 OUTCOME_CHOICES = [(o.value, o.value.replace("_", " ").capitalize()) for o in Outcome]
+REASON_CODE_CHOICES = [(code, code.replace("_", " ").capitalize()) for code in rule_codes()]
 
 
 # Columns the form and the API take as they are (the plan, red flags, allergies and medication
@@ -227,9 +229,27 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-evaluated_at", "-id"]
+        indexes = [
+            models.Index(fields=["outcome"]),
+            models.Index(fields=["context", "outcome"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} ({self.ruleset_name} {self.ruleset_version})"
+
+    def write_reason_rows(self) -> list[DecisionReason]:
+        """One ``DecisionReason`` per reason of the stored JSON, in its order (call once, in the
+        transaction that stores the decision)."""
+        return DecisionReason.objects.bulk_create(
+            DecisionReason(
+                decision=self,
+                position=position,
+                code=reason["code"],
+                outcome=reason["outcome"],
+                action=reason.get("action") or "",
+            )
+            for position, reason in enumerate(self.reasons)
+        )
 
     @property
     def patient_id(self) -> Any:
@@ -279,3 +299,33 @@ class Decision(models.Model):
             earlier_outcome=earlier.outcome_enum,
             earlier_reasons=[Reason.model_validate(r) for r in earlier.reasons],
         )
+
+
+class DecisionReason(models.Model):
+    """One reason of a stored decision as a row, so reasons can be filtered and counted in SQL.
+
+    ``Decision.reasons`` stays the snapshot as shown (with message and source); these rows copy
+    what analysis needs from it, written in the same transaction as the decision.
+    """
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="reason_rows")
+    position = models.PositiveSmallIntegerField(help_text="Order in the decision, from 0.")
+    code = models.CharField(max_length=60, choices=REASON_CODE_CHOICES)
+    outcome = models.CharField(max_length=30, choices=OUTCOME_CHOICES)
+    action = models.TextField(blank=True, help_text="What to do, when the rule says.")
+
+    class Meta:
+        ordering = ["decision", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "position"], name="decision_reason_once_per_position"
+            )
+        ]
+        indexes = [models.Index(fields=["code"]), models.Index(fields=["outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.outcome})"
+
+    @property
+    def has_action(self) -> bool:
+        return bool(self.action)

@@ -245,3 +245,7 @@ def condition_choices() -> list[tuple[str, str]]:
 
 def procedure_choices() -> list[tuple[str, str]]:
     return [(p.value, codebook().procedures[p.value].display) for p in Procedure]
+
+
+def complication_choices() -> list[tuple[str, str]]:
+    return [(c.value, codebook().complications[c.value].display) for c in Complication]

@@ -1012,6 +1012,12 @@ RULES: tuple[Rule, ...] = (
 """Every rule, in the order of the spec's table; reasons are shown in this order within a
 severity."""
 
+
+def rule_codes(rules: Sequence[Rule] = RULES) -> tuple[str, ...]:
+    """Every code a reason can carry, in rule order (the steroid checks' codes included)."""
+    return tuple(dict.fromkeys(code for rule in rules for code in rule.codes))
+
+
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 

@@ -284,7 +284,8 @@ class Episode(models.Model):
 
     class Meta:
         ordering = ["-referral_date", "-created_at"]
-        indexes = [models.Index(fields=["stage"])]
+        # The worklists list each stage's episodes by when they reached it.
+        indexes = [models.Index(fields=["stage", "stage_changed_at"])]
 
     def __str__(self) -> str:
         return f"{self.condition_display} (referred {day(self.referral_date)})"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from spinepath.assessment.models import IMAGING_CHOICES, LOCAL_ANAESTHETIC_CHOICES
 from spinepath.clinical.checklist import CHECKLIST, ITEMS_BY_CODE, Phase
+from spinepath.clinical.coding import complication_choices, procedure_choices
 from spinepath.clinical.consent_info import procedure_title
 from spinepath.clinical.dose_limits import (
     RADIATION_FIELDS,
@@ -28,7 +31,7 @@ from spinepath.clinical.dose_limits import (
 )
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.steroids import mpe_mg
-from spinepath.clinical.vocab import Laterality, Procedure, Steroid
+from spinepath.clinical.vocab import Approach, Laterality, Procedure, Steroid, label
 from spinepath.lib.dates import day
 from spinepath.patients.models import EpisodeRecord, PatientRecord
 
@@ -38,6 +41,7 @@ def site_choices() -> list[tuple[str, str]]:
 
 
 STEROID_CHOICES = [(s.value, s.value.capitalize()) for s in Steroid]
+APPROACH_CHOICES = [(a.value, label(a.value)) for a in Approach]
 
 
 class PriorInjection(PatientRecord, models.Model):
@@ -202,11 +206,13 @@ class Consent(EpisodeRecord, models.Model):
     information = models.JSONField(help_text="The information sheet as shown to the patient.")
 
     # The plan, copied at consent time so later edits to the assessment do not change it.
-    procedure = models.CharField(max_length=40)
-    imaging = models.CharField(max_length=20)
-    steroid = models.CharField(max_length=30, blank=True)
+    procedure = models.CharField(max_length=40, choices=procedure_choices())
+    imaging = models.CharField(max_length=20, choices=IMAGING_CHOICES)
+    steroid = models.CharField(max_length=30, choices=STEROID_CHOICES, blank=True)
     steroid_dose_mg = models.FloatField("steroid dose (mg)", null=True, blank=True)
-    local_anaesthetic = models.CharField(max_length=30, blank=True)
+    local_anaesthetic = models.CharField(
+        max_length=30, choices=LOCAL_ANAESTHETIC_CHOICES, blank=True
+    )
     levels = models.JSONField(default=list, blank=True)
     side = models.CharField(max_length=20, choices=SIDE_CHOICES)
 
@@ -464,11 +470,11 @@ class ProcedureRecord(EpisodeRecord, models.Model):
     assistant = models.CharField(max_length=200, blank=True)
 
     # What and where.
-    procedure = models.CharField(max_length=40)
+    procedure = models.CharField(max_length=40, choices=procedure_choices())
     levels = models.JSONField(default=list, blank=True)
     side = models.CharField(max_length=20, choices=SIDE_CHOICES)
-    approach = models.CharField(max_length=40)
-    imaging = models.CharField(max_length=20)
+    approach = models.CharField(max_length=40, choices=APPROACH_CHOICES)
+    imaging = models.CharField(max_length=20, choices=IMAGING_CHOICES)
     dose_area_product = models.FloatField(
         "dose-area product (mGy·cm²)", null=True, blank=True, help_text="Fluoroscopy."
     )
@@ -482,7 +488,9 @@ class ProcedureRecord(EpisodeRecord, models.Model):
     # What was injected.
     steroid = models.CharField(max_length=30, choices=STEROID_CHOICES, blank=True)
     steroid_dose_mg = models.FloatField("steroid dose (mg)", null=True, blank=True)
-    local_anaesthetic = models.CharField(max_length=30, blank=True)
+    local_anaesthetic = models.CharField(
+        max_length=30, choices=LOCAL_ANAESTHETIC_CHOICES, blank=True
+    )
     local_anaesthetic_percent = models.FloatField("concentration (%)", null=True, blank=True)
     local_anaesthetic_ml = models.FloatField("volume (mL)", null=True, blank=True)
     contrast_agent = models.CharField(max_length=100, blank=True)
@@ -523,6 +531,10 @@ class ProcedureRecord(EpisodeRecord, models.Model):
 
     class Meta:
         ordering = ["-performed_at", "-id"]
+        indexes = [
+            models.Index(fields=["performed_at"]),
+            models.Index(fields=["episode", "performed_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(steroid="") & models.Q(steroid_dose_mg__isnull=True))
@@ -586,6 +598,22 @@ class ProcedureRecord(EpisodeRecord, models.Model):
     def steroid_status(self) -> str | None:
         return (self.steroid_check or {}).get("status")
 
+    def write_complication_rows(self, *, at: datetime) -> None:
+        """Make the ``ProcedureComplication`` rows match ``complications`` and
+        ``late_complications``: rows still true keep their time, new ones are recorded ``at``,
+        ones an amendment took away go. Call in the transaction that saves the record."""
+        wanted = {(code, False) for code in self.complications}
+        wanted |= {(code, True) for code in self.late_complications}
+        rows = list(self.complication_rows.all())
+        have = {(row.code, row.late) for row in rows}
+        gone = [row.pk for row in rows if (row.code, row.late) not in wanted]
+        if gone:
+            ProcedureComplication.objects.filter(pk__in=gone).delete()
+        ProcedureComplication.objects.bulk_create(
+            ProcedureComplication(procedure=self, code=code, late=late, recorded_at=at)
+            for code, late in sorted(wanted - have)
+        )
+
 
 class DischargeAmendment(models.Model):
     """A later change to a procedure's discharge or late complications: what it was, what it
@@ -627,3 +655,38 @@ class DischargeAmendment(models.Model):
     @property
     def clinic_id(self) -> int:
         return self.procedure.clinic_id
+
+
+class ProcedureComplicationQuerySet(models.QuerySet["ProcedureComplication"]):
+    def counted(self) -> ProcedureComplicationQuerySet:
+        """Complications of records that stand (not entered in error): the ones outcomes count."""
+        return self.filter(procedure__entered_in_error=False)
+
+
+class ProcedureComplication(models.Model):
+    """One complication code of a procedure record as a row, so complications can be counted in
+    SQL. ``ProcedureRecord.complications`` and ``late_complications`` stay the record as entered;
+    the rows follow them, written in the same transaction."""
+
+    procedure = models.ForeignKey(
+        ProcedureRecord, on_delete=models.PROTECT, related_name="complication_rows"
+    )
+    code = models.CharField(max_length=40, choices=complication_choices())
+    late = models.BooleanField(
+        default=False, help_text="Noticed after discharge (added by a discharge amendment)."
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProcedureComplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["procedure", "late", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "code", "late"], name="procedure_complication_once"
+            )
+        ]
+        indexes = [models.Index(fields=["code"])]
+
+    def __str__(self) -> str:
+        return f"{self.code}{' (late)' if self.late else ''}"

@@ -446,6 +446,7 @@ def procedure_record(
         record.consent_variance_reason = variance_reason
         record.full_clean()
         record.save()
+        record.write_complication_rows(at=now)
         if episode.stage != Episode.Stage.TREATED:
             episode.advance_to(Episode.Stage.TREATED, by=by, at=now)
         episode.log(
@@ -687,6 +688,7 @@ def procedure_amend_discharge(
                 }
             )
         record.save(update_fields=list(DISCHARGE_FIELDS))
+        record.write_complication_rows(at=now)
         amendment = DischargeAmendment.objects.create(
             procedure=record,
             amended_at=now,
