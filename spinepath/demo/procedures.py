@@ -749,6 +749,7 @@ def _procedure(
         raise ValidationError(errors)
     record.full_clean()
     record.save()
+    record.write_complication_rows(at=record.created_at)
     episode.log(
         TimelineEvent.Kind.PROCEDURE,
         recording.procedure_summary(record),

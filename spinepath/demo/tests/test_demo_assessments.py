@@ -74,6 +74,7 @@ def test_every_seen_episode_has_one_assessment_whose_facts_reproduce_its_decisio
         )
         assert again.outcome.value == decision.outcome
         assert again.codes == [reason["code"] for reason in decision.reasons]
+        assert list(decision.reason_rows.values_list("code", flat=True)) == again.codes
         assert decision.facts["assessment_date"] == assessment.assessed_on.isoformat()
         assert decision.evaluated_by == assessment.clinician == episode.responsible_clinician
 

@@ -17,7 +17,7 @@ from spinepath.lib import nhs_number
 from spinepath.patients.models import Episode, Patient
 from spinepath.procedures import recording
 from spinepath.procedures.consent import consent_information_for, information_snapshot
-from spinepath.procedures.models import Consent, ProcedureRecord
+from spinepath.procedures.models import Consent, ProcedureComplication, ProcedureRecord
 from spinepath.procedures.recording import procedure_steroid_check
 
 TODAY = date(2026, 11, 24)
@@ -190,6 +190,9 @@ def test_a_few_complications_none_serious(world: Any) -> None:
     assert not ProcedureRecord.objects.filter(
         discharge_condition__in=["admitted", "transferred"]
     ).exists()
+    # The counted rows agree with the records (issue 9: what the outcomes dashboard counts).
+    rows = Counter(ProcedureComplication.objects.counted().values_list("code", flat=True))
+    assert rows == kinds
 
 
 def test_each_steroid_check_is_the_ledger_as_it_stood_that_day(world: Any) -> None:
