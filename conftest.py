@@ -100,6 +100,7 @@ def make_patient(clinic: Any, **overrides: Any) -> Any:
 
 
 def make_episode(patient: Any, **overrides: Any) -> Any:
+    """A referral set up for a test (not audited: ``episode_create`` is the recording path)."""
     from spinepath.patients.models import Episode
 
     fields: dict[str, Any] = {
