@@ -100,6 +100,7 @@ def make_patient(clinic: Any, **overrides: Any) -> Any:
 
 
 def make_episode(patient: Any, **overrides: Any) -> Any:
+    """A referral set up for a test (not audited: ``episode_create`` is the recording path)."""
     from spinepath.patients.models import Episode
 
     fields: dict[str, Any] = {
@@ -117,6 +118,33 @@ def make_episode(patient: Any, **overrides: Any) -> Any:
     return episode
 
 
+ASSESSMENT_DEFAULTS: dict[str, Any] = {
+    "assessed_on": date(2026, 11, 24),
+    "procedure": "transforaminal_epidural",
+    "imaging": "fluoroscopy",
+    "steroid": "dexamethasone",
+    "steroid_dose_mg": 8,
+    "local_anaesthetic": "lidocaine",
+    "red_flags_screened": True,
+    "red_flags": [],
+    "symptom_duration_weeks": 6,
+    "leg_pain_dominant": True,
+    "neurogenic_claudication": False,
+    "conservative_care_weeks": 6,
+    "allergies_recorded": True,
+    "allergies": [],
+    "medication_recorded": True,
+    "antithrombotics": [],
+    "bleeding_disorder": False,
+    "diabetes": False,
+    "pregnant": False,
+    "immunosuppressed": False,
+    "infection_systemic": False,
+    "infection_local": False,
+}
+"""A suitable dexamethasone transforaminal epidural; tests change the plan or the facts."""
+
+
 def make_assessment(
     episode: Any,
     clinician: Any,
@@ -126,36 +154,13 @@ def make_assessment(
     **fields: Any,
 ) -> Any:
     """A saved assessment of a suitable dexamethasone transforaminal epidural, with baseline
-    NRS responses; ``fields`` change the plan or the facts. No decision yet."""
+    NRS responses; ``fields`` change the plan or the facts. No decision yet: for tests of what
+    ``assessment_record`` refuses or of facts it never writes (use ``make_decision`` otherwise)."""
     from spinepath.assessment.models import Assessment
     from spinepath.clinical.instruments import score
     from spinepath.questionnaires.models import QuestionnaireResponse
 
-    values: dict[str, Any] = {
-        "assessed_on": date(2026, 11, 24),
-        "procedure": "transforaminal_epidural",
-        "imaging": "fluoroscopy",
-        "steroid": "dexamethasone",
-        "steroid_dose_mg": 8,
-        "local_anaesthetic": "lidocaine",
-        "red_flags_screened": True,
-        "red_flags": [],
-        "symptom_duration_weeks": 6,
-        "leg_pain_dominant": True,
-        "neurogenic_claudication": False,
-        "conservative_care_weeks": 6,
-        "allergies_recorded": True,
-        "allergies": [],
-        "medication_recorded": True,
-        "antithrombotics": [],
-        "bleeding_disorder": False,
-        "diabetes": False,
-        "pregnant": False,
-        "immunosuppressed": False,
-        "infection_systemic": False,
-        "infection_local": False,
-    }
-    values.update(fields)
+    values = {**ASSESSMENT_DEFAULTS, **fields}
     assessment = Assessment.objects.create(episode=episode, clinician=clinician, **values)
     for code, value in (("nrs_back", nrs_back), ("nrs_leg", nrs_leg)):
         if value is not None:
@@ -173,11 +178,35 @@ def make_assessment(
     return assessment
 
 
-def make_decision(episode: Any, clinician: Any, **fields: Any) -> Any:
-    """A stored decision for a new assessment, made the way the pages make it."""
-    from spinepath.assessment.decisions import decide
+def make_decision(
+    episode: Any,
+    clinician: Any,
+    *,
+    nrs_back: int | None = 3,
+    nrs_leg: int | None = 8,
+    injections_elsewhere: Any = (),
+    at: Any = None,
+    **fields: Any,
+) -> Any:
+    """A stored decision for a new assessment, recorded by ``assessment_record`` as the page and
+    the API record it; ``fields`` change the plan or the facts."""
+    from spinepath.assessment.decisions import assessment_record
+    from spinepath.assessment.models import Assessment
+    from spinepath.clinical.instruments import score
 
-    return decide(None, make_assessment(episode, clinician, **fields), by=clinician)
+    baseline = {
+        code: ({"score": value}, score(code, {"score": value}))
+        for code, value in (("nrs_back", nrs_back), ("nrs_leg", nrs_leg))
+        if value is not None
+    }
+    return assessment_record(
+        None,
+        assessment=Assessment(episode=episode, **{**ASSESSMENT_DEFAULTS, **fields}),
+        by=clinician,
+        baseline=baseline,
+        injections_elsewhere=list(injections_elsewhere),
+        at=at,
+    )
 
 
 @pytest.fixture

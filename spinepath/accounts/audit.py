@@ -10,6 +10,7 @@ collected on the request and each distinct one is written once. Writes are alway
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -70,7 +71,9 @@ def record(
     detail: dict[str, Any] | None = None,
     user: User | None = None,
     channel: str | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
+    """Log ``action`` on ``obj``; a workflow passes its own time ``at`` (default: now)."""
     actor = user
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user  # type: ignore[assignment]
@@ -93,6 +96,7 @@ def record(
             ip_address=client_ip(request),
             reason=reason,
             detail=detail or {},
+            **({"at": at} if at is not None else {}),
         )
 
     if action in _ONCE_PER_REQUEST:

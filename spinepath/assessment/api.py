@@ -10,27 +10,26 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import ValidationError as FactsError
 
-from spinepath.accounts import access, audit
-from spinepath.accounts.models import AuditEvent, Role, User
-from spinepath.api_helpers import Input, field_error, full_clean
+from spinepath.accounts import access
+from spinepath.accounts.models import Role, User
+from spinepath.api_helpers import Input, field_error, from_model_errors
 from spinepath.assessment.decisions import (
     ProceedRefused,
-    decide,
+    assessment_record,
     record_proceed,
     ruleset,
-    save_baseline_responses,
 )
 from spinepath.assessment.models import OBSERVATION_FIELDS, Assessment, Decision
 from spinepath.clinical.decision import Decision as CoreDecision
 from spinepath.clinical.decision import evaluate
-from spinepath.clinical.facts import PLAUSIBLE, AntithromboticUse, Facts
+from spinepath.clinical.facts import PLAUSIBLE, AntithromboticUse, Facts, InjectionSite
 from spinepath.clinical.instruments import INSTRUMENTS, NotScorable, Score, score
 from spinepath.clinical.steroids import SteroidCheck, SteroidCheckRequest, check_steroid_exposure
 from spinepath.clinical.vocab import (
@@ -41,6 +40,7 @@ from spinepath.clinical.vocab import (
     RedFlag,
     Steroid,
 )
+from spinepath.procedures.models import PriorInjection
 from spinepath.questionnaires.models import QuestionnaireResponse
 
 router = Router(tags=["decision support"])
@@ -52,8 +52,17 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+class FactsIn(Facts):
+    """A facts object (rules.md); without ``assessment_date`` it is evaluated as of today.
+
+    The default is the adapter's: the clinical core never reads the clock.
+    """
+
+    assessment_date: date = Field(default_factory=timezone.localdate)
+
+
 @router.post("/decision-support/evaluate", response=CoreDecision, summary="Evaluate suitability")
-def evaluate_facts(request: HttpRequest, payload: Facts) -> Any:
+def evaluate_facts(request: HttpRequest, payload: FactsIn) -> Any:
     """Run the rule set on a facts object (rules.md) and return the outcome and every reason."""
     return evaluate(payload, ruleset())
 
@@ -76,6 +85,27 @@ def steroid_check(request: HttpRequest, payload: SteroidCheckRequest) -> Any:
 
 
 # --- Assessments on episodes ---------------------------------------------------------------
+
+
+class InjectionElsewhereIn(Input):
+    """A steroid injection given elsewhere (another hospital, the GP, a joint injection)."""
+
+    given_on: date
+    site: InjectionSite
+    steroid: Steroid | None = None
+    steroid_dose_mg: float | None = Field(default=None, gt=0)
+    relief_percent: int | None = Field(default=None, ge=0, le=100)
+    where: str = Field(default="", max_length=200, description="Hospital or clinic.")
+
+    def as_record(self) -> PriorInjection:
+        return PriorInjection(
+            given_on=self.given_on,
+            site=self.site.value,
+            steroid=self.steroid.value if self.steroid else "",
+            steroid_dose_mg=self.steroid_dose_mg,
+            relief_percent=self.relief_percent,
+            where=self.where,
+        )
 
 
 class AssessmentIn(Input):
@@ -121,6 +151,10 @@ class AssessmentIn(Input):
     baseline: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description='Baseline answers by instrument code, e.g. {"nrs_leg": {"score": 7}}.',
+    )
+    injections_elsewhere: list[InjectionElsewhereIn] = Field(
+        default_factory=list,
+        description="Steroid injections given elsewhere, counted by the steroid checks.",
     )
 
 
@@ -211,9 +245,39 @@ def create_assessment(request: HttpRequest, episode_id: str, payload: Assessment
     if user.role != Role.CLINICIAN:
         raise HttpError(403, "Only a clinician may record an assessment.")
     scored = _scored_baseline(payload.baseline)
-    data = payload.dict(exclude={"baseline"})
+    data = payload.dict(exclude={"baseline", "injections_elsewhere"})
+    for index, given in enumerate(payload.injections_elsewhere):
+        if given.steroid and given.steroid_dose_mg is None:
+            raise field_error(
+                f"injections_elsewhere.{index}.steroid_dose_mg", "Give the steroid dose in mg."
+            )
+    assessment = Assessment(
+        episode=episode,
+        assessed_on=data["assessed_on"],
+        procedure=data["procedure"],
+        imaging=data["imaging"],
+        steroid=data["steroid"] or "",
+        steroid_dose_mg=data["steroid_dose_mg"],
+        local_anaesthetic=data["local_anaesthetic"] or "",
+        red_flags_screened=data["red_flags"] is not None,
+        red_flags=data["red_flags"] or [],
+        allergies_recorded=data["allergies"] is not None,
+        allergies=data["allergies"] or [],
+        medication_recorded=data["antithrombotics"] is not None,
+        antithrombotics=[use.model_dump(mode="json") for use in payload.antithrombotics or []],
+        **{name: data[name] for name in OBSERVATION_FIELDS},
+    )
     try:
-        assessment = _save_assessment(request, episode, payload, data, scored)
+        assessment_record(
+            request,
+            assessment=assessment,
+            by=user,
+            baseline=scored,
+            injections_elsewhere=[given.as_record() for given in payload.injections_elsewhere],
+            changed_fields=data,
+        )
+    except DjangoValidationError as exc:
+        raise from_model_errors(exc) from None
     except FactsError as exc:
         # The core refused the facts (e.g. assessed before the patient was born); the
         # transaction rolled back, so nothing was written.
@@ -221,40 +285,6 @@ def create_assessment(request: HttpRequest, episode_id: str, payload: Assessment
             [{**error, "loc": ["body", "payload", *error["loc"]]} for error in exc.errors()]
         ) from None
     return Status(201, assessment)
-
-
-def _save_assessment(
-    request: HttpRequest,
-    episode: Any,
-    payload: AssessmentIn,
-    data: dict[str, Any],
-    scored: dict[str, tuple[dict[str, Any], Score]],
-) -> Assessment:
-    user = _user(request)
-    with transaction.atomic():
-        assessment = Assessment(
-            episode=episode,
-            clinician=user,
-            assessed_on=data["assessed_on"],
-            procedure=data["procedure"],
-            imaging=data["imaging"],
-            steroid=data["steroid"] or "",
-            steroid_dose_mg=data["steroid_dose_mg"],
-            local_anaesthetic=data["local_anaesthetic"] or "",
-            red_flags_screened=data["red_flags"] is not None,
-            red_flags=data["red_flags"] or [],
-            allergies_recorded=data["allergies"] is not None,
-            allergies=data["allergies"] or [],
-            medication_recorded=data["antithrombotics"] is not None,
-            antithrombotics=[use.model_dump(mode="json") for use in payload.antithrombotics or []],
-            **{name: data[name] for name in OBSERVATION_FIELDS},
-        )
-        full_clean(assessment)
-        assessment.save()
-        audit.record(request, AuditEvent.Action.CREATE, assessment, changed_fields=data)
-        save_baseline_responses(request, assessment, scored, by=user)
-        decide(request, assessment, by=user)
-    return assessment
 
 
 @router.get("/assessments/{assessment_id}", response=AssessmentOut)

@@ -6,12 +6,13 @@ core returns; the rules themselves live in ``spinepath.clinical``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -32,8 +33,11 @@ from spinepath.clinical.facts import (
 from spinepath.clinical.instruments import Score
 from spinepath.clinical.ruleset import RuleSetConfig, config_with_overrides
 from spinepath.clinical.vocab import Sex
+from spinepath.lib.plausible import date_problem
+from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.history import previous_injections
+from spinepath.procedures.models import PriorInjection
 from spinepath.questionnaires.models import QuestionnaireResponse
 
 
@@ -132,13 +136,16 @@ def store_decision(
     *,
     by: User | None,
     context: str = Decision.Context.ASSESSMENT,
+    at: datetime | None = None,
 ) -> Decision:
+    """Evaluate ``facts`` under the clinic's rule set and store the decision, evaluated ``at``."""
     config = ruleset()
     result = evaluate(facts, config)
     as_dict = result.to_dict()
     decision = Decision.objects.create(
         assessment=assessment,
         context=context,
+        evaluated_at=at or timezone.now(),
         evaluated_by=by,
         facts=facts.model_dump(mode="json"),
         ruleset_name=result.ruleset.name,
@@ -159,21 +166,93 @@ def decide(
     by: User,
     context: str = Decision.Context.ASSESSMENT,
     on: date | None = None,
+    at: datetime | None = None,
 ) -> Decision:
-    """Evaluate, store, put it on the timeline and the audit log, and mark the episode assessed."""
+    """Evaluate, store, put it on the timeline and the audit log, and mark the episode assessed.
+
+    Everything written is dated ``at`` (default: now, read once).
+    """
+    at = at or timezone.now()
     with transaction.atomic():
-        decision = store_decision(assessment, facts_for(assessment, on=on), by=by, context=context)
+        decision = store_decision(
+            assessment, facts_for(assessment, on=on), by=by, context=context, at=at
+        )
         episode = assessment.episode
         summary = (
             f"Suitability: {decision.get_outcome_display().lower()} for "
             f"{assessment.get_procedure_display().lower()} ({decision.ruleset_name} "
             f"{decision.ruleset_version})"
         )
-        episode.log(TimelineEvent.Kind.DECISION, summary, by=by, detail={"decision": decision.pk})
+        episode.log(
+            TimelineEvent.Kind.DECISION, summary, by=by, detail={"decision": decision.pk}, at=at
+        )
         if context == Decision.Context.ASSESSMENT and episode.stage == Episode.Stage.REFERRED:
-            episode.advance_to(Episode.Stage.ASSESSED, by=by)
-        audit.record(request, AuditEvent.Action.CREATE, decision, user=by)
+            episode.advance_to(Episode.Stage.ASSESSED, by=by, at=at)
+        audit.record(request, AuditEvent.Action.CREATE, decision, user=by, at=at)
     return decision
+
+
+def assessment_record(
+    request: HttpRequest | None,
+    *,
+    assessment: Assessment,
+    by: User,
+    baseline: Mapping[str, tuple[dict[str, Any], Score]] | None = None,
+    injections_elsewhere: Sequence[PriorInjection] = (),
+    changed_fields: Iterable[str] = (),
+    at: datetime | None = None,
+) -> Decision:
+    """Record an assessment and its decision: the one path for the page, the API and the tests.
+
+    ``assessment`` is unsaved, with its episode and facts set; ``baseline`` holds the answers
+    scored by the core; ``injections_elsewhere`` are unsaved injections given elsewhere. All are
+    validated (``full_clean``; Django's ``ValidationError`` names the field, injections elsewhere
+    as ``injections_elsewhere.<n>.<field>``) and saved under the patient's lock with the decision,
+    the timeline, the audit log and the stage move, all dated ``at`` (default: now): all or none.
+    The core's refusal of the facts (pydantic ``ValidationError``) rolls everything back.
+    """
+    at = at or timezone.now()
+    episode: Episode = assessment.episode
+    patient = episode.patient
+    assessment.clinician = by
+    assessment.created_at = at
+    assessment.full_clean()
+    errors: dict[str, list[str]] = {}
+    for index, prior in enumerate(injections_elsewhere):
+        prior.patient = patient
+        prior.recorded_by = by
+        prior.recorded_at = at
+        prior.steroid_dose_mg = prior.steroid_dose_mg if prior.steroid else None
+        try:
+            prior.full_clean()
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[f"injections_elsewhere.{index}.{name}"] = messages
+            continue
+        # The rules count injections up to the assessment date: a later one would be saved
+        # but silently left out of the steroid checks.
+        if problem := date_problem(
+            prior.given_on, not_after=assessment.assessed_on, after_words="the assessment date"
+        ):
+            errors[f"injections_elsewhere.{index}.given_on"] = [problem]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        lock_patient(patient)
+        assessment.save()
+        audit.record(
+            request,
+            AuditEvent.Action.CREATE,
+            assessment,
+            changed_fields=changed_fields,
+            user=by,
+            at=at,
+        )
+        for prior in injections_elsewhere:
+            prior.save()
+            audit.record(request, AuditEvent.Action.CREATE, prior, user=by, at=at)
+        save_baseline_responses(request, assessment, baseline or {}, by=by, at=at)
+        return decide(request, assessment, by=by, at=at)
 
 
 def save_baseline_responses(
@@ -213,7 +292,7 @@ def save_baseline_responses(
             completed_at=completed_at,
             created_at=completed_at,
         )
-        audit.record(request, AuditEvent.Action.CREATE, response, user=by)
+        audit.record(request, AuditEvent.Action.CREATE, response, user=by, at=completed_at)
         responses.append(response)
     return responses
 
@@ -223,9 +302,15 @@ class ProceedRefused(Exception):
 
 
 def record_proceed(
-    request: HttpRequest | None, decision: Decision, *, by: User, reason: str
+    request: HttpRequest | None,
+    decision: Decision,
+    *,
+    by: User,
+    reason: str,
+    at: datetime | None = None,
 ) -> Decision:
     """Record a clinician's documented decision to proceed against a restrictive outcome."""
+    at = at or timezone.now()
     reason = reason.strip()
     if "\x00" in reason:
         raise ProceedRefused("The reason contains a character that cannot be stored (NUL).")
@@ -245,13 +330,14 @@ def record_proceed(
     with transaction.atomic():
         decision.proceed_reason = reason
         decision.proceed_by = by
-        decision.proceed_at = timezone.now()
+        decision.proceed_at = at
         decision.save(update_fields=["proceed_reason", "proceed_by", "proceed_at"])
         decision.assessment.episode.log(
             TimelineEvent.Kind.OVERRIDE,
             f"Proceeding against '{decision.get_outcome_display().lower()}': {reason}",
             by=by,
             detail={"decision": decision.pk},
+            at=at,
         )
         audit.record(
             request,
@@ -260,5 +346,6 @@ def record_proceed(
             changed_fields=["proceed_reason", "proceed_by", "proceed_at"],
             reason=reason,
             user=by,
+            at=at,
         )
     return decision

@@ -6,21 +6,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from pydantic import ValidationError
 
-from spinepath.accounts import access, audit
-from spinepath.accounts.models import AuditEvent, User
+from spinepath.accounts import access
+from spinepath.accounts.models import User
 from spinepath.assessment import presentation
-from spinepath.assessment.decisions import (
-    ProceedRefused,
-    decide,
-    record_proceed,
-    save_baseline_responses,
-)
+from spinepath.assessment.decisions import ProceedRefused, assessment_record, record_proceed
 from spinepath.assessment.forms import (
     AntithromboticFormSet,
     AssessmentForm,
@@ -85,6 +80,8 @@ def assessment_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     if is_post and all(valid):
         try:
             decision = _save_assessment(request, episode, form, drugs, elsewhere, baseline)
+        except DjangoValidationError as exc:
+            _show_errors(exc, form, elsewhere)
         except ValidationError as exc:
             # The core refused the facts (e.g. assessed before the patient was born): say so
             # rather than fail; the transaction has rolled back, so nothing was written.
@@ -110,6 +107,21 @@ def assessment_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     )
 
 
+def _show_errors(
+    exc: DjangoValidationError, form: AssessmentForm, elsewhere: forms.BaseFormSet[Any]
+) -> None:
+    """Put the record's refusal at its fields (``injections_elsewhere.<n>.<field>``)."""
+    given = [f for f in elsewhere if f.has_changed()]
+    for name, problems in exc.message_dict.items():
+        parts = name.split(".")
+        for problem in problems:
+            if parts[0] == "injections_elsewhere" and len(parts) == 3:
+                field = parts[2] if parts[2] in given[int(parts[1])].fields else None
+                given[int(parts[1])].add_error(field, problem)
+            else:
+                form.add_error(name if name in form.fields else None, problem)
+
+
 def _problems(exc: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(part) for part in error['loc']) or 'facts'}: {error['msg']}"
@@ -125,31 +137,18 @@ def _save_assessment(
     elsewhere: forms.BaseFormSet[Any],
     baseline: BaselineQuestionnairesForm,
 ) -> Decision:
-    """Save the assessment, injections elsewhere and baseline scores, then decide: all or none."""
-    user = _user(request)
-    with transaction.atomic():
-        assessment = form.save(commit=False)
-        assessment.episode = episode
-        assessment.clinician = user
-        assessment.antithrombotics = [
-            row for row in (f.as_fact() for f in drugs) if row is not None
-        ]
-        assessment.save()
-        audit.record(
-            request, AuditEvent.Action.CREATE, assessment, changed_fields=form.changed_data
-        )
-        for prior_form in elsewhere:
-            if prior_form.has_changed():
-                prior = prior_form.save(commit=False)
-                prior.patient = episode.patient
-                prior.recorded_by = user
-                prior.steroid_dose_mg = prior.steroid_dose_mg if prior.steroid else None
-                prior.full_clean()
-                prior.save()
-                audit.record(request, AuditEvent.Action.CREATE, prior)
-        save_baseline_responses(request, assessment, baseline.scores, by=user)
-        decision = decide(request, assessment, by=user)
-    return decision
+    """The validated forms, recorded by ``assessment_record``: all or none."""
+    assessment = form.save(commit=False)
+    assessment.episode = episode
+    assessment.antithrombotics = [row for row in (f.as_fact() for f in drugs) if row is not None]
+    return assessment_record(
+        request,
+        assessment=assessment,
+        by=_user(request),
+        baseline=baseline.scores,
+        injections_elsewhere=[f.save(commit=False) for f in elsewhere if f.has_changed()],
+        changed_fields=form.changed_data,
+    )
 
 
 def _get_decision(request: HttpRequest, decision_id: int, *, log_read: bool) -> Decision:

@@ -65,10 +65,6 @@ class InjectionSite(StrEnum):
         return None if self is InjectionSite.OTHER_JOINT else Procedure(self.value)
 
 
-def today() -> dt.date:
-    return dt.date.today()
-
-
 class Range(NamedTuple):
     """The plausible values of one clinical number, inclusive, and its unit for messages."""
 
@@ -204,7 +200,7 @@ class PreviousInjection(FactsModel):
 class Facts(FactsModel):
     """Everything one decision depends on; stored verbatim so the decision can be reproduced."""
 
-    assessment_date: dt.date = Field(default_factory=today)
+    assessment_date: dt.date
     age: int = PLAUSIBLE["age"].field(default=...)
     sex: Sex
     pregnant: bool | None = None

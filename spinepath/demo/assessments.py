@@ -2,7 +2,8 @@
 
 Every episode at stage ``assessed`` or later gets one assessment with baseline questionnaires
 (NRS back and leg, ODI, STarT Back) entered by the clinic's clinician, and a decision computed by
-the real rules (``facts_for`` + ``store_decision``); nothing here writes an outcome by hand.
+the real rules (``assessment_record``, as the page and the API record one); nothing here
+writes an outcome by hand.
 
 Each episode is first given the outcome its facts are *built* to show (``assign_outcomes``): a
 fixed quota guarantees that a world of 30 or more patients shows every outcome at least twice, the
@@ -29,9 +30,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from spinepath.assessment.decisions import facts_for, store_decision
+from spinepath.assessment.decisions import assessment_record, record_proceed
 from spinepath.assessment.models import Assessment, Decision
 from spinepath.clinical.facts import InjectionSite
+from spinepath.clinical.instruments import score
 from spinepath.clinical.vocab import (
     EPIDURALS,
     IONISING_IMAGING,
@@ -43,9 +45,8 @@ from spinepath.clinical.vocab import (
     Sex,
     Steroid,
 )
-from spinepath.patients.models import Episode, TimelineEvent
+from spinepath.patients.models import Episode
 from spinepath.procedures.models import PriorInjection
-from spinepath.questionnaires.models import QuestionnaireResponse
 
 if TYPE_CHECKING:
     from spinepath.accounts.models import User
@@ -855,27 +856,24 @@ def record_assessment(
     clinician: User,
     at: datetime,
 ) -> Decision:
-    """Store the plan as an assessment with questionnaires and priors, then decide by the rules."""
+    """Record the plan, its questionnaires and priors through ``assessment_record`` at ``at``."""
     patient = episode.patient
     day = at.date()
-    for prior in plan.priors:
-        PriorInjection.objects.create(
-            patient=patient,
+    priors = [
+        PriorInjection(
             given_on=day - timedelta(days=prior.days_before),
             site=prior.site.value,
             steroid=prior.steroid.value if prior.steroid else "",
             steroid_dose_mg=prior.steroid_dose_mg,
             relief_percent=prior.relief_percent,
             where=prior.where,
-            recorded_by=clinician,
-            recorded_at=at,
         )
+        for prior in plan.priors
+    ]
     could_be_pregnant = patient.sex != Sex.MALE
-    assessment = Assessment.objects.create(
+    assessment = Assessment(
         episode=episode,
         assessed_on=day,
-        clinician=clinician,
-        created_at=at,
         procedure=plan.procedure.value,
         imaging=plan.imaging.value,
         steroid=plan.steroid.value if plan.steroid else "",
@@ -905,49 +903,19 @@ def record_assessment(
         mbb_relief_percent=plan.mbb[1] if plan.mbb else None,
         notes=" ".join(plan.notes),
     )
-    for instrument, given in answers.items():
-        QuestionnaireResponse.scored(
-            patient=patient,
-            episode=episode,
-            assessment=assessment,
-            instrument=instrument,
-            context=QuestionnaireResponse.Context.BASELINE,
-            answers=given,
-            source=QuestionnaireResponse.Source.STAFF,
-            entered_by=clinician,
-            status=QuestionnaireResponse.Status.COMPLETED,
-            completed_at=at,
-            created_at=at,
-        ).save()
-    decision = store_decision(assessment, facts_for(assessment), by=clinician)
-    decided_at = at + timedelta(minutes=20)
-    Decision.objects.filter(pk=decision.pk).update(evaluated_at=decided_at)
-    decision.evaluated_at = decided_at
-    episode.log(
-        TimelineEvent.Kind.DECISION,
-        f"Suitability: {decision.get_outcome_display().lower()} for "
-        f"{assessment.get_procedure_display().lower()} ({decision.ruleset_name} "
-        f"{decision.ruleset_version})",
+    return assessment_record(
+        None,
+        assessment=assessment,
         by=clinician,
-        detail={"decision": decision.pk},
-        at=decided_at,
+        baseline={code: (given, score(code, given)) for code, given in answers.items()},
+        injections_elsewhere=priors,
+        at=at,
     )
-    return decision
 
 
 def note_proceed(decision: Decision, reason: str, *, clinician: User, at: datetime) -> None:
     """The clinician's documented reason to go ahead against an overridable outcome."""
-    decision.proceed_reason = reason
-    decision.proceed_by = clinician
-    decision.proceed_at = at
-    decision.save(update_fields=["proceed_reason", "proceed_by", "proceed_at"])
-    decision.assessment.episode.log(
-        TimelineEvent.Kind.OVERRIDE,
-        f"Proceeding against '{decision.get_outcome_display().lower()}': {reason}",
-        by=clinician,
-        detail={"decision": decision.pk},
-        at=at,
-    )
+    record_proceed(None, decision, by=clinician, reason=reason, at=at)
 
 
 SHOW_FIRST = frozenset({"cumulative_steroid_high", "steroid_interval_too_short"})
@@ -1041,7 +1009,8 @@ def assessments(world: DemoWorld) -> None:
                 decision.outcome,
                 plan.outcome.value,
             )
-        if index in moved:
+        if index in moved and episode.stage != ASSESSED:
+            # A referred episode moved on when it was assessed; a later one steps back here.
             episode.advance_to(ASSESSED, by=clinician, at=at + timedelta(minutes=25))
         elif stage in LATER_STAGES and decision.outcome_enum.overridable:
             note_proceed(

@@ -181,7 +181,7 @@ def urgent_referral_record(
             if result_on:
                 summary += f" ({day_words(result_on)})"
         episode.log(TimelineEvent.Kind.PLAN, summary, by=by, at=at, detail={"onward": action.pk})
-        audit.record(request, AuditEvent.Action.CREATE, action, user=by)
+        audit.record(request, AuditEvent.Action.CREATE, action, user=by, at=at)
     return action
 
 
@@ -216,7 +216,7 @@ def not_suitable_plan_record(
             at=at,
             detail={"onward": action.pk},
         )
-        audit.record(request, AuditEvent.Action.CREATE, action, user=by)
+        audit.record(request, AuditEvent.Action.CREATE, action, user=by, at=at)
     return action
 
 
@@ -253,5 +253,7 @@ def urgent_referral_result_record(
         action.episode.log(
             TimelineEvent.Kind.PLAN, summary[:500], by=by, at=at, detail={"onward": action.pk}
         )
-        audit.record(request, AuditEvent.Action.UPDATE, action, changed_fields=changed, user=by)
+        audit.record(
+            request, AuditEvent.Action.UPDATE, action, changed_fields=changed, user=by, at=at
+        )
     return action

@@ -18,6 +18,7 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.api_helpers import NUL_MESSAGE, Input
 from spinepath.clinical.vocab import Condition, Laterality
+from spinepath.patients.episodes import episode_create
 from spinepath.patients.models import Episode, Language, Patient, ReferralSource, Sex, TimelineEvent
 
 router = Router(tags=["patients"])
@@ -215,16 +216,10 @@ def list_episodes(request: HttpRequest, patient_id: UUID) -> Any:
 def create_episode(request: HttpRequest, patient_id: UUID, payload: EpisodeIn) -> Any:
     patient = access.get_patient_for_user(request, patient_id, log_read=False)
     episode = Episode(patient=patient, responsible_clinician=None, **payload.dict())
-    api_helpers.full_clean(episode)
-    with transaction.atomic():
-        episode.save()
-        episode.log(
-            TimelineEvent.Kind.REFERRAL,
-            f"Referred by {episode.get_referral_source_display()} for "
-            f"{episode.condition_display.lower()}",
-            by=_user(request),
-        )
-        audit.record(request, AuditEvent.Action.CREATE, episode, changed_fields=payload.dict())
+    try:
+        episode_create(request, episode=episode, by=_user(request), changed_fields=payload.dict())
+    except DjangoValidationError as exc:
+        raise api_helpers.from_model_errors(exc) from None
     return Status(201, episode)
 
 

@@ -15,6 +15,7 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.clinical.coding import codebook
 from spinepath.onward.actions import alert_for, needing_action
+from spinepath.patients.episodes import episode_create as episode_create_workflow
 from spinepath.patients.forms import EpisodeForm, PatientForm, SearchForm
 from spinepath.patients.models import Episode, Patient, TimelineEvent
 from spinepath.procedures.ledger import patient_ledger
@@ -173,17 +174,12 @@ def episode_create(request: HttpRequest, patient_id: str) -> HttpResponse:
     episode = Episode(patient=patient, referral_date=timezone.localdate())
     form = EpisodeForm(request.POST or None, instance=episode, clinic_id=patient.clinic_id)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            episode.log(
-                TimelineEvent.Kind.REFERRAL,
-                f"Referred by {episode.get_referral_source_display()} for "
-                f"{episode.condition_display.lower()}",
-                by=_user(request),
-            )
-            audit.record(
-                request, AuditEvent.Action.CREATE, episode, changed_fields=form.changed_data
-            )
+        episode_create_workflow(
+            request,
+            episode=form.save(commit=False),
+            by=_user(request),
+            changed_fields=form.changed_data,
+        )
         messages.success(request, "Referral recorded.")
         return redirect("episode_detail", episode_id=episode.pk)
     return render(

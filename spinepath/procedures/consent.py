@@ -8,7 +8,7 @@ text itself comes from ``spinepath.clinical.consent_info`` and is stored as show
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -120,9 +120,14 @@ def _log_and_audit(
     by: User,
     changed: list[str] | None = None,
     reason: str = "",
+    at: datetime,
 ) -> None:
-    consent.episode.log(TimelineEvent.Kind.CONSENT, summary, by=by, detail={"consent": consent.pk})
-    audit.record(request, action, consent, changed_fields=changed or [], reason=reason, user=by)
+    consent.episode.log(
+        TimelineEvent.Kind.CONSENT, summary, by=by, detail={"consent": consent.pk}, at=at
+    )
+    audit.record(
+        request, action, consent, changed_fields=changed or [], reason=reason, user=by, at=at
+    )
 
 
 def consent_record(
@@ -140,13 +145,16 @@ def consent_record(
     signature_method: str = Consent.SignatureMethod.TYPED,
     signed_name: str = "",
     signature_image: str = "",
+    at: datetime | None = None,
 ) -> Consent:
     """Record the patient's decision on ``assessment``'s plan, with the sheet they were shown.
 
     Refused (``ConsentRefused``) unless the latest decision is cleared to proceed and the clinician
     is a clinician; bad input raises Django's ``ValidationError`` naming the fields. A permit is
-    active and moves an assessed episode to consented; a deny is inactive.
+    active and moves an assessed episode to consented; a deny is inactive. Dated ``at``
+    (default: now).
     """
+    at = at or timezone.now()
     if not clinician.is_clinician:
         raise ConsentRefused("Only a clinician may take consent.")
     problem = refusal_reason(assessment)
@@ -181,6 +189,7 @@ def consent_record(
         signed_name=signed_name.strip(),
         signed_on=signed_on,
         signature_image=signature_image,
+        created_at=at,
     )
     consent.full_clean()
     with transaction.atomic():
@@ -196,13 +205,14 @@ def consent_record(
             action=AuditEvent.Action.CREATE,
             by=clinician,
             changed=["status", "decision", "information_version"],
+            at=at,
         )
         if agreed and episode.stage == Episode.Stage.ASSESSED:
-            episode.advance_to(Episode.Stage.CONSENTED, by=clinician)
+            episode.advance_to(Episode.Stage.CONSENTED, by=clinician, at=at)
     return consent
 
 
-def _step_back_if_unconsented(consent: Consent, *, by: User) -> None:
+def _step_back_if_unconsented(consent: Consent, *, by: User, at: datetime) -> None:
     """A consented episode with no valid consent left goes back to assessed."""
     episode = consent.episode
     if episode.stage != Episode.Stage.CONSENTED:
@@ -212,13 +222,20 @@ def _step_back_if_unconsented(consent: Consent, *, by: User) -> None:
             Episode.Stage.ASSESSED,
             by=by,
             summary="Stage changed from Consented to Assessed: no valid consent remains",
+            at=at,
         )
 
 
 def consent_withdraw(
-    request: HttpRequest | None, *, consent: Consent, by: User, reason: str
+    request: HttpRequest | None,
+    *,
+    consent: Consent,
+    by: User,
+    reason: str,
+    at: datetime | None = None,
 ) -> Consent:
     """The patient withdraws an agreement: active becomes inactive, with who, when and why."""
+    at = at or timezone.now()
     reason = reason.strip()
     if not by.is_clinician:
         raise ConsentRefused("Only a clinician may record a withdrawal of consent.")
@@ -228,7 +245,7 @@ def consent_withdraw(
         raise ConsentRefused("Say why consent was withdrawn.")
     with transaction.atomic():
         consent.status = Consent.Status.INACTIVE
-        consent.withdrawn_at = timezone.now()
+        consent.withdrawn_at = at
         consent.withdrawn_by = by
         consent.withdrawn_reason = reason
         _save_status_change(
@@ -238,14 +255,21 @@ def consent_withdraw(
             summary=f"Consent withdrawn: {reason}",
             by=by,
             reason=reason,
+            at=at,
         )
     return consent
 
 
 def consent_mark_entered_in_error(
-    request: HttpRequest | None, *, consent: Consent, by: User, reason: str
+    request: HttpRequest | None,
+    *,
+    consent: Consent,
+    by: User,
+    reason: str,
+    at: datetime | None = None,
 ) -> Consent:
     """Mark a record made by mistake; it stays, struck through, and no longer counts."""
+    at = at or timezone.now()
     reason = reason.strip()
     if not by.is_clinician:
         raise ConsentRefused("Only a clinician may mark consent as entered in error.")
@@ -263,6 +287,7 @@ def consent_mark_entered_in_error(
             summary=f"Consent record {consent.pk} marked entered in error: {reason}",
             by=by,
             reason=reason,
+            at=at,
         )
     return consent
 
@@ -275,6 +300,7 @@ def _save_status_change(
     summary: str,
     by: User,
     reason: str,
+    at: datetime,
 ) -> None:
     """Validate and save a consent that stopped counting; record it; step the episode back."""
     consent.full_clean()
@@ -287,5 +313,6 @@ def _save_status_change(
         by=by,
         changed=changed,
         reason=reason,
+        at=at,
     )
-    _step_back_if_unconsented(consent, by=by)
+    _step_back_if_unconsented(consent, by=by, at=at)

@@ -295,7 +295,9 @@ class Consent(EpisodeRecord, models.Model):
             errors["signature_image"] = "Draw the signature in the box, or type the name instead."
         if signed and self.signed_on is None:
             errors["signed_on"] = "Give the date of the signature."
-        if self.signed_on and self.signed_on > timezone.localdate():
+        # "The future" is after the day the record was made, so a saved consent stays valid.
+        recorded_on = timezone.localdate(self.created_at) if self.created_at else None
+        if self.signed_on and recorded_on and self.signed_on > recorded_on:
             errors["signed_on"] = "The signature date cannot be in the future."
         if self.status == self.Status.ACTIVE and self.decision != self.Decision.PERMIT:
             errors["status"] = "Only an agreement (permit) can be active."

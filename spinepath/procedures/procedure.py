@@ -462,6 +462,7 @@ def procedure_record(
             record,
             changed_fields=["procedure", "levels", "side", "steroid", "steroid_dose_mg"],
             user=by,
+            at=now,
         )
         if variance_reason:
             codes_given = [v.code for v in variances]
@@ -481,6 +482,7 @@ def procedure_record(
                 reason=variance_reason,
                 detail={"codes": codes_given},
                 user=by,
+                at=now,
             )
         if override and steroid_check is not None:
             overridden = [r.code for r in steroid_check.reasons if r.status == "block"]
@@ -499,6 +501,7 @@ def procedure_record(
                 reason=override,
                 detail={"codes": overridden},
                 user=by,
+                at=now,
             )
         procedure_recorded(record)
     return record
@@ -528,7 +531,7 @@ def complication_label(code: str) -> str:
 # --- Corrections --------------------------------------------------------------------------------
 
 
-def _step_back_if_untreated(record: ProcedureRecord, *, by: User) -> None:
+def _step_back_if_untreated(record: ProcedureRecord, *, by: User, at: datetime) -> None:
     """A treated episode with no procedure left that counts goes back a stage."""
     episode = record.episode
     if episode.stage != Episode.Stage.TREATED:
@@ -541,13 +544,20 @@ def _step_back_if_untreated(record: ProcedureRecord, *, by: User) -> None:
         by=by,
         summary=f"Stage changed from Treated to {Episode.Stage(stage).label}: "
         "no procedure record remains",
+        at=at,
     )
 
 
 def procedure_mark_entered_in_error(
-    request: HttpRequest | None, *, record: ProcedureRecord, by: User, reason: str
+    request: HttpRequest | None,
+    *,
+    record: ProcedureRecord,
+    by: User,
+    reason: str,
+    at: datetime | None = None,
 ) -> ProcedureRecord:
     """Mark a record made by mistake; it stays, marked, and no longer counts (ledger included)."""
+    at = at or timezone.now()
     reason = reason.strip()
     if not by.is_clinician:
         raise ProcedureRefused("Only a clinician may mark a procedure as entered in error.")
@@ -566,6 +576,7 @@ def procedure_mark_entered_in_error(
             f"Procedure record {record.pk} marked entered in error: {reason}"[:500],
             by=by,
             detail={"procedure": record.pk},
+            at=at,
         )
         audit.record(
             request,
@@ -574,8 +585,9 @@ def procedure_mark_entered_in_error(
             changed_fields=["entered_in_error", "entered_in_error_reason"],
             reason=reason,
             user=by,
+            at=at,
         )
-        _step_back_if_untreated(record, by=by)
+        _step_back_if_untreated(record, by=by, at=at)
     return record
 
 
@@ -714,5 +726,6 @@ def procedure_amend_discharge(
             reason=reason,
             detail={"discharge_amendment": amendment.pk, "before": before, "after": after},
             user=by,
+            at=now,
         )
     return amendment

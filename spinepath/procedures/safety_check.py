@@ -351,7 +351,7 @@ def safety_check_record(
             detail={"safety_check": check.pk, "phase": Phase.SIGN_IN.value},
             at=at,
         )
-        audit.record(request, AuditEvent.Action.CREATE, decision, user=by)
+        audit.record(request, AuditEvent.Action.CREATE, decision, user=by, at=at)
         audit.record(
             request,
             AuditEvent.Action.CREATE,
@@ -359,6 +359,7 @@ def safety_check_record(
             changed_fields=["items", "day_facts", "missing", "contradictions", "warnings"],
             detail={"phase": Phase.SIGN_IN.value, "answers": sorted(answers)},
             user=by,
+            at=at,
         )
     return check
 
@@ -430,12 +431,18 @@ def safety_check_confirm(
             changed_fields=["items", "missing", "contradictions"],
             detail={"phase": phase.value, "answers": sorted(answers)},
             user=by,
+            at=at,
         )
     return check
 
 
 def safety_check_proceed(
-    request: HttpRequest | None, *, check: SafetyCheck, by: User, reason: str
+    request: HttpRequest | None,
+    *,
+    check: SafetyCheck,
+    by: User,
+    reason: str,
+    at: datetime | None = None,
 ) -> Decision:
     """The operator's written reason to proceed against the decision re-run on the day.
 
@@ -451,7 +458,7 @@ def safety_check_proceed(
     if not decision.reasons_still_to_justify():
         raise ProcedureRefused("Nothing in the decision on the day needs a new reason.")
     try:
-        return record_proceed(request, decision, by=by, reason=reason)
+        return record_proceed(request, decision, by=by, reason=reason, at=at)
     except ProceedRefused as refused:
         raise ProcedureRefused(str(refused)) from None
 

@@ -376,3 +376,58 @@ def test_it_hides_another_clinics_decision(client, clinician_b, episode_a, clini
     decision = make_decision(episode_a, clinician_a, **DEFER_PLAN)
     assert proceed(api_client_for(client, clinician_b), decision, REASON).status_code == 404
     assert_unchanged(decision)
+
+
+# --- Injections given elsewhere, recorded with the assessment (as the page records them) --------
+
+ELSEWHERE = {
+    "given_on": "2026-11-10",
+    "site": "caudal_epidural",
+    "steroid": "methylprednisolone",
+    "steroid_dose_mg": 40,
+    "relief_percent": 30,
+    "where": "St Elsewhere",
+}
+
+
+def test_injections_given_elsewhere_are_recorded_and_counted(api_a, episode_a, clinician_a):
+    from spinepath.procedures.models import PriorInjection
+
+    r = api_a.post(url(episode_a), assessment_body(injections_elsewhere=[ELSEWHERE]))
+    assert r.status_code == 201, r.content
+    prior = PriorInjection.objects.get(patient=episode_a.patient)
+    assert (prior.site, prior.steroid, prior.steroid_dose_mg) == (
+        "caudal_epidural",
+        "methylprednisolone",
+        40,
+    )
+    assert prior.recorded_by == clinician_a
+    [decision] = r.json()["decisions"]
+    [counted] = decision["facts"]["previous_injections"]
+    assert (counted["date"], counted["procedure"]) == ("2026-11-10", "caudal_epidural")
+    assert audit_events(model="procedures.PriorInjection", action=AuditEvent.Action.CREATE)
+
+
+def test_without_injections_elsewhere_none_are_counted(api_a, episode_a):
+    r = api_a.post(url(episode_a), assessment_body())
+    assert r.status_code == 201, r.content
+    assert r.json()["decisions"][0]["facts"]["previous_injections"] == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"given_on": "2026-11-25"}, "injections_elsewhere.0.given_on"),  # after assessed_on
+        ({"given_on": "1960-01-01"}, "injections_elsewhere.0.given_on"),  # before birth
+        ({"steroid_dose_mg": None}, "injections_elsewhere.0.steroid_dose_mg"),
+        ({"site": "elbow"}, "injections_elsewhere.0.site"),
+    ],
+)
+def test_a_bad_injection_elsewhere_is_named_and_nothing_is_written(api_a, episode_a, change, field):
+    from spinepath.procedures.models import PriorInjection
+
+    before = counts()
+    body = assessment_body(injections_elsewhere=[{**ELSEWHERE, **change}])
+    assert field in bad_fields(api_a.post(url(episode_a), body))
+    assert counts() == before
+    assert not PriorInjection.objects.exists()

@@ -1,8 +1,10 @@
 """The three stable clinical endpoints of api.md, as an outside integration calls them."""
 
 import copy
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from spinepath.assessment.tests.helpers import API_EXAMPLE_STEROID_CHECK, facts
 
@@ -39,6 +41,16 @@ def test_it_evaluates_the_api_md_example_as_suitable(api_a):
     assert body["ruleset"]["name"] == "nice-ng59-default"
     assert set(body["ruleset"]) == {"name", "version"}
     assert body["ruleset"]["version"]
+
+
+def test_without_an_assessment_date_the_api_evaluates_as_of_today(api_a):
+    """The core needs the date; the API (not the core) supplies today when it is left out."""
+    today = timezone.localdate()
+    body = facts(mbb={"date": today.isoformat(), "relief_percent": 80})
+    del body["assessment_date"]
+    assert api_a.post(EVALUATE, body).status_code == 200
+    body["mbb"]["date"] = (today + timedelta(days=1)).isoformat()
+    assert api_a.post(EVALUATE, body).status_code == 422  # a block after the assessment date
 
 
 def test_it_reports_the_steroid_check_when_a_steroid_is_planned(api_a):

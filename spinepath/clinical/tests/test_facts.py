@@ -24,13 +24,15 @@ def test_the_api_example_validates_as_is_and_round_trips() -> None:
     assert Facts.model_validate(facts.model_dump(mode="json")) == facts
 
 
-def test_assessment_date_defaults_to_today() -> None:
+def test_the_core_never_reads_the_clock_the_assessment_date_is_required() -> None:
     data = {k: v for k, v in BASE.items() if k != "assessment_date"}
-    assert Facts.model_validate(data).assessment_date == dt.date.today()
+    with pytest.raises(ValidationError) as refused:
+        Facts.model_validate(data)
+    assert [error["loc"] for error in refused.value.errors()] == [("assessment_date",)]
 
 
 def test_missing_safety_facts_mean_not_assessed() -> None:
-    required = ("age", "sex", "condition", "procedure", "imaging", "injectate")
+    required = ("assessment_date", "age", "sex", "condition", "procedure", "imaging", "injectate")
     facts = Facts.model_validate({k: BASE[k] for k in required})
     assert facts.red_flags is None
     assert facts.allergies is None
