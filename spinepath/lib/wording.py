@@ -45,7 +45,7 @@ def source_links(text: object) -> SafeString:
                 '<a href="{}#{}" title="{}">[{}]</a>',
                 page,
                 anchor(key),
-                known[key].citation,
+                plain_dates_text(known[key].citation),
                 key,
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from spinepath.lib.widgets import DateInput
 from spinepath.onward.models import OnwardAction
@@ -15,7 +16,19 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M")
 
 
-class UrgentReferralForm(forms.ModelForm):
+class OnwardForm(forms.ModelForm):
+    """Each problem is said once: where the form already refused a field (left empty, say), the
+    model's ``clean`` saying the same again is not added to it."""
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        if hasattr(errors, "error_dict"):
+            errors = ValidationError(
+                {f: e for f, e in errors.error_dict.items() if f not in self.errors}
+            )
+        super()._update_errors(errors)
+
+
+class UrgentReferralForm(OnwardForm):
     class Meta:
         model = OnwardAction
         fields = ["to_whom", "method", "made_at", "result", "result_on", "notes"]
@@ -29,14 +42,20 @@ class UrgentReferralForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        for name in ("to_whom", "method", "made_at"):
+        for name, words in (
+            ("to_whom", "Say to whom the referral was made."),
+            ("method", "Say how the referral was made."),
+            ("made_at", "Give the date and time the referral was made."),
+        ):
             self.fields[name].required = True
+            self.fields[name].error_messages["required"] = words
+        self.fields["method"].choices = [("", "Choose")] + OnwardAction.Method.choices
         self.fields["result"].required = True
         self.fields["result"].choices = OnwardAction.Result.choices
         self.fields["made_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
-class NotSuitablePlanForm(forms.ModelForm):
+class NotSuitablePlanForm(OnwardForm):
     class Meta:
         model = OnwardAction
         fields = ["plan", "notes"]
@@ -48,9 +67,12 @@ class NotSuitablePlanForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["plan"].required = True
+        self.fields["plan"].error_messages["required"] = (
+            "Write the plan for this patient (at least a short sentence)."
+        )
 
 
-class ReferralResultForm(forms.ModelForm):
+class ReferralResultForm(OnwardForm):
     class Meta:
         model = OnwardAction
         fields = ["result", "result_on", "result_notes"]

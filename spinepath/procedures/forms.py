@@ -13,6 +13,7 @@ from spinepath.assessment.models import (
     INJECTABLE_STEROID_CHOICES,
     LOCAL_ANAESTHETIC_CHOICES,
 )
+from spinepath.clinical import vocab
 from spinepath.clinical.checklist import ChecklistItem, DayFacts
 from spinepath.clinical.coding import codebook, procedure_choices
 from spinepath.clinical.consent_info import SPINAL_LEVELS
@@ -201,7 +202,7 @@ class ChecklistForm(PhaseForm):
         self.drugs = list(drugs or [])
         for drug in self.drugs:
             self.fields[f"hours_{drug.value}"] = forms.FloatField(
-                label=f"Hours since the last dose of {drug.value.replace('_', ' ')}",
+                label=f"Hours since the last dose of {vocab.lower_label(drug)}",
                 required=False,
                 min_value=0,
                 max_value=24 * 365,
@@ -226,7 +227,7 @@ class ChecklistForm(PhaseForm):
         self.fields["infection_local"] = _yes_no("Signs of infection at the injection site?")
         self.fields["new_red_flags"] = forms.MultipleChoiceField(
             label="New red flags since the assessment",
-            choices=[(f.value, f.value.replace("_", " ").capitalize()) for f in RedFlag],
+            choices=[(f.value, vocab.label(f)) for f in RedFlag],
             required=False,
             widget=forms.CheckboxSelectMultiple,
             help_text="Tick any that are new. Any red flag means an urgent referral, not an "

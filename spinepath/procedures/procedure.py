@@ -48,6 +48,7 @@ from spinepath.clinical.vocab import (
     Procedure,
     Steroid,
 )
+from spinepath.lib.dates import moment
 from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.history import steroid_history
@@ -619,8 +620,7 @@ def discharge_summary(values: dict[str, Any]) -> str:
         condition = dict(ProcedureRecord.Discharge.choices).get(
             values.get("discharge_condition", ""), ""
         )
-        moment = f"{when.day} {when:%b %Y %H:%M}"
-        parts.append(f"discharged {moment}" + (f" ({condition})" if condition else ""))
+        parts.append(f"discharged {moment(when)}" + (f" ({condition})" if condition else ""))
     else:
         parts.append("not yet discharged")
     if values.get("late_complications"):

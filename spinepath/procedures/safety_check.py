@@ -46,6 +46,7 @@ from spinepath.assessment.decisions import (
 )
 from spinepath.assessment.models import ASSESSMENT_VALID_FOR, Assessment, Decision
 from spinepath.assessment.presentation import Rerun, outcome_label
+from spinepath.clinical import vocab
 from spinepath.clinical.antithrombotics import hold_needed
 from spinepath.clinical.checklist import (
     CHECKLIST_CODES,
@@ -471,7 +472,7 @@ def day_facts_lines(check: SafetyCheck) -> list[str]:
         return "not checked" if value is None else ("yes" if value else "no")
 
     lines = [
-        f"{drug.value.replace('_', ' ').capitalize()}: "
+        f"{vocab.label(drug)}: "
         + (
             "time of the last dose not known (still taken)"
             if h is None
@@ -485,7 +486,7 @@ def day_facts_lines(check: SafetyCheck) -> list[str]:
         lines.append(f"Could be pregnant: {yes_no(day.pregnant)}")
     lines.append(f"Fever or unwell with an infection: {yes_no(day.infection_systemic)}")
     lines.append(f"Infection at the injection site: {yes_no(day.infection_local)}")
-    flags = ", ".join(f.value.replace("_", " ") for f in day.new_red_flags)
+    flags = ", ".join(vocab.lower_label(f) for f in day.new_red_flags)
     lines.append(f"New red flags: {flags or 'none'}")
     if day.glucose_mmol_l is not None:
         lines.append(f"Blood glucose: {day.glucose_mmol_l:g} mmol/L")

@@ -6,8 +6,10 @@ widths. A new page is one more ``StaffPage`` line in ``PAGES``.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -29,15 +31,33 @@ class World:
     decision: Any  # the decision with the most reasons
     consent: Any  # an active consent
     declined: Any  # a consent no longer in force: declined or withdrawn
-    procedure: Any  # the procedure record with a steroid and the most to show
+    procedure: Any  # the procedure record with a steroid, its three checklist phases and an
+    # amended discharge
+    before_sign_in: Any  # an open episode consented today, its checklist not yet begun
+    contradicted: Any  # an episode whose sign in ticked "held as planned" against the day's facts
+    urgent: Any  # an episode whose urgent referral is not yet recorded (heads the dashboard)
+    not_suitable: Any  # an episode not suitable for the injection, with no plan recorded yet
+    referral: Any  # an urgent referral made, its result still pending
 
 
 def build_world() -> World:
     """Build the demo (the same steps as ``seed_demo``) and pick the records to open."""
+    from conftest import make_decision
+    from spinepath.accounts.models import User
     from spinepath.assessment.models import Decision
+    from spinepath.clinical.vocab import Antithrombotic
     from spinepath.demo.seed import build_demo
+    from spinepath.onward.actions import urgent_referral_record
+    from spinepath.onward.models import OnwardAction
     from spinepath.patients.models import Episode, Patient
     from spinepath.procedures.models import Consent, ProcedureRecord
+    from spinepath.procedures.tests.helpers import (
+        assess,
+        assess_with_proceed,
+        check_today,
+        day_as_assessed,
+        take_consent,
+    )
 
     build_demo(patients=DEMO_PATIENTS, seed=DEMO_SEED, today=timezone.localdate())
     clinic_a = Q(clinic__code="a")
@@ -69,15 +89,125 @@ def build_world() -> World:
     procedures = ProcedureRecord.objects.filter(
         episode__patient__clinic__code="a", steroid__gt=""
     ).order_by("-pk")
-    return World(
+    clinician = User.objects.get(username="clinician-a")
+    procedure = procedures.first()
+    _amend_discharge(procedure, clinician)
+    day_of = _DayOf(clinician)
+    urgent = day_of.episode("Olwen", "Pritchard", date(1961, 2, 14), "female")
+    make_decision(urgent, clinician, assessed_on=timezone.localdate(), **CAUDA_EQUINA)
+    referred = day_of.episode("Gareth", "Llewellyn", date(1949, 9, 3), "male")
+    referral = urgent_referral_record(
+        None,
+        decision=make_decision(referred, clinician, assessed_on=timezone.localdate(), **CANCER),
+        to_whom="Acute oncology service, St Aidan's Hospital",
+        method=OnwardAction.Method.PHONE,
+        made_at=timezone.now() - timedelta(hours=3),
+        notes="Spoke to the registrar; MRI of the whole spine booked for this week.",
+        by=clinician,
+    )
+    not_suitable = day_of.episode("Priya", "Kaur", date(1972, 6, 30), "female")
+    make_decision(not_suitable, clinician, assessed_on=timezone.localdate(), allergies=["steroid"])
+    before_sign_in = day_of.episode("Martin", "Hughes", date(1966, 11, 8), "male")
+    take_consent(assess(before_sign_in, clinician), clinician)
+    contradicted = day_of.episode("Edith", "Carr", date(1944, 4, 21), "female")
+    decided = assess_with_proceed(contradicted, clinician, antithrombotics=APIXABAN_24H)
+    consent = take_consent(decided, clinician)
+    # Apixaban taken 24 h ago, yet "held as planned" ticked: the sign in flags the tick.
+    check_today(
+        consent,
+        clinician,
+        day=day_as_assessed(consent, last_dose_hours={Antithrombotic.APIXABAN: 24}),
+    )
+    world = World(
         patient=patient,
         episode=episode,
         consented=consented,
         decision=decision,
         consent=consents.filter(status=Consent.Status.ACTIVE, withdrawn_at=None).first(),
         declined=consents.exclude(status=Consent.Status.ACTIVE).first(),
-        procedure=procedures.first(),
+        procedure=procedure,
+        before_sign_in=before_sign_in,
+        contradicted=contradicted,
+        urgent=urgent,
+        not_suitable=not_suitable,
+        referral=referral,
     )
+    _check(world)
+    return world
+
+
+# Red flags (an emergency: cauda equina; urgent: a history of cancer) and the plans the onward
+# pages are opened on, made through the same workflows as the pages.
+CAUDA_EQUINA = {"red_flags": ["saddle_anaesthesia", "bladder_dysfunction"]}
+CANCER = {"red_flags": ["cancer_history", "unexplained_weight_loss"]}
+APIXABAN_24H = [{"drug": "apixaban", "hours_since_last_dose": 24}]
+
+
+class _DayOf:
+    """New patients of clinic A, each referred a month ago with one episode of sciatica."""
+
+    def __init__(self, clinician: Any) -> None:
+        from spinepath.patients.models import Patient
+
+        self.clinic = clinician.clinic
+        self.clinician = clinician
+        self.rng = random.Random(DEMO_SEED)
+        self.taken = set(Patient.objects.values_list("nhs_number", flat=True))
+
+    def episode(self, given: str, family: str, born: date, sex: str) -> Any:
+        from conftest import make_episode, make_patient
+        from spinepath.demo.seed import demo_nhs_number
+
+        patient = make_patient(
+            self.clinic,
+            given_name=given,
+            family_name=family,
+            date_of_birth=born,
+            sex=sex,
+            nhs_number=demo_nhs_number(self.rng, self.taken),
+            mrn=f"A9{len(self.taken):05d}",
+            email=f"{given}.{family}@example.com".lower(),
+        )
+        return make_episode(
+            patient,
+            referral_date=timezone.localdate() - timedelta(days=30),
+            responsible_clinician=self.clinician,
+        )
+
+
+def _amend_discharge(record: Any, clinician: Any) -> None:
+    """A late complication reported by phone two days later: the discharge is amended."""
+    from spinepath.procedures.procedure import procedure_amend_discharge
+
+    discharged_at = record.discharged_at or record.performed_at + timedelta(minutes=45)
+    procedure_amend_discharge(
+        None,
+        record=record,
+        by=clinician,
+        discharged_at=discharged_at,
+        discharge_condition=record.discharge_condition or "well",
+        late_complications=["other"],
+        late_complication_notes="Headache for two days, settled with rest and fluids.",
+        reason="The patient phoned two days later to report a headache.",
+    )
+    record.refresh_from_db()
+
+
+def _check(world: World) -> None:
+    """Each page opens on the state it is named for."""
+    from spinepath.onward.actions import alert_for, needing_action
+    from spinepath.patients.models import Episode
+
+    waiting = {
+        a.episode.pk for a in needing_action(Episode.objects.filter(patient__clinic__code="a"))
+    }
+    assert {world.urgent.pk, world.not_suitable.pk} <= waiting, "no one needs urgent action"
+    assert alert_for(world.urgent).is_referral and not alert_for(world.not_suitable).is_referral
+    check = world.procedure.safety_check
+    assert check is not None and check.complete, "the procedure's checklist is not complete"
+    assert world.procedure.discharge_amendments.exists()
+    assert not world.before_sign_in.safety_checks.exists()
+    assert world.contradicted.safety_checks.get().contradictions
 
 
 def _submit_empty(page: Any) -> None:
@@ -86,13 +216,29 @@ def _submit_empty(page: Any) -> None:
     page.wait_for_load_state()
 
 
-def _tick_every_checklist_item(page: Any) -> None:
+def _sign_in(page: Any) -> None:
+    """Sign in with everything confirmed and nothing found today (a new checklist each time)."""
     page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
-    for box in page.locator("form.checklist-form input[type=checkbox]").all():
+    form = page.locator("form.sign-in-form")
+    for box in form.locator(".checklist-items input[type=checkbox]").all():
         box.check()
-    for number in page.locator("form.checklist-form input[type=number]").all():
-        number.fill("6.1")
-    page.get_by_role("button", name="Save the checklist").click()
+    for no in form.locator("input[type=radio][value=no]").all():
+        no.check()
+    for hours in form.locator("input[name^='sign_in-hours_']").all():
+        hours.fill("240")  # every blood thinner held for ten days
+    for name, value in (("inr", "1.1"), ("glucose_mmol_l", "6.1")):
+        for box in form.locator(f"input[name='sign_in-{name}']").all():
+            box.fill(value)
+    form.get_by_role("button", name="Save sign in").click()
+    page.wait_for_load_state()
+
+
+def _sign_in_and_time_out(page: Any) -> None:
+    _sign_in(page)
+    form = page.locator("form.time-out-form")
+    for box in form.locator("input[type=checkbox]").all():
+        box.check()
+    form.get_by_role("button", name="Save time out").click()
     page.wait_for_load_state()
 
 
@@ -100,6 +246,14 @@ def _search(page: Any) -> None:
     page.locator("main input[name=q]").fill("a")
     page.locator("main form [type=submit]").first.click()
     page.wait_for_load_state()
+
+
+def checklist(episode: Any) -> str:
+    return reverse("checklist_create", args=[episode.pk])
+
+
+def episode(episode: Any) -> str:
+    return reverse("episode_detail", args=[episode.pk])
 
 
 @dataclass
@@ -112,6 +266,7 @@ class StaffPage:
 
 PAGES: list[StaffPage] = [
     StaffPage("login", lambda w: reverse("login"), user=None),
+    # Heads with "Needs urgent action": an emergency referral and a plan not yet recorded.
     StaffPage("dashboard", lambda w: reverse("dashboard")),
     StaffPage("analyst overview", lambda w: reverse("dashboard"), user="analyst-a"),
     StaffPage("search", lambda w: reverse("patient_search")),
@@ -139,22 +294,40 @@ PAGES: list[StaffPage] = [
     ),
     StaffPage("consent", lambda w: reverse("consent_detail", args=[w.consent.pk])),
     StaffPage("declined consent", lambda w: reverse("consent_detail", args=[w.declined.pk])),
-    StaffPage("checklist", lambda w: reverse("checklist_create", args=[w.consented.pk])),
+    StaffPage("checklist, before sign in", lambda w: checklist(w.before_sign_in)),
+    StaffPage("checklist, contradiction", lambda w: checklist(w.contradicted)),
+    StaffPage("checklist, after sign in", lambda w: checklist(w.consented), then=_sign_in),
     StaffPage(
-        "checklist done",
-        lambda w: reverse("checklist_create", args=[w.consented.pk]),
-        then=_tick_every_checklist_item,
+        "checklist, after time out", lambda w: checklist(w.consented), then=_sign_in_and_time_out
     ),
-    # After "checklist done", so today's checklist is complete and the whole form shows.
+    # After "checklist, after time out", so today's sign in and time out are complete.
     StaffPage("procedure form", lambda w: reverse("procedure_create", args=[w.consented.pk])),
     StaffPage(
         "procedure form, errors",
         lambda w: reverse("procedure_create", args=[w.consented.pk]),
         then=_submit_empty,
     ),
+    # The three checklist phases and an amended discharge.
     StaffPage("procedure", lambda w: reverse("procedure_detail", args=[w.procedure.pk])),
+    StaffPage("discharge", lambda w: reverse("procedure_discharge", args=[w.procedure.pk])),
+    StaffPage(
+        "baseline questionnaires",
+        lambda w: reverse("baseline_questionnaires", args=[w.consented.pk]),
+        user="physiotherapist-a",
+    ),
+    StaffPage("urgent referral form", lambda w: reverse("onward_record", args=[w.urgent.pk])),
+    StaffPage(
+        "urgent referral form, errors",
+        lambda w: reverse("onward_record", args=[w.urgent.pk]),
+        then=_submit_empty,
+    ),
+    StaffPage(
+        "not suitable plan form", lambda w: reverse("onward_record", args=[w.not_suitable.pk])
+    ),
+    StaffPage("referral result form", lambda w: reverse("onward_result", args=[w.referral.pk])),
+    StaffPage("episode, urgent referral made", lambda w: episode(w.referral.episode)),
     StaffPage("audit log", lambda w: reverse("audit_log"), user="admin-a"),
-    # StaffPage("references", lambda w: reverse("references")),
+    StaffPage("references", lambda w: reverse("references")),
     StaffPage("change password", lambda w: reverse("password_change")),
 ]
 

@@ -36,6 +36,15 @@ def test_citations_become_links_to_their_entry(db):
     )
 
 
+def test_a_source_dated_by_the_specification_reads_as_a_day(client, clinician_a):
+    """[22] is recorded as "asra.com newsletter 2019-08-27": people read "27 Aug 2019"."""
+    assert "2019-08-27" in all_sources()["22"].citation
+    client.force_login(clinician_a)
+    page = client.get("/references/").content.decode()
+    assert "asra.com newsletter 27 Aug 2019" in page and "2019-08-27" not in page
+    assert "27 Aug 2019" in _render("{{ text|source_links }}", text="ASRA [22]")
+
+
 def test_an_unknown_citation_stays_text_and_the_rest_is_escaped(db):
     html = _render("{{ text|source_links }}", text="<b>x</b> [9999] [56b]")
     assert html.startswith("&lt;b&gt;x&lt;/b&gt; [9999] ")

@@ -238,6 +238,21 @@ def test_a_referral_record_does_not_fit_a_not_suitable_decision(not_suitable, cl
         )
 
 
+def test_an_empty_form_says_each_problem_once_in_words(alice, cauda_equina, not_suitable):
+    """The form's "required" and the record's own rule used to both speak: twice per field."""
+    episode = cauda_equina.assessment.episode
+    html = alice.post(f"/episodes/{episode.pk}/onward/", {"result": "pending"}).content.decode()
+    # Once beside the field and once in the summary at the top, no more.
+    assert html.count("Say to whom the referral was made.") == 2
+    assert html.count("Say how the referral was made.") == 2
+    assert "This field is required." not in html
+    assert ">Choose</option>" in html and "---------" not in html
+    episode = not_suitable.assessment.episode
+    html = alice.post(f"/episodes/{episode.pk}/onward/", {"plan": ""}).content.decode()
+    assert html.count("Write the plan for this patient") == 2
+    assert "This field is required." not in html
+
+
 def test_not_suitable_is_listed_until_the_plan_is_recorded(alice, not_suitable):
     assert not_suitable.outcome == "not_suitable"
     episode = not_suitable.assessment.episode

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from conftest import api_client_for, audit_events
+from spinepath.lib.dates import moment
 from spinepath.patients.models import TimelineEvent
 from spinepath.procedures.models import ConsentDeleteError, DischargeAmendment
 from spinepath.procedures.procedure import procedure_amend_discharge
@@ -51,6 +52,8 @@ def test_the_discharge_is_recorded_later_with_its_history(record, clinician_a, e
     event = episode_a.timeline.get(kind=TimelineEvent.Kind.UPDATE)
     assert event.summary.startswith(f"Procedure record {record.pk} amended: discharged")
     assert "(was: not yet discharged)" in event.summary and event.at == at
+    # The time reads as every page writes it: "4 Dec 2026, 14:30".
+    assert f"amended: discharged {moment(record.discharged_at)} (Well" in event.summary
     (audited,) = audit_events(action="update", model="procedures.ProcedureRecord")
     assert audited.changed_fields == ["discharge_condition", "discharged_at"]
     assert audited.detail["discharge_amendment"] == amendment.pk

@@ -23,7 +23,7 @@ from spinepath.procedures.recording import (
     safety_check_confirm,
     safety_check_proceed,
 )
-from spinepath.procedures.safety_check import checklist_history
+from spinepath.procedures.safety_check import checklist_history, day_facts_lines
 from spinepath.procedures.tests.helpers import (
     assess,
     assess_with_proceed,
@@ -319,3 +319,21 @@ def test_the_episode_page_groups_day_of_re_runs_under_their_checklist(
     assert "Since the assessment: no change" in older
     assert '<span class="check-status">contradicted: not cleared</span>' in older
     assert "1 tick(s) contradicted by the day's facts" in older
+
+
+def test_the_days_facts_and_the_sign_in_form_read_in_words_for_people(
+    client, episode_a, clinician_a
+):
+    """The vocabulary's words: "NSAID" and "IV drug use", never "Nsaid" or "iv drug use"."""
+    on_nsaid = [{"drug": "nsaid", "hours_since_last_dose": 12}]
+    consent = take_consent(assess(episode_a, clinician_a, antithrombotics=on_nsaid), clinician_a)
+    day = day_as_assessed(consent, new_red_flags=(RedFlag.IV_DRUG_USE,))
+    check = check_today(consent, clinician_a, day=day)
+
+    lines = day_facts_lines(check)
+    assert "NSAID: last dose 12 h ago" in lines
+    assert "New red flags: IV drug use" in lines
+    client.force_login(clinician_a)
+    page = client.get(f"/episodes/{episode_a.pk}/checklist/").content.decode()
+    assert "Hours since the last dose of NSAID" in page and "IV drug use" in page
+    assert "Nsaid" not in page and "Iv drug use" not in page and "iv drug use" not in page
