@@ -56,6 +56,9 @@ lint: install-dev
 types: install-dev
 	$(VENV)/bin/mypy spinepath/clinical spinepath/lib
 
+# One worker per core (pytest-xdist); PYTEST_ARGS= runs in one process, e.g. to debug.
+PYTEST_ARGS ?= -n auto
+
 pytest: install-dev browser
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
