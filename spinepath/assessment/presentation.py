@@ -12,7 +12,7 @@ from spinepath.assessment.models import Decision
 from spinepath.clinical.decision import evaluate
 from spinepath.clinical.facts import Facts
 from spinepath.clinical.ruleset import UNVERIFIED, RuleSetConfig, threshold
-from spinepath.clinical.sources import CITATION, all_sources, anchor
+from spinepath.clinical.sources import anchor, split_citations
 from spinepath.clinical.vocab import Outcome
 
 
@@ -101,21 +101,10 @@ def source_parts(source: str) -> list[SourcePart]:
         lambda m: f" ({m.group(1) or 'source'} not yet confirmed)",
         source.replace("spinepath safety rule", "Safety rule"),
     )
-    known = all_sources()
-    parts: list[SourcePart] = []
-    last = 0
-    for match in CITATION.finditer(text):
-        if match.start() > last:
-            parts.append(SourcePart(text[last : match.start()]))
-        key = match.group(1)
-        if key in known:
-            parts.append(SourcePart(match.group(0), key=key, title=known[key].citation))
-        else:
-            parts.append(SourcePart(match.group(0)))
-        last = match.end()
-    if last < len(text):
-        parts.append(SourcePart(text[last:]))
-    return parts
+    return [
+        SourcePart(piece, key=source.key, title=source.citation) if source else SourcePart(piece)
+        for piece, source in split_citations(text)
+    ]
 
 
 @dataclass(frozen=True)

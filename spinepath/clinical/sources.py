@@ -74,6 +74,25 @@ def cited(text: str) -> list[Source]:
     return [known[key] for key in cited_keys(text) if key in known]
 
 
+def split_citations(text: str) -> list[tuple[str, Source | None]]:
+    """``text`` cut at its citations, in order: plain pieces as ``(text, None)`` and each
+    citation the list knows as ``("[19]", source)``; an unknown ``[n]`` stays plain text.
+
+    Pages and PDFs build their links from this one reading of a citation line.
+    """
+    known = all_sources()
+    pieces: list[tuple[str, Source | None]] = []
+    last = 0
+    for match in CITATION.finditer(text):
+        if match.start() > last:
+            pieces.append((text[last : match.start()], None))
+        pieces.append((match.group(0), known.get(match.group(1))))
+        last = match.end()
+    if last < len(text):
+        pieces.append((text[last:], None))
+    return pieces
+
+
 def unknown_citations(text: str) -> list[str]:
     """Keys cited in ``text`` that the reference list lacks (a data error worth a test)."""
     known = all_sources()

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from spinepath.clinical.sources import CITATION, all_sources, anchor
+from spinepath.clinical.sources import split_citations
 from spinepath.lib.dates import day
 
 register = template.Library()
@@ -33,24 +33,22 @@ def _escaped(text: object) -> str:
 @register.filter
 def source_links(text: object) -> SafeString:
     """Each known citation ``[n]`` as a link to its entry on the references page."""
-    known = all_sources()
     page = reverse("references")
-
-    def link(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key not in known:
-            return match.group(0)
-        return str(
-            format_html(
-                '<a href="{}#{}" title="{}">[{}]</a>',
-                page,
-                anchor(key),
-                plain_dates_text(known[key].citation),
-                key,
+    html = []
+    for piece, source in split_citations("" if text is None else str(text)):
+        if source is None:
+            html.append(_escaped(piece))
+        else:
+            html.append(
+                format_html(
+                    '<a href="{}#{}" title="{}">[{}]</a>',
+                    page,
+                    source.anchor,
+                    plain_dates_text(source.citation),
+                    source.key,
+                )
             )
-        )
-
-    return mark_safe(CITATION.sub(link, _escaped(text)))  # the text is escaped first
+    return mark_safe("".join(html))  # every plain piece is escaped above
 
 
 def plain_dates_text(text: str) -> str:

@@ -296,6 +296,37 @@ def _aware(moment: datetime) -> datetime:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
+def _log_override(
+    request: HttpRequest | None,
+    record: ProcedureRecord,
+    *,
+    by: User,
+    at: datetime,
+    summary: str,
+    field: str,
+    reason: str,
+    codes: list[str],
+) -> None:
+    """A written reason to go ahead against a check: on the timeline and in the audit log."""
+    record.episode.log(
+        TimelineEvent.Kind.OVERRIDE,
+        summary[:500],
+        by=by,
+        detail={"procedure": record.pk, "codes": codes},
+        at=at,
+    )
+    audit.record(
+        request,
+        AuditEvent.Action.OVERRIDE,
+        record,
+        changed_fields=[field],
+        reason=reason,
+        detail={"codes": codes},
+        user=by,
+        at=at,
+    )
+
+
 def procedure_record(
     request: HttpRequest | None,
     *,
@@ -466,43 +497,28 @@ def procedure_record(
             at=now,
         )
         if variance_reason:
-            codes_given = [v.code for v in variances]
-            episode.log(
-                TimelineEvent.Kind.OVERRIDE,
-                f"Given differs from the consent ({' '.join(v.message for v in variances)}) "
-                f"Reason: {variance_reason}"[:500],
-                by=by,
-                detail={"procedure": record.pk, "codes": codes_given},
-                at=now,
-            )
-            audit.record(
+            _log_override(
                 request,
-                AuditEvent.Action.OVERRIDE,
                 record,
-                changed_fields=["consent_variance_reason"],
-                reason=variance_reason,
-                detail={"codes": codes_given},
-                user=by,
+                by=by,
                 at=now,
+                summary=f"Given differs from the consent "
+                f"({' '.join(v.message for v in variances)}) Reason: {variance_reason}",
+                field="consent_variance_reason",
+                reason=variance_reason,
+                codes=[v.code for v in variances],
             )
         if override and steroid_check is not None:
             overridden = [r.code for r in steroid_check.reasons if r.status == "block"]
-            episode.log(
-                TimelineEvent.Kind.OVERRIDE,
-                f"Steroid check overridden ({', '.join(overridden)}): {override}"[:500],
-                by=by,
-                detail={"procedure": record.pk, "codes": overridden},
-                at=now,
-            )
-            audit.record(
+            _log_override(
                 request,
-                AuditEvent.Action.OVERRIDE,
                 record,
-                changed_fields=["steroid_override_reason"],
-                reason=override,
-                detail={"codes": overridden},
-                user=by,
+                by=by,
                 at=now,
+                summary=f"Steroid check overridden ({', '.join(overridden)}): {override}",
+                field="steroid_override_reason",
+                reason=override,
+                codes=overridden,
             )
         procedure_recorded(record)
     return record

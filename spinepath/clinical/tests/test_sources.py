@@ -38,3 +38,15 @@ def test_local_additions_use_s_keys_and_keep_the_specifications_numbers() -> Non
     assert [key for key in sources if key.startswith("S")] == [f"S{n}" for n in range(1, 11)]
     assert sources["104"].citation.startswith("formative.jmir.org")  # the list above is intact
     assert [s.key for s in cited("MINT [S1], FDA [27]")] == ["S1", "27"]
+
+
+def test_a_citation_line_splits_into_words_and_known_sources() -> None:
+    from spinepath.clinical.sources import split_citations
+
+    pieces = split_citations("ASRA 2018 [19][9999] (verify)")
+    assert [(text, source.key if source else None) for text, source in pieces] == [
+        ("ASRA 2018 ", None),
+        ("[19]", "19"),
+        ("[9999]", None),
+        (" (verify)", None),
+    ]
