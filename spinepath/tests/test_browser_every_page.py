@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from conftest import log_in
+from spinepath.testing import log_in
 from spinepath.tests.staff_pages import PAGES, PAGES_BY_NAME, World, build_world, demo_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
