@@ -49,6 +49,33 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Modules that take longest, started first (longest first): with ``-n`` a run ends when its last
+# worker does, so a minute-long sweep must not be dealt out last. (``--maxschedchunk=1`` in
+# pyproject.toml makes xdist deal tests one at a time, in this order.)
+RUN_FIRST = (
+    "spinepath/tests/test_browser_every_page.py",
+    "spinepath/tests/test_setup.py",
+    "spinepath/accounts/tests/test_production_settings.py",
+    "spinepath/procedures/tests/test_browser_demo_patient.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every test that drives Chromium is a browser test, so `-m "not browser"` leaves out all of
+    # them (the PostgreSQL pass of .ci/run does), whether or not its module says so.
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+    def rank(item: pytest.Item) -> int:
+        module = item.nodeid.split("::", 1)[0]
+        if module in RUN_FIRST:
+            return RUN_FIRST.index(module)
+        return len(RUN_FIRST) + (0 if item.get_closest_marker("browser") else 1)
+
+    items.sort(key=rank)  # stable: within a rank, the collection order
+
+
 # --- Personas: two clinics, staff in each role, a patient and a referral in each ----------------
 
 
@@ -122,6 +149,50 @@ def episode_b(patient_b: Any) -> Any:
 @pytest.fixture
 def api_a(client: Any, clinician_a: Any) -> ApiClient:
     return api_client_for(client, clinician_a)
+
+
+# --- A world built once per module -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Database access for a whole module, so a world that takes seconds to build (the demo) is
+    built once and shared by the module's tests, e.g.::
+
+        @pytest.fixture(scope="module")
+        def world(module_db):
+            return build_demo(patients=40, seed=7, today=TODAY)
+
+    What is built here is committed, not rolled back: the module's tests see it and, marked
+    ``django_db`` (or asking for ``db``) as they must be for pytest-django to set up a test
+    database, have their own changes rolled back as usual. After the module the database is
+    flushed, as it is after a transactional test, so no other module sees the world.
+    """
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        try:
+            yield
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def module_live_server(module_db: None) -> Iterator[Any]:
+    """A live server over a module's shared world, for page tests that only read it.
+
+    pytest-django's ``live_server`` makes each test that uses it transactional, flushing the
+    database after the test, so a world it serves must be built again for every test.
+    """
+    from django.test.utils import modify_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost")
+    try:
+        with modify_settings(ALLOWED_HOSTS={"append": "localhost"}):
+            yield server
+    finally:
+        server.stop()
 
 
 # --- Browser -----------------------------------------------------------------------------------
