@@ -42,7 +42,6 @@ class World:
 
 def build_world() -> World:
     """Build the demo (the same steps as ``seed_demo``) and pick the records to open."""
-    from conftest import make_decision
     from spinepath.accounts.models import User
     from spinepath.assessment.models import Decision
     from spinepath.clinical.vocab import Antithrombotic
@@ -51,11 +50,12 @@ def build_world() -> World:
     from spinepath.onward.models import OnwardAction
     from spinepath.patients.models import Episode, Patient
     from spinepath.procedures.models import Consent, ProcedureRecord
-    from spinepath.procedures.tests.helpers import (
+    from spinepath.testing import (
         assess,
         assess_with_proceed,
         check_today,
         day_as_assessed,
+        make_decision,
         take_consent,
     )
 
@@ -155,8 +155,8 @@ class _DayOf:
         self.taken = set(Patient.objects.values_list("nhs_number", flat=True))
 
     def episode(self, given: str, family: str, born: date, sex: str) -> Any:
-        from conftest import make_episode, make_patient
         from spinepath.demo.seed import demo_nhs_number
+        from spinepath.testing import make_episode, make_patient
 
         patient = make_patient(
             self.clinic,

@@ -15,7 +15,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from conftest import api_client_for, make_decision, make_episode, make_patient
+from spinepath.testing import api_client_for, make_decision, make_episode, make_patient
 from spinepath.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)

@@ -17,13 +17,23 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from conftest import log_in
+from spinepath.testing import log_in
 from spinepath.tests.staff_pages import PAGES, PAGES_BY_NAME, World, build_world, demo_password
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# One demo world per module (it takes seconds to build), served by ``module_live_server``; each
+# test runs in a transaction (``django_db``) that undoes what its visits wrote, on SQLite where the
+# server shares the test's connection. (pytest-django's ``live_server`` would flush the world
+# after each test.)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PHONE, TABLET, DESKTOP = 390, 768, 1280
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# Every WCAG A/AA rule; only violations are reported in full (axe still runs every rule, but
+# leaves out the nodes that pass, which cost time to collect and to send back).
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": WCAG_TAGS},
+    "resultTypes": ["violations"],
+}
 
 DANGLING_REFERENCES = """() => {
   const dangling = [];
@@ -50,8 +60,8 @@ SIDEWAYS = """() => ({
 })"""
 
 
-@pytest.fixture
-def world(live_server: Any) -> World:
+@pytest.fixture(scope="module")
+def world(module_live_server: Any) -> World:
     return build_world()
 
 
@@ -88,8 +98,8 @@ class Visitor:
 
 
 @pytest.fixture
-def visitor(browser: Any, live_server: Any) -> Iterator[Visitor]:
-    visitor = Visitor(browser, live_server.url)
+def visitor(browser: Any, module_live_server: Any) -> Iterator[Visitor]:
+    visitor = Visitor(browser, module_live_server.url)
     yield visitor
     visitor.close()
 
@@ -102,38 +112,37 @@ def _screenshot(page: Any, name: str, width: int) -> None:
         page.screenshot(path=str(Path(folder) / f"{slug}-{width}.png"), full_page=True)
 
 
-def test_no_staff_page_scrolls_sideways_on_a_phone_or_a_tablet(world, visitor):
+# One test per width, so the sweeps spread over the test workers.
+@pytest.mark.parametrize("width", [PHONE, TABLET, DESKTOP])
+def test_no_staff_page_scrolls_sideways_on_a_phone_or_a_tablet(world, visitor, width):
     too_wide = []
-    for width in (PHONE, TABLET, DESKTOP):
-        for entry in PAGES:
-            page = visitor.open(entry, world, width)
-            _screenshot(page, entry.name, width)
-            measured = page.evaluate(SIDEWAYS)
-            if width != DESKTOP and measured["page"] > measured["viewport"]:
-                too_wide.append(
-                    f"{entry.name} at {width} px: {measured['page']} px wide "
-                    f"({', '.join(measured['widest'])})"
-                )
+    for entry in PAGES:
+        page = visitor.open(entry, world, width)
+        _screenshot(page, entry.name, width)
+        measured = page.evaluate(SIDEWAYS)
+        if width != DESKTOP and measured["page"] > measured["viewport"]:
+            too_wide.append(
+                f"{entry.name} at {width} px: {measured['page']} px wide "
+                f"({', '.join(measured['widest'])})"
+            )
     assert not too_wide, "Pages that scroll sideways:\n" + "\n".join(too_wide)
 
 
-def test_every_staff_page_passes_axe_and_every_aria_reference_resolves(world, visitor):
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_every_staff_page_passes_axe_and_every_aria_reference_resolves(world, visitor, width):
     axe = Axe()
     problems = []
-    for width in (DESKTOP, PHONE):
-        for entry in PAGES:
-            page = visitor.open(entry, world, width)
-            for reference in page.evaluate(DANGLING_REFERENCES):
-                problems.append(f"{entry.name} at {width} px: dangling {reference}")
-            results = axe.run(
-                page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}
-            ).response
-            for violation in results["violations"]:
-                for node in violation["nodes"]:
-                    problems.append(
-                        f"{entry.name} at {width} px: {violation['id']} "
-                        f"({violation['impact']}) {' '.join(node['target'])}"
-                    )
+    for entry in PAGES:
+        page = visitor.open(entry, world, width)
+        for reference in page.evaluate(DANGLING_REFERENCES):
+            problems.append(f"{entry.name} at {width} px: dangling {reference}")
+        results = axe.run(page, options=AXE_OPTIONS).response
+        for violation in results["violations"]:
+            for node in violation["nodes"]:
+                problems.append(
+                    f"{entry.name} at {width} px: {violation['id']} "
+                    f"({violation['impact']}) {' '.join(node['target'])}"
+                )
     assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
 
 

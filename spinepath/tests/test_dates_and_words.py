@@ -9,7 +9,7 @@ from django.urls import reverse
 from spinepath.lib.dates import day, moment
 from spinepath.procedures.consent import consent_mark_entered_in_error, consent_withdraw
 from spinepath.procedures.models import Consent
-from spinepath.procedures.tests.helpers import assess, take_consent
+from spinepath.testing import assess, take_consent
 
 LONDON = ZoneInfo("Europe/London")
 

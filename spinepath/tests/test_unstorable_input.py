@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-from conftest import make_decision
 from spinepath.accounts.models import AuditEvent
 from spinepath.api import api
 from spinepath.api_helpers import Input
@@ -20,6 +19,7 @@ from spinepath.clinical.facts import Facts
 from spinepath.clinical.steroids import SteroidCheckRequest
 from spinepath.patients.models import TimelineEvent
 from spinepath.questionnaires.models import QuestionnaireResponse
+from spinepath.testing import make_decision
 
 PROCEED = "Discussed with the patient, who wishes to go ahead after the advice."
 

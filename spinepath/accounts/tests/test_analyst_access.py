@@ -3,7 +3,7 @@
 import pytest
 from django.test import override_settings
 
-from conftest import api_client_for, make_episode, make_patient
+from spinepath.testing import api_client_for, make_episode, make_patient
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The API needs a live staff token: none, a bad one, a revoked one or a leaver's one is a 401."""
 
-from conftest import ApiClient, api_client_for
 from spinepath.accounts.models import ApiToken
+from spinepath.testing import ApiClient, api_client_for
 
 
 def test_it_refuses_a_request_without_a_token(client, patient_a):

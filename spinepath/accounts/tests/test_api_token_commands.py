@@ -5,8 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from conftest import ApiClient
 from spinepath.accounts.models import ApiToken
+from spinepath.testing import ApiClient
 
 
 def _create(username, *args):

@@ -6,9 +6,15 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from conftest import api_client_for, audit_events, make_decision, make_episode, make_patient
 from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent
+from spinepath.testing import (
+    api_client_for,
+    audit_events,
+    make_decision,
+    make_episode,
+    make_patient,
+)
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 import pytest
 
-from conftest import audit_events, make_patient
 from spinepath.accounts.models import AuditEvent
+from spinepath.testing import audit_events, make_patient
 
 IP = "203.0.113.7"
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from conftest import audit_events, make_episode
 from spinepath.accounts.models import AuditEvent
 from spinepath.patients.models import Episode, TimelineEvent
+from spinepath.testing import audit_events, make_episode
 
 EPISODE_FORM = {
     "condition": "sciatica",

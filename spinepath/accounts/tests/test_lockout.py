@@ -1,6 +1,6 @@
 """Five failed sign-ins lock the account (django-axes); even the right password is then refused."""
 
-from conftest import DEMO_PASSWORD
+from spinepath.testing import DEMO_PASSWORD
 
 
 def _sign_in(client, password):

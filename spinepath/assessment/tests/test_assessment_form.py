@@ -5,13 +5,13 @@ import re
 
 import pytest
 
-from conftest import audit_events
 from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.models import Assessment, Decision
 from spinepath.assessment.tests.helpers import form_data, headline
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.models import PriorInjection
 from spinepath.questionnaires.models import QuestionnaireResponse
+from spinepath.testing import audit_events
 
 ODI_SEVEN_SECTIONS = {f"q-odi__s{n}": "2" for n in range(1, 8)}
 

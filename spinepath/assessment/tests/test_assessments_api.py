@@ -2,7 +2,6 @@
 
 import pytest
 
-from conftest import api_client_for, audit_events, make_decision
 from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.models import Assessment, Decision
 from spinepath.assessment.tests.helpers import (
@@ -16,6 +15,7 @@ from spinepath.assessment.tests.helpers import (
 )
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.questionnaires.models import QuestionnaireResponse
+from spinepath.testing import api_client_for, audit_events, make_decision
 
 REASON = "Patient understands the advice and wishes to go ahead after discussion."
 

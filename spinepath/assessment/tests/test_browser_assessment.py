@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from conftest import log_in, make_decision, make_episode, make_patient
 from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.models import Decision
 from spinepath.assessment.tests.helpers import NOT_RECOMMENDED_PLAN
+from spinepath.testing import log_in, make_decision, make_episode, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

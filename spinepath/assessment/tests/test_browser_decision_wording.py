@@ -4,7 +4,7 @@ and a source citation opens the references page at that source."""
 import pytest
 from playwright.sync_api import expect
 
-from conftest import log_in, make_decision
+from spinepath.testing import log_in, make_decision
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from conftest import audit_events, make_decision
 from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.tests.helpers import (
     CAUTION_PLAN,
@@ -18,6 +17,7 @@ from spinepath.assessment.tests.helpers import (
 )
 from spinepath.patients.models import TimelineEvent
 from spinepath.procedures.models import PriorInjection
+from spinepath.testing import audit_events, make_decision
 
 REASON = "Discussed at MDT; patient prefers to proceed now and accepts the risk."
 

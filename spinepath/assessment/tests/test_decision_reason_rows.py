@@ -11,11 +11,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
-from conftest import make_assessment, make_decision
 from spinepath.assessment.decisions import facts_for, store_decision
 from spinepath.assessment.models import Decision, DecisionReason
 from spinepath.clinical.rules import rule_codes
 from spinepath.clinical.steroids import STEROID_CODES
+from spinepath.testing import make_assessment, make_decision
 
 pytestmark = pytest.mark.django_db
 

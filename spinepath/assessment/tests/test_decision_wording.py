@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from conftest import make_decision
 from spinepath.assessment.presentation import source_parts
 from spinepath.assessment.tests.helpers import DEFER_PLAN
 from spinepath.clinical.ruleset import THRESHOLDS, UNVERIFIED, RuleSetConfig
 from spinepath.clinical.vocab import Antithrombotic
+from spinepath.testing import make_decision
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from conftest import make_decision, make_episode, make_patient
 from spinepath.assessment.models import Assessment, Decision
 from spinepath.assessment.tests.helpers import assessment_body, form_data
+from spinepath.testing import make_decision, make_episode, make_patient
 
 DABIGATRAN_4_DAYS = {"drug": "dabigatran", "hours_since_last_dose": 130}
 

@@ -4,7 +4,7 @@ consent, and recording the referral made clears the list and shows on the banner
 import pytest
 from playwright.sync_api import expect
 
-from conftest import log_in, make_decision, make_episode, make_patient
+from spinepath.testing import log_in, make_decision, make_episode, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import api_client_for, audit_events, make_decision
 from spinepath.onward.models import OnwardAction
+from spinepath.testing import api_client_for, audit_events, make_decision
 
 
 @pytest.fixture

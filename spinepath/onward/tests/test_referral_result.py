@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conftest import audit_events, make_decision
 from spinepath.onward.actions import urgent_referral_record, urgent_referral_result_record
+from spinepath.testing import audit_events, make_decision
 
 TZ = timezone.get_current_timezone()
 MADE = datetime(2026, 11, 24, 11, 0, tzinfo=TZ)

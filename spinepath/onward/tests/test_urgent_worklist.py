@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import audit_events, make_decision, make_episode, make_patient
 from spinepath.onward.actions import (
     OnwardActionRefused,
     needing_action,
@@ -21,6 +20,7 @@ from spinepath.onward.actions import (
 )
 from spinepath.onward.models import OnwardAction
 from spinepath.patients.models import Episode
+from spinepath.testing import audit_events, make_decision, make_episode, make_patient
 
 CAUDA_EQUINA = {"red_flags": ["saddle_anaesthesia", "bladder_dysfunction"]}
 CANCER = {"red_flags": ["cancer_history"]}

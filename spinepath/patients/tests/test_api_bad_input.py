@@ -2,9 +2,9 @@
 
 import pytest
 
-from conftest import make_patient
 from spinepath.accounts.models import AuditEvent
 from spinepath.patients.models import Episode, Patient, TimelineEvent
+from spinepath.testing import make_patient
 
 PATIENT = {
     "given_name": "Olwen",

@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from conftest import log_in, make_episode, make_patient
+from spinepath.testing import log_in, make_episode, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import log_in
+from spinepath.testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

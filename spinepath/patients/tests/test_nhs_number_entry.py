@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from conftest import make_patient
 from spinepath.patients.forms import PatientForm
 from spinepath.patients.models import Patient
+from spinepath.testing import make_patient
 
 CHECK_DIGIT = "This NHS number fails its check digit"
 FORM = {

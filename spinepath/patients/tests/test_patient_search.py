@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from conftest import make_patient
 from spinepath.accounts.access import patients_for
+from spinepath.testing import make_patient
 
 
 @pytest.fixture

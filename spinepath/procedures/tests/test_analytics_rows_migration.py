@@ -22,8 +22,7 @@ AFTER = [
 
 
 def test_existing_decisions_and_procedures_get_their_rows(episode_a, clinician_a):
-    from conftest import make_decision
-    from spinepath.procedures.tests.helpers import ready_for_procedure, record_procedure
+    from spinepath.testing import make_decision, ready_for_procedure, record_procedure
 
     ready_for_procedure(episode_a, clinician_a)
     make_decision(episode_a, clinician_a, medication_recorded=False, steroid="triamcinolone")

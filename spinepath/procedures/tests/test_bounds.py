@@ -16,18 +16,19 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from conftest import api_client_for, make_assessment
 from spinepath.clinical import dose_limits
 from spinepath.procedures.models import PriorInjection, ProcedureRecord
-from spinepath.procedures.tests.helpers import (
+from spinepath.procedures.tests.test_procedure_pages import _procedure_post
+from spinepath.testing import (
+    api_client_for,
     assess,
     check_today,
+    make_assessment,
     procedure_fields,
     ready_for_procedure,
     record_procedure,
     take_consent,
 )
-from spinepath.procedures.tests.test_procedure_pages import _procedure_post
 
 pytestmark = pytest.mark.django_db
 

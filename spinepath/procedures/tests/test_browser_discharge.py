@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import log_in
-from spinepath.procedures.tests.helpers import ready_for_procedure, record_procedure
+from spinepath.testing import log_in, ready_for_procedure, record_procedure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

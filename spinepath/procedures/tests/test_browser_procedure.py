@@ -9,9 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import log_in
 from spinepath.procedures.models import ProcedureRecord
-from spinepath.procedures.tests.helpers import assess, take_consent
+from spinepath.testing import assess, check_today, log_in, recent_steroid_elsewhere, take_consent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -149,8 +148,6 @@ def test_a_clinician_checks_records_and_sees_the_procedure_on_the_patient_page(
 
 
 def test_a_steroid_block_is_shown_and_needs_a_written_override(page, episode_a, clinician_a):
-    from spinepath.procedures.tests.helpers import check_today, recent_steroid_elsewhere
-
     consent = take_consent(assess(episode_a, clinician_a), clinician_a)
     recent_steroid_elsewhere(episode_a.patient, days_ago=5)
     check_today(consent, clinician_a)

@@ -19,7 +19,7 @@ from spinepath.procedures.procedure import (
     procedure_amend_discharge,
     procedure_mark_entered_in_error,
 )
-from spinepath.procedures.tests.helpers import ready_for_procedure, record_procedure
+from spinepath.testing import ready_for_procedure, record_procedure
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from django.test import Client
 from spinepath.accounts.models import ApiToken, User
 from spinepath.patients.locks import LockOutsideTransaction, lock_patient
 from spinepath.procedures.models import ProcedureRecord
-from spinepath.procedures.tests.helpers import procedure_fields, ready_for_procedure
+from spinepath.testing import procedure_fields, ready_for_procedure
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

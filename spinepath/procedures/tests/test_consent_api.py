@@ -4,9 +4,8 @@ from typing import Any
 
 import pytest
 
-from conftest import api_client_for, audit_events
 from spinepath.procedures.models import Consent
-from spinepath.procedures.tests.helpers import assess, take_consent
+from spinepath.testing import api_client_for, assess, audit_events, take_consent
 
 pytestmark = pytest.mark.django_db
 

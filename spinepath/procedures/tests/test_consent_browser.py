@@ -3,9 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import log_in
 from spinepath.procedures.models import Consent
-from spinepath.procedures.tests.helpers import assess
+from spinepath.testing import assess, log_in
 
 pytestmark = [
     pytest.mark.browser,

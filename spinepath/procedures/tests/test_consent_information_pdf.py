@@ -17,7 +17,7 @@ from spinepath.clinical.vocab import Procedure
 from spinepath.procedures.consent import consent_information_for
 from spinepath.procedures.models import Consent
 from spinepath.procedures.pdf import consent_pdf_bytes
-from spinepath.procedures.tests.helpers import assess, take_consent
+from spinepath.testing import assess, take_consent
 
 pytestmark = pytest.mark.django_db
 

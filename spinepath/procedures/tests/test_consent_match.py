@@ -10,13 +10,14 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from conftest import api_client_for, audit_events
 from spinepath.clinical.consent_match import Injection, Severity, compare_with_consent
 from spinepath.patients.models import TimelineEvent
 from spinepath.procedures.models import ProcedureRecord
 from spinepath.procedures.procedure import ConsentVarianceReasonRequired
-from spinepath.procedures.tests.helpers import (
+from spinepath.testing import (
+    api_client_for,
     assess,
+    audit_events,
     check_today,
     procedure_fields,
     ready_for_procedure,

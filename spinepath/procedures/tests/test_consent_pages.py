@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import audit_events, make_episode, make_patient
 from spinepath.procedures.models import Consent
-from spinepath.procedures.tests.helpers import assess, form_data, take_consent
+from spinepath.procedures.tests.helpers import form_data
 from spinepath.procedures.tests.test_consent_model import PNG_1PX
+from spinepath.testing import assess, audit_events, make_episode, make_patient, take_consent
 
 pytestmark = pytest.mark.django_db
 

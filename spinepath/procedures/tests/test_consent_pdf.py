@@ -8,12 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from conftest import audit_events
 from spinepath.clinical.consent_info import INFORMATION_VERSION
 from spinepath.procedures.consent import consent_withdraw
 from spinepath.procedures.pdf import consent_pdf_bytes
-from spinepath.procedures.tests.helpers import assess, take_consent
 from spinepath.procedures.tests.test_consent_model import PNG_1PX
+from spinepath.testing import assess, audit_events, take_consent
 
 pytestmark = pytest.mark.django_db
 

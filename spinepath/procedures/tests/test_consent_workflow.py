@@ -5,7 +5,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from conftest import audit_events
 from spinepath.patients.models import TimelineEvent
 from spinepath.procedures.consent import (
     ConsentRefused,
@@ -14,7 +13,7 @@ from spinepath.procedures.consent import (
     consent_withdraw,
 )
 from spinepath.procedures.models import Consent, ConsentDeleteError
-from spinepath.procedures.tests.helpers import assess, assess_with_proceed, take_consent
+from spinepath.testing import assess, assess_with_proceed, audit_events, take_consent
 
 pytestmark = pytest.mark.django_db
 

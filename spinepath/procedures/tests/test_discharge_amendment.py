@@ -13,13 +13,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conftest import api_client_for, audit_events
 from spinepath.lib.dates import moment
 from spinepath.patients.models import TimelineEvent
 from spinepath.procedures.models import ConsentDeleteError, DischargeAmendment
 from spinepath.procedures.procedure import procedure_amend_discharge
 from spinepath.procedures.recording import ProcedureRefused
-from spinepath.procedures.tests.helpers import ready_for_procedure, record_procedure
+from spinepath.testing import api_client_for, audit_events, ready_for_procedure, record_procedure
 
 pytestmark = pytest.mark.django_db
 

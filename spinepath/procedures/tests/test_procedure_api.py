@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 
-from conftest import api_client_for, audit_events
 from spinepath.clinical.checklist import ITEMS_BY_CODE
 from spinepath.procedures.models import ProcedureRecord, SafetyCheck
-from spinepath.procedures.tests.helpers import (
+from spinepath.testing import (
+    api_client_for,
     assess,
+    audit_events,
     procedure_fields,
     ready_for_procedure,
     recent_steroid_elsewhere,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from spinepath.procedures.tests.helpers import assess, check_today, record_procedure, take_consent
+from spinepath.testing import assess, check_today, record_procedure, take_consent
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,15 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conftest import audit_events, make_episode
 from spinepath.clinical.checklist import ITEMS_BY_CODE
 from spinepath.procedures.models import ProcedureRecord, SafetyCheck
-from spinepath.procedures.tests.helpers import (
+from spinepath.testing import (
     assess,
+    assess_with_proceed,
+    audit_events,
     check_today,
+    day_as_assessed,
+    make_episode,
     ready_for_procedure,
     recent_steroid_elsewhere,
     record_procedure,
@@ -177,8 +180,6 @@ def test_the_checklist_shows_what_changed_since_the_assessment(client, episode_a
 
 
 def test_a_diabetic_patient_having_a_steroid_is_asked_for_glucose(client, patient_a, clinician_a):
-    from spinepath.procedures.tests.helpers import assess_with_proceed
-
     episode = make_episode(patient_a)
     take_consent(assess_with_proceed(episode, clinician_a, diabetes=True), clinician_a)
     client.force_login(clinician_a)
@@ -297,8 +298,6 @@ def test_a_procedure_is_marked_entered_in_error_from_its_page(client, episode_a,
 def test_a_new_finding_on_the_day_asks_for_the_reason_on_the_checklist_page(
     client, episode_a, clinician_a
 ):
-    from spinepath.procedures.tests.helpers import day_as_assessed
-
     consent = take_consent(assess(episode_a, clinician_a), clinician_a)
     check_today(consent, clinician_a, day=day_as_assessed(consent, infection_local=True))
     client.force_login(clinician_a)

@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conftest import audit_events
 from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.decisions import record_proceed
 from spinepath.assessment.models import Decision
@@ -23,11 +22,13 @@ from spinepath.procedures.recording import (
     SteroidOverrideRequired,
     procedure_mark_entered_in_error,
 )
-from spinepath.procedures.tests.helpers import (
+from spinepath.testing import (
     assess,
     assess_with_proceed,
+    audit_events,
     check_today,
     day_as_assessed,
+    make_episode,
     ready_for_procedure,
     recent_steroid_elsewhere,
     record_procedure,
@@ -449,8 +450,6 @@ def test_the_checklist_asks_for_glucose_for_a_diabetic_having_a_steroid(episode_
 
 
 def test_the_checklist_asks_about_holding_a_blood_thinner_and_pregnancy(patient_a, clinician_a):
-    from conftest import make_episode
-
     patient_a.date_of_birth = patient_a.date_of_birth.replace(year=1990)
     patient_a.save()
     episode = make_episode(patient_a)

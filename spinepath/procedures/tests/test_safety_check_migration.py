@@ -14,7 +14,7 @@ AFTER = [("procedures", "0005_safety_check_phases")]
 
 
 def test_old_answers_become_items_in_their_phase(episode_a, clinician_a):
-    from spinepath.procedures.tests.helpers import assess, take_consent
+    from spinepath.testing import assess, take_consent
 
     consent = take_consent(assess(episode_a, clinician_a), clinician_a)
     decision = consent.assessment.decisions.first()

@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conftest import audit_events
 from spinepath.accounts.models import AuditEvent
 from spinepath.clinical.checklist import ITEMS_BY_CODE, Phase
 from spinepath.clinical.vocab import Antithrombotic, RedFlag
@@ -24,11 +23,13 @@ from spinepath.procedures.recording import (
     safety_check_proceed,
 )
 from spinepath.procedures.safety_check import checklist_history, day_facts_lines
-from spinepath.procedures.tests.helpers import (
+from spinepath.testing import (
     assess,
     assess_with_proceed,
+    audit_events,
     check_today,
     day_as_assessed,
+    make_episode,
     record_procedure,
     take_consent,
     tick_all,
@@ -133,8 +134,6 @@ def test_a_new_finding_on_the_day_needs_a_new_written_reason_on_the_checklist(
 
 def test_a_worse_outcome_on_the_day_is_not_covered_by_the_assessment_reason(episode_a, clinician_a):
     # A caution cleared at assessment (20 weeks of leg pain); pregnant on the day: a defer.
-    from conftest import make_episode
-
     patient = episode_a.patient
     patient.date_of_birth = patient.date_of_birth.replace(year=1990)
     patient.save()

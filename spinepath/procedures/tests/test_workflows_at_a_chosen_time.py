@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import make_decision, make_patient
 from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.models import Decision
 from spinepath.clinical.checklist import DayFacts, Phase
@@ -29,8 +28,8 @@ from spinepath.procedures.recording import (
     safety_check_confirm,
     safety_check_record,
 )
-from spinepath.procedures.tests.helpers import procedure_fields
 from spinepath.questionnaires.models import QuestionnaireResponse
+from spinepath.testing import make_decision, make_patient, procedure_fields
 
 LONDON = ZoneInfo("Europe/London")
 REFERRED = datetime(2025, 2, 3, 9, 30, tzinfo=LONDON)

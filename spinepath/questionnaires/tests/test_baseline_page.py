@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import audit_events, make_decision
 from spinepath.questionnaires.models import QuestionnaireResponse
+from spinepath.testing import audit_events, make_decision
 
 ODI = {f"q-odi__s{n}": "2" for n in range(1, 11)}
 
