@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from spinepath.assessment.decisions import ruleset
 from spinepath.assessment.models import Decision
 from spinepath.clinical.decision import evaluate
 from spinepath.clinical.facts import Facts
@@ -188,7 +187,7 @@ class Rerun:
 
 def compare(before: Decision, facts: Facts, config: RuleSetConfig | None = None) -> Rerun:
     """What the decision would be now for ``facts``, against what was stored."""
-    now = evaluate(facts, config or ruleset()).to_dict()
+    now = evaluate(facts, config or before.assessment.episode.patient.clinic.ruleset()).to_dict()
     then_codes = {r["code"] for r in before.reasons}
     now_codes = {r["code"] for r in now["reasons"]}
     return Rerun(

@@ -18,6 +18,7 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.api_helpers import NUL_MESSAGE, Input
 from spinepath.clinical.vocab import Condition, Laterality
+from spinepath.patients import scope
 from spinepath.patients.episodes import episode_create
 from spinepath.patients.models import Episode, Language, Patient, ReferralSource, Sex, TimelineEvent
 
@@ -153,7 +154,7 @@ def list_patients(request: HttpRequest, q: str = "", page: int = Query(1, ge=1))
     access.ensure_patient_role(user)
     if "\x00" in q:
         raise ValidationError([{"loc": ["query", "q"], "msg": NUL_MESSAGE, "type": "value_error"}])
-    patients = access.patients_for(user).select_related("clinic").search(q)
+    patients = scope.patients_for(user).select_related("clinic").search(q)
     page_obj = Paginator(patients, PAGE_SIZE).get_page(page)
     audit.record_list(request, Patient, [p.pk for p in page_obj], query=q)
     return {
@@ -185,12 +186,12 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
 
 @router.get("/patients/{patient_id}", response=PatientOut)
 def read_patient(request: HttpRequest, patient_id: UUID) -> Any:
-    return access.get_patient_for_user(request, patient_id)
+    return scope.get_patient_for_user(request, patient_id)
 
 
 @router.patch("/patients/{patient_id}", response=PatientOut)
 def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch) -> Any:
-    patient = access.get_patient_for_user(request, patient_id, log_read=False)
+    patient = scope.get_patient_for_user(request, patient_id, log_read=False)
     before = audit.snapshot(patient)
     for field, value in payload.dict(exclude_unset=True).items():
         if value is None:
@@ -208,13 +209,13 @@ def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch
 
 @router.get("/patients/{patient_id}/episodes", response=list[EpisodeOut])
 def list_episodes(request: HttpRequest, patient_id: UUID) -> Any:
-    patient = access.get_patient_for_user(request, patient_id)
+    patient = scope.get_patient_for_user(request, patient_id)
     return list(patient.episodes.all())
 
 
 @router.post("/patients/{patient_id}/episodes", response={201: EpisodeOut})
 def create_episode(request: HttpRequest, patient_id: UUID, payload: EpisodeIn) -> Any:
-    patient = access.get_patient_for_user(request, patient_id, log_read=False)
+    patient = scope.get_patient_for_user(request, patient_id, log_read=False)
     episode = Episode(patient=patient, responsible_clinician=None, **payload.dict())
     try:
         episode_create(request, episode=episode, by=_user(request), changed_fields=payload.dict())
@@ -225,12 +226,12 @@ def create_episode(request: HttpRequest, patient_id: UUID, payload: EpisodeIn) -
 
 @router.get("/episodes/{episode_id}", response=EpisodeOut)
 def read_episode(request: HttpRequest, episode_id: UUID) -> Any:
-    return access.get_episode_for_user(request, episode_id)
+    return scope.get_episode_for_user(request, episode_id)
 
 
 @router.patch("/episodes/{episode_id}", response=EpisodeOut)
 def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch) -> Any:
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     before = audit.snapshot(episode)
     for field, value in payload.dict(exclude_unset=True).items():
         if value is None and field != "conservative_care_weeks":
@@ -254,5 +255,5 @@ def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch
 
 @router.get("/episodes/{episode_id}/timeline", response=list[TimelineOut])
 def episode_timeline(request: HttpRequest, episode_id: UUID) -> Any:
-    episode = access.get_episode_for_user(request, episode_id)
+    episode = scope.get_episode_for_user(request, episode_id)
     return list(episode.timeline.select_related("actor"))

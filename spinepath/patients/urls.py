@@ -1,14 +1,12 @@
 from django.urls import path
 
-from spinepath.patients import views
+from spinepath.patients import audit_log, views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("patients/search/", views.patient_search, name="patient_search"),
     path("patients/new/", views.patient_create, name="patient_create"),
-    path("patients/<uuid:patient_id>/", views.patient_detail, name="patient_detail"),
     path("patients/<uuid:patient_id>/edit/", views.patient_edit, name="patient_edit"),
     path("patients/<uuid:patient_id>/episodes/new/", views.episode_create, name="episode_create"),
-    path("episodes/<uuid:episode_id>/", views.episode_detail, name="episode_detail"),
     path("episodes/<uuid:episode_id>/edit/", views.episode_edit, name="episode_edit"),
+    path("audit/", audit_log.audit_log, name="audit_log"),
 ]

@@ -26,6 +26,7 @@ from spinepath.api_helpers import Input, field_error, from_model_errors
 from spinepath.clinical.checklist import DayFacts, Phase
 from spinepath.clinical.consent_info import validate_levels
 from spinepath.clinical.vocab import Antithrombotic, Laterality, RedFlag
+from spinepath.patients import scope
 from spinepath.procedures.consent import (
     ConsentRefused,
     consent_record,
@@ -141,14 +142,14 @@ def _consent_for(request: HttpRequest, consent_id: int) -> Consent:
 
 @router.get("/episodes/{episode_id}/consents", response=list[ConsentOut])
 def list_consents(request: HttpRequest, episode_id: str) -> Any:
-    episode = access.get_episode_for_user(request, episode_id)
+    episode = scope.get_episode_for_user(request, episode_id)
     return list(episode.consents.select_related("clinician"))
 
 
 @router.post("/episodes/{episode_id}/consents", response={201: ConsentOut})
 def create_consent(request: HttpRequest, episode_id: str, payload: ConsentIn) -> Any:
     user = _user(request)
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     if user.role != Role.CLINICIAN:
         raise HttpError(403, "Only a clinician may take consent.")
     assessments = episode.assessments.all()
@@ -350,7 +351,7 @@ def _ensure_clinician(user: User, action: str) -> None:
     "/episodes/{episode_id}/safety-checks", response=list[SafetyCheckOut], tags=["procedure"]
 )
 def list_safety_checks(request: HttpRequest, episode_id: str) -> Any:
-    episode = access.get_episode_for_user(request, episode_id)
+    episode = scope.get_episode_for_user(request, episode_id)
     return list(episode.safety_checks.select_related("decision", "checked_by"))
 
 
@@ -360,7 +361,7 @@ def list_safety_checks(request: HttpRequest, episode_id: str) -> Any:
 def create_safety_check(request: HttpRequest, episode_id: str, payload: SafetyCheckIn) -> Any:
     """Sign in: the day's facts and the answers; the decision is re-run with those facts."""
     user = _user(request)
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     _ensure_clinician(user, "complete the safety checklist")
     if payload.consent_id is None:
         consent = valid_consent(episode) or episode.consents.first()
@@ -385,7 +386,7 @@ def create_safety_check(request: HttpRequest, episode_id: str, payload: SafetyCh
 
 
 def _get_check(request: HttpRequest, episode_id: str, check_id: int) -> SafetyCheck:
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     check = episode.safety_checks.select_related("consent", "decision").filter(pk=check_id).first()
     if check is None:
         raise HttpError(404, "No such safety check on this episode.")
@@ -572,7 +573,7 @@ class ProcedureOut(Schema):
 
 @router.get("/episodes/{episode_id}/procedures", response=list[ProcedureOut], tags=["procedure"])
 def list_procedures(request: HttpRequest, episode_id: str) -> Any:
-    episode = access.get_episode_for_user(request, episode_id)
+    episode = scope.get_episode_for_user(request, episode_id)
     return list(episode.procedures.select_related("operator"))
 
 
@@ -587,7 +588,7 @@ def create_procedure(request: HttpRequest, episode_id: str, payload: ProcedureIn
     storing a second one; without it, an identical injection for the episode within ten minutes
     of another is a 409."""
     user = _user(request)
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     _ensure_clinician(user, "record a procedure")
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 64:

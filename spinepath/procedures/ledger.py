@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from spinepath.assessment.decisions import ruleset
 from spinepath.assessment.models import Assessment
 from spinepath.clinical.exposure import (
     LedgerLine,
@@ -29,9 +28,9 @@ from spinepath.clinical.ruleset import RuleSetConfig
 from spinepath.clinical.steroids import GivenInjection, PlannedInjection
 from spinepath.clinical.vocab import Steroid
 from spinepath.lib.dates import day
-from spinepath.patients.models import Patient
-from spinepath.procedures.history import Injection, injections
-from spinepath.procedures.models import PriorInjection, ProcedureRecord
+from spinepath.patients.history import Injection, injections
+from spinepath.patients.models import Patient, PriorInjection
+from spinepath.procedures.models import ProcedureRecord
 
 EQUIVALENCE_NOTE = (
     "Doses are added up as methylprednisolone-equivalent mg (MPE) by anti-inflammatory potency; "
@@ -169,7 +168,7 @@ class LedgerView:
 
 def patient_ledger(patient: Patient, *, today: dt.date) -> LedgerView:
     """Every steroid the patient has been given up to ``today``, with totals, limits and chart."""
-    config = ruleset()
+    config = patient.clinic.ruleset()
     given = [i for i in injections(patient, on_or_before=today) if i.has_steroid]
     history = [_given(i) for i in given]
     # ``injections`` is oldest first and ``ledger_lines`` sorts stably, so lines and records align.

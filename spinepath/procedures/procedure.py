@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent, User
-from spinepath.assessment.decisions import ruleset
 from spinepath.clinical.coding import codebook
 from spinepath.clinical.consent_info import validate_levels
 from spinepath.clinical.consent_match import (
@@ -49,9 +48,9 @@ from spinepath.clinical.vocab import (
     Steroid,
 )
 from spinepath.lib.dates import moment
+from spinepath.patients.history import steroid_history
 from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
-from spinepath.procedures.history import steroid_history
 from spinepath.procedures.hooks import procedure_recorded
 from spinepath.procedures.models import (
     SIDE_CHOICES,
@@ -130,7 +129,7 @@ def procedure_steroid_check(
     except ValueError:
         return None
     history = steroid_history(episode.patient, on_or_before=on)
-    return check_steroid_exposure(planned, history, ruleset())
+    return check_steroid_exposure(planned, history, episode.patient.clinic.ruleset())
 
 
 # --- What the record may hold -------------------------------------------------------------------

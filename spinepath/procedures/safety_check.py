@@ -41,7 +41,6 @@ from spinepath.assessment.decisions import (
     core_sex,
     facts_for,
     record_proceed,
-    ruleset,
     store_decision,
 )
 from spinepath.assessment.models import ASSESSMENT_VALID_FOR, Assessment, Decision
@@ -137,11 +136,13 @@ def antithrombotics_on_record(assessment: Assessment) -> list[Antithrombotic] | 
 
 
 def needs_antithrombotic_hold(assessment: Assessment, procedure: Procedure) -> bool:
-    return hold_needed(antithrombotics_on_record(assessment), procedure, ruleset())
+    config = assessment.episode.patient.clinic.ruleset()
+    return hold_needed(antithrombotics_on_record(assessment), procedure, config)
 
 
-def checklist_config() -> ChecklistConfig:
-    return ChecklistConfig(ruleset=ruleset())
+def checklist_config(assessment: Assessment) -> ChecklistConfig:
+    """The checklist's thresholds: the patient's clinic's rule set."""
+    return ChecklistConfig(ruleset=assessment.episode.patient.clinic.ruleset())
 
 
 def checklist_context(consent: Consent, assessment: Assessment, *, on: date) -> ChecklistContext:
@@ -169,7 +170,7 @@ def checklist_items(
     consent: Consent, assessment: Assessment, *, on: date, phase: Phase | None = None
 ) -> list[ChecklistItem]:
     return applicable_items(
-        checklist_context(consent, assessment, on=on), checklist_config(), phase
+        checklist_context(consent, assessment, on=on), checklist_config(assessment), phase
     )
 
 
@@ -236,7 +237,7 @@ def evaluate_check(check: SafetyCheck) -> ChecklistResult:
         check.answers,
         DayFacts.from_json(check.day_facts),
         [r["code"] for r in check.decision.reasons],
-        checklist_config(),
+        checklist_config(check.decision.assessment),
     )
 
 

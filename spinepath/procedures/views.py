@@ -19,6 +19,7 @@ from spinepath.assessment.presentation import outcome_style
 from spinepath.clinical.checklist import Phase
 from spinepath.clinical.coding import codebook, cpt_lines
 from spinepath.clinical.steroids import SteroidCheck
+from spinepath.patients import scope
 from spinepath.procedures.consent import (
     ConsentRefused,
     consent_information_for,
@@ -93,7 +94,7 @@ def _get_consent(request: HttpRequest, consent_id: int, *, log_read: bool) -> Co
 def consent_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     user = _user(request)
     is_post = request.method == "POST"
-    episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=not is_post)
     access.ensure_role(user, Role.CLINICIAN)
     assessment = episode.assessments.select_related("episode__patient").first()
     context: dict[str, object] = {"episode": episode, "patient": episode.patient}
@@ -287,7 +288,7 @@ def checklist_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     re-run), time out, then sign out; and the reason to proceed when the day needs a new one."""
     user = _user(request)
     is_post = request.method == "POST"
-    episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=not is_post)
     access.ensure_role(user, Role.CLINICIAN)
     context: dict[str, Any] = {"episode": episode, "patient": episode.patient}
     consent = valid_consent(episode)
@@ -436,7 +437,7 @@ def procedure_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     """Record the procedure; the steroid check for the planned injection is shown as it stands."""
     user = _user(request)
     is_post = request.method == "POST"
-    episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=not is_post)
     access.ensure_role(user, Role.CLINICIAN)
     context: dict[str, Any] = {"episode": episode, "patient": episode.patient}
     refusal = readiness_problem(episode, on=timezone.localdate())

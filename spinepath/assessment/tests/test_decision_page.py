@@ -16,8 +16,7 @@ from spinepath.assessment.tests.helpers import (
     URGENT_PLAN,
     headline,
 )
-from spinepath.patients.models import TimelineEvent
-from spinepath.procedures.models import PriorInjection
+from spinepath.patients.models import PriorInjection, TimelineEvent
 
 REASON = "Discussed at MDT; patient prefers to proceed now and accepts the risk."
 

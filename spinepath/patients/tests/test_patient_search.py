@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from conftest import make_patient
-from spinepath.accounts.access import patients_for
+from spinepath.patients.scope import patients_for
 
 
 @pytest.fixture

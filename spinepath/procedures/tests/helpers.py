@@ -146,7 +146,7 @@ def recent_steroid_elsewhere(patient: Any, *, days_ago: int = 5, **fields: Any) 
     """A steroid injection given elsewhere ``days_ago`` days ago: the interval check blocks."""
     from datetime import timedelta
 
-    from spinepath.procedures.models import PriorInjection
+    from spinepath.patients.models import PriorInjection
 
     values: dict[str, Any] = {
         "given_on": timezone.localdate() - timedelta(days=days_ago),

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from conftest import api_client_for, make_assessment
 from spinepath.clinical import dose_limits
-from spinepath.procedures.models import PriorInjection, ProcedureRecord
+from spinepath.patients.models import PriorInjection
+from spinepath.procedures.models import ProcedureRecord
 from spinepath.procedures.tests.helpers import (
     assess,
     check_today,

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from conftest import log_in
 from spinepath.demo.seed import build_demo
+from spinepath.patients.history import steroid_history
 from spinepath.patients.models import Episode
-from spinepath.procedures.history import steroid_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

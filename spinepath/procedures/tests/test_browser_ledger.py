@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import log_in
-from spinepath.procedures.models import PriorInjection
+from spinepath.patients.models import PriorInjection
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

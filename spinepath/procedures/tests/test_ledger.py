@@ -10,8 +10,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from conftest import api_client_for, audit_events, make_decision, make_episode
+from spinepath.patients.models import PriorInjection
 from spinepath.procedures.ledger import patient_ledger
-from spinepath.procedures.models import Consent, PriorInjection, ProcedureRecord, SafetyCheck
+from spinepath.procedures.models import Consent, ProcedureRecord, SafetyCheck
 
 pytestmark = pytest.mark.django_db
 
