@@ -29,7 +29,7 @@ from spinepath.clinical.facts import (
     Symptoms,
 )
 from spinepath.clinical.instruments import Score
-from spinepath.clinical.vocab import Sex
+from spinepath.clinical.pregnancy import sex_for_rules
 from spinepath.lib.plausible import date_problem
 from spinepath.patients.history import previous_injections
 from spinepath.patients.locks import lock_patient
@@ -44,17 +44,6 @@ ruleset = service_ruleset
 def _nrs(assessment: Assessment, instrument: str) -> int | None:
     response = assessment.questionnaires.filter(instrument=instrument, status="completed").first()
     return None if response is None or response.score is None else int(response.score)
-
-
-def _sex(value: str) -> str:
-    # The core knows female/male/other; "not known" is passed as other, so the pregnancy
-    # question is asked (and its absence defers ionising imaging) unless the patient is male.
-    return value if value in ("female", "male", "other") else "other"
-
-
-def core_sex(value: str) -> Sex:
-    """A patient's recorded sex as the rules and the day-of checklist see it (unknown: other)."""
-    return Sex(_sex(value))
 
 
 def facts_for(assessment: Assessment, *, on: date | None = None) -> Facts:
@@ -82,7 +71,7 @@ def facts_for(assessment: Assessment, *, on: date | None = None) -> Facts:
     return Facts(
         assessment_date=day,
         age=patient.age_on(day),
-        sex=_sex(patient.sex),
+        sex=sex_for_rules(patient.sex),
         pregnant=assessment.pregnant,
         weight_kg=assessment.weight_kg,
         condition=episode.condition,

@@ -8,6 +8,7 @@ from django import forms
 
 from spinepath.assessment.models import OBSERVATION_FIELDS, Assessment
 from spinepath.clinical.facts import PLAUSIBLE
+from spinepath.clinical.pregnancy import may_be_asked_about_pregnancy, sex_for_rules
 from spinepath.clinical.vocab import (
     RED_FLAG_HINTS,
     RED_FLAG_RULE,
@@ -119,8 +120,10 @@ class AssessmentForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         episode = self.instance.episode if self.instance.episode_id else None
-        if episode is not None and episode.patient.sex == "male":
-            # A man is never asked whether he is pregnant; the rules do not ask it of him either.
+        if episode is not None and not may_be_asked_about_pregnancy(
+            sex_for_rules(episode.patient.sex)
+        ):
+            # Asked of exactly those the rules ask it of (the core's pregnancy policy).
             del self.fields["pregnant"]
 
     # Consistency checks live in Assessment.clean(), which ModelForm validation runs.

@@ -461,10 +461,10 @@ def procedure_record(
         steroid_check = procedure_steroid_check(
             episode, procedure=procedure, steroid=steroid, steroid_dose_mg=steroid_dose_mg, on=day
         )
-        blocked = steroid_check is not None and steroid_check.status == "block"
+        blocked = steroid_check is not None and steroid_check.blocks
         override = steroid_override_reason.strip() if blocked else ""
         if steroid_check is not None and blocked and len(override) < OVERRIDE_REASON_MIN_CHARS:
-            codes = ", ".join(r.code for r in steroid_check.reasons if r.status == "block")
+            codes = ", ".join(steroid_check.blocking_codes)
             raise SteroidOverrideRequired(
                 f"The steroid check blocks this injection ({codes}). The operating clinician "
                 "must write a reason to override it (at least "

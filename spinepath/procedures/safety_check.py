@@ -38,7 +38,6 @@ from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.assessment.decisions import (
     ProceedRefused,
-    core_sex,
     facts_for,
     record_proceed,
     store_decision,
@@ -60,6 +59,7 @@ from spinepath.clinical.checklist import (
     day_of_facts,
     evaluate_checklist,
 )
+from spinepath.clinical.pregnancy import sex_for_rules
 from spinepath.clinical.vocab import Antithrombotic, Imaging, Laterality, Procedure, Steroid
 from spinepath.lib.dates import day as day_words
 from spinepath.patients.locks import lock_patient
@@ -148,7 +148,7 @@ def checklist_config(assessment: Assessment) -> ChecklistConfig:
 def checklist_context(consent: Consent, assessment: Assessment, *, on: date) -> ChecklistContext:
     """What decides the checklist items: the consented plan, the patient and the assessment.
 
-    The patient's sex is mapped exactly as for the decision rules (``core_sex``: not known is
+    The patient's sex is mapped exactly as for the decision rules (``sex_for_rules``: not known is
     ``other``), and the pregnancy question follows the same core function as the rules. One
     whose diabetes was not recorded has their glucose checked: "not known" is treated as "ask".
     """
@@ -157,7 +157,7 @@ def checklist_context(consent: Consent, assessment: Assessment, *, on: date) -> 
     return ChecklistContext(
         procedure=procedure,
         imaging=Imaging(consent.imaging),
-        sex=core_sex(patient.sex),
+        sex=sex_for_rules(patient.sex),
         age=patient.age_on(on),
         diabetic=assessment.diabetes is not False,
         steroid=Steroid(consent.steroid) if consent.steroid else None,

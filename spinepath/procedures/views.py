@@ -485,7 +485,7 @@ def procedure_create(request: HttpRequest, episode_id: str) -> HttpResponse:
             "steroid_note": steroid_note,
             "steroid_earliest": steroid_check.earliest_date if steroid_check else None,
             "steroid_region": _region_words(steroid_check.region if steroid_check else None),
-            "steroid_blocks": bool(steroid_check and steroid_check.status == "block"),
+            "steroid_blocks": bool(steroid_check and steroid_check.blocks),
         }
     )
     return render(
