@@ -12,6 +12,7 @@ from spinepath.clinical.decision import evaluate
 from spinepath.clinical.facts import Facts
 from spinepath.clinical.ruleset import UNVERIFIED, RuleSetConfig, threshold
 from spinepath.clinical.sources import anchor, split_citations
+from spinepath.clinical.steroids import SteroidStatus
 from spinepath.clinical.vocab import Outcome
 
 
@@ -149,6 +150,8 @@ def decision_view(decision: Decision) -> dict[str, Any]:
         "style": outcome_style(decision.outcome),
         "reasons": reasons,
         "steroid": decision.steroid,
+        "steroid_blocks": bool(decision.steroid)
+        and SteroidStatus(decision.steroid["status"]).blocks,
         "steroid_region": words((decision.steroid or {}).get("region") or "no spinal region"),
         "steroid_earliest": _date((decision.steroid or {}).get("earliest_date")),
         "unverified": _unverified_in_force(decision.ruleset_config),

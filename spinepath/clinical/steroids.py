@@ -131,6 +131,11 @@ class SteroidStatus(StrEnum):
     def severity(self) -> int:
         return list(SteroidStatus).index(self)
 
+    @property
+    def blocks(self) -> bool:
+        """The injection needs the operating clinician's written override to go ahead."""
+        return self is SteroidStatus.BLOCK
+
 
 def cumulative_12m_status(total_mpe_mg: float, config: RuleSetConfig) -> SteroidStatus:
     """Where 12 months' steroid (methylprednisolone-equivalent) stands against the rule set.
@@ -225,11 +230,11 @@ class SteroidCheck(BaseModel):
     @property
     def blocks(self) -> bool:
         """The injection needs the operating clinician's written override to go ahead."""
-        return self.status is SteroidStatus.BLOCK
+        return self.status.blocks
 
     @property
     def blocking_codes(self) -> list[str]:
-        return [reason.code for reason in self.reasons if reason.status is SteroidStatus.BLOCK]
+        return [reason.code for reason in self.reasons if reason.status.blocks]
 
 
 STEROID_CODES = {

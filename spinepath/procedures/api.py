@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
@@ -479,6 +479,16 @@ class ProcedureIn(Input):
         ),
     )
 
+    REASONS: ClassVar[set[str]] = {"steroid_override_reason", "consent_variance_reason"}
+
+    def what_was_done(self) -> dict[str, Any]:
+        """The ``ProcedureRecord`` fields, as the model takes them."""
+        return self.model_dump(exclude=self.REASONS)
+
+    def reasons(self) -> dict[str, str]:
+        """The written reasons, as ``procedure_record`` takes them."""
+        return self.model_dump(include=self.REASONS)
+
 
 class DischargeAmendmentOut(Schema):
     id: int
@@ -595,7 +605,10 @@ def create_procedure(request: HttpRequest, episode_id: str, payload: ProcedureIn
         raise field_error("Idempotency-Key", "at most 64 characters")
     try:
         record = procedure_record(
-            request, episode=episode, by=user, submission_id=key, **payload.model_dump()
+            request,
+            record=ProcedureRecord(episode=episode, submission_id=key, **payload.what_was_done()),
+            by=user,
+            **payload.reasons(),
         )
     except AlreadyRecorded as repeated:
         if repeated.same_submission:

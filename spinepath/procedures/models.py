@@ -485,6 +485,15 @@ class ProcedureRecord(EpisodeRecord, models.Model):
     def __str__(self) -> str:
         return f"{self.procedure_title} on {day(self.performed_at)}"
 
+    def tidy(self) -> None:
+        """Free text without surrounding spaces, levels as a list, each complication once."""
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
+                setattr(self, field.attname, value.strip())
+        self.levels = list(self.levels or [])
+        self.complications = list(dict.fromkeys(self.complications or []))
+
     def clean(self) -> None:
         """Every number within its plausible bounds (``clinical/dose_limits.py``) and the time no
         later than the record was made; the workflow adds what needs the consent."""

@@ -18,7 +18,7 @@ from spinepath.assessment.models import Decision
 from spinepath.assessment.presentation import outcome_style
 from spinepath.clinical.checklist import Phase
 from spinepath.clinical.coding import codebook, cpt_lines
-from spinepath.clinical.steroids import SteroidCheck
+from spinepath.clinical.steroids import SteroidCheck, SteroidStatus
 from spinepath.patients import scope
 from spinepath.procedures.consent import (
     ConsentRefused,
@@ -450,7 +450,7 @@ def procedure_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     form = ProcedureForm(request.POST if is_post else None, consent=consent)
     if is_post and form.is_valid():
         try:
-            record = procedure_record(request, episode=episode, by=user, **form.workflow_fields())
+            record = procedure_record(request, record=form.record(), by=user, **form.reasons())
         except AlreadyRecorded as repeated:
             if not repeated.same_submission:
                 form.add_error(None, str(repeated))
@@ -474,7 +474,7 @@ def procedure_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     if "consent_variance_reason" in form.errors:
         form.fields["consent_variance_reason"].required = True
     steroid_check, steroid_note = _live_steroid_check(episode, form, consent)
-    if steroid_check is not None and steroid_check.status == "block":
+    if steroid_check is not None and steroid_check.blocks:
         # Shown as required: it is, for this injection (the workflow enforces it).
         form.fields["steroid_override_reason"].required = True
     context.update(
@@ -558,6 +558,7 @@ def _render_procedure(
                 else None
             ),
             "steroid_region": _region_words((check or {}).get("region")),
+            "steroid_blocks": bool(check) and SteroidStatus(check["status"]).blocks,
             "warnings": record_warnings(record),
             "approach_label": record.approach.replace("_", " ").capitalize(),
             "side_label": dict(SIDE_CHOICES).get(record.side, record.side),

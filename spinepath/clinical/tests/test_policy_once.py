@@ -24,6 +24,7 @@ from spinepath.clinical.ruleset import DEFAULT, config_with_overrides
 from spinepath.clinical.steroids import (
     GivenInjection,
     PlannedInjection,
+    SteroidCheck,
     SteroidStatus,
     check_steroid_exposure,
     cumulative_12m_status,
@@ -34,7 +35,7 @@ from spinepath.clinical.vocab import STOPPING_OUTCOMES, Imaging, Outcome, Sex
 # --- which outcomes can never be overridden -------------------------------------------------
 
 
-def test_exactly_urgent_referral_and_not_suitable_stop_the_pathway():
+def test_exactly_urgent_referral_and_not_suitable_stop_the_pathway() -> None:
     assert {o for o in Outcome if o.stops_pathway} == {
         Outcome.URGENT_REFERRAL,
         Outcome.NOT_SUITABLE,
@@ -43,7 +44,7 @@ def test_exactly_urgent_referral_and_not_suitable_stop_the_pathway():
 
 
 @pytest.mark.parametrize("outcome", list(Outcome))
-def test_an_outcome_is_overridable_only_between_suitable_and_a_stop(outcome):
+def test_an_outcome_is_overridable_only_between_suitable_and_a_stop(outcome: Outcome) -> None:
     expected = outcome in (Outcome.SUITABLE_WITH_CAUTIONS, Outcome.DEFER, Outcome.NOT_RECOMMENDED)
     assert outcome.overridable is expected
     assert not (outcome.overridable and outcome.stops_pathway)
@@ -54,7 +55,7 @@ def test_an_outcome_is_overridable_only_between_suitable_and_a_stop(outcome):
 PLANNED_ON = dt.date(2026, 11, 24)
 
 
-def _check(days_since_last: int):
+def _check(days_since_last: int) -> SteroidCheck:
     planned = PlannedInjection.model_validate(
         {
             "date": PLANNED_ON,
@@ -74,7 +75,7 @@ def _check(days_since_last: int):
     return check_steroid_exposure(planned, [given], DEFAULT)
 
 
-def test_a_steroid_check_blocks_when_and_only_when_its_status_is_block():
+def test_a_steroid_check_blocks_when_and_only_when_its_status_is_block() -> None:
     too_soon = _check(DEFAULT.steroid_min_interval_days - 1)
     long_enough = _check(DEFAULT.steroid_min_interval_days)
     assert too_soon.status is SteroidStatus.BLOCK and too_soon.blocks
@@ -99,11 +100,13 @@ LIMITS = config_with_overrides(
         (200.01, SteroidStatus.BLOCK),
     ],
 )
-def test_the_12_month_total_is_compared_strictly_with_the_levels(total, status):
+def test_the_12_month_total_is_compared_strictly_with_the_levels(
+    total: float, status: SteroidStatus
+) -> None:
     assert cumulative_12m_status(total, LIMITS) is status
 
 
-def test_the_36_month_total_only_warns():
+def test_the_36_month_total_only_warns() -> None:
     warn = DEFAULT.steroid_cumulative_warn_36m_mg
     assert cumulative_36m_status(warn, DEFAULT) is SteroidStatus.OK
     assert cumulative_36m_status(warn + 0.01, DEFAULT) is SteroidStatus.WARN
@@ -111,7 +114,7 @@ def test_the_36_month_total_only_warns():
 
 
 @pytest.mark.parametrize("over", [0, 0.5])
-def test_the_steroid_check_uses_the_same_comparison(over):
+def test_the_steroid_check_uses_the_same_comparison(over: float) -> None:
     planned = _check(400).planned_mpe_mg  # one 40 mg triamcinolone, nothing else in 12 months
     config = config_with_overrides(
         {
@@ -148,23 +151,23 @@ def test_the_steroid_check_uses_the_same_comparison(over):
         ("", Sex.OTHER),
     ],
 )
-def test_a_recorded_sex_reads_as_the_rules_see_it(recorded, sex):
+def test_a_recorded_sex_reads_as_the_rules_see_it(recorded: str, sex: Sex) -> None:
     assert sex_for_rules(recorded) is sex
 
 
 @pytest.mark.parametrize("recorded", ["female", "other", "unknown"])
-def test_everyone_but_a_man_may_be_asked_about_pregnancy(recorded):
+def test_everyone_but_a_man_may_be_asked_about_pregnancy(recorded: str) -> None:
     assert may_be_asked_about_pregnancy(sex_for_rules(recorded))
     assert pregnancy_enquiry_needed(sex_for_rules(recorded), 30, Imaging.FLUOROSCOPY)
 
 
-def test_a_man_is_never_asked_about_pregnancy():
+def test_a_man_is_never_asked_about_pregnancy() -> None:
     assert not may_be_asked_about_pregnancy(sex_for_rules("male"))
     assert not pregnancy_enquiry_needed(Sex.MALE, 30, Imaging.FLUOROSCOPY)
 
 
 @pytest.mark.parametrize("recorded", ["female", "male", "other", "unknown"])
-def test_the_decision_and_the_checklist_agree_for_every_recorded_sex(recorded):
+def test_the_decision_and_the_checklist_agree_for_every_recorded_sex(recorded: str) -> None:
     sex = sex_for_rules(recorded)
     facts = Facts.model_validate({**evaluate_example(), "sex": sex.value, "pregnant": None})
     decision_asks = "PREGNANCY_NOT_ASSESSED" in evaluate(facts, DEFAULT).codes

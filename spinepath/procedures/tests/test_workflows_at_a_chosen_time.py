@@ -29,7 +29,7 @@ from spinepath.procedures.recording import (
     safety_check_confirm,
     safety_check_record,
 )
-from spinepath.procedures.tests.helpers import procedure_fields
+from spinepath.procedures.tests.helpers import procedure_to_record
 from spinepath.questionnaires.models import QuestionnaireResponse
 
 LONDON = ZoneInfo("Europe/London")
@@ -107,11 +107,9 @@ def _pathway(clinic, clinician):
     )
     record = procedure_record(
         None,
-        episode=episode,
+        record=procedure_to_record(episode, performed_at=PERFORMED),
         by=clinician,
-        performed_at=PERFORMED,
         at=RECORDED,
-        **procedure_fields(),
     )
     return episode, decision, consent, check, record
 
