@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, ModelSchema, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
 from spinepath import api_helpers
@@ -53,22 +53,14 @@ class PatientPatch(Input):
     notes: str | None = None
 
 
-class PatientOut(Schema):
-    id: UUID
+class PatientOut(ModelSchema):
+    """Every field of ``Patient``; the clinic by its code."""
+
     clinic: str
-    given_name: str
-    family_name: str
-    date_of_birth: date
-    sex: str
-    nhs_number: str
-    mrn: str
-    email: str
-    phone: str
-    preferred_language: str
-    interpreter_needed: bool
-    notes: str
-    created_at: datetime
-    updated_at: datetime
+
+    class Meta:
+        model = Patient
+        fields = "__all__"
 
     @staticmethod
     def resolve_clinic(obj: Patient) -> str:
@@ -104,22 +96,16 @@ class CodingOut(Schema):
     verify: bool
 
 
-class EpisodeOut(Schema):
-    id: UUID
+class EpisodeOut(ModelSchema):
+    """The referral as ``Episode`` stores it, with the condition's words and codes."""
+
     patient_id: UUID
-    condition: str
     condition_display: str
     condition_codings: list[CodingOut]
-    laterality: str
-    referral_source: str
-    referral_date: date
-    referral_reason: str
-    referrer_name: str
-    conservative_care_weeks: int | None
-    conservative_care_notes: str
-    stage: str
-    created_at: datetime
-    updated_at: datetime
+
+    class Meta:
+        model = Episode
+        exclude = ["patient", "stage_changed_at", "responsible_clinician", "discharged_at"]
 
 
 class TimelineOut(Schema):

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, ModelSchema, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import field_validator
 
@@ -517,48 +517,26 @@ class DischargeIn(Input):
     )
 
 
-class ProcedureOut(Schema):
-    id: int
+class ProcedureOut(ModelSchema):
+    """A procedure record: every field of ``ProcedureRecord`` (but the submission key), with the
+    links as ids, the operator's username, and what is derived from the record."""
+
     episode_id: str
     consent_id: int
     safety_check_id: int
-    performed_at: datetime
     operator: str
-    assistant: str
-    procedure: str
     levels: list[str]
-    side: str
-    approach: str
-    imaging: str
-    dose_area_product: float | None
-    screening_time_s: float | None
-    dose_length_product: float | None
-    steroid: str
-    steroid_dose_mg: float | None
-    steroid_mpe_mg: float | None
-    local_anaesthetic: str
-    local_anaesthetic_percent: float | None
-    local_anaesthetic_ml: float | None
-    contrast_agent: str
-    contrast_ml: float | None
-    needle: str
     complications: list[str]
-    complication_notes: str
-    observations: str
-    discharged_at: datetime | None
-    discharge_condition: str
-    notes: str
-    steroid_check: dict[str, Any] | None
-    steroid_override_reason: str
-    consent_variances: list[dict[str, str]]
-    consent_variance_reason: str
     late_complications: list[str]
-    late_complication_notes: str
+    steroid_check: dict[str, Any] | None
+    consent_variances: list[dict[str, str]]
+    steroid_mpe_mg: float | None
     discharge_amendments: list[DischargeAmendmentOut]
     warnings: list[str]
-    entered_in_error: bool
-    entered_in_error_reason: str
-    created_at: datetime
+
+    class Meta:
+        model = ProcedureRecord
+        exclude = ["episode", "consent", "safety_check", "submission_id"]
 
     @staticmethod
     def resolve_episode_id(obj: ProcedureRecord) -> str:
