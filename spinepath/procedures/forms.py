@@ -407,8 +407,8 @@ class ProcedureForm(forms.ModelForm):
         self.fields["approach"].choices = [  # type: ignore[attr-defined]
             (a.value, _approach_label(a)) for a in approaches
         ]
-        if len(approaches) == 1:
-            self.initial.setdefault("approach", approaches[0].value)
+        if len(approaches) == 1 and not self.initial.get("approach"):
+            self.initial["approach"] = approaches[0].value
         self.fields["complications"].choices = [  # type: ignore[attr-defined]
             (c.value, codebook().complications[c.value].display) for c in Complication
         ]
