@@ -52,6 +52,7 @@ browser:
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 types: install-dev
 	$(VENV)/bin/mypy spinepath/clinical spinepath/lib

@@ -25,9 +25,8 @@ from spinepath.assessment.models import Assessment
 from spinepath.clinical.checklist import DayFacts, Phase
 from spinepath.clinical.instruments import score
 from spinepath.clinical.vocab import Antithrombotic
-from spinepath.patients.models import Episode, Patient
+from spinepath.patients.models import Episode, Patient, PriorInjection
 from spinepath.procedures.consent import consent_record
-from spinepath.procedures.models import PriorInjection
 from spinepath.procedures.recording import (
     checklist_items,
     glucose_asked,
@@ -296,9 +295,24 @@ def procedure_fields(**fields: Any) -> dict[str, Any]:
     return values
 
 
+WORKFLOW_ARGUMENTS = ("steroid_override_reason", "consent_variance_reason", "at")
+"""What ``procedure_record`` takes beside the record itself."""
+
+
+def procedure_to_record(episode: Any, **fields: Any) -> Any:
+    """An unsaved ``ProcedureRecord`` of what was done (``procedure_fields``), for the workflow."""
+    from spinepath.procedures.models import ProcedureRecord
+
+    values = procedure_fields(**fields)
+    values.setdefault("performed_at", None)  # the workflow's ``at``
+    return ProcedureRecord(episode=episode, **values)
+
+
 def record_procedure(episode: Any, clinician: Any, **fields: Any) -> Any:
     """The default procedure (``procedure_fields``) recorded as the page records it."""
-    return procedure_record(None, episode=episode, by=clinician, **procedure_fields(**fields))
+    workflow = {name: fields.pop(name) for name in WORKFLOW_ARGUMENTS if name in fields}
+    record = procedure_to_record(episode, **fields)
+    return procedure_record(None, record=record, by=clinician, **workflow)
 
 
 # --- What was logged ----------------------------------------------------------------------------

@@ -6,8 +6,11 @@ from spinepath import views
 from spinepath.api import api, api_docs
 
 urlpatterns = [
+    # Pages that show every stage of the pathway (see spinepath/views.py).
+    path("", views.dashboard, name="dashboard"),
+    path("patients/<uuid:patient_id>/", views.patient_detail, name="patient_detail"),
+    path("episodes/<uuid:episode_id>/", views.episode_detail, name="episode_detail"),
     path("", include("spinepath.patients.urls")),
-    path("", include("spinepath.accounts.urls")),
     path("", include("spinepath.assessment.urls")),
     path("", include("spinepath.procedures.urls")),
     path("", include("spinepath.onward.urls")),

@@ -1,12 +1,139 @@
-"""Pages that belong to no one app: the reference list that every cited source links to."""
+"""Pages that belong to no one app, because they show every stage of the pathway.
+
+The dashboard, the patient page and the episode page read patients, questionnaires, assessments,
+onward actions, checklists and the steroid ledger together, so they sit above all the apps (the
+layers in ``pyproject.toml``); the reference list is here because every cited source links to it.
+"""
+
+from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from spinepath.accounts import access, audit
+from spinepath.accounts.models import User
+from spinepath.clinical.coding import codebook
 from spinepath.clinical.sources import all_sources
+from spinepath.onward.actions import alert_for, needing_action
+from spinepath.patients import scope
+from spinepath.patients.forms import SearchForm
+from spinepath.patients.models import Episode, Patient, TimelineEvent
+from spinepath.procedures.ledger import patient_ledger
+from spinepath.procedures.safety_check import checklist_history
+from spinepath.questionnaires.baseline import latest_baseline
+
+WORKLIST_LIMIT = 15
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
 
 
 @login_required
 def references(request: HttpRequest) -> HttpResponse:
     return render(request, "references.html", {"sources": list(all_sources().values())})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not user.may_see_patients:
+        return _analyst_dashboard(request, user)
+    episodes = scope.episodes_for(user).select_related("patient").order_by("stage_changed_at")
+    # Decisions that stop the pathway and still need their referral or plan recorded come first,
+    # most pressing first, and are flagged again wherever they sit in the stage lists.
+    urgent = needing_action(scope.episodes_for(user))
+    urgent_ids = {alert.episode.pk for alert in urgent}
+    worklists = []
+    for stage, label in Episode.Stage.choices:
+        if stage == Episode.Stage.DISCHARGED:
+            continue
+        in_stage = episodes.filter(stage=stage)
+        shown = list(in_stage[:WORKLIST_LIMIT])
+        for episode in shown:
+            episode.needs_action = episode.pk in urgent_ids  # type: ignore[attr-defined]
+        worklists.append(
+            {"stage": stage, "label": label, "count": in_stage.count(), "episodes": shown}
+        )
+    # One list event for everyone the page shows, whichever section they appear in.
+    shown_ids = {e.patient_id for w in worklists for e in w["episodes"]}
+    shown_ids |= {alert.episode.patient_id for alert in urgent}
+    if shown_ids:
+        audit.record_list(request, Patient, sorted(shown_ids, key=str))
+    return render(
+        request,
+        "patients/dashboard.html",
+        {
+            "urgent": urgent,
+            "worklists": worklists,
+            "today": timezone.localdate(),
+            "form": SearchForm(),
+        },
+    )
+
+
+def _analyst_dashboard(request: HttpRequest, user: User) -> HttpResponse:
+    """Counts only: analysts see the service's shape, never a patient."""
+    episodes = Episode.objects.filter(patient__clinic_id=user.clinic_id)
+    by_stage = dict(episodes.values_list("stage").annotate(n=Count("id")))
+    by_condition = dict(episodes.values_list("condition").annotate(n=Count("id")))
+    return render(
+        request,
+        "patients/analyst_dashboard.html",
+        {
+            "stages": [(label, by_stage.get(stage, 0)) for stage, label in Episode.Stage.choices],
+            "conditions": [
+                (concept.display, by_condition.get(key, 0))
+                for key, concept in codebook().conditions.items()
+            ],
+            "total": episodes.count(),
+        },
+    )
+
+
+@access.patient_staff_required
+def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = scope.get_patient_for_user(request, patient_id)
+    episodes = list(patient.episodes.select_related("responsible_clinician"))
+    timeline = (
+        TimelineEvent.objects.filter(episode__patient=patient)
+        .select_related("actor", "episode")
+        .order_by("-at", "-id")[:200]
+    )
+    ledger = patient_ledger(patient, today=timezone.localdate())
+    alerts = [alert for alert in map(alert_for, episodes) if alert is not None]
+    return render(
+        request,
+        "patients/patient_detail.html",
+        {
+            "patient": patient,
+            "episodes": episodes,
+            "timeline": timeline,
+            "ledger": ledger,
+            "alerts": alerts,
+        },
+    )
+
+
+@access.patient_staff_required
+def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
+    episode = scope.get_episode_for_user(request, episode_id)
+    return render(
+        request,
+        "patients/episode_detail.html",
+        {
+            "episode": episode,
+            "patient": episode.patient,
+            "timeline": episode.timeline.select_related("actor"),
+            "stages": Episode.Stage.choices,
+            "alert": alert_for(episode),
+            "baseline": list(latest_baseline(episode).values()),
+            "assessments": episode.assessments.select_related("clinician").prefetch_related(
+                "decisions"
+            ),
+            "checklists": checklist_history(episode),
+        },
+    )

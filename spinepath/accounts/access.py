@@ -11,7 +11,6 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
-from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,22 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent, Role, User
-from spinepath.patients.models import Episode, Patient
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
-
-
-def patients_for(user: User) -> QuerySet[Patient]:
-    """Patients this user may see: their clinic's, and only for patient-facing roles."""
-    if not user.is_authenticated or not user.may_see_patients:
-        return Patient.objects.none()
-    return Patient.objects.filter(clinic_id=user.clinic_id)
-
-
-def episodes_for(user: User) -> QuerySet[Episode]:
-    if not user.is_authenticated or not user.may_see_patients:
-        return Episode.objects.none()
-    return Episode.objects.filter(patient__clinic_id=user.clinic_id)
 
 
 def ensure_patient_role(user: User) -> None:
@@ -98,13 +83,6 @@ def capabilities(user: User) -> dict[str, bool]:
     return {task.value: may(user, task) for task in Task}
 
 
-def _as_uuid(value: Any) -> UUID:
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except ValueError:
-        raise Http404("No such patient") from None
-
-
 M = TypeVar("M", bound=Model)
 
 
@@ -138,32 +116,6 @@ def get_for_user(
     if log_read:
         audit.record(request, AuditEvent.Action.READ, record)
     return record
-
-
-def get_patient_for_user(
-    request: HttpRequest, patient_id: Any, *, log_read: bool = True
-) -> Patient:
-    return get_for_user(
-        request,
-        Patient.objects.select_related("clinic"),
-        _as_uuid(patient_id),
-        patient_path="",
-        what="patient",
-        log_read=log_read,
-    )
-
-
-def get_episode_for_user(
-    request: HttpRequest, episode_id: Any, *, log_read: bool = True
-) -> Episode:
-    return get_for_user(
-        request,
-        Episode.objects.select_related("patient", "patient__clinic"),
-        _as_uuid(episode_id),
-        patient_path="patient",
-        what="episode",
-        log_read=log_read,
-    )
 
 
 def patient_staff_required(view: View) -> View:

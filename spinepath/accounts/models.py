@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from spinepath.clinical.decision import validate_ruleset
+from spinepath.clinical.rules import RULES
+from spinepath.clinical.ruleset import RuleSetConfig, RuleSetConfigError, config_with_overrides
+
+
+@cache
+def _ruleset(service_overrides: str, clinic_overrides: str) -> RuleSetConfig:
+    service = config_with_overrides(json.loads(service_overrides))
+    return config_with_overrides(json.loads(clinic_overrides), base=service)
+
+
+def _key(overrides: Any) -> str:
+    return json.dumps(overrides, sort_keys=True)
+
+
+def service_ruleset() -> RuleSetConfig:
+    """The core's defaults with the service-wide ``SPINEPATH_RULESET_OVERRIDES`` (checked at
+    start-up); each clinic's rule set starts from it. For decisions about no particular clinic."""
+    return _ruleset(_key(settings.SPINEPATH_RULESET_OVERRIDES), "{}")
+
 
 class Clinic(models.Model):
-    """A site that runs the service. Every patient belongs to exactly one clinic."""
+    """A site that runs the service. Every patient belongs to exactly one clinic.
+
+    Each clinic decides with its own rule set (``ruleset()``): the core's thresholds, the
+    service's overrides, then the clinic's own ``ruleset_overrides``.
+    """
 
     name = models.CharField(max_length=200, unique=True)
     code = models.SlugField(max_length=20, unique=True, help_text="Short code, e.g. 'A'.")
@@ -23,12 +51,50 @@ class Clinic(models.Model):
     )
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
+    ruleset_overrides = models.JSONField(
+        "rule set overrides",
+        default=dict,
+        blank=True,
+        help_text='Thresholds this clinic sets differently, e.g. {"version": "2026.12.1-a", '
+        '"steroid_cumulative_limit_12m_mg": 320}. Give a version of its own whenever you change '
+        "one, so every stored decision names the thresholds it used.",
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def ruleset(self) -> RuleSetConfig:
+        """The rule set this clinic's decisions and steroid checks are made with.
+
+        Overrides are validated by ``clean()``; overrides stored around it raise
+        ``RuleSetConfigError`` here rather than being ignored, since each is a safety limit.
+        """
+        return _ruleset(
+            _key(settings.SPINEPATH_RULESET_OVERRIDES), _key(self.ruleset_overrides or {})
+        )
+
+    def clean(self) -> None:
+        overrides = self.ruleset_overrides
+        if not overrides:
+            return
+        if not isinstance(overrides, dict):
+            raise ValidationError({"ruleset_overrides": "Give the overrides as a JSON object."})
+        problems: list[str] = []
+        if "version" not in overrides:
+            problems.append(
+                "Give the clinic's rule set a version of its own, so stored decisions name it."
+            )
+        try:
+            config = config_with_overrides(overrides, base=service_ruleset())
+        except RuleSetConfigError as exc:
+            problems.extend(exc.problems)
+        else:
+            problems.extend(validate_ruleset(RULES, config))
+        if problems:
+            raise ValidationError({"ruleset_overrides": problems})
 
 
 class Role(models.TextChoices):

@@ -18,19 +18,19 @@ from ninja.errors import HttpError, ValidationError
 from pydantic import ValidationError as FactsError
 
 from spinepath.accounts import access
-from spinepath.accounts.models import Role, User
+from spinepath.accounts.models import Role, User, service_ruleset
 from spinepath.api_helpers import Input, field_error, from_model_errors
 from spinepath.assessment.decisions import (
     ProceedRefused,
     assessment_record,
     record_proceed,
-    ruleset,
 )
 from spinepath.assessment.models import OBSERVATION_FIELDS, Assessment, Decision
 from spinepath.clinical.decision import Decision as CoreDecision
 from spinepath.clinical.decision import evaluate
 from spinepath.clinical.facts import PLAUSIBLE, AntithromboticUse, Facts, InjectionSite
 from spinepath.clinical.instruments import INSTRUMENTS, NotScorable, Score, score
+from spinepath.clinical.ruleset import RuleSetConfig
 from spinepath.clinical.steroids import SteroidCheck, SteroidCheckRequest, check_steroid_exposure
 from spinepath.clinical.vocab import (
     Allergy,
@@ -40,7 +40,8 @@ from spinepath.clinical.vocab import (
     RedFlag,
     Steroid,
 )
-from spinepath.procedures.models import PriorInjection
+from spinepath.patients import scope
+from spinepath.patients.models import PriorInjection
 from spinepath.questionnaires.models import QuestionnaireResponse
 
 router = Router(tags=["decision support"])
@@ -50,6 +51,12 @@ InstrumentCode = StrEnum("InstrumentCode", {code.upper(): code for code in INSTR
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def _callers_ruleset(request: HttpRequest) -> RuleSetConfig:
+    """Decision support about no stored patient uses the caller's clinic's rule set."""
+    clinic = _user(request).clinic
+    return clinic.ruleset() if clinic is not None else service_ruleset()
 
 
 class FactsIn(Facts):
@@ -64,7 +71,7 @@ class FactsIn(Facts):
 @router.post("/decision-support/evaluate", response=CoreDecision, summary="Evaluate suitability")
 def evaluate_facts(request: HttpRequest, payload: FactsIn) -> Any:
     """Run the rule set on a facts object (rules.md) and return the outcome and every reason."""
-    return evaluate(payload, ruleset())
+    return evaluate(payload, _callers_ruleset(request))
 
 
 class ScoreIn(Input):
@@ -81,7 +88,7 @@ def score_instrument(request: HttpRequest, code: InstrumentCode, payload: ScoreI
 
 @router.post("/steroid-safety/check", response=SteroidCheck, summary="Check steroid exposure")
 def steroid_check(request: HttpRequest, payload: SteroidCheckRequest) -> Any:
-    return check_steroid_exposure(payload.planned, payload.history, ruleset())
+    return check_steroid_exposure(payload.planned, payload.history, _callers_ruleset(request))
 
 
 # --- Assessments on episodes ---------------------------------------------------------------
@@ -234,14 +241,14 @@ def _scored_baseline(
 
 @router.get("/episodes/{episode_id}/assessments", response=list[AssessmentOut])
 def list_assessments(request: HttpRequest, episode_id: str) -> Any:
-    episode = access.get_episode_for_user(request, episode_id)
+    episode = scope.get_episode_for_user(request, episode_id)
     return list(episode.assessments.select_related("clinician"))
 
 
 @router.post("/episodes/{episode_id}/assessments", response={201: AssessmentOut})
 def create_assessment(request: HttpRequest, episode_id: str, payload: AssessmentIn) -> Any:
     user = _user(request)
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     if user.role != Role.CLINICIAN:
         raise HttpError(403, "Only a clinician may record an assessment.")
     scored = _scored_baseline(payload.baseline)

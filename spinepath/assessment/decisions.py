@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from spinepath.accounts import audit
-from spinepath.accounts.models import AuditEvent, User
+from spinepath.accounts.models import AuditEvent, User, service_ruleset
 from spinepath.assessment.models import Assessment, Decision
 from spinepath.clinical.decision import evaluate
 from spinepath.clinical.facts import (
@@ -31,40 +29,21 @@ from spinepath.clinical.facts import (
     Symptoms,
 )
 from spinepath.clinical.instruments import Score
-from spinepath.clinical.ruleset import RuleSetConfig, config_with_overrides
-from spinepath.clinical.vocab import Sex
+from spinepath.clinical.pregnancy import sex_for_rules
 from spinepath.lib.plausible import date_problem
+from spinepath.patients.history import previous_injections
 from spinepath.patients.locks import lock_patient
-from spinepath.patients.models import Episode, TimelineEvent
-from spinepath.procedures.history import previous_injections
-from spinepath.procedures.models import PriorInjection
-from spinepath.questionnaires.models import QuestionnaireResponse
+from spinepath.patients.models import Episode, PriorInjection, TimelineEvent
+from spinepath.questionnaires.baseline import save_baseline_responses
 
-
-@cache
-def _ruleset(overrides_key: str) -> RuleSetConfig:
-    return config_with_overrides(settings.SPINEPATH_RULESET_OVERRIDES)
-
-
-def ruleset() -> RuleSetConfig:
-    """The clinic's rule set: defaults with the overrides in settings (validated at start-up)."""
-    return _ruleset(repr(sorted(settings.SPINEPATH_RULESET_OVERRIDES.items())))
+# Transitional, for the demo only (spinepath/demo/procedures.py, rewritten on another branch):
+# the service's rule set. Every workflow uses the patient's ``clinic.ruleset()``. Remove at merge.
+ruleset = service_ruleset
 
 
 def _nrs(assessment: Assessment, instrument: str) -> int | None:
     response = assessment.questionnaires.filter(instrument=instrument, status="completed").first()
     return None if response is None or response.score is None else int(response.score)
-
-
-def _sex(value: str) -> str:
-    # The core knows female/male/other; "not known" is passed as other, so the pregnancy
-    # question is asked (and its absence defers ionising imaging) unless the patient is male.
-    return value if value in ("female", "male", "other") else "other"
-
-
-def core_sex(value: str) -> Sex:
-    """A patient's recorded sex as the rules and the day-of checklist see it (unknown: other)."""
-    return Sex(_sex(value))
 
 
 def facts_for(assessment: Assessment, *, on: date | None = None) -> Facts:
@@ -92,7 +71,7 @@ def facts_for(assessment: Assessment, *, on: date | None = None) -> Facts:
     return Facts(
         assessment_date=day,
         age=patient.age_on(day),
-        sex=_sex(patient.sex),
+        sex=sex_for_rules(patient.sex),
         pregnant=assessment.pregnant,
         weight_kg=assessment.weight_kg,
         condition=episode.condition,
@@ -138,8 +117,8 @@ def store_decision(
     context: str = Decision.Context.ASSESSMENT,
     at: datetime | None = None,
 ) -> Decision:
-    """Evaluate ``facts`` under the clinic's rule set and store the decision, evaluated ``at``."""
-    config = ruleset()
+    """Evaluate ``facts`` under the patient's clinic's rule set and store the decision."""
+    config = assessment.episode.patient.clinic.ruleset()
     result = evaluate(facts, config)
     as_dict = result.to_dict()
     decision = Decision.objects.create(
@@ -253,48 +232,6 @@ def assessment_record(
             audit.record(request, AuditEvent.Action.CREATE, prior, user=by, at=at)
         save_baseline_responses(request, assessment, baseline or {}, by=by, at=at)
         return decide(request, assessment, by=by, at=at)
-
-
-def save_baseline_responses(
-    request: HttpRequest | None,
-    assessment: Assessment | None,
-    scored: Mapping[str, tuple[dict[str, Any], Score]],
-    *,
-    by: User,
-    episode: Episode | None = None,
-    at: datetime | None = None,
-) -> list[QuestionnaireResponse]:
-    """Store the baseline answers scored by the core, entered by staff, each audited.
-
-    The assessment form passes its assessment; the baseline questionnaire page (clinicians and
-    physiotherapists, before or between assessments) passes only the ``episode``.
-    """
-    if assessment is not None:
-        episode = assessment.episode
-    if episode is None:
-        raise ValueError("Baseline answers belong to an episode: give the assessment or episode.")
-    completed_at = at or timezone.now()
-    responses = []
-    for code, (answers, result) in scored.items():
-        response = QuestionnaireResponse.objects.create(
-            patient=episode.patient,
-            episode=episode,
-            assessment=assessment,
-            instrument=code,
-            instrument_version=result.version,
-            context=QuestionnaireResponse.Context.BASELINE,
-            answers=answers,
-            score=result.score,
-            band=result.band or "",
-            subscores=dict(result.subscores),
-            source=QuestionnaireResponse.Source.STAFF,
-            entered_by=by,
-            completed_at=completed_at,
-            created_at=completed_at,
-        )
-        audit.record(request, AuditEvent.Action.CREATE, response, user=by, at=completed_at)
-        responses.append(response)
-    return responses
 
 
 class ProceedRefused(Exception):

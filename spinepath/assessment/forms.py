@@ -8,7 +8,7 @@ from django import forms
 
 from spinepath.assessment.models import OBSERVATION_FIELDS, Assessment
 from spinepath.clinical.facts import PLAUSIBLE
-from spinepath.clinical.instruments import INSTRUMENTS, NotScorable, score
+from spinepath.clinical.pregnancy import may_be_asked_about_pregnancy, sex_for_rules
 from spinepath.clinical.vocab import (
     RED_FLAG_HINTS,
     RED_FLAG_RULE,
@@ -20,8 +20,7 @@ from spinepath.clinical.vocab import (
 )
 from spinepath.lib.plausible import date_problem
 from spinepath.lib.widgets import DateInput
-from spinepath.procedures.models import PriorInjection
-from spinepath.questionnaires.wording import current_instruments
+from spinepath.patients.models import PriorInjection
 
 TRI_STATE = [("unknown", "Not assessed"), ("true", "Yes"), ("false", "No")]
 
@@ -121,8 +120,10 @@ class AssessmentForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         episode = self.instance.episode if self.instance.episode_id else None
-        if episode is not None and episode.patient.sex == "male":
-            # A man is never asked whether he is pregnant; the rules do not ask it of him either.
+        if episode is not None and not may_be_asked_about_pregnancy(
+            sex_for_rules(episode.patient.sex)
+        ):
+            # Asked of exactly those the rules ask it of (the core's pregnancy policy).
             del self.fields["pregnant"]
 
     # Consistency checks live in Assessment.clean(), which ModelForm validation runs.
@@ -205,55 +206,3 @@ def injections_dated_by(formset: forms.BaseFormSet[Any], day: Any, born: Any = N
             form.add_error("given_on", problem)
             ok = False
     return ok
-
-
-BASELINE_INSTRUMENTS = ("nrs_back", "nrs_leg", "odi", "startback")
-
-
-class BaselineQuestionnairesForm(forms.Form):
-    """NRS back and leg (required), ODI and STarT Back (optional: the patient may answer later).
-
-    Fields are named ``<instrument>__<item>``; scoring is the clinical core's, so a form error here
-    is exactly the core's ``NotScorable`` reason.
-    """
-
-    REQUIRED = ("nrs_back", "nrs_leg")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.instruments = current_instruments()
-        for code in BASELINE_INSTRUMENTS:
-            instrument = self.instruments[code]
-            for item in instrument.items:
-                self.fields[f"{code}__{item.id}"] = forms.TypedChoiceField(
-                    label=item.text if code.startswith("nrs") else f"{item.name}: {item.text}",
-                    choices=[("", "—")]
-                    + [(o.value, f"{o.value} — {o.text}") for o in item.options],
-                    coerce=int,
-                    empty_value=None,
-                    required=code in self.REQUIRED,
-                )
-        self.scores: dict[str, Any] = {}
-
-    def instrument_fields(self, code: str) -> list[forms.BoundField]:
-        return [self[name] for name in self.fields if name.startswith(f"{code}__")]
-
-    def answers(self, code: str) -> dict[str, Any]:
-        prefix = f"{code}__"
-        return {
-            name.removeprefix(prefix): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith(prefix)
-        }
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        for code in BASELINE_INSTRUMENTS:
-            answers = self.answers(code)
-            if all(value is None for value in answers.values()):
-                continue
-            try:
-                self.scores[code] = (answers, score(code, answers))
-            except NotScorable as exc:
-                self.add_error(None, f"{INSTRUMENTS[code].name}: {exc}")
-        return data

@@ -269,8 +269,8 @@ class Decision(models.Model):
 
     @property
     def blocks(self) -> bool:
-        """``urgent_referral`` and ``not_suitable`` can never be overridden."""
-        return self.outcome_enum in (Outcome.URGENT_REFERRAL, Outcome.NOT_SUITABLE)
+        """The outcome can never be overridden (the core's ``Outcome.stops_pathway``)."""
+        return self.outcome_enum.stops_pathway
 
     @property
     def cleared_to_proceed(self) -> bool:

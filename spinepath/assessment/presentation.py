@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from spinepath.assessment.decisions import ruleset
 from spinepath.assessment.models import Decision
 from spinepath.clinical.decision import evaluate
 from spinepath.clinical.facts import Facts
 from spinepath.clinical.ruleset import UNVERIFIED, RuleSetConfig, threshold
 from spinepath.clinical.sources import anchor, split_citations
+from spinepath.clinical.steroids import SteroidStatus
 from spinepath.clinical.vocab import Outcome
 
 
@@ -150,6 +150,8 @@ def decision_view(decision: Decision) -> dict[str, Any]:
         "style": outcome_style(decision.outcome),
         "reasons": reasons,
         "steroid": decision.steroid,
+        "steroid_blocks": bool(decision.steroid)
+        and SteroidStatus(decision.steroid["status"]).blocks,
         "steroid_region": words((decision.steroid or {}).get("region") or "no spinal region"),
         "steroid_earliest": _date((decision.steroid or {}).get("earliest_date")),
         "unverified": _unverified_in_force(decision.ruleset_config),
@@ -188,7 +190,7 @@ class Rerun:
 
 def compare(before: Decision, facts: Facts, config: RuleSetConfig | None = None) -> Rerun:
     """What the decision would be now for ``facts``, against what was stored."""
-    now = evaluate(facts, config or ruleset()).to_dict()
+    now = evaluate(facts, config or before.assessment.episode.patient.clinic.ruleset()).to_dict()
     then_codes = {r["code"] for r in before.reasons}
     now_codes = {r["code"] for r in now["reasons"]}
     return Rerun(

@@ -19,13 +19,14 @@ from spinepath.assessment.decisions import ProceedRefused, assessment_record, re
 from spinepath.assessment.forms import (
     AntithromboticFormSet,
     AssessmentForm,
-    BaselineQuestionnairesForm,
     PriorInjectionFormSet,
     injections_dated_by,
 )
 from spinepath.assessment.models import Assessment, Decision
+from spinepath.patients import scope
 from spinepath.patients.models import Episode
 from spinepath.questionnaires.baseline import initial_answers
+from spinepath.questionnaires.forms import BaselineQuestionnairesForm
 
 
 def _user(request: HttpRequest) -> User:
@@ -59,7 +60,7 @@ def assessment_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     user = _user(request)
     access.ensure_may(user, access.Task.ASSESS)
     is_post = request.method == "POST"
-    episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=not is_post)
     data = request.POST if is_post else None
     form = AssessmentForm(
         data,

@@ -47,6 +47,8 @@ __all__ = [
     "SteroidReason",
     "SteroidStatus",
     "check_steroid_exposure",
+    "cumulative_12m_status",
+    "cumulative_36m_status",
     "earliest_hold_date",
     "hold_hours",
     "is_particulate",
@@ -129,6 +131,31 @@ class SteroidStatus(StrEnum):
     def severity(self) -> int:
         return list(SteroidStatus).index(self)
 
+    @property
+    def blocks(self) -> bool:
+        """The injection needs the operating clinician's written override to go ahead."""
+        return self is SteroidStatus.BLOCK
+
+
+def cumulative_12m_status(total_mpe_mg: float, config: RuleSetConfig) -> SteroidStatus:
+    """Where 12 months' steroid (methylprednisolone-equivalent) stands against the rule set.
+
+    Over the limit blocks, over the caution level warns; a total exactly *at* either level is
+    still within it. The steroid check, the ledger's figure and its colours all ask this.
+    """
+    if total_mpe_mg > config.steroid_cumulative_limit_12m_mg:
+        return SteroidStatus.BLOCK
+    if total_mpe_mg > config.steroid_cumulative_warn_12m_mg:
+        return SteroidStatus.WARN
+    return SteroidStatus.OK
+
+
+def cumulative_36m_status(total_mpe_mg: float, config: RuleSetConfig) -> SteroidStatus:
+    """36 months' steroid: over the caution level warns (there is no 36-month limit)."""
+    if total_mpe_mg > config.steroid_cumulative_warn_36m_mg:
+        return SteroidStatus.WARN
+    return SteroidStatus.OK
+
 
 _DECISION_OUTCOME = {
     SteroidStatus.WARN: Outcome.SUITABLE_WITH_CAUTIONS,
@@ -200,6 +227,15 @@ class SteroidCheck(BaseModel):
     earliest_date: dt.date | None
     reasons: list[SteroidReason]
 
+    @property
+    def blocks(self) -> bool:
+        """The injection needs the operating clinician's written override to go ahead."""
+        return self.status.blocks
+
+    @property
+    def blocking_codes(self) -> list[str]:
+        return [reason.code for reason in self.reasons if reason.status.blocks]
+
 
 STEROID_CODES = {
     "STEROID_INTERVAL_TOO_SHORT": (SteroidStatus.BLOCK, "[31][33]"),
@@ -252,7 +288,8 @@ class _Exposure:
             and self.count(config.window_12m_days, region) >= config.steroid_region_limit_count
         ):
             codes.append("STEROID_REGION_LIMIT")
-        if self.total_mpe(config.window_12m_days) > config.steroid_cumulative_limit_12m_mg:
+        total_12m = self.total_mpe(config.window_12m_days)
+        if cumulative_12m_status(total_12m, config) is SteroidStatus.BLOCK:
             codes.append("STEROID_CUMULATIVE_LIMIT")
         return codes
 
@@ -379,11 +416,11 @@ def _findings(exposure: _Exposure, earliest: dt.date | None) -> list[SteroidReas
 
     total_12m, total_36m = exposure.total_mpe(twelve), exposure.total_mpe(config.window_36m_days)
     high = []
-    if total_12m > config.steroid_cumulative_warn_12m_mg:
+    if cumulative_12m_status(total_12m, config) is not SteroidStatus.OK:
         high.append(
             f"{total_12m:g} mg in 12 months (over {config.steroid_cumulative_warn_12m_mg:g})"
         )
-    if total_36m > config.steroid_cumulative_warn_36m_mg:
+    if cumulative_36m_status(total_36m, config) is not SteroidStatus.OK:
         high.append(
             f"{total_36m:g} mg in 36 months (over {config.steroid_cumulative_warn_36m_mg:g})"
         )

@@ -143,12 +143,21 @@ class Outcome(StrEnum):
         return _OUTCOME_SEVERITY[self]
 
     @property
+    def stops_pathway(self) -> bool:
+        """``urgent_referral`` and ``not_suitable`` can never be overridden: the episode needs an
+        onward action (a referral or a plan) instead, and no consent or injection is offered."""
+        return self in STOPPING_OUTCOMES
+
+    @property
     def overridable(self) -> bool:
         """A clinician may proceed against these with a written reason; never the worst two."""
-        return self in (Outcome.SUITABLE_WITH_CAUTIONS, Outcome.DEFER, Outcome.NOT_RECOMMENDED)
+        return self is not Outcome.SUITABLE and not self.stops_pathway
 
 
 _OUTCOME_SEVERITY = {outcome: rank for rank, outcome in enumerate(Outcome)}
+
+STOPPING_OUTCOMES: frozenset[Outcome] = frozenset({Outcome.NOT_SUITABLE, Outcome.URGENT_REFERRAL})
+"""The outcomes no written reason can override (``Outcome.stops_pathway``)."""
 
 
 def most_restrictive(outcomes: "list[Outcome]") -> Outcome:

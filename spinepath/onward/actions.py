@@ -26,7 +26,8 @@ from spinepath.onward.models import OnwardAction
 from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
 
-STOPPING_OUTCOMES = (Outcome.URGENT_REFERRAL.value, Outcome.NOT_SUITABLE.value)
+# The outcomes no reason can override (the core's ``Outcome.stops_pathway``), as stored values.
+STOPPING_OUTCOMES = sorted(outcome.value for outcome in Outcome if outcome.stops_pathway)
 
 
 class OnwardActionRefused(Exception):
@@ -85,8 +86,9 @@ class Alert:
 
     @property
     def reasons(self) -> list[str]:
-        stopping = (Outcome.URGENT_REFERRAL, Outcome.NOT_SUITABLE)
-        return [r["message"] for r in self.decision.reasons if r.get("outcome") in stopping]
+        return [
+            r["message"] for r in self.decision.reasons if r.get("outcome") in STOPPING_OUTCOMES
+        ]
 
     @property
     def sort_key(self) -> tuple[int, datetime]:

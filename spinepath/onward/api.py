@@ -27,6 +27,7 @@ from spinepath.onward.actions import (
     urgent_referral_result_record,
 )
 from spinepath.onward.models import OnwardAction
+from spinepath.patients import scope
 
 router = Router(tags=["onward"])
 
@@ -114,7 +115,7 @@ def _run(call: Any, **kwargs: Any) -> OnwardAction:
     summary="The decision that stops this episode, and what was done about it",
 )
 def episode_alert(request: HttpRequest, episode_id: str) -> Any:
-    episode = access.get_episode_for_user(request, episode_id)
+    episode = scope.get_episode_for_user(request, episode_id)
     alert = alert_for(episode)
     if alert is None:
         return Status(204, None)

@@ -21,6 +21,7 @@ from spinepath.onward.actions import (
 )
 from spinepath.onward.forms import NotSuitablePlanForm, ReferralResultForm, UrgentReferralForm
 from spinepath.onward.models import OnwardAction
+from spinepath.patients import scope
 
 
 def _user(request: HttpRequest) -> User:
@@ -38,7 +39,7 @@ def onward_record(request: HttpRequest, episode_id: str) -> HttpResponse:
     user = _user(request)
     access.ensure_may(user, Task.ONWARD)
     is_post = request.method == "POST"
-    episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=not is_post)
     alert = alert_for(episode)
     context: dict[str, object] = {"episode": episode, "patient": episode.patient, "alert": alert}
     if alert is None or alert.action is not None:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, ModelSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
 from spinepath import api_helpers
@@ -18,6 +18,7 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.api_helpers import NUL_MESSAGE, Input
 from spinepath.clinical.vocab import Condition, Laterality
+from spinepath.patients import scope
 from spinepath.patients.episodes import (
     EpisodeRefused,
     episode_create,
@@ -58,22 +59,14 @@ class PatientPatch(Input):
     notes: str | None = None
 
 
-class PatientOut(Schema):
-    id: UUID
+class PatientOut(ModelSchema):
+    """Every field of ``Patient``; the clinic by its code."""
+
     clinic: str
-    given_name: str
-    family_name: str
-    date_of_birth: date
-    sex: str
-    nhs_number: str
-    mrn: str
-    email: str
-    phone: str
-    preferred_language: str
-    interpreter_needed: bool
-    notes: str
-    created_at: datetime
-    updated_at: datetime
+
+    class Meta:
+        model = Patient
+        fields = "__all__"
 
     @staticmethod
     def resolve_clinic(obj: Patient) -> str:
@@ -118,25 +111,16 @@ class CodingOut(Schema):
     verify: bool
 
 
-class EpisodeOut(Schema):
-    id: UUID
+class EpisodeOut(ModelSchema):
+    """The referral as ``Episode`` stores it, with the condition's words and codes."""
+
     patient_id: UUID
-    condition: str
     condition_display: str
     condition_codings: list[CodingOut]
-    laterality: str
-    referral_source: str
-    referral_date: date
-    referral_reason: str
-    referrer_name: str
-    conservative_care_weeks: int | None
-    conservative_care_notes: str
-    stage: str
-    discharged_at: datetime | None
-    discharge_outcome: str
-    discharge_note: str
-    created_at: datetime
-    updated_at: datetime
+
+    class Meta:
+        model = Episode
+        exclude = ["patient", "stage_changed_at", "responsible_clinician", "stage_before_discharge"]
 
 
 class TimelineOut(Schema):
@@ -171,7 +155,7 @@ def list_patients(request: HttpRequest, q: str = "", page: int = Query(1, ge=1))
     access.ensure_patient_role(user)
     if "\x00" in q:
         raise ValidationError([{"loc": ["query", "q"], "msg": NUL_MESSAGE, "type": "value_error"}])
-    patients = access.patients_for(user).select_related("clinic").search(q)
+    patients = scope.patients_for(user).select_related("clinic").search(q)
     page_obj = Paginator(patients, PAGE_SIZE).get_page(page)
     audit.record_list(request, Patient, [p.pk for p in page_obj], query=q)
     return {
@@ -203,12 +187,12 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
 
 @router.get("/patients/{patient_id}", response=PatientOut)
 def read_patient(request: HttpRequest, patient_id: UUID) -> Any:
-    return access.get_patient_for_user(request, patient_id)
+    return scope.get_patient_for_user(request, patient_id)
 
 
 @router.patch("/patients/{patient_id}", response=PatientOut)
 def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch) -> Any:
-    patient = access.get_patient_for_user(request, patient_id, log_read=False)
+    patient = scope.get_patient_for_user(request, patient_id, log_read=False)
     before = audit.snapshot(patient)
     for field, value in payload.dict(exclude_unset=True).items():
         if value is None:
@@ -226,13 +210,13 @@ def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch
 
 @router.get("/patients/{patient_id}/episodes", response=list[EpisodeOut])
 def list_episodes(request: HttpRequest, patient_id: UUID) -> Any:
-    patient = access.get_patient_for_user(request, patient_id)
+    patient = scope.get_patient_for_user(request, patient_id)
     return list(patient.episodes.all())
 
 
 @router.post("/patients/{patient_id}/episodes", response={201: EpisodeOut})
 def create_episode(request: HttpRequest, patient_id: UUID, payload: EpisodeIn) -> Any:
-    patient = access.get_patient_for_user(request, patient_id, log_read=False)
+    patient = scope.get_patient_for_user(request, patient_id, log_read=False)
     episode = Episode(patient=patient, responsible_clinician=None, **payload.dict())
     try:
         episode_create(request, episode=episode, by=_user(request), changed_fields=payload.dict())
@@ -243,12 +227,12 @@ def create_episode(request: HttpRequest, patient_id: UUID, payload: EpisodeIn) -
 
 @router.get("/episodes/{episode_id}", response=EpisodeOut)
 def read_episode(request: HttpRequest, episode_id: UUID) -> Any:
-    return access.get_episode_for_user(request, episode_id)
+    return scope.get_episode_for_user(request, episode_id)
 
 
 @router.patch("/episodes/{episode_id}", response=EpisodeOut)
 def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch) -> Any:
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     before = audit.snapshot(episode)
     for field, value in payload.dict(exclude_unset=True).items():
         if value is None and field != "conservative_care_weeks":
@@ -273,7 +257,7 @@ def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch
 @router.post("/episodes/{episode_id}/discharge", response=EpisodeOut)
 def discharge_episode(request: HttpRequest, episode_id: UUID, payload: DischargeIn) -> Any:
     """End the pathway with an outcome (the same workflow as the page)."""
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     user = _user(request)
     access.ensure_may(user, access.Task.DISCHARGE)
     try:
@@ -288,7 +272,7 @@ def discharge_episode(request: HttpRequest, episode_id: UUID, payload: Discharge
 
 @router.post("/episodes/{episode_id}/reopen", response=EpisodeOut)
 def reopen_episode(request: HttpRequest, episode_id: UUID, payload: ReopenIn) -> Any:
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     user = _user(request)
     access.ensure_may(user, access.Task.DISCHARGE)
     try:
@@ -301,5 +285,5 @@ def reopen_episode(request: HttpRequest, episode_id: UUID, payload: ReopenIn) ->
 
 @router.get("/episodes/{episode_id}/timeline", response=list[TimelineOut])
 def episode_timeline(request: HttpRequest, episode_id: UUID) -> Any:
-    episode = access.get_episode_for_user(request, episode_id)
+    episode = scope.get_episode_for_user(request, episode_id)
     return list(episode.timeline.select_related("actor"))

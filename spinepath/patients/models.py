@@ -18,7 +18,10 @@ from django.utils import timezone
 
 from spinepath.accounts.models import Clinic
 from spinepath.clinical.coding import codebook, condition_choices
-from spinepath.clinical.vocab import Laterality
+from spinepath.clinical.dose_limits import prior_injection_date_problem, steroid_dose_problem
+from spinepath.clinical.facts import InjectionSite
+from spinepath.clinical.steroids import mpe_mg
+from spinepath.clinical.vocab import Laterality, Steroid
 from spinepath.lib import nhs_number, plausible
 from spinepath.lib.dates import day
 
@@ -437,3 +440,83 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.summary}"
+
+
+# --- Injections given elsewhere ------------------------------------------------------------------
+
+
+def site_choices() -> list[tuple[str, str]]:
+    return [(site.value, site.value.replace("_", " ").capitalize()) for site in InjectionSite]
+
+
+STEROID_CHOICES = [(s.value, s.value.capitalize()) for s in Steroid]
+
+
+class PriorInjection(PatientRecord, models.Model):
+    """An injection given elsewhere, entered by a clinician so that exposure checks count it.
+
+    Recorded with an assessment (or through the API), read by the injection history
+    (``patients/history.py``). Its table keeps the name it had in the procedures app.
+    """
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="prior_injections"
+    )
+    given_on = models.DateField("date given")
+    site = models.CharField(max_length=40, choices=site_choices())
+    steroid = models.CharField(max_length=30, choices=STEROID_CHOICES, blank=True)
+    steroid_dose_mg = models.FloatField("steroid dose (mg)", null=True, blank=True)
+    relief_percent = models.PositiveSmallIntegerField(
+        "relief (%)", null=True, blank=True, help_text="Best relief the patient reports, 0–100."
+    )
+    where = models.CharField(max_length=200, blank=True, help_text="Hospital or clinic.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    entered_in_error = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "procedures_priorinjection"
+        ordering = ["-given_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(steroid="") & models.Q(steroid_dose_mg__isnull=True))
+                | (~models.Q(steroid="") & models.Q(steroid_dose_mg__gt=0)),
+                name="prior_injection_steroid_has_positive_dose",
+                violation_error_message="Give the steroid dose with the steroid (and only then).",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(relief_percent__isnull=True) | models.Q(relief_percent__lte=100),
+                name="prior_injection_relief_is_percent",
+                violation_error_message="Relief is a percentage from 0 to 100.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_site_display()} on {day(self.given_on)}"
+
+    def clean(self) -> None:
+        """The dose within the drug's plausible single dose; the date not in the future, not
+        before the patient was born and not absurdly old (all against the record's own date)."""
+        errors: dict[str, str] = {}
+        if self.steroid and (problem := steroid_dose_problem(self.steroid, self.steroid_dose_mg)):
+            errors["steroid_dose_mg"] = problem
+        if self.given_on is not None:
+            recorded = timezone.localdate(self.recorded_at) if self.recorded_at else None
+            patient = self.patient if self.patient_id else None
+            problem = prior_injection_date_problem(
+                self.given_on,
+                recorded_on=recorded or timezone.localdate(),
+                date_of_birth=patient.date_of_birth if patient else None,
+            )
+            if problem:
+                errors["given_on"] = problem
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def mpe_mg(self) -> float | None:
+        if not self.steroid or self.steroid_dose_mg is None:
+            return None
+        return mpe_mg(Steroid(self.steroid), self.steroid_dose_mg)

@@ -1,20 +1,21 @@
-"""Clinician pages for patients and episodes: short views that ask ``access`` for every record."""
+"""Clinician pages that edit patients and episodes: short views that ask ``scope`` for every record.
+
+The pages that show a patient or episode with every stage of the pathway (dashboard, patient page,
+episode page) read the apps above this one, so they live in ``spinepath/views.py``.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, User
-from spinepath.clinical.coding import codebook
-from spinepath.onward.actions import alert_for, needing_action
+from spinepath.patients import scope
 from spinepath.patients.episodes import EpisodeRefused, episode_discharge, episode_reopen
 from spinepath.patients.episodes import episode_create as episode_create_workflow
 from spinepath.patients.forms import (
@@ -26,72 +27,10 @@ from spinepath.patients.forms import (
 )
 from spinepath.patients.models import Episode, Patient, TimelineEvent
 from spinepath.patients.registration import patient_register
-from spinepath.procedures.ledger import patient_ledger
-from spinepath.procedures.safety_check import checklist_history
-from spinepath.questionnaires.baseline import latest_baseline
-
-WORKLIST_LIMIT = 15
 
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if not user.may_see_patients:
-        return _analyst_dashboard(request, user)
-    episodes = access.episodes_for(user).select_related("patient").order_by("stage_changed_at")
-    # Decisions that stop the pathway and still need their referral or plan recorded come first,
-    # most pressing first, and are flagged again wherever they sit in the stage lists.
-    urgent = needing_action(access.episodes_for(user))
-    urgent_ids = {alert.episode.pk for alert in urgent}
-    worklists = []
-    for stage, label in Episode.Stage.choices:
-        if stage == Episode.Stage.DISCHARGED:
-            continue
-        in_stage = episodes.filter(stage=stage)
-        shown = list(in_stage[:WORKLIST_LIMIT])
-        for episode in shown:
-            episode.needs_action = episode.pk in urgent_ids  # type: ignore[attr-defined]
-        worklists.append(
-            {"stage": stage, "label": label, "count": in_stage.count(), "episodes": shown}
-        )
-    # One list event for everyone the page shows, whichever section they appear in.
-    shown_ids = {e.patient_id for w in worklists for e in w["episodes"]}
-    shown_ids |= {alert.episode.patient_id for alert in urgent}
-    if shown_ids:
-        audit.record_list(request, Patient, sorted(shown_ids, key=str))
-    return render(
-        request,
-        "patients/dashboard.html",
-        {
-            "urgent": urgent,
-            "worklists": worklists,
-            "today": timezone.localdate(),
-            "form": SearchForm(),
-        },
-    )
-
-
-def _analyst_dashboard(request: HttpRequest, user: User) -> HttpResponse:
-    """Counts only: analysts see the service's shape, never a patient."""
-    episodes = Episode.objects.filter(patient__clinic_id=user.clinic_id)
-    by_stage = dict(episodes.values_list("stage").annotate(n=Count("id")))
-    by_condition = dict(episodes.values_list("condition").annotate(n=Count("id")))
-    return render(
-        request,
-        "patients/analyst_dashboard.html",
-        {
-            "stages": [(label, by_stage.get(stage, 0)) for stage, label in Episode.Stage.choices],
-            "conditions": [
-                (concept.display, by_condition.get(key, 0))
-                for key, concept in codebook().conditions.items()
-            ],
-            "total": episodes.count(),
-        },
-    )
 
 
 @access.patient_staff_required
@@ -101,33 +40,9 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         term = form.cleaned_data["q"]
-        results = list(access.patients_for(_user(request)).search(term)[:50])
+        results = list(scope.patients_for(_user(request)).search(term)[:50])
         audit.record_list(request, Patient, [p.pk for p in results], query=term)
     return render(request, "patients/search.html", {"form": form, "results": results})
-
-
-@access.patient_staff_required
-def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = access.get_patient_for_user(request, patient_id)
-    episodes = list(patient.episodes.select_related("responsible_clinician"))
-    timeline = (
-        TimelineEvent.objects.filter(episode__patient=patient)
-        .select_related("actor", "episode")
-        .order_by("-at", "-id")[:200]
-    )
-    ledger = patient_ledger(patient, today=timezone.localdate())
-    alerts = [alert for alert in map(alert_for, episodes) if alert is not None]
-    return render(
-        request,
-        "patients/patient_detail.html",
-        {
-            "patient": patient,
-            "episodes": episodes,
-            "timeline": timeline,
-            "ledger": ledger,
-            "alerts": alerts,
-        },
-    )
 
 
 @access.patient_staff_required
@@ -149,7 +64,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 @access.patient_staff_required
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = access.get_patient_for_user(request, patient_id, log_read=request.method != "POST")
+    patient = scope.get_patient_for_user(request, patient_id, log_read=request.method != "POST")
     before = audit.snapshot(patient)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
@@ -183,7 +98,7 @@ def _saved(form: PatientForm, patient: Patient) -> bool:
 
 @access.patient_staff_required
 def episode_create(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = access.get_patient_for_user(request, patient_id, log_read=request.method != "POST")
+    patient = scope.get_patient_for_user(request, patient_id, log_read=request.method != "POST")
     episode = Episode(patient=patient, referral_date=timezone.localdate())
     form = EpisodeForm(request.POST or None, instance=episode, clinic_id=patient.clinic_id)
     if request.method == "POST" and form.is_valid():
@@ -203,29 +118,8 @@ def episode_create(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 @access.patient_staff_required
-def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
-    episode = access.get_episode_for_user(request, episode_id)
-    return render(
-        request,
-        "patients/episode_detail.html",
-        {
-            "episode": episode,
-            "patient": episode.patient,
-            "timeline": episode.timeline.select_related("actor"),
-            "stages": Episode.Stage.choices,
-            "alert": alert_for(episode),
-            "baseline": list(latest_baseline(episode).values()),
-            "assessments": episode.assessments.select_related("clinician").prefetch_related(
-                "decisions"
-            ),
-            "checklists": checklist_history(episode),
-        },
-    )
-
-
-@access.patient_staff_required
 def episode_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
-    episode = access.get_episode_for_user(request, episode_id, log_read=request.method != "POST")
+    episode = scope.get_episode_for_user(request, episode_id, log_read=request.method != "POST")
     before = audit.snapshot(episode)
     form = EpisodeForm(request.POST or None, instance=episode, clinic_id=episode.patient.clinic_id)
     if request.method == "POST" and form.is_valid():
@@ -252,7 +146,7 @@ def episode_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
 @access.patient_staff_required
 def episode_discharge_page(request: HttpRequest, episode_id: str) -> HttpResponse:
     """End the pathway with an outcome; the same workflow as the API and the demo."""
-    episode = access.get_episode_for_user(request, episode_id, log_read=request.method != "POST")
+    episode = scope.get_episode_for_user(request, episode_id, log_read=request.method != "POST")
     access.ensure_may(_user(request), access.Task.DISCHARGE)
     form = DischargeForm(request.POST or None, instance=Episode(patient=episode.patient))
     if request.method == "POST" and form.is_valid():
@@ -282,7 +176,7 @@ def episode_discharge_page(request: HttpRequest, episode_id: str) -> HttpRespons
 
 @access.patient_staff_required
 def episode_reopen_page(request: HttpRequest, episode_id: str) -> HttpResponse:
-    episode = access.get_episode_for_user(request, episode_id, log_read=request.method != "POST")
+    episode = scope.get_episode_for_user(request, episode_id, log_read=request.method != "POST")
     access.ensure_may(_user(request), access.Task.DISCHARGE)
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

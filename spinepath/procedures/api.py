@@ -11,12 +11,12 @@ from __future__ import annotations
 import dataclasses
 import math
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, ModelSchema, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import field_validator
 
@@ -26,6 +26,7 @@ from spinepath.api_helpers import Input, field_error, from_model_errors
 from spinepath.clinical.checklist import DayFacts, Phase
 from spinepath.clinical.consent_info import validate_levels
 from spinepath.clinical.vocab import Antithrombotic, Laterality, RedFlag
+from spinepath.patients import scope
 from spinepath.procedures.consent import (
     ConsentRefused,
     consent_record,
@@ -141,14 +142,14 @@ def _consent_for(request: HttpRequest, consent_id: int) -> Consent:
 
 @router.get("/episodes/{episode_id}/consents", response=list[ConsentOut])
 def list_consents(request: HttpRequest, episode_id: str) -> Any:
-    episode = access.get_episode_for_user(request, episode_id)
+    episode = scope.get_episode_for_user(request, episode_id)
     return list(episode.consents.select_related("clinician"))
 
 
 @router.post("/episodes/{episode_id}/consents", response={201: ConsentOut})
 def create_consent(request: HttpRequest, episode_id: str, payload: ConsentIn) -> Any:
     user = _user(request)
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     if user.role != Role.CLINICIAN:
         raise HttpError(403, "Only a clinician may take consent.")
     assessments = episode.assessments.all()
@@ -350,7 +351,7 @@ def _ensure_clinician(user: User, action: str) -> None:
     "/episodes/{episode_id}/safety-checks", response=list[SafetyCheckOut], tags=["procedure"]
 )
 def list_safety_checks(request: HttpRequest, episode_id: str) -> Any:
-    episode = access.get_episode_for_user(request, episode_id)
+    episode = scope.get_episode_for_user(request, episode_id)
     return list(episode.safety_checks.select_related("decision", "checked_by"))
 
 
@@ -360,7 +361,7 @@ def list_safety_checks(request: HttpRequest, episode_id: str) -> Any:
 def create_safety_check(request: HttpRequest, episode_id: str, payload: SafetyCheckIn) -> Any:
     """Sign in: the day's facts and the answers; the decision is re-run with those facts."""
     user = _user(request)
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     _ensure_clinician(user, "complete the safety checklist")
     if payload.consent_id is None:
         consent = valid_consent(episode) or episode.consents.first()
@@ -385,7 +386,7 @@ def create_safety_check(request: HttpRequest, episode_id: str, payload: SafetyCh
 
 
 def _get_check(request: HttpRequest, episode_id: str, check_id: int) -> SafetyCheck:
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     check = episode.safety_checks.select_related("consent", "decision").filter(pk=check_id).first()
     if check is None:
         raise HttpError(404, "No such safety check on this episode.")
@@ -478,6 +479,16 @@ class ProcedureIn(Input):
         ),
     )
 
+    REASONS: ClassVar[set[str]] = {"steroid_override_reason", "consent_variance_reason"}
+
+    def what_was_done(self) -> dict[str, Any]:
+        """The ``ProcedureRecord`` fields, as the model takes them."""
+        return self.model_dump(exclude=self.REASONS)
+
+    def reasons(self) -> dict[str, str]:
+        """The written reasons, as ``procedure_record`` takes them."""
+        return self.model_dump(include=self.REASONS)
+
 
 class DischargeAmendmentOut(Schema):
     id: int
@@ -506,48 +517,26 @@ class DischargeIn(Input):
     )
 
 
-class ProcedureOut(Schema):
-    id: int
+class ProcedureOut(ModelSchema):
+    """A procedure record: every field of ``ProcedureRecord`` (but the submission key), with the
+    links as ids, the operator's username, and what is derived from the record."""
+
     episode_id: str
     consent_id: int
     safety_check_id: int
-    performed_at: datetime
     operator: str
-    assistant: str
-    procedure: str
     levels: list[str]
-    side: str
-    approach: str
-    imaging: str
-    dose_area_product: float | None
-    screening_time_s: float | None
-    dose_length_product: float | None
-    steroid: str
-    steroid_dose_mg: float | None
-    steroid_mpe_mg: float | None
-    local_anaesthetic: str
-    local_anaesthetic_percent: float | None
-    local_anaesthetic_ml: float | None
-    contrast_agent: str
-    contrast_ml: float | None
-    needle: str
     complications: list[str]
-    complication_notes: str
-    observations: str
-    discharged_at: datetime | None
-    discharge_condition: str
-    notes: str
-    steroid_check: dict[str, Any] | None
-    steroid_override_reason: str
-    consent_variances: list[dict[str, str]]
-    consent_variance_reason: str
     late_complications: list[str]
-    late_complication_notes: str
+    steroid_check: dict[str, Any] | None
+    consent_variances: list[dict[str, str]]
+    steroid_mpe_mg: float | None
     discharge_amendments: list[DischargeAmendmentOut]
     warnings: list[str]
-    entered_in_error: bool
-    entered_in_error_reason: str
-    created_at: datetime
+
+    class Meta:
+        model = ProcedureRecord
+        exclude = ["episode", "consent", "safety_check", "submission_id"]
 
     @staticmethod
     def resolve_episode_id(obj: ProcedureRecord) -> str:
@@ -572,7 +561,7 @@ class ProcedureOut(Schema):
 
 @router.get("/episodes/{episode_id}/procedures", response=list[ProcedureOut], tags=["procedure"])
 def list_procedures(request: HttpRequest, episode_id: str) -> Any:
-    episode = access.get_episode_for_user(request, episode_id)
+    episode = scope.get_episode_for_user(request, episode_id)
     return list(episode.procedures.select_related("operator"))
 
 
@@ -587,14 +576,17 @@ def create_procedure(request: HttpRequest, episode_id: str, payload: ProcedureIn
     storing a second one; without it, an identical injection for the episode within ten minutes
     of another is a 409."""
     user = _user(request)
-    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     _ensure_clinician(user, "record a procedure")
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 64:
         raise field_error("Idempotency-Key", "at most 64 characters")
     try:
         record = procedure_record(
-            request, episode=episode, by=user, submission_id=key, **payload.model_dump()
+            request,
+            record=ProcedureRecord(episode=episode, submission_id=key, **payload.what_was_done()),
+            by=user,
+            **payload.reasons(),
         )
     except AlreadyRecorded as repeated:
         if repeated.same_submission:

@@ -25,7 +25,11 @@ class ProceduresConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import setting_changed
 
+        from spinepath.patients import history
         from spinepath.procedures import checks  # noqa: F401  (registers the system check)
+        from spinepath.procedures.history import done_here
+
+        history.add_source(done_here)
 
         _configure_dose_limits()
         setting_changed.connect(_configure_dose_limits, dispatch_uid="spinepath-dose-limits")

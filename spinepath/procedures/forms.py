@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 
 from spinepath.assessment.models import (
@@ -277,55 +278,25 @@ def _approach_label(approach: Approach) -> str:
     return approach.value.replace("_", " ").capitalize()
 
 
-def _decimal(label: str, help_text: str = "", step: str = "0.1") -> forms.FloatField:
-    return forms.FloatField(
-        label=label,
-        required=False,
-        min_value=0,
-        help_text=help_text,
-        widget=forms.NumberInput(attrs={"step": step, "inputmode": "decimal"}),
-    )
+class ProcedureForm(forms.ModelForm):
+    """What was done, as a ``ProcedureRecord``: prefilled from the consented plan.
 
+    The fields, their types and bounds are the model's; this form adds only the page's wording,
+    the choices that read differently on the page, and the two written reasons the workflow
+    asks for (``procedure_record`` checks the record against the consent).
+    """
 
-class ProcedureForm(forms.Form):
-    """What was done: prefilled from the consented plan; the workflow checks it against it."""
-
-    performed_at = forms.DateTimeField(
-        label="Date and time of the procedure", widget=DateTimeInput()
-    )
-    assistant = forms.CharField(label="Assistant", max_length=200, required=False)
-    procedure = forms.ChoiceField(label="Procedure")
     levels = forms.MultipleChoiceField(
         label="Spinal levels",
         choices=[(level, level) for level in SPINAL_LEVELS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    side = forms.ChoiceField(label="Side", choices=SIDE_CHOICES, widget=forms.RadioSelect)
-    approach = forms.ChoiceField(label="Approach", widget=forms.RadioSelect)
-    imaging = forms.ChoiceField(label="Imaging", choices=IMAGING_CHOICES)
-    dose_area_product = _decimal(
-        "Dose-area product (mGy·cm²)", "Fluoroscopy only. Leave empty for ultrasound or CT."
-    )
-    screening_time_s = _decimal(
-        "Screening time (seconds)", "Fluoroscopy only. Leave empty for ultrasound or CT."
-    )
-    dose_length_product = _decimal("Dose-length product (mGy·cm)", "CT only.")
     steroid = forms.ChoiceField(
         label="Steroid", choices=_blank(INJECTABLE_STEROID_CHOICES, "None"), required=False
     )
-    steroid_dose_mg = _decimal("Steroid dose (mg)")
     local_anaesthetic = forms.ChoiceField(
         label="Local anaesthetic", choices=_blank(LOCAL_ANAESTHETIC_CHOICES), required=False
-    )
-    local_anaesthetic_percent = _decimal("Local anaesthetic concentration (%)", step="0.05")
-    local_anaesthetic_ml = _decimal("Local anaesthetic volume (mL)")
-    contrast_agent = forms.CharField(
-        label="Contrast agent", max_length=100, required=False, help_text="e.g. iohexol 300"
-    )
-    contrast_ml = _decimal("Contrast volume (mL)")
-    needle = forms.CharField(
-        label="Needle", max_length=100, required=False, help_text="e.g. 22G 90 mm spinal"
     )
     complications = forms.MultipleChoiceField(
         label="Complications during the procedure or before discharge",
@@ -333,24 +304,11 @@ class ProcedureForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave all unticked if there were none.",
     )
-    complication_notes = forms.CharField(
-        label="Complication details", widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-    observations = forms.CharField(
-        label="Observations",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        help_text="Pulse, blood pressure, SpO₂, pain score.",
-    )
-    discharged_at = forms.DateTimeField(
-        label="Discharge time", required=False, widget=DateTimeInput()
-    )
     discharge_condition = forms.ChoiceField(
         label="Condition on discharge",
         choices=_blank(ProcedureRecord.Discharge.choices, "Not yet discharged"),
         required=False,
     )
-    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     steroid_override_reason = forms.CharField(
         label="Reason to override the steroid check",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -368,6 +326,62 @@ class ProcedureForm(forms.Form):
     )
     submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
+    # The written reasons go to the workflow, which keeps each only when it is needed.
+    WORKFLOW_FIELDS = ("steroid_override_reason", "consent_variance_reason")
+
+    class Meta:
+        model = ProcedureRecord
+        fields = [
+            "performed_at",
+            "assistant",
+            "procedure",
+            "levels",
+            "side",
+            "approach",
+            "imaging",
+            "dose_area_product",
+            "screening_time_s",
+            "dose_length_product",
+            "steroid",
+            "steroid_dose_mg",
+            "local_anaesthetic",
+            "local_anaesthetic_percent",
+            "local_anaesthetic_ml",
+            "contrast_agent",
+            "contrast_ml",
+            "needle",
+            "complications",
+            "complication_notes",
+            "observations",
+            "discharged_at",
+            "discharge_condition",
+            "notes",
+        ]
+        labels = {
+            "performed_at": "Date and time of the procedure",
+            "screening_time_s": "Screening time (seconds)",
+            "local_anaesthetic_percent": "Local anaesthetic concentration (%)",
+            "local_anaesthetic_ml": "Local anaesthetic volume (mL)",
+            "complication_notes": "Complication details",
+            "discharged_at": "Discharge time",
+        }
+        help_texts = {
+            "dose_area_product": "Fluoroscopy only. Leave empty for ultrasound or CT.",
+            "screening_time_s": "Fluoroscopy only. Leave empty for ultrasound or CT.",
+            "dose_length_product": "CT only.",
+            "contrast_agent": "e.g. iohexol 300",
+            "observations": "Pulse, blood pressure, SpO₂, pain score.",
+        }
+        widgets = {
+            "performed_at": DateTimeInput(),
+            "discharged_at": DateTimeInput(),
+            "side": forms.RadioSelect,
+            "approach": forms.RadioSelect,
+            "complication_notes": forms.Textarea(attrs={"rows": 2}),
+            "observations": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
     def __init__(self, *args: Any, consent: Consent, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial",
@@ -383,25 +397,38 @@ class ProcedureForm(forms.Form):
                 "local_anaesthetic": consent.local_anaesthetic,
             },
         )
+        kwargs.setdefault("instance", ProcedureRecord(episode=consent.episode))
         super().__init__(*args, **kwargs)
-        procedures = self.fields["procedure"]
-        procedures.choices = procedure_choices()  # type: ignore[attr-defined]
+        # Coded fields offer their codes only (no empty choice where one must be picked).
+        self.fields["procedure"].choices = procedure_choices()  # type: ignore[attr-defined]
+        self.fields["side"].choices = SIDE_CHOICES  # type: ignore[attr-defined]
+        self.fields["imaging"].choices = IMAGING_CHOICES  # type: ignore[attr-defined]
         approaches = APPROACHES_FOR[Procedure(consent.procedure)]
         self.fields["approach"].choices = [  # type: ignore[attr-defined]
             (a.value, _approach_label(a)) for a in approaches
         ]
-        if len(approaches) == 1:
-            self.initial.setdefault("approach", approaches[0].value)
+        if len(approaches) == 1 and not self.initial.get("approach"):
+            self.initial["approach"] = approaches[0].value
         self.fields["complications"].choices = [  # type: ignore[attr-defined]
             (c.value, codebook().complications[c.value].display) for c in Complication
         ]
+        for name, field in self.fields.items():
+            if isinstance(field, forms.FloatField):
+                # Amounts are never negative; phones get the decimal keypad.
+                field.min_value = 0
+                field.validators.append(MinValueValidator(0))
+                step = "0.05" if name == "local_anaesthetic_percent" else "0.1"
+                field.widget.attrs.update({"step": step, "min": "0", "inputmode": "decimal"})
 
-    def workflow_fields(self) -> dict[str, Any]:
-        """The cleaned values as ``procedure_record`` takes them (blank text, ``None`` numbers)."""
-        data = dict(self.cleaned_data)
-        for name in ("steroid", "local_anaesthetic", "discharge_condition"):
-            data[name] = data.get(name) or ""
-        return data
+    def record(self) -> ProcedureRecord:
+        """The unsaved record of what was done, for ``procedure_record``."""
+        record: ProcedureRecord = self.save(commit=False)
+        record.submission_id = self.cleaned_data.get("submission_id") or ""
+        return record
+
+    def reasons(self) -> dict[str, str]:
+        """The written reasons, as ``procedure_record`` takes them."""
+        return {name: self.cleaned_data.get(name) or "" for name in self.WORKFLOW_FIELDS}
 
 
 class DischargeForm(forms.Form):

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from spinepath.assessment.decisions import ruleset
 from spinepath.assessment.models import Assessment
 from spinepath.clinical.exposure import (
     LedgerLine,
@@ -26,12 +25,17 @@ from spinepath.clinical.exposure import (
 )
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.ruleset import RuleSetConfig
-from spinepath.clinical.steroids import GivenInjection, PlannedInjection
+from spinepath.clinical.steroids import (
+    GivenInjection,
+    PlannedInjection,
+    cumulative_12m_status,
+    cumulative_36m_status,
+)
 from spinepath.clinical.vocab import Steroid
 from spinepath.lib.dates import day
-from spinepath.patients.models import Patient
-from spinepath.procedures.history import Injection, injections
-from spinepath.procedures.models import PriorInjection, ProcedureRecord
+from spinepath.patients.history import Injection, injections
+from spinepath.patients.models import Patient, PriorInjection
+from spinepath.procedures.models import ProcedureRecord
 
 EQUIVALENCE_NOTE = (
     "Doses are added up as methylprednisolone-equivalent mg (MPE) by anti-inflammatory potency; "
@@ -150,36 +154,32 @@ class LedgerView:
     rows: list[LedgerRow]
     total_12m_mpe_mg: float
     total_36m_mpe_mg: float
+    total_12m_status: str  # ok / warn / block, as the core reads it (cumulative_12m_status)
+    total_36m_status: str  # ok / warn
     limits: Limits
     next_injection: NextInjection | None
     chart: Chart
     chart_narrow: Chart
     note: str = EQUIVALENCE_NOTE
 
-    @property
-    def total_12m_status(self) -> str:
-        if self.total_12m_mpe_mg > self.limits.limit_12m_mpe_mg:
-            return "block"
-        return "warn" if self.total_12m_mpe_mg > self.limits.warn_12m_mpe_mg else "ok"
-
-    @property
-    def total_36m_status(self) -> str:
-        return "warn" if self.total_36m_mpe_mg > self.limits.warn_36m_mpe_mg else "ok"
-
 
 def patient_ledger(patient: Patient, *, today: dt.date) -> LedgerView:
     """Every steroid the patient has been given up to ``today``, with totals, limits and chart."""
-    config = ruleset()
+    config = patient.clinic.ruleset()
     given = [i for i in injections(patient, on_or_before=today) if i.has_steroid]
     history = [_given(i) for i in given]
     # ``injections`` is oldest first and ``ledger_lines`` sorts stably, so lines and records align.
     rows = [_row(line, i) for line, i in zip(ledger_lines(history, config), given, strict=True)]
     start = today - dt.timedelta(days=config.window_36m_days)
+    total_12m = window_total_mpe(history, on=today, days=config.window_12m_days)
+    total_36m = window_total_mpe(history, on=today, days=config.window_36m_days)
     return LedgerView(
         today=today,
         rows=rows,
-        total_12m_mpe_mg=window_total_mpe(history, on=today, days=config.window_12m_days),
-        total_36m_mpe_mg=window_total_mpe(history, on=today, days=config.window_36m_days),
+        total_12m_mpe_mg=total_12m,
+        total_36m_mpe_mg=total_36m,
+        total_12m_status=cumulative_12m_status(total_12m, config).value,
+        total_36m_status=cumulative_36m_status(total_36m, config).value,
         limits=Limits.of(config),
         next_injection=_next_injection(patient, history, today, config),
         chart=_chart(history, config, start=start, end=today, layout=WIDE),

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
-from spinepath.accounts import access
+from spinepath.patients import scope
 from spinepath.procedures.ledger import LedgerView, patient_ledger
 
 router = Router(tags=["steroid ledger"])
@@ -75,7 +75,7 @@ def read_steroid_ledger(request: HttpRequest, patient_id: UUID) -> Any:
     methylprednisolone-equivalent, with the rolling totals on each date, the totals today, the
     rule set's limits and the first date a typical next injection would pass every block check
     (``null`` if none can, or if nothing is planned or was given)."""
-    patient = access.get_patient_for_user(request, patient_id)
+    patient = scope.get_patient_for_user(request, patient_id)
     return _out(patient.pk, patient_ledger(patient, today=timezone.localdate()))
 
 

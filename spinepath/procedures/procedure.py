@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent, User
-from spinepath.assessment.decisions import ruleset
 from spinepath.clinical.coding import codebook
 from spinepath.clinical.consent_info import validate_levels
 from spinepath.clinical.consent_match import (
@@ -49,9 +48,9 @@ from spinepath.clinical.vocab import (
     Steroid,
 )
 from spinepath.lib.dates import moment
+from spinepath.patients.history import steroid_history
 from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
-from spinepath.procedures.history import steroid_history
 from spinepath.procedures.hooks import procedure_recorded
 from spinepath.procedures.models import (
     SIDE_CHOICES,
@@ -130,7 +129,7 @@ def procedure_steroid_check(
     except ValueError:
         return None
     history = steroid_history(episode.patient, on_or_before=on)
-    return check_steroid_exposure(planned, history, ruleset())
+    return check_steroid_exposure(planned, history, episode.patient.clinic.ruleset())
 
 
 # --- What the record may hold -------------------------------------------------------------------
@@ -330,38 +329,18 @@ def _log_override(
 def procedure_record(
     request: HttpRequest | None,
     *,
-    episode: Episode,
+    record: ProcedureRecord,
     by: User,
-    procedure: str,
-    levels: list[str],
-    side: str,
-    approach: str,
-    imaging: str,
-    performed_at: datetime | None = None,
-    assistant: str = "",
-    dose_area_product: float | None = None,
-    screening_time_s: float | None = None,
-    dose_length_product: float | None = None,
-    steroid: str = "",
-    steroid_dose_mg: float | None = None,
-    local_anaesthetic: str = "",
-    local_anaesthetic_percent: float | None = None,
-    local_anaesthetic_ml: float | None = None,
-    contrast_agent: str = "",
-    contrast_ml: float | None = None,
-    needle: str = "",
-    complications: Iterable[str] = (),
-    complication_notes: str = "",
-    observations: str = "",
-    discharged_at: datetime | None = None,
-    discharge_condition: str = "",
-    notes: str = "",
     steroid_override_reason: str = "",
     consent_variance_reason: str = "",
-    submission_id: str = "",
     at: datetime | None = None,
 ) -> ProcedureRecord:
-    """Record a procedure done by ``by`` (the operating clinician) on ``episode`` at ``at``.
+    """Record ``record``, a procedure done by ``by`` (the operating clinician), at ``at``.
+
+    ``record`` is an unsaved ``ProcedureRecord`` carrying its episode and what was done (the
+    page's ``ProcedureForm`` and the API's ``ProcedureIn`` build it from the model's own fields;
+    so do the tests); ``performed_at`` left empty means ``at``. The workflow adds the consent,
+    the day's checklist, the operator and the steroid check, and saves it.
 
     Refused (``ProcedureRefused``) unless ``by`` is a clinician and ``readiness_problem`` finds
     nothing; ``AlreadyRecorded`` for a repeated submission; ``ConsentVarianceReasonRequired``
@@ -373,10 +352,10 @@ def procedure_record(
     """
     if not by.is_clinician:
         raise ProcedureRefused("Only a clinician may record a procedure.")
+    episode = record.episode
     now = at or timezone.now()
-    performed_at = _aware(performed_at or now)
-    discharged_at = _aware(discharged_at) if discharged_at else None
-    submission_id = submission_id.strip()[:64]
+    performed_at = _aware(record.performed_at or now)
+    submission_id = (record.submission_id or "").strip()[:64]
     with transaction.atomic():
         lock_patient(episode.patient_id)
         episode.refresh_from_db()
@@ -402,38 +381,14 @@ def procedure_record(
         if problem or consent is None or check is None:
             raise ProcedureRefused(problem or "Complete the safety checklist today first.")
 
-        record = ProcedureRecord(
-            episode=episode,
-            consent=consent,
-            safety_check=check,
-            performed_at=performed_at,
-            operator=by,
-            assistant=assistant.strip(),
-            procedure=procedure,
-            levels=list(levels),
-            side=side,
-            approach=approach,
-            imaging=imaging,
-            dose_area_product=dose_area_product,
-            screening_time_s=screening_time_s,
-            dose_length_product=dose_length_product,
-            steroid=steroid,
-            steroid_dose_mg=steroid_dose_mg,
-            local_anaesthetic=local_anaesthetic,
-            local_anaesthetic_percent=local_anaesthetic_percent,
-            local_anaesthetic_ml=local_anaesthetic_ml,
-            contrast_agent=contrast_agent.strip(),
-            contrast_ml=contrast_ml,
-            needle=needle.strip(),
-            complications=list(dict.fromkeys(complications)),
-            complication_notes=complication_notes.strip(),
-            observations=observations.strip(),
-            discharged_at=discharged_at,
-            discharge_condition=discharge_condition,
-            notes=notes.strip(),
-            submission_id=submission_id,
-            created_at=now,
-        )
+        record.tidy()
+        record.consent = consent
+        record.safety_check = check
+        record.performed_at = performed_at
+        record.discharged_at = _aware(record.discharged_at) if record.discharged_at else None
+        record.operator = by
+        record.submission_id = submission_id
+        record.created_at = now
         errors = procedure_problems(consent, record)
         if errors:
             raise ValidationError(errors)
@@ -460,12 +415,16 @@ def procedure_record(
             )
 
         steroid_check = procedure_steroid_check(
-            episode, procedure=procedure, steroid=steroid, steroid_dose_mg=steroid_dose_mg, on=day
+            episode,
+            procedure=record.procedure,
+            steroid=record.steroid,
+            steroid_dose_mg=record.steroid_dose_mg,
+            on=day,
         )
-        blocked = steroid_check is not None and steroid_check.status == "block"
+        blocked = steroid_check is not None and steroid_check.blocks
         override = steroid_override_reason.strip() if blocked else ""
         if steroid_check is not None and blocked and len(override) < OVERRIDE_REASON_MIN_CHARS:
-            codes = ", ".join(r.code for r in steroid_check.reasons if r.status == "block")
+            codes = ", ".join(steroid_check.blocking_codes)
             raise SteroidOverrideRequired(
                 f"The steroid check blocks this injection ({codes}). The operating clinician "
                 "must write a reason to override it (at least "
@@ -509,7 +468,7 @@ def procedure_record(
                 codes=[v.code for v in variances],
             )
         if override and steroid_check is not None:
-            overridden = [r.code for r in steroid_check.reasons if r.status == "block"]
+            overridden = steroid_check.blocking_codes
             _log_override(
                 request,
                 record,

@@ -38,10 +38,8 @@ from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.assessment.decisions import (
     ProceedRefused,
-    core_sex,
     facts_for,
     record_proceed,
-    ruleset,
     store_decision,
 )
 from spinepath.assessment.models import ASSESSMENT_VALID_FOR, Assessment, Decision
@@ -61,6 +59,7 @@ from spinepath.clinical.checklist import (
     day_of_facts,
     evaluate_checklist,
 )
+from spinepath.clinical.pregnancy import sex_for_rules
 from spinepath.clinical.vocab import Antithrombotic, Imaging, Laterality, Procedure, Steroid
 from spinepath.lib.dates import day as day_words
 from spinepath.patients.locks import lock_patient
@@ -137,17 +136,19 @@ def antithrombotics_on_record(assessment: Assessment) -> list[Antithrombotic] | 
 
 
 def needs_antithrombotic_hold(assessment: Assessment, procedure: Procedure) -> bool:
-    return hold_needed(antithrombotics_on_record(assessment), procedure, ruleset())
+    config = assessment.episode.patient.clinic.ruleset()
+    return hold_needed(antithrombotics_on_record(assessment), procedure, config)
 
 
-def checklist_config() -> ChecklistConfig:
-    return ChecklistConfig(ruleset=ruleset())
+def checklist_config(assessment: Assessment) -> ChecklistConfig:
+    """The checklist's thresholds: the patient's clinic's rule set."""
+    return ChecklistConfig(ruleset=assessment.episode.patient.clinic.ruleset())
 
 
 def checklist_context(consent: Consent, assessment: Assessment, *, on: date) -> ChecklistContext:
     """What decides the checklist items: the consented plan, the patient and the assessment.
 
-    The patient's sex is mapped exactly as for the decision rules (``core_sex``: not known is
+    The patient's sex is mapped exactly as for the decision rules (``sex_for_rules``: not known is
     ``other``), and the pregnancy question follows the same core function as the rules. One
     whose diabetes was not recorded has their glucose checked: "not known" is treated as "ask".
     """
@@ -156,7 +157,7 @@ def checklist_context(consent: Consent, assessment: Assessment, *, on: date) -> 
     return ChecklistContext(
         procedure=procedure,
         imaging=Imaging(consent.imaging),
-        sex=core_sex(patient.sex),
+        sex=sex_for_rules(patient.sex),
         age=patient.age_on(on),
         diabetic=assessment.diabetes is not False,
         steroid=Steroid(consent.steroid) if consent.steroid else None,
@@ -169,7 +170,7 @@ def checklist_items(
     consent: Consent, assessment: Assessment, *, on: date, phase: Phase | None = None
 ) -> list[ChecklistItem]:
     return applicable_items(
-        checklist_context(consent, assessment, on=on), checklist_config(), phase
+        checklist_context(consent, assessment, on=on), checklist_config(assessment), phase
     )
 
 
@@ -236,7 +237,7 @@ def evaluate_check(check: SafetyCheck) -> ChecklistResult:
         check.answers,
         DayFacts.from_json(check.day_facts),
         [r["code"] for r in check.decision.reasons],
-        checklist_config(),
+        checklist_config(check.decision.assessment),
     )
 
 

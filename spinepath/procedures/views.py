@@ -18,7 +18,8 @@ from spinepath.assessment.models import Decision
 from spinepath.assessment.presentation import outcome_style
 from spinepath.clinical.checklist import Phase
 from spinepath.clinical.coding import codebook, cpt_lines
-from spinepath.clinical.steroids import SteroidCheck
+from spinepath.clinical.steroids import SteroidCheck, SteroidStatus
+from spinepath.patients import scope
 from spinepath.procedures.consent import (
     ConsentRefused,
     consent_information_for,
@@ -93,7 +94,7 @@ def _get_consent(request: HttpRequest, consent_id: int, *, log_read: bool) -> Co
 def consent_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     user = _user(request)
     is_post = request.method == "POST"
-    episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=not is_post)
     access.ensure_role(user, Role.CLINICIAN)
     assessment = episode.assessments.select_related("episode__patient").first()
     context: dict[str, object] = {"episode": episode, "patient": episode.patient}
@@ -287,7 +288,7 @@ def checklist_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     re-run), time out, then sign out; and the reason to proceed when the day needs a new one."""
     user = _user(request)
     is_post = request.method == "POST"
-    episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=not is_post)
     access.ensure_role(user, Role.CLINICIAN)
     context: dict[str, Any] = {"episode": episode, "patient": episode.patient}
     consent = valid_consent(episode)
@@ -436,7 +437,7 @@ def procedure_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     """Record the procedure; the steroid check for the planned injection is shown as it stands."""
     user = _user(request)
     is_post = request.method == "POST"
-    episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=not is_post)
     access.ensure_role(user, Role.CLINICIAN)
     context: dict[str, Any] = {"episode": episode, "patient": episode.patient}
     refusal = readiness_problem(episode, on=timezone.localdate())
@@ -449,7 +450,7 @@ def procedure_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     form = ProcedureForm(request.POST if is_post else None, consent=consent)
     if is_post and form.is_valid():
         try:
-            record = procedure_record(request, episode=episode, by=user, **form.workflow_fields())
+            record = procedure_record(request, record=form.record(), by=user, **form.reasons())
         except AlreadyRecorded as repeated:
             if not repeated.same_submission:
                 form.add_error(None, str(repeated))
@@ -473,7 +474,7 @@ def procedure_create(request: HttpRequest, episode_id: str) -> HttpResponse:
     if "consent_variance_reason" in form.errors:
         form.fields["consent_variance_reason"].required = True
     steroid_check, steroid_note = _live_steroid_check(episode, form, consent)
-    if steroid_check is not None and steroid_check.status == "block":
+    if steroid_check is not None and steroid_check.blocks:
         # Shown as required: it is, for this injection (the workflow enforces it).
         form.fields["steroid_override_reason"].required = True
     context.update(
@@ -484,7 +485,7 @@ def procedure_create(request: HttpRequest, episode_id: str) -> HttpResponse:
             "steroid_note": steroid_note,
             "steroid_earliest": steroid_check.earliest_date if steroid_check else None,
             "steroid_region": _region_words(steroid_check.region if steroid_check else None),
-            "steroid_blocks": bool(steroid_check and steroid_check.status == "block"),
+            "steroid_blocks": bool(steroid_check and steroid_check.blocks),
         }
     )
     return render(
@@ -557,6 +558,7 @@ def _render_procedure(
                 else None
             ),
             "steroid_region": _region_words((check or {}).get("region")),
+            "steroid_blocks": bool(check) and SteroidStatus(check["status"]).blocks,
             "warnings": record_warnings(record),
             "approach_label": record.approach.replace("_", " ").capitalize(),
             "side_label": dict(SIDE_CHOICES).get(record.side, record.side),

@@ -12,14 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.http import HttpRequest
 from django.utils import timezone
 
-from spinepath.accounts import access
+from spinepath.accounts import access, audit
 from spinepath.accounts.access import Task
-from spinepath.accounts.models import User
-from spinepath.assessment.decisions import save_baseline_responses
+from spinepath.accounts.models import AuditEvent, User
 from spinepath.clinical.instruments import INSTRUMENTS, Score
 from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
@@ -45,6 +44,48 @@ def initial_answers(episode: Episode, prefix: str) -> dict[str, Any]:
         for code, response in latest_baseline(episode).items()
         for item, value in response.answers.items()
     }
+
+
+def save_baseline_responses(
+    request: HttpRequest | None,
+    assessment: Model | None,
+    scored: Mapping[str, tuple[dict[str, Any], Score]],
+    *,
+    by: User,
+    episode: Episode | None = None,
+    at: datetime | None = None,
+) -> list[QuestionnaireResponse]:
+    """Store the baseline answers scored by the core, entered by staff, each audited.
+
+    The assessment form passes its assessment; the baseline questionnaire page (clinicians and
+    physiotherapists, before or between assessments) passes only the ``episode``.
+    """
+    if assessment is not None:
+        episode = assessment.episode
+    if episode is None:
+        raise ValueError("Baseline answers belong to an episode: give the assessment or episode.")
+    completed_at = at or timezone.now()
+    responses = []
+    for code, (answers, result) in scored.items():
+        response = QuestionnaireResponse.objects.create(
+            patient=episode.patient,
+            episode=episode,
+            assessment=assessment,
+            instrument=code,
+            instrument_version=result.version,
+            context=QuestionnaireResponse.Context.BASELINE,
+            answers=answers,
+            score=result.score,
+            band=result.band or "",
+            subscores=dict(result.subscores),
+            source=QuestionnaireResponse.Source.STAFF,
+            entered_by=by,
+            completed_at=completed_at,
+            created_at=completed_at,
+        )
+        audit.record(request, AuditEvent.Action.CREATE, response, user=by, at=completed_at)
+        responses.append(response)
+    return responses
 
 
 class BaselineRefused(Exception):

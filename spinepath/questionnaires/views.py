@@ -11,13 +11,14 @@ from django.shortcuts import redirect, render
 from spinepath.accounts import access
 from spinepath.accounts.access import Task
 from spinepath.accounts.models import User
-from spinepath.assessment.forms import BASELINE_INSTRUMENTS, BaselineQuestionnairesForm
+from spinepath.patients import scope
 from spinepath.questionnaires.baseline import (
     BaselineRefused,
     baseline_questionnaires_record,
     initial_answers,
     latest_baseline,
 )
+from spinepath.questionnaires.forms import BASELINE_INSTRUMENTS, BaselineQuestionnairesForm
 
 PREFIX = "q"
 
@@ -39,7 +40,7 @@ def baseline_questionnaires(request: HttpRequest, episode_id: str) -> HttpRespon
     user: User = request.user  # type: ignore[assignment]
     access.ensure_may(user, Task.BASELINE)
     is_post = request.method == "POST"
-    episode = access.get_episode_for_user(request, episode_id, log_read=not is_post)
+    episode = scope.get_episode_for_user(request, episode_id, log_read=not is_post)
     form = StandaloneBaselineForm(
         request.POST if is_post else None,
         prefix=PREFIX,

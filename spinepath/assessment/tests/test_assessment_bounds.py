@@ -5,8 +5,7 @@ import pytest
 
 from spinepath.assessment.models import Assessment, Decision
 from spinepath.assessment.tests.helpers import assessment_body, form_data
-from spinepath.patients.models import TimelineEvent
-from spinepath.procedures.models import PriorInjection
+from spinepath.patients.models import PriorInjection, TimelineEvent
 from spinepath.questionnaires.models import QuestionnaireResponse
 
 # (field, too low, too high, the message at the field)

@@ -8,8 +8,7 @@ import pytest
 from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.models import Assessment, Decision
 from spinepath.assessment.tests.helpers import form_data, headline
-from spinepath.patients.models import Episode, TimelineEvent
-from spinepath.procedures.models import PriorInjection
+from spinepath.patients.models import Episode, PriorInjection, TimelineEvent
 from spinepath.questionnaires.models import QuestionnaireResponse
 from spinepath.testing import audit_events
 
@@ -150,7 +149,7 @@ def test_it_records_an_injection_given_elsewhere(alice, episode_a, clinician_a, 
     decision = Decision.objects.get()
     assert decision.facts["previous_injections"][0]["date"] == "2026-11-14"
     assert "STEROID_INTERVAL_TOO_SHORT" in {r["code"] for r in decision.reasons}
-    assert audit_events(action=AuditEvent.Action.CREATE, model="procedures.PriorInjection")
+    assert audit_events(action=AuditEvent.Action.CREATE, model="patients.PriorInjection")
 
 
 def test_it_records_baseline_odi_and_start_back(alice, episode_a):

@@ -391,7 +391,7 @@ ELSEWHERE = {
 
 
 def test_injections_given_elsewhere_are_recorded_and_counted(api_a, episode_a, clinician_a):
-    from spinepath.procedures.models import PriorInjection
+    from spinepath.patients.models import PriorInjection
 
     r = api_a.post(url(episode_a), assessment_body(injections_elsewhere=[ELSEWHERE]))
     assert r.status_code == 201, r.content
@@ -405,7 +405,7 @@ def test_injections_given_elsewhere_are_recorded_and_counted(api_a, episode_a, c
     [decision] = r.json()["decisions"]
     [counted] = decision["facts"]["previous_injections"]
     assert (counted["date"], counted["procedure"]) == ("2026-11-10", "caudal_epidural")
-    assert audit_events(model="procedures.PriorInjection", action=AuditEvent.Action.CREATE)
+    assert audit_events(model="patients.PriorInjection", action=AuditEvent.Action.CREATE)
 
 
 def test_without_injections_elsewhere_none_are_counted(api_a, episode_a):
@@ -424,7 +424,7 @@ def test_without_injections_elsewhere_none_are_counted(api_a, episode_a):
     ],
 )
 def test_a_bad_injection_elsewhere_is_named_and_nothing_is_written(api_a, episode_a, change, field):
-    from spinepath.procedures.models import PriorInjection
+    from spinepath.patients.models import PriorInjection
 
     before = counts()
     body = assessment_body(injections_elsewhere=[{**ELSEWHERE, **change}])

@@ -15,8 +15,7 @@ from spinepath.assessment.tests.helpers import (
     URGENT_PLAN,
     headline,
 )
-from spinepath.patients.models import TimelineEvent
-from spinepath.procedures.models import PriorInjection
+from spinepath.patients.models import PriorInjection, TimelineEvent
 from spinepath.testing import audit_events, make_decision
 
 REASON = "Discussed at MDT; patient prefers to proceed now and accepts the risk."

@@ -6,7 +6,7 @@ from spinepath.assessment.decisions import facts_for, store_decision
 from spinepath.assessment.presentation import compare, rerun
 from spinepath.clinical.facts import Facts
 from spinepath.clinical.ruleset import config_with_overrides
-from spinepath.procedures.models import PriorInjection
+from spinepath.patients.models import PriorInjection
 from spinepath.questionnaires.models import QuestionnaireResponse
 from spinepath.testing import make_assessment, make_decision
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from spinepath.accounts.access import patients_for
+from spinepath.patients.scope import patients_for
 from spinepath.testing import make_patient
 
 

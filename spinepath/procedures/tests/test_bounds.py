@@ -17,7 +17,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from spinepath.clinical import dose_limits
-from spinepath.procedures.models import PriorInjection, ProcedureRecord
+from spinepath.patients.models import PriorInjection
+from spinepath.procedures.models import ProcedureRecord
 from spinepath.procedures.tests.test_procedure_pages import _procedure_post
 from spinepath.testing import (
     api_client_for,

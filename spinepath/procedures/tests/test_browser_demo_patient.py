@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from spinepath.demo.seed import build_demo
+from spinepath.patients.history import steroid_history
 from spinepath.patients.models import Episode
-from spinepath.procedures.history import steroid_history
 from spinepath.testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

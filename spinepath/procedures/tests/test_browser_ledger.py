@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from spinepath.procedures.models import PriorInjection
+from spinepath.patients.models import PriorInjection
 from spinepath.testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,8 +9,9 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from spinepath.patients.models import PriorInjection
 from spinepath.procedures.ledger import patient_ledger
-from spinepath.procedures.models import Consent, PriorInjection, ProcedureRecord, SafetyCheck
+from spinepath.procedures.models import Consent, ProcedureRecord, SafetyCheck
 from spinepath.testing import api_client_for, audit_events, make_decision, make_episode
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,10 @@ from django.utils import timezone
 from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.decisions import record_proceed
 from spinepath.assessment.models import Decision
+from spinepath.patients.history import steroid_history
 from spinepath.patients.models import TimelineEvent
 from spinepath.procedures import hooks
 from spinepath.procedures.consent import consent_mark_entered_in_error, consent_withdraw
-from spinepath.procedures.history import steroid_history
 from spinepath.procedures.models import ProcedureRecord, SafetyCheck
 from spinepath.procedures.recording import (
     ProcedureRefused,

@@ -18,10 +18,10 @@ from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.models import Decision
 from spinepath.clinical.checklist import DayFacts, Phase
 from spinepath.patients.episodes import episode_create
-from spinepath.patients.models import Episode
+from spinepath.patients.models import Episode, PriorInjection
 from spinepath.procedures import hooks
 from spinepath.procedures.consent import consent_record
-from spinepath.procedures.models import PriorInjection, SafetyCheckItem
+from spinepath.procedures.models import SafetyCheckItem
 from spinepath.procedures.recording import (
     checklist_items,
     procedure_record,
@@ -29,7 +29,7 @@ from spinepath.procedures.recording import (
     safety_check_record,
 )
 from spinepath.questionnaires.models import QuestionnaireResponse
-from spinepath.testing import make_decision, make_patient, procedure_fields
+from spinepath.testing import make_decision, make_patient, procedure_to_record
 
 LONDON = ZoneInfo("Europe/London")
 REFERRED = datetime(2025, 2, 3, 9, 30, tzinfo=LONDON)
@@ -106,11 +106,9 @@ def _pathway(clinic, clinician):
     )
     record = procedure_record(
         None,
-        episode=episode,
+        record=procedure_to_record(episode, performed_at=PERFORMED),
         by=clinician,
-        performed_at=PERFORMED,
         at=RECORDED,
-        **procedure_fields(),
     )
     return episode, decision, consent, check, record
 
@@ -161,7 +159,7 @@ def test_a_pathway_recorded_at_a_past_time_is_dated_then_everywhere(
     assert ("patients.Episode", "create", REFERRED) in by_model
     assert ("assessment.Assessment", "create", ASSESSED) in by_model
     assert ("assessment.Decision", "create", ASSESSED) in by_model
-    assert ("procedures.PriorInjection", "create", ASSESSED) in by_model
+    assert ("patients.PriorInjection", "create", ASSESSED) in by_model
     assert ("questionnaires.QuestionnaireResponse", "create", ASSESSED) in by_model
     assert ("procedures.Consent", "create", CONSENTED) in by_model
     assert ("assessment.Decision", "create", SIGNED_IN) in by_model

@@ -1,0 +1,108 @@
+"""A patient's injection history in the clinical core's terms, from every place it is recorded.
+
+Two sources, one history: injections recorded as given elsewhere (``PriorInjection``, beside the
+patient) and procedures done here (``ProcedureRecord``). Nothing is copied between them, so the
+history the rules and the steroid checks see is always the record as it stands; entries marked
+entered-in-error are left out.
+
+The history lives with the patient so the assessment (below the procedures app) can read it.
+The procedures app adds its source to ``SOURCES`` when it starts (``ProceduresConfig.ready``): an
+explicit list, like ``procedures/hooks.py``, so the dependency points downwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Model
+
+from spinepath.clinical.facts import InjectionSite, PreviousInjection
+from spinepath.clinical.steroids import GivenInjection
+from spinepath.clinical.vocab import Steroid
+from spinepath.patients.models import Patient, PriorInjection
+
+
+@dataclass(frozen=True)
+class Injection:
+    """One injection from either source, with where it came from for display and links."""
+
+    given_on: date
+    site: InjectionSite
+    steroid: Steroid | None
+    steroid_dose_mg: float | None
+    relief_percent: float | None
+    source: str  # "here" or "elsewhere"
+    record: Model  # the PriorInjection or ProcedureRecord it was read from
+
+    @property
+    def has_steroid(self) -> bool:
+        return self.steroid is not None and self.steroid_dose_mg is not None
+
+
+InjectionSource = Callable[[Patient, date | None], list[Injection]]
+"""Every injection one kind of record holds for a patient, on or before a day (``None``: all)."""
+
+
+def given_elsewhere(patient: Patient, on_or_before: date | None) -> list[Injection]:
+    """Injections recorded as given elsewhere, not entered in error."""
+    prior = PriorInjection.objects.filter(patient=patient, entered_in_error=False)
+    if on_or_before is not None:
+        prior = prior.filter(given_on__lte=on_or_before)
+    return [
+        Injection(
+            given_on=p.given_on,
+            site=InjectionSite(p.site),
+            steroid=Steroid(p.steroid) if p.steroid else None,
+            steroid_dose_mg=p.steroid_dose_mg if p.steroid else None,
+            relief_percent=p.relief_percent,
+            source="elsewhere",
+            record=p,
+        )
+        for p in prior
+    ]
+
+
+SOURCES: list[InjectionSource] = [given_elsewhere]
+"""Where injections are recorded; ``procedures`` appends the procedures done here."""
+
+
+def add_source(source: InjectionSource) -> None:
+    """Add a source once (``ready()`` may run more than once in tests)."""
+    if source not in SOURCES:
+        SOURCES.append(source)
+
+
+def injections(patient: Patient, *, on_or_before: date | None = None) -> list[Injection]:
+    """Every injection the patient has had, from every source, oldest first."""
+    found = [injection for source in SOURCES for injection in source(patient, on_or_before)]
+    return sorted(found, key=lambda injection: injection.given_on)
+
+
+def previous_injections(patient: Patient, *, before: date) -> list[PreviousInjection]:
+    """Injections on or before ``before``, oldest first, as the suitability rules need."""
+    return [
+        PreviousInjection(
+            date=i.given_on,
+            procedure=i.site,
+            steroid=i.steroid if i.has_steroid else None,
+            steroid_dose_mg=i.steroid_dose_mg if i.has_steroid else None,
+            relief_percent=i.relief_percent,
+        )
+        for i in injections(patient, on_or_before=before)
+    ]
+
+
+def steroid_history(patient: Patient, *, on_or_before: date) -> list[GivenInjection]:
+    """Steroid injections on or before the day, as the steroid exposure checks need."""
+    return [
+        GivenInjection(
+            date=i.given_on,
+            procedure=i.site,
+            steroid=i.steroid,
+            steroid_dose_mg=i.steroid_dose_mg,
+        )
+        for i in injections(patient, on_or_before=on_or_before)
+        if i.has_steroid and i.steroid is not None and i.steroid_dose_mg is not None
+    ]

@@ -1,0 +1,64 @@
+"""Which patients and episodes a user may see: their clinic's, for patient-facing roles only.
+
+The role table and the generic ``get_for_user`` live in ``accounts/access.py``, below the
+patients app; the queries that name ``Patient`` and ``Episode`` live here, beside the models,
+so accounts never imports patients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from spinepath.accounts.access import get_for_user
+from spinepath.accounts.models import User
+from spinepath.patients.models import Episode, Patient
+
+
+def patients_for(user: User) -> QuerySet[Patient]:
+    """Patients this user may see: their clinic's, and only for patient-facing roles."""
+    if not user.is_authenticated or not user.may_see_patients:
+        return Patient.objects.none()
+    return Patient.objects.filter(clinic_id=user.clinic_id)
+
+
+def episodes_for(user: User) -> QuerySet[Episode]:
+    if not user.is_authenticated or not user.may_see_patients:
+        return Episode.objects.none()
+    return Episode.objects.filter(patient__clinic_id=user.clinic_id)
+
+
+def _as_uuid(value: Any) -> UUID:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        raise Http404("No such patient") from None
+
+
+def get_patient_for_user(
+    request: HttpRequest, patient_id: Any, *, log_read: bool = True
+) -> Patient:
+    return get_for_user(
+        request,
+        Patient.objects.select_related("clinic"),
+        _as_uuid(patient_id),
+        patient_path="",
+        what="patient",
+        log_read=log_read,
+    )
+
+
+def get_episode_for_user(
+    request: HttpRequest, episode_id: Any, *, log_read: bool = True
+) -> Episode:
+    return get_for_user(
+        request,
+        Episode.objects.select_related("patient", "patient__clinic"),
+        _as_uuid(episode_id),
+        patient_path="patient",
+        what="episode",
+        log_read=log_read,
+    )
