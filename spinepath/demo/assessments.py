@@ -1,39 +1,27 @@
-"""Demo step: baseline assessments, questionnaires, injections given elsewhere, stored decisions.
+"""The demo's scenario library for assessments: which outcome each episode is built to show,
+and plausible facts for it (no database, no workflow).
 
-Every episode at stage ``assessed`` or later gets one assessment with baseline questionnaires
-(NRS back and leg, ODI, STarT Back) entered by the clinic's clinician, and a decision computed by
-the real rules (``assessment_record``, as the page and the API record one); nothing here
-writes an outcome by hand.
-
-Each episode is first given the outcome its facts are *built* to show (``assign_outcomes``): a
-fixed quota guarantees that a world of 30 or more patients shows every outcome at least twice, the
-rest are drawn with a realistic mix. ``plan_for`` then turns (condition, outcome) into plausible
-facts — an epidural for acute sciatica with dexamethasone, medial branch blocks with local
-anaesthetic only, a caudal epidural asked for despite claudication, apixaban not yet held, a
-shoulder injection elsewhere ten days ago, cauda equina symptoms — varied by ``world.rng``.
-
-``urgent_referral`` and ``not_suitable`` can never be overridden, so they are only given to
-episodes still at ``assessed``; episodes that went on to consent or treatment with a restrictive
-but overridable outcome carry the clinician's documented reason to proceed. Referred episodes are
-left alone: they are waiting to be seen. Everything is drawn from ``world.rng`` and dated from
-``world.today``, so the same seed and day give the same data.
+``assign_outcomes`` gives each episode the outcome its facts are *built* to show: a fixed quota
+guarantees that a world with four episodes at ``assessed`` and twelve seen shows every outcome at
+least twice; the rest are drawn with a realistic mix. ``plan_for`` turns (condition, outcome) into
+plausible facts — an epidural for acute sciatica with dexamethasone, medial branch blocks with
+local anaesthetic only, a caudal epidural asked for despite claudication, apixaban not yet held, a
+shoulder injection elsewhere ten days ago, cauda equina symptoms — and the reason a clinician
+would write to go ahead anyway. ``assessment_inputs`` turns a plan into the unsaved records that
+``assessment_record`` takes; the real rules then make the decision.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, timedelta
+from typing import Any
 
-from django.utils import timezone
-
-from spinepath.assessment.decisions import assessment_record, record_proceed
-from spinepath.assessment.models import Assessment, Decision
+from spinepath.assessment.models import Assessment
 from spinepath.clinical.facts import InjectionSite
-from spinepath.clinical.instruments import score
+from spinepath.clinical.instruments import Score, score
 from spinepath.clinical.vocab import (
     EPIDURALS,
     IONISING_IMAGING,
@@ -47,12 +35,6 @@ from spinepath.clinical.vocab import (
 )
 from spinepath.patients.models import Episode
 from spinepath.procedures.models import PriorInjection
-
-if TYPE_CHECKING:
-    from spinepath.accounts.models import User
-    from spinepath.demo.seed import DemoWorld
-
-logger = logging.getLogger(__name__)
 
 S = Outcome.SUITABLE
 C = Outcome.SUITABLE_WITH_CAUTIONS
@@ -76,8 +58,6 @@ OPEN_QUOTA = (D, NR, C, S, D, NR, C, S)
 # Beyond the quota: a realistic mix. Patients who went on to treatment mostly had clear plans.
 ASSESSED_WEIGHTS = {S: 3, C: 3, D: 3, NR: 2, NS: 1, U: 1}
 LATER_WEIGHTS = {S: 5, C: 5, NR: 1, D: 1}
-MIN_PATIENTS_FOR_EVERY_OUTCOME = 30
-"""Below this the world is too small to show every outcome, and stages are left as drawn."""
 
 PLACES = (
     "Northgate Medical Practice",
@@ -841,24 +821,16 @@ def questionnaire_answers(rng: random.Random, plan: Plan) -> dict[str, dict[str,
     }
 
 
-# --- recording it -----------------------------------------------------------------------------
+SHOW_FIRST = frozenset({"cumulative_steroid_high", "steroid_interval_too_short"})
+"""Scenarios the demo shows as soon as an episode fits them: steroid given elsewhere counting."""
+
+GENERIC_PROCEED = "Discussed with patient; pain severe and impacting work; accepts the risks."
 
 
-def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
-
-
-def record_assessment(
-    episode: Episode,
-    plan: Plan,
-    answers: dict[str, dict[str, int]],
-    *,
-    clinician: User,
-    at: datetime,
-) -> Decision:
-    """Record the plan, its questionnaires and priors through ``assessment_record`` at ``at``."""
-    patient = episode.patient
-    day = at.date()
+def assessment_inputs(
+    plan: Plan, episode: Episode, day: date, answers: dict[str, dict[str, int]]
+) -> tuple[Assessment, list[PriorInjection], dict[str, tuple[dict[str, int], Score]]]:
+    """The unsaved assessment, injections elsewhere and scored answers ``plan`` describes."""
     priors = [
         PriorInjection(
             given_on=day - timedelta(days=prior.days_before),
@@ -870,7 +842,7 @@ def record_assessment(
         )
         for prior in plan.priors
     ]
-    could_be_pregnant = patient.sex != Sex.MALE
+    could_be_pregnant = episode.patient.sex != Sex.MALE
     assessment = Assessment(
         episode=episode,
         assessed_on=day,
@@ -903,119 +875,5 @@ def record_assessment(
         mbb_relief_percent=plan.mbb[1] if plan.mbb else None,
         notes=" ".join(plan.notes),
     )
-    return assessment_record(
-        None,
-        assessment=assessment,
-        by=clinician,
-        baseline={code: (given, score(code, given)) for code, given in answers.items()},
-        injections_elsewhere=priors,
-        at=at,
-    )
-
-
-def note_proceed(decision: Decision, reason: str, *, clinician: User, at: datetime) -> None:
-    """The clinician's documented reason to go ahead against an overridable outcome."""
-    record_proceed(None, decision, by=clinician, reason=reason, at=at)
-
-
-SHOW_FIRST = frozenset({"cumulative_steroid_high", "steroid_interval_too_short"})
-"""Scenarios the demo shows as soon as an episode fits them: steroid given elsewhere counting."""
-
-GENERIC_PROCEED = "Discussed with patient; pain severe and impacting work; accepts the risks."
-
-
-# --- the step ---------------------------------------------------------------------------------
-
-
-def _stages(world: DemoWorld) -> tuple[list[str], set[int]]:
-    """Each episode's stage for this step, and which referred episodes are seen now.
-
-    In a world of 30 or more patients, the longest-waiting referred episodes are assessed now if
-    there would otherwise be fewer than four at ``assessed`` or twelve at ``assessed`` or later
-    (as ``decide`` does in the app); in the rare world where even that is not enough, the most
-    recently consented episodes go back to assessment. Smaller worlds keep their stages.
-    """
-    stages = [episode.stage for episode in world.episodes]
-    moved: set[int] = set()
-    if world.patient_count < MIN_PATIENTS_FOR_EVERY_OUTCOME:
-        return stages, moved
-    need_assessed = len(BLOCKING_QUOTA) - stages.count(ASSESSED)
-    need_seen = (
-        len(BLOCKING_QUOTA)
-        + len(OPEN_QUOTA)
-        - sum(stage == ASSESSED or stage in LATER_STAGES for stage in stages)
-    )
-    waiting = sorted(
-        (i for i, stage in enumerate(stages) if stage == Episode.Stage.REFERRED),
-        key=lambda i: (world.episodes[i].referral_date, i),
-    )
-    for i in waiting[: max(need_assessed, need_seen, 0)]:
-        stages[i] = ASSESSED
-        moved.add(i)
-    need_assessed = len(BLOCKING_QUOTA) - stages.count(ASSESSED)
-    if need_assessed > 0:
-        for stage in LATER_STAGES:
-            for i in [i for i, s in enumerate(stages) if s == stage][:need_assessed]:
-                stages[i] = ASSESSED
-                moved.add(i)
-                need_assessed -= 1
-    return stages, moved
-
-
-def assessments(world: DemoWorld) -> None:
-    rng = world.rng
-    stages, moved = _stages(world)
-    outcomes = assign_outcomes(rng, stages)
-    shown: set[str] = set()
-    for index, (episode, stage, outcome) in enumerate(
-        zip(world.episodes, stages, outcomes, strict=True)
-    ):
-        if outcome is None:
-            continue
-        patient = episode.patient
-        clinician = world.staff[(patient.clinic.code, "clinician")]
-        referred = episode.referral_date
-        if index in moved:
-            since = (
-                referred
-                if episode.stage == Episode.Stage.REFERRED
-                else max(referred, episode.stage_changed_at.date())
-            )
-            day = since + timedelta(days=rng.randint(0, max(0, (world.today - since).days)))
-        elif stage == ASSESSED:
-            day = episode.stage_changed_at.date()
-        else:
-            day = min(
-                referred + timedelta(days=rng.randint(7, 35)), episode.stage_changed_at.date()
-            )
-        day = max(referred, min(day, world.today))
-        at = _at(day, 11 + rng.randrange(3), rng.choice([0, 15, 30, 45]))
-        who = Patient(
-            age=patient.age_on(day),
-            sex=patient.sex,
-            side=episode.laterality,
-            referral_care_weeks=episode.conservative_care_weeks or 0,
-        )
-        plan = plan_for(rng, Condition(episode.condition), outcome, who, SHOW_FIRST - shown)
-        shown.add(plan.scenario)
-        decision = record_assessment(
-            episode, plan, questionnaire_answers(rng, plan), clinician=clinician, at=at
-        )
-        if decision.outcome != plan.outcome.value:
-            logger.warning(
-                "Demo scenario %s for %s gave %s, not %s",
-                plan.scenario,
-                episode.condition,
-                decision.outcome,
-                plan.outcome.value,
-            )
-        if index in moved and episode.stage != ASSESSED:
-            # A referred episode moved on when it was assessed; a later one steps back here.
-            episode.advance_to(ASSESSED, by=clinician, at=at + timedelta(minutes=25))
-        elif stage in LATER_STAGES and decision.outcome_enum.overridable:
-            note_proceed(
-                decision,
-                plan.proceed_reason or GENERIC_PROCEED,
-                clinician=clinician,
-                at=at + timedelta(minutes=35),
-            )
+    baseline = {code: (given, score(code, given)) for code, given in answers.items()}
+    return assessment, priors, baseline
