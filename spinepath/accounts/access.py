@@ -56,6 +56,7 @@ class Task(StrEnum):
     INJECT = "inject"
     BASELINE = "baseline"
     ONWARD = "onward"
+    DISCHARGE = "discharge"
     AUDIT = "audit"
 
 
@@ -67,6 +68,8 @@ ROLES_FOR: dict[Task, frozenset[Role]] = {
     Task.INJECT: frozenset({Role.CLINICIAN}),
     Task.BASELINE: frozenset({Role.CLINICIAN, Role.PHYSIOTHERAPIST}),
     Task.ONWARD: frozenset({Role.CLINICIAN}),
+    # Physiotherapists carry the rehabilitation, so they may close (or re-open) a pathway too.
+    Task.DISCHARGE: frozenset({Role.CLINICIAN, Role.PHYSIOTHERAPIST}),
     Task.AUDIT: frozenset({Role.ADMIN}),
 }
 
@@ -76,6 +79,7 @@ _REFUSALS = {
     Task.INJECT: "Only a clinician may record a procedure.",
     Task.BASELINE: "Only a clinician or physiotherapist may enter baseline questionnaires.",
     Task.ONWARD: "Only a clinician may record an urgent referral or a plan.",
+    Task.DISCHARGE: "Only a clinician or physiotherapist may discharge or re-open an episode.",
     Task.AUDIT: "Only a clinic administrator may see the audit log.",
 }
 
