@@ -28,7 +28,7 @@ from spinepath.demo import assessments as scenarios
 from spinepath.demo import procedures as day_of
 from spinepath.onward.actions import not_suitable_plan_record, urgent_referral_record
 from spinepath.onward.models import OnwardAction
-from spinepath.patients import episodes
+from spinepath.patients.episodes import episode_discharge
 from spinepath.patients.models import Episode, Language
 from spinepath.procedures.consent import consent_record, consent_withdraw
 from spinepath.procedures.models import Consent
@@ -52,7 +52,12 @@ ONWARD = {
     Outcome.NOT_SUITABLE: "Discussed with the patient: no injection; physiotherapy-led exercise "
     "programme continued and GP to review analgesia.",
 }
-DISCHARGE_NOTES = "Pain much improved at review; self-management plan agreed; GP informed."
+Discharge = Episode.DischargeOutcome
+DISCHARGES = {
+    Discharge.SELF_MANAGING: "Pain much improved at review; self-management plan agreed.",
+    Discharge.PHYSIOTHERAPY: "Partial relief; continuing with community physiotherapy.",
+    Discharge.SURGICAL_OPINION: "Relief short-lived; referred for a spinal surgical opinion.",
+}
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -290,11 +295,12 @@ def _after(rng: random.Random, story: Story, injected: date) -> None:
     discharged = _plus(rng, review, 14, 200)
     if not story.reaches(Stage.DISCHARGED) or discharged > story.last_day:
         return
-    episodes.episode_discharge(
+    outcome = rng.choices(list(DISCHARGES), [60, 30, 10])[0]
+    episode_discharge(
         None,
         episode=story.episode,
-        outcome=rng.choice(Episode.DischargeOutcome.values),
-        note=DISCHARGE_NOTES,
+        outcome=outcome,
+        note=DISCHARGES[outcome],
         by=story.clinician,
         at=at(discharged, 16),
     )
