@@ -199,15 +199,21 @@ def _referral(world: DemoWorld, index: int, stage: str, taken: set[str]) -> Epis
     return episode_create(None, episode=episode, by=admin, at=at(referred, 9, 45))
 
 
+def stages_for(rng: random.Random, count: int, clinics: int) -> list[str]:
+    """How far each patient's story goes: the first rounds in turn, then the usual mix."""
+    return [
+        FIRST_ROUNDS[i // clinics]
+        if i // clinics < len(FIRST_ROUNDS)
+        else _weighted(rng, STAGE_WEIGHTS)
+        for i in range(count)
+    ]
+
+
 def patients_and_stories(world: DemoWorld) -> None:
     """Each patient's story, chosen first for the whole world (so the outcome quota can be
     spread over it), then replayed patient by patient."""
     rng = world.rng
-    stages = []
-    for index in range(world.patient_count):
-        round_ = index // len(world.clinics)
-        first = round_ < len(FIRST_ROUNDS)
-        stages.append(FIRST_ROUNDS[round_] if first else _weighted(rng, STAGE_WEIGHTS))
+    stages = stages_for(rng, world.patient_count, len(world.clinics))
     outcomes: list[Outcome | None] = assign_outcomes(rng, stages)
     taken: set[str] = set()
     shown: set[str] = set()

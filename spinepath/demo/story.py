@@ -220,6 +220,7 @@ def _procedure_day(rng: random.Random, story: Story, consent: Consent, day: date
         items = checklist_items(consent, assessment, on=day)
         glucose = round(rng.uniform(5.8, 11.5), 1) if glucose_asked(items) else None
         sign_in = at(day, rng.randint(9, 14), rng.choice([0, 15, 30]))
+        sign_in = max(sign_in, timezone.localtime(consent.created_at) + timedelta(minutes=30))
         check = safety_check_record(
             None,
             episode=episode,
@@ -237,7 +238,8 @@ def _procedure_day(rng: random.Random, story: Story, consent: Consent, day: date
             safety_check_proceed(None, check=check, by=by, reason=reason, at=sign_in)
         performed = sign_in + timedelta(minutes=rng.randint(15, 30))
         sign_out = performed + timedelta(minutes=20)
-        for phase, moment in ((Phase.TIME_OUT, performed), (Phase.SIGN_OUT, sign_out)):
+        time_out = performed - timedelta(minutes=2)
+        for phase, moment in ((Phase.TIME_OUT, time_out), (Phase.SIGN_OUT, sign_out)):
             answers = {i.code: True for i in items if i.phase is phase}
             safety_check_confirm(None, check=check, phase=phase, by=by, answers=answers, at=moment)
         _inject(rng, story, consent, performed)
