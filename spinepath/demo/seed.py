@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from spinepath.accounts.models import Clinic, Role, User
@@ -121,7 +122,8 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
 
 
 def clinics_and_staff(world: DemoWorld) -> None:
-    password = settings.SPINEPATH_DEMO_PASSWORD
+    # One slow hash for the shared demo password, not one a login.
+    password = make_password(settings.SPINEPATH_DEMO_PASSWORD)
     for code, name, phone in CLINICS:
         clinic, _ = Clinic.objects.get_or_create(
             code=code.lower(), defaults={"name": name, "phone": phone}
@@ -141,8 +143,8 @@ def clinics_and_staff(world: DemoWorld) -> None:
                 },
             )
             if created:
-                user.set_password(password)
-                user.save()
+                user.password = password
+                user.save(update_fields=["password"])
             world.staff[(code.lower(), role.value)] = user
 
 
