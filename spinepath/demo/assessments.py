@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Collection, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from spinepath.clinical.vocab import (
     Sex,
     Steroid,
 )
+from spinepath.demo.wording import WORDING
 from spinepath.patients.models import Episode
 from spinepath.procedures.models import PriorInjection
 
@@ -58,14 +60,7 @@ OPEN_QUOTA = (D, NR, C, S, D, NR, C, S)
 # Beyond the quota: a realistic mix. Patients who went on to treatment mostly had clear plans.
 ASSESSED_WEIGHTS = {S: 3, C: 3, D: 3, NR: 2, NS: 1, U: 1}
 LATER_WEIGHTS = {S: 5, C: 5, NR: 1, D: 1}
-
-PLACES = (
-    "Northgate Medical Practice",
-    "St Aidan's Hospital, orthopaedics",
-    "Meadowbank Private Clinic",
-    "Eastfield Community MSK Service",
-)
-JOINTS = ("right knee", "left knee", "right shoulder", "left shoulder", "right hip", "left wrist")
+PLACES, JOINTS = WORDING["places"], WORDING["joints"]
 
 
 @dataclass(frozen=True)
@@ -824,7 +819,15 @@ def questionnaire_answers(rng: random.Random, plan: Plan) -> dict[str, dict[str,
 SHOW_FIRST = frozenset({"cumulative_steroid_high", "steroid_interval_too_short"})
 """Scenarios the demo shows as soon as an episode fits them: steroid given elsewhere counting."""
 
-GENERIC_PROCEED = "Discussed with patient; pain severe and impacting work; accepts the risks."
+GENERIC_PROCEED: str = WORDING["generic_proceed"]
+
+
+SAME_FIELDS = (
+    *("steroid_dose_mg", "red_flags", "leg_pain_dominant", "neurogenic_claudication"),
+    *("conservative_care_weeks", "antithrombotics", "inr", "platelets", "diabetes"),
+    *("hba1c_mmol_mol", "immunosuppressed", "infection_systemic", "infection_local", "weight_kg"),
+)
+"""Plan fields stored under the same name on the assessment."""
 
 
 def assessment_inputs(
@@ -846,31 +849,18 @@ def assessment_inputs(
     assessment = Assessment(
         episode=episode,
         assessed_on=day,
+        **{name: copy(getattr(plan, name)) for name in SAME_FIELDS},
         procedure=plan.procedure.value,
         imaging=plan.imaging.value,
         steroid=plan.steroid.value if plan.steroid else "",
-        steroid_dose_mg=plan.steroid_dose_mg,
         local_anaesthetic=plan.local_anaesthetic.value if plan.local_anaesthetic else "",
         red_flags_screened=True,
-        red_flags=list(plan.red_flags),
         symptom_duration_weeks=plan.duration_weeks,
-        leg_pain_dominant=plan.leg_pain_dominant,
-        neurogenic_claudication=plan.neurogenic_claudication,
-        conservative_care_weeks=plan.conservative_care_weeks,
         allergies_recorded=plan.allergies is not None,
         allergies=list(plan.allergies or []),
         medication_recorded=True,
-        antithrombotics=list(plan.antithrombotics),
-        inr=plan.inr,
-        platelets=plan.platelets,
         bleeding_disorder=False,
-        diabetes=plan.diabetes,
-        hba1c_mmol_mol=plan.hba1c_mmol_mol,
         pregnant=False if could_be_pregnant and plan.pregnancy_recorded else None,
-        immunosuppressed=plan.immunosuppressed,
-        infection_systemic=plan.infection_systemic,
-        infection_local=plan.infection_local,
-        weight_kg=plan.weight_kg,
         mbb_date=day - timedelta(days=plan.mbb[0]) if plan.mbb else None,
         mbb_relief_percent=plan.mbb[1] if plan.mbb else None,
         notes=" ".join(plan.notes),

@@ -24,23 +24,21 @@ from spinepath.clinical.vocab import (
     LocalAnaesthetic,
     Procedure,
 )
+from spinepath.demo.wording import WORDING
 from spinepath.procedures.models import Consent, ProcedureRecord
 from spinepath.procedures.safety_check import antithrombotics_on_record
 
-REPEAT_SHARE = 0.25
 REPEAT_MIN_DAYS = 91
 """A repeat injection is at least three months after the one before (same plan)."""
 COMPLICATION_SHARE = 0.06
 
-ASSISTANTS = (
-    "Helen Ward, staff nurse",
-    "Tom Reyes, radiographer",
-    "Grace Adeyemi, staff nurse",
-    "Owen Price, radiographer",
-    "Maya Kowalska, healthcare assistant",
-)
 IOHEXOL = "Iohexol 300 mgI/mL (Omnipaque 300)"
 GADOLINIUM = "Gadoterate meglumine (Dotarem)"
+
+W = WORDING
+DENY_QUESTIONS, PERMIT_QUESTIONS = W["deny_questions"], W["permit_questions"]
+WITHDRAWAL_REASONS, OVERRIDE_REASONS = W["withdrawal_reasons"], W["override_reasons"]
+DAY_OF_PROCEED: str = W["day_of_proceed"]
 
 LA_PERCENT = {
     LocalAnaesthetic.LIDOCAINE: 1.0,
@@ -48,64 +46,6 @@ LA_PERCENT = {
     LocalAnaesthetic.BUPIVACAINE: 0.25,
     LocalAnaesthetic.ROPIVACAINE: 0.2,
 }
-
-NEEDLES = {
-    Procedure.TRANSFORAMINAL_EPIDURAL: ("22G 90 mm Quincke", "22G 120 mm Quincke"),
-    Procedure.INTERLAMINAR_EPIDURAL: ("18G 90 mm Tuohy",),
-    Procedure.CAUDAL_EPIDURAL: ("22G 50 mm short-bevel", "20G 50 mm cannula"),
-    Procedure.FACET_JOINT_INJECTION: ("22G 90 mm Quincke",),
-    Procedure.MEDIAL_BRANCH_BLOCK: ("22G 90 mm Quincke", "25G 90 mm Quincke"),
-    Procedure.RADIOFREQUENCY_DENERVATION: ("18G 100 mm RF cannula, 10 mm active tip",),
-    Procedure.SACROILIAC_JOINT_INJECTION: ("22G 90 mm Quincke", "22G 120 mm Quincke"),
-}
-
-TECHNIQUE = {
-    Procedure.TRANSFORAMINAL_EPIDURAL: "Contrast outlined the nerve root and epidural space; no "
-    "vascular uptake on live screening.",
-    Procedure.INTERLAMINAR_EPIDURAL: "Epidural space identified by loss of resistance to saline; "
-    "contrast confirmed epidural spread.",
-    Procedure.CAUDAL_EPIDURAL: "Sacral hiatus entered; epidural spread confirmed before injection.",
-    Procedure.FACET_JOINT_INJECTION: "Needle tip in the joint; arthrogram before injection.",
-    Procedure.MEDIAL_BRANCH_BLOCK: "Needle tips at the junction of the superior articular and "
-    "transverse processes; no vascular uptake. Pain diary given for the next 6 hours.",
-    Procedure.RADIOFREQUENCY_DENERVATION: "Sensory stimulation below 0.5 V reproduced the pain, "
-    "no motor response at 2 V; lesioned at 80 °C for 90 s per level.",
-    Procedure.SACROILIAC_JOINT_INJECTION: "Needle tip in the inferior joint; intra-articular "
-    "spread confirmed before injection.",
-}
-
-DENY_QUESTIONS = (
-    "Asked about the risk of nerve damage; would rather continue with physiotherapy for now.",
-    "Worried about the steroid and her diabetes team's advice; wants to think about it.",
-    "Asked whether the injection would cure the pain; prefers to wait and see.",
-)
-PERMIT_QUESTIONS = (
-    "",
-    "",
-    "Asked how long the effect might last and whether they can drive home.",
-    "Asked about returning to work; advised light duties for 24 hours.",
-    "Asked about bruising at the site and when to take painkillers.",
-)
-DENY_REVIEW_QUESTIONS = (
-    "Offered a further injection at review; pain much better, prefers to continue with exercises.",
-    "Offered a further injection at review; would rather see the spinal surgeon first.",
-)
-WITHDRAWAL_REASONS = (
-    "Patient phoned: pain much improved with physiotherapy, no longer wants the injection.",
-    "Patient phoned to cancel: has decided to see a surgeon privately first.",
-)
-OVERRIDE_REASONS = {
-    "STEROID_CUMULATIVE_LIMIT": "Cumulative steroid above the 12-month limit discussed; severe "
-    "radicular pain awaiting surgical opinion; lowest effective dose; GP informed.",
-    "STEROID_REGION_LIMIT": "Several injections at this region discussed; each gave months of "
-    "relief and surgery is not an option; patient accepts the risks.",
-    "STEROID_INTERVAL_TOO_SHORT": "Short interval since the last steroid discussed; severe pain "
-    "preventing sleep and work; patient accepts the risks.",
-}
-DAY_OF_PROCEED = (
-    "Reviewed on the day with the patient: unchanged from assessment, where the reason to "
-    "proceed was recorded; patient wishes to go ahead."
-)
 
 
 def _radiation(rng: random.Random, procedure: Procedure, imaging: str) -> dict[str, float | None]:
@@ -155,20 +95,6 @@ def _observations(rng: random.Random, complication: Complication | None) -> str:
         "walking safely, legs neurologically unchanged."
     )
     return before + during + after
-
-
-COMPLICATION_NOTES = {
-    Complication.VASOVAGAL: "Vasovagal episode during needle placement; recovered lying flat with "
-    "legs raised, no loss of consciousness. Observed longer before discharge.",
-    Complication.DURAL_PUNCTURE: "Dural puncture with the Tuohy needle (CSF at the hub); needle "
-    "withdrawn and re-sited at the same level; loss of resistance without CSF, injection "
-    "completed. "
-    "Advised about post-dural puncture headache and given the contact number; no headache at "
-    "discharge.",
-    Complication.INTRAVASCULAR_UPTAKE: "Vascular uptake of contrast on live screening; needle "
-    "repositioned, no steroid given intravascularly. Epidural spread confirmed before "
-    "dexamethasone given.",
-}
 
 
 def levels(rng: random.Random, procedure: Procedure) -> list[str]:
@@ -222,7 +148,7 @@ def procedure_fields(
         contrast_agent = GADOLINIUM if allergic else IOHEXOL
         contrast_ml = rng.choice([1.0, 1.5, 2.0] if allergic else [1.0, 1.5, 2.0, 3.0])
     guidance = {"fluoroscopy": "Fluoroscopic", "ct": "CT", "ultrasound": "Ultrasound"}[imaging]
-    notes = f"{guidance} guidance, aseptic technique. {TECHNIQUE[procedure]}"
+    notes = f"{guidance} guidance, aseptic technique. {W['technique'][procedure]}"
     if imaging == Imaging.ULTRASOUND:
         notes = notes.replace("contrast confirmed", "ultrasound confirmed")
     minutes = rng.randint(90, 150) if complication else rng.randint(30, 90)
@@ -242,14 +168,14 @@ def procedure_fields(
         "contrast_agent": contrast_agent,
         "contrast_ml": contrast_ml,
         "complications": [complication.value] if complication else [],
-        "complication_notes": COMPLICATION_NOTES[complication] if complication else "",
+        "complication_notes": W["complication_notes"][complication] if complication else "",
         "discharged_at": performed_at + timedelta(minutes=minutes),
         "discharge_condition": (
             ProcedureRecord.Discharge.OBSERVED if complication else ProcedureRecord.Discharge.WELL
         ).value,
         "performed_at": performed_at,
-        "assistant": rng.choice(ASSISTANTS),
-        "needle": rng.choice(NEEDLES[procedure]),
+        "assistant": rng.choice(W["assistants"]),
+        "needle": rng.choice(W["needles"][procedure]),
         "observations": _observations(rng, complication),
         "notes": notes,
     }

@@ -22,6 +22,7 @@ from spinepath.clinical.vocab import Condition, Laterality, Outcome
 from spinepath.demo import names
 from spinepath.demo.assessments import SHOW_FIRST, assign_outcomes
 from spinepath.demo.story import Story, at, replay
+from spinepath.demo.wording import WORDING
 from spinepath.lib import nhs_number
 from spinepath.patients.episodes import episode_create
 from spinepath.patients.models import Episode, Language, Patient, ReferralSource, Sex
@@ -76,19 +77,6 @@ SIDED = (
 )
 HESITANT_SHARE = 0.05
 """Of the patients asked for consent, those who first decline, or agree and then withdraw."""
-
-REFERRAL_REASONS = {
-    Condition.SCIATICA: "Radicular leg pain despite physiotherapy; please consider epidural.",
-    Condition.LUMBAR_DISC_HERNIATION: "MRI shows disc protrusion with nerve root contact; leg "
-    "pain limiting work.",
-    Condition.FACET_JOINT_ARTHRITIS: "Mechanical back pain worse on extension; query facet "
-    "pain, please assess for medial branch blocks.",
-    Condition.SPINAL_STENOSIS: "Leg symptoms on walking, eased by sitting; MRI lateral recess "
-    "narrowing.",
-    Condition.SACROILIAC_JOINT_INFLAMMATION: "Buttock pain with positive SIJ provocation tests.",
-    Condition.NONSPECIFIC_LOW_BACK_PAIN: "Persistent low back pain; patient asking about "
-    "injections.",
-}
 
 
 @dataclass
@@ -192,7 +180,7 @@ def _referral(world: DemoWorld, index: int, stage: str, taken: set[str]) -> Epis
             weights=[50, 35, 15],
         )[0],
         referral_date=referred,
-        referral_reason=REFERRAL_REASONS[condition],
+        referral_reason=WORDING["referral_reasons"][condition],
         referrer_name=f"Dr {rng.choice(names.FAMILY)}",
         conservative_care_weeks=rng.choice([2, 4, 6, 8, 12, 16, 26]),
         conservative_care_notes="Physiotherapy-led exercise programme and simple analgesia.",

@@ -26,6 +26,7 @@ from spinepath.clinical.checklist import Phase
 from spinepath.clinical.vocab import Complication, Condition, Imaging, Outcome, Procedure
 from spinepath.demo import assessments as scenarios
 from spinepath.demo import procedures as day_of
+from spinepath.demo.wording import WORDING
 from spinepath.onward.actions import not_suitable_plan_record, urgent_referral_record
 from spinepath.onward.models import OnwardAction
 from spinepath.patients.episodes import episode_discharge
@@ -47,17 +48,6 @@ if TYPE_CHECKING:
 
 Stage = Episode.Stage
 ORDER = list(Stage.values)
-ONWARD = {
-    Outcome.URGENT_REFERRAL: "Spinal surgical registrar on call, St Aidan's Hospital; seen today.",
-    Outcome.NOT_SUITABLE: "Discussed with the patient: no injection; physiotherapy-led exercise "
-    "programme continued and GP to review analgesia.",
-}
-Discharge = Episode.DischargeOutcome
-DISCHARGES = {
-    Discharge.SELF_MANAGING: "Pain much improved at review; self-management plan agreed.",
-    Discharge.PHYSIOTHERAPY: "Partial relief; continuing with community physiotherapy.",
-    Discharge.SURGICAL_OPINION: "Relief short-lived; referred for a spinal surgical opinion.",
-}
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -156,18 +146,21 @@ def _onward(rng: random.Random, story: Story, decision: Decision) -> None:
         return
     moment = timezone.localtime(decision.evaluated_at) + timedelta(minutes=rng.randint(20, 50))
     by, outcome = story.clinician, Outcome(decision.outcome)
+    text = WORDING["onward"][outcome]
     if outcome is Outcome.URGENT_REFERRAL:
         urgent_referral_record(
             None,
             decision=decision,
-            to_whom=ONWARD[outcome],
+            to_whom=text,
             method=OnwardAction.Method.PHONE,
             made_at=moment,
             by=by,
             at=moment + timedelta(minutes=5),
         )
     else:
-        not_suitable_plan_record(None, decision=decision, plan=ONWARD[outcome], by=by, at=moment)
+        not_suitable_plan_record(
+            None, decision=decision, plan=WORDING["onward"][outcome], by=by, at=moment
+        )
 
 
 def _consent(
@@ -297,12 +290,12 @@ def _after(rng: random.Random, story: Story, injected: date) -> None:
     discharged = _plus(rng, review, 14, 200)
     if not story.reaches(Stage.DISCHARGED) or discharged > story.last_day:
         return
-    outcome = rng.choices(list(DISCHARGES), [60, 30, 10])[0]
+    outcome = rng.choices(list(WORDING["discharges"]), [60, 30, 10])[0]
     episode_discharge(
         None,
         episode=story.episode,
         outcome=outcome,
-        note=DISCHARGES[outcome],
+        note=WORDING["discharges"][outcome],
         by=story.clinician,
         at=at(discharged, 16),
     )
