@@ -38,12 +38,8 @@ from spinepath.demo.wording import WORDING
 from spinepath.patients.models import Episode
 from spinepath.procedures.models import PriorInjection
 
-S = Outcome.SUITABLE
-C = Outcome.SUITABLE_WITH_CAUTIONS
-D = Outcome.DEFER
-NR = Outcome.NOT_RECOMMENDED
-NS = Outcome.NOT_SUITABLE
-U = Outcome.URGENT_REFERRAL
+S, C, D = Outcome.SUITABLE, Outcome.SUITABLE_WITH_CAUTIONS, Outcome.DEFER
+NR, NS, U = Outcome.NOT_RECOMMENDED, Outcome.NOT_SUITABLE, Outcome.URGENT_REFERRAL
 
 ASSESSED = Episode.Stage.ASSESSED
 LATER_STAGES = (
@@ -61,6 +57,7 @@ OPEN_QUOTA = (D, NR, C, S, D, NR, C, S)
 ASSESSED_WEIGHTS = {S: 3, C: 3, D: 3, NR: 2, NS: 1, U: 1}
 LATER_WEIGHTS = {S: 5, C: 5, NR: 1, D: 1}
 PLACES, JOINTS = WORDING["places"], WORDING["joints"]
+JOINT, TRIAM, METHYL = InjectionSite.OTHER_JOINT, Steroid.TRIAMCINOLONE, Steroid.METHYLPREDNISOLONE
 
 
 @dataclass(frozen=True)
@@ -306,8 +303,8 @@ def _benign_history(rng: random.Random, plan: Plan) -> None:
         plan.priors.append(
             Prior(
                 rng.randint(120, 330),
-                InjectionSite.OTHER_JOINT,
-                Steroid.TRIAMCINOLONE,
+                JOINT,
+                TRIAM,
                 40.0,
                 rng.choice([50, 60, 70, 80]),
                 f"{rng.choice(JOINTS).capitalize()}, {rng.choice(PLACES)}",
@@ -336,32 +333,13 @@ Variation = tuple[
 ]
 
 
-def _always(plan: Plan, patient: Patient) -> bool:
-    return True
-
-
-def _has_steroid(plan: Plan, patient: Patient) -> bool:
-    return plan.steroid_planned
-
-
-def _is_epidural(plan: Plan, patient: Patient) -> bool:
-    return plan.procedure in EPIDURALS
-
-
-def _is_low_risk(plan: Plan, patient: Patient) -> bool:
-    return plan.procedure not in EPIDURALS
-
-
-def _is_rf(plan: Plan, patient: Patient) -> bool:
-    return plan.procedure is Procedure.RADIOFREQUENCY_DENERVATION
-
-
-def _ionising(plan: Plan, patient: Patient) -> bool:
-    return plan.imaging in IONISING_IMAGING
-
-
-def _care_can_be_short(plan: Plan, patient: Patient) -> bool:
-    return plan.procedure not in EPIDURALS
+Fits = Callable[[Plan, Patient], bool]
+ALWAYS: Fits = lambda plan, patient: True  # noqa: E731
+HAS_STEROID: Fits = lambda plan, patient: plan.steroid_planned  # noqa: E731
+EPIDURAL: Fits = lambda plan, patient: plan.procedure in EPIDURALS  # noqa: E731
+LOW_RISK: Fits = lambda plan, patient: plan.procedure not in EPIDURALS  # noqa: E731
+RF: Fits = lambda plan, patient: plan.procedure is Procedure.RADIOFREQUENCY_DENERVATION  # noqa: E731
+IONISING: Fits = lambda plan, patient: plan.imaging in IONISING_IMAGING  # noqa: E731
 
 
 def _drug(name: str, hours: float | None = None, indication: str | None = None) -> dict[str, Any]:
@@ -412,18 +390,11 @@ def _anticoagulant_low_risk(rng: random.Random, plan: Plan, patient: Patient) ->
 def _cumulative_high(rng: random.Random, plan: Plan, patient: Patient) -> None:
     joint, place = rng.choice(JOINTS), rng.choice(PLACES)
     plan.priors += [
-        Prior(
-            rng.randint(140, 170),
-            InjectionSite.OTHER_JOINT,
-            Steroid.TRIAMCINOLONE,
-            80.0,
-            60,
-            f"{joint.capitalize()}, {place}",
-        ),
+        Prior(rng.randint(140, 170), JOINT, TRIAM, 80.0, 60, f"{joint.capitalize()}, {place}"),
         Prior(
             rng.randint(40, 90),
-            InjectionSite.OTHER_JOINT,
-            Steroid.TRIAMCINOLONE,
+            JOINT,
+            TRIAM,
             40.0,
             50,
             f"{rng.choice(JOINTS).capitalize()}, {rng.choice(PLACES)}",
@@ -431,7 +402,7 @@ def _cumulative_high(rng: random.Random, plan: Plan, patient: Patient) -> None:
         Prior(
             rng.randint(220, 320),
             SAME_REGION[plan.procedure],
-            Steroid.METHYLPREDNISOLONE,
+            METHYL,
             80.0,
             rng.choice([60, 70]),
             rng.choice(PLACES),
@@ -457,7 +428,7 @@ def _poor_previous_response(rng: random.Random, plan: Plan, patient: Patient) ->
         Prior(
             rng.randint(150, 400),
             SAME_REGION[plan.procedure],
-            Steroid.METHYLPREDNISOLONE,
+            METHYL,
             40.0,
             relief,
             rng.choice(PLACES),
@@ -496,17 +467,17 @@ def _immunosuppressed(rng: random.Random, plan: Plan, patient: Patient) -> None:
 
 
 CAUTIONS: tuple[Variation, ...] = (
-    ("diabetes_steroid", _has_steroid, _diabetic),
-    ("chronic_sciatica", _is_epidural, _chronic_sciatica),
-    ("aspirin_epidural", _is_epidural, _aspirin),
-    ("anticoagulant_low_risk", _is_low_risk, _anticoagulant_low_risk),
-    ("cumulative_steroid_high", _has_steroid, _cumulative_high),
-    ("rf_back_pain_below_threshold", _is_rf, _rf_low_pain),
-    ("poor_previous_response", _always, _poor_previous_response),
-    ("contrast_allergy", _ionising, _contrast_allergy),
-    ("night_pain", _always, _night_pain),
-    ("short_conservative_care", _care_can_be_short, _short_conservative_care),
-    ("immunosuppressed", _always, _immunosuppressed),
+    ("diabetes_steroid", HAS_STEROID, _diabetic),
+    ("chronic_sciatica", EPIDURAL, _chronic_sciatica),
+    ("aspirin_epidural", EPIDURAL, _aspirin),
+    ("anticoagulant_low_risk", LOW_RISK, _anticoagulant_low_risk),
+    ("cumulative_steroid_high", HAS_STEROID, _cumulative_high),
+    ("rf_back_pain_below_threshold", RF, _rf_low_pain),
+    ("poor_previous_response", ALWAYS, _poor_previous_response),
+    ("contrast_allergy", IONISING, _contrast_allergy),
+    ("night_pain", ALWAYS, _night_pain),
+    ("short_conservative_care", LOW_RISK, _short_conservative_care),
+    ("immunosuppressed", ALWAYS, _immunosuppressed),
 )
 
 # --- deferrals
@@ -541,14 +512,7 @@ def _steroid_too_recent(rng: random.Random, plan: Plan, patient: Patient) -> Non
     joint = rng.choice(JOINTS)
     days = rng.randint(3, 12)
     plan.priors.append(
-        Prior(
-            days,
-            InjectionSite.OTHER_JOINT,
-            Steroid.TRIAMCINOLONE,
-            40.0,
-            None,
-            f"{joint.capitalize()}, {rng.choice(PLACES)}",
-        )
+        Prior(days, JOINT, TRIAM, 40.0, None, f"{joint.capitalize()}, {rng.choice(PLACES)}")
     )
     plan.notes.append(f"Steroid injection to the {joint} {days} days ago at the GP surgery.")
     plan.proceed_reason = (
@@ -589,13 +553,13 @@ def _warfarin_inr_high(rng: random.Random, plan: Plan, patient: Patient) -> None
 
 
 DEFERRALS: tuple[Variation, ...] = (
-    ("anticoagulant_not_held", _is_epidural, _anticoagulant_not_held),
-    ("diabetes_uncontrolled", _has_steroid, _diabetes_uncontrolled),
-    ("steroid_interval_too_short", _has_steroid, _steroid_too_recent),
-    ("active_infection", _always, _infection),
+    ("anticoagulant_not_held", EPIDURAL, _anticoagulant_not_held),
+    ("diabetes_uncontrolled", HAS_STEROID, _diabetes_uncontrolled),
+    ("steroid_interval_too_short", HAS_STEROID, _steroid_too_recent),
+    ("active_infection", ALWAYS, _infection),
     ("pregnancy_not_assessed", _female_childbearing_ionising, _pregnancy_unknown),
-    ("allergies_not_recorded", _always, _allergies_unknown),
-    ("warfarin_inr_high", _is_low_risk, _warfarin_inr_high),
+    ("allergies_not_recorded", ALWAYS, _allergies_unknown),
+    ("warfarin_inr_high", LOW_RISK, _warfarin_inr_high),
 )
 
 # --- urgent referrals and absolute contraindications
@@ -672,7 +636,7 @@ def _facet_pathway_plan(plan: Plan, patient: Patient) -> bool:
 
 NOT_SUITABLE: tuple[Variation, ...] = (
     ("rf_without_positive_mbb", _facet_pathway_plan, _rf_without_positive_block),
-    ("allergy_to_planned_steroid", _has_steroid, _steroid_allergy),
+    ("allergy_to_planned_steroid", HAS_STEROID, _steroid_allergy),
     ("allergy_to_local_anaesthetic", _no_steroid, _anaesthetic_allergy),
 )
 
