@@ -1,39 +1,28 @@
-"""Demo step: baseline assessments, questionnaires, injections given elsewhere, stored decisions.
+"""The demo's scenario library for assessments: which outcome each episode is built to show,
+and plausible facts for it (no database, no workflow).
 
-Every episode at stage ``assessed`` or later gets one assessment with baseline questionnaires
-(NRS back and leg, ODI, STarT Back) entered by the clinic's clinician, and a decision computed by
-the real rules (``assessment_record``, as the page and the API record one); nothing here
-writes an outcome by hand.
-
-Each episode is first given the outcome its facts are *built* to show (``assign_outcomes``): a
-fixed quota guarantees that a world of 30 or more patients shows every outcome at least twice, the
-rest are drawn with a realistic mix. ``plan_for`` then turns (condition, outcome) into plausible
-facts — an epidural for acute sciatica with dexamethasone, medial branch blocks with local
-anaesthetic only, a caudal epidural asked for despite claudication, apixaban not yet held, a
-shoulder injection elsewhere ten days ago, cauda equina symptoms — varied by ``world.rng``.
-
-``urgent_referral`` and ``not_suitable`` can never be overridden, so they are only given to
-episodes still at ``assessed``; episodes that went on to consent or treatment with a restrictive
-but overridable outcome carry the clinician's documented reason to proceed. Referred episodes are
-left alone: they are waiting to be seen. Everything is drawn from ``world.rng`` and dated from
-``world.today``, so the same seed and day give the same data.
+``assign_outcomes`` gives each episode the outcome its facts are *built* to show: a fixed quota
+guarantees that a world with four episodes at ``assessed`` and twelve seen shows every outcome at
+least twice; the rest are drawn with a realistic mix. ``plan_for`` turns (condition, outcome) into
+plausible facts — an epidural for acute sciatica with dexamethasone, medial branch blocks with
+local anaesthetic only, a caudal epidural asked for despite claudication, apixaban not yet held, a
+shoulder injection elsewhere ten days ago, cauda equina symptoms — and the reason a clinician
+would write to go ahead anyway. ``assessment_inputs`` turns a plan into the unsaved records that
+``assessment_record`` takes; the real rules then make the decision.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable, Collection, Sequence
+from copy import copy
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, timedelta
+from typing import Any
 
-from django.utils import timezone
-
-from spinepath.assessment.decisions import assessment_record, record_proceed
-from spinepath.assessment.models import Assessment, Decision
+from spinepath.assessment.models import Assessment
 from spinepath.clinical.facts import InjectionSite
-from spinepath.clinical.instruments import score
+from spinepath.clinical.instruments import Score, score
 from spinepath.clinical.vocab import (
     EPIDURALS,
     IONISING_IMAGING,
@@ -45,21 +34,12 @@ from spinepath.clinical.vocab import (
     Sex,
     Steroid,
 )
+from spinepath.demo.wording import WORDING
 from spinepath.patients.models import Episode
 from spinepath.procedures.models import PriorInjection
 
-if TYPE_CHECKING:
-    from spinepath.accounts.models import User
-    from spinepath.demo.seed import DemoWorld
-
-logger = logging.getLogger(__name__)
-
-S = Outcome.SUITABLE
-C = Outcome.SUITABLE_WITH_CAUTIONS
-D = Outcome.DEFER
-NR = Outcome.NOT_RECOMMENDED
-NS = Outcome.NOT_SUITABLE
-U = Outcome.URGENT_REFERRAL
+S, C, D = Outcome.SUITABLE, Outcome.SUITABLE_WITH_CAUTIONS, Outcome.DEFER
+NR, NS, U = Outcome.NOT_RECOMMENDED, Outcome.NOT_SUITABLE, Outcome.URGENT_REFERRAL
 
 ASSESSED = Episode.Stage.ASSESSED
 LATER_STAGES = (
@@ -76,16 +56,8 @@ OPEN_QUOTA = (D, NR, C, S, D, NR, C, S)
 # Beyond the quota: a realistic mix. Patients who went on to treatment mostly had clear plans.
 ASSESSED_WEIGHTS = {S: 3, C: 3, D: 3, NR: 2, NS: 1, U: 1}
 LATER_WEIGHTS = {S: 5, C: 5, NR: 1, D: 1}
-MIN_PATIENTS_FOR_EVERY_OUTCOME = 30
-"""Below this the world is too small to show every outcome, and stages are left as drawn."""
-
-PLACES = (
-    "Northgate Medical Practice",
-    "St Aidan's Hospital, orthopaedics",
-    "Meadowbank Private Clinic",
-    "Eastfield Community MSK Service",
-)
-JOINTS = ("right knee", "left knee", "right shoulder", "left shoulder", "right hip", "left wrist")
+PLACES, JOINTS = WORDING["places"], WORDING["joints"]
+JOINT, TRIAM, METHYL = InjectionSite.OTHER_JOINT, Steroid.TRIAMCINOLONE, Steroid.METHYLPREDNISOLONE
 
 
 @dataclass(frozen=True)
@@ -331,8 +303,8 @@ def _benign_history(rng: random.Random, plan: Plan) -> None:
         plan.priors.append(
             Prior(
                 rng.randint(120, 330),
-                InjectionSite.OTHER_JOINT,
-                Steroid.TRIAMCINOLONE,
+                JOINT,
+                TRIAM,
                 40.0,
                 rng.choice([50, 60, 70, 80]),
                 f"{rng.choice(JOINTS).capitalize()}, {rng.choice(PLACES)}",
@@ -361,32 +333,13 @@ Variation = tuple[
 ]
 
 
-def _always(plan: Plan, patient: Patient) -> bool:
-    return True
-
-
-def _has_steroid(plan: Plan, patient: Patient) -> bool:
-    return plan.steroid_planned
-
-
-def _is_epidural(plan: Plan, patient: Patient) -> bool:
-    return plan.procedure in EPIDURALS
-
-
-def _is_low_risk(plan: Plan, patient: Patient) -> bool:
-    return plan.procedure not in EPIDURALS
-
-
-def _is_rf(plan: Plan, patient: Patient) -> bool:
-    return plan.procedure is Procedure.RADIOFREQUENCY_DENERVATION
-
-
-def _ionising(plan: Plan, patient: Patient) -> bool:
-    return plan.imaging in IONISING_IMAGING
-
-
-def _care_can_be_short(plan: Plan, patient: Patient) -> bool:
-    return plan.procedure not in EPIDURALS
+Fits = Callable[[Plan, Patient], bool]
+ALWAYS: Fits = lambda plan, patient: True  # noqa: E731
+HAS_STEROID: Fits = lambda plan, patient: plan.steroid_planned  # noqa: E731
+EPIDURAL: Fits = lambda plan, patient: plan.procedure in EPIDURALS  # noqa: E731
+LOW_RISK: Fits = lambda plan, patient: plan.procedure not in EPIDURALS  # noqa: E731
+RF: Fits = lambda plan, patient: plan.procedure is Procedure.RADIOFREQUENCY_DENERVATION  # noqa: E731
+IONISING: Fits = lambda plan, patient: plan.imaging in IONISING_IMAGING  # noqa: E731
 
 
 def _drug(name: str, hours: float | None = None, indication: str | None = None) -> dict[str, Any]:
@@ -437,18 +390,11 @@ def _anticoagulant_low_risk(rng: random.Random, plan: Plan, patient: Patient) ->
 def _cumulative_high(rng: random.Random, plan: Plan, patient: Patient) -> None:
     joint, place = rng.choice(JOINTS), rng.choice(PLACES)
     plan.priors += [
-        Prior(
-            rng.randint(140, 170),
-            InjectionSite.OTHER_JOINT,
-            Steroid.TRIAMCINOLONE,
-            80.0,
-            60,
-            f"{joint.capitalize()}, {place}",
-        ),
+        Prior(rng.randint(140, 170), JOINT, TRIAM, 80.0, 60, f"{joint.capitalize()}, {place}"),
         Prior(
             rng.randint(40, 90),
-            InjectionSite.OTHER_JOINT,
-            Steroid.TRIAMCINOLONE,
+            JOINT,
+            TRIAM,
             40.0,
             50,
             f"{rng.choice(JOINTS).capitalize()}, {rng.choice(PLACES)}",
@@ -456,7 +402,7 @@ def _cumulative_high(rng: random.Random, plan: Plan, patient: Patient) -> None:
         Prior(
             rng.randint(220, 320),
             SAME_REGION[plan.procedure],
-            Steroid.METHYLPREDNISOLONE,
+            METHYL,
             80.0,
             rng.choice([60, 70]),
             rng.choice(PLACES),
@@ -482,7 +428,7 @@ def _poor_previous_response(rng: random.Random, plan: Plan, patient: Patient) ->
         Prior(
             rng.randint(150, 400),
             SAME_REGION[plan.procedure],
-            Steroid.METHYLPREDNISOLONE,
+            METHYL,
             40.0,
             relief,
             rng.choice(PLACES),
@@ -521,17 +467,17 @@ def _immunosuppressed(rng: random.Random, plan: Plan, patient: Patient) -> None:
 
 
 CAUTIONS: tuple[Variation, ...] = (
-    ("diabetes_steroid", _has_steroid, _diabetic),
-    ("chronic_sciatica", _is_epidural, _chronic_sciatica),
-    ("aspirin_epidural", _is_epidural, _aspirin),
-    ("anticoagulant_low_risk", _is_low_risk, _anticoagulant_low_risk),
-    ("cumulative_steroid_high", _has_steroid, _cumulative_high),
-    ("rf_back_pain_below_threshold", _is_rf, _rf_low_pain),
-    ("poor_previous_response", _always, _poor_previous_response),
-    ("contrast_allergy", _ionising, _contrast_allergy),
-    ("night_pain", _always, _night_pain),
-    ("short_conservative_care", _care_can_be_short, _short_conservative_care),
-    ("immunosuppressed", _always, _immunosuppressed),
+    ("diabetes_steroid", HAS_STEROID, _diabetic),
+    ("chronic_sciatica", EPIDURAL, _chronic_sciatica),
+    ("aspirin_epidural", EPIDURAL, _aspirin),
+    ("anticoagulant_low_risk", LOW_RISK, _anticoagulant_low_risk),
+    ("cumulative_steroid_high", HAS_STEROID, _cumulative_high),
+    ("rf_back_pain_below_threshold", RF, _rf_low_pain),
+    ("poor_previous_response", ALWAYS, _poor_previous_response),
+    ("contrast_allergy", IONISING, _contrast_allergy),
+    ("night_pain", ALWAYS, _night_pain),
+    ("short_conservative_care", LOW_RISK, _short_conservative_care),
+    ("immunosuppressed", ALWAYS, _immunosuppressed),
 )
 
 # --- deferrals
@@ -566,14 +512,7 @@ def _steroid_too_recent(rng: random.Random, plan: Plan, patient: Patient) -> Non
     joint = rng.choice(JOINTS)
     days = rng.randint(3, 12)
     plan.priors.append(
-        Prior(
-            days,
-            InjectionSite.OTHER_JOINT,
-            Steroid.TRIAMCINOLONE,
-            40.0,
-            None,
-            f"{joint.capitalize()}, {rng.choice(PLACES)}",
-        )
+        Prior(days, JOINT, TRIAM, 40.0, None, f"{joint.capitalize()}, {rng.choice(PLACES)}")
     )
     plan.notes.append(f"Steroid injection to the {joint} {days} days ago at the GP surgery.")
     plan.proceed_reason = (
@@ -614,13 +553,13 @@ def _warfarin_inr_high(rng: random.Random, plan: Plan, patient: Patient) -> None
 
 
 DEFERRALS: tuple[Variation, ...] = (
-    ("anticoagulant_not_held", _is_epidural, _anticoagulant_not_held),
-    ("diabetes_uncontrolled", _has_steroid, _diabetes_uncontrolled),
-    ("steroid_interval_too_short", _has_steroid, _steroid_too_recent),
-    ("active_infection", _always, _infection),
+    ("anticoagulant_not_held", EPIDURAL, _anticoagulant_not_held),
+    ("diabetes_uncontrolled", HAS_STEROID, _diabetes_uncontrolled),
+    ("steroid_interval_too_short", HAS_STEROID, _steroid_too_recent),
+    ("active_infection", ALWAYS, _infection),
     ("pregnancy_not_assessed", _female_childbearing_ionising, _pregnancy_unknown),
-    ("allergies_not_recorded", _always, _allergies_unknown),
-    ("warfarin_inr_high", _is_low_risk, _warfarin_inr_high),
+    ("allergies_not_recorded", ALWAYS, _allergies_unknown),
+    ("warfarin_inr_high", LOW_RISK, _warfarin_inr_high),
 )
 
 # --- urgent referrals and absolute contraindications
@@ -697,7 +636,7 @@ def _facet_pathway_plan(plan: Plan, patient: Patient) -> bool:
 
 NOT_SUITABLE: tuple[Variation, ...] = (
     ("rf_without_positive_mbb", _facet_pathway_plan, _rf_without_positive_block),
-    ("allergy_to_planned_steroid", _has_steroid, _steroid_allergy),
+    ("allergy_to_planned_steroid", HAS_STEROID, _steroid_allergy),
     ("allergy_to_local_anaesthetic", _no_steroid, _anaesthetic_allergy),
 )
 
@@ -841,24 +780,24 @@ def questionnaire_answers(rng: random.Random, plan: Plan) -> dict[str, dict[str,
     }
 
 
-# --- recording it -----------------------------------------------------------------------------
+SHOW_FIRST = frozenset({"cumulative_steroid_high", "steroid_interval_too_short"})
+"""Scenarios the demo shows as soon as an episode fits them: steroid given elsewhere counting."""
+
+GENERIC_PROCEED: str = WORDING["generic_proceed"]
 
 
-def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
+SAME_FIELDS = (
+    *("steroid_dose_mg", "red_flags", "leg_pain_dominant", "neurogenic_claudication"),
+    *("conservative_care_weeks", "antithrombotics", "inr", "platelets", "diabetes"),
+    *("hba1c_mmol_mol", "immunosuppressed", "infection_systemic", "infection_local", "weight_kg"),
+)
+"""Plan fields stored under the same name on the assessment."""
 
 
-def record_assessment(
-    episode: Episode,
-    plan: Plan,
-    answers: dict[str, dict[str, int]],
-    *,
-    clinician: User,
-    at: datetime,
-) -> Decision:
-    """Record the plan, its questionnaires and priors through ``assessment_record`` at ``at``."""
-    patient = episode.patient
-    day = at.date()
+def assessment_inputs(
+    plan: Plan, episode: Episode, day: date, answers: dict[str, dict[str, int]]
+) -> tuple[Assessment, list[PriorInjection], dict[str, tuple[dict[str, int], Score]]]:
+    """The unsaved assessment, injections elsewhere and scored answers ``plan`` describes."""
     priors = [
         PriorInjection(
             given_on=day - timedelta(days=prior.days_before),
@@ -870,152 +809,25 @@ def record_assessment(
         )
         for prior in plan.priors
     ]
-    could_be_pregnant = patient.sex != Sex.MALE
+    could_be_pregnant = episode.patient.sex != Sex.MALE
     assessment = Assessment(
         episode=episode,
         assessed_on=day,
+        **{name: copy(getattr(plan, name)) for name in SAME_FIELDS},
         procedure=plan.procedure.value,
         imaging=plan.imaging.value,
         steroid=plan.steroid.value if plan.steroid else "",
-        steroid_dose_mg=plan.steroid_dose_mg,
         local_anaesthetic=plan.local_anaesthetic.value if plan.local_anaesthetic else "",
         red_flags_screened=True,
-        red_flags=list(plan.red_flags),
         symptom_duration_weeks=plan.duration_weeks,
-        leg_pain_dominant=plan.leg_pain_dominant,
-        neurogenic_claudication=plan.neurogenic_claudication,
-        conservative_care_weeks=plan.conservative_care_weeks,
         allergies_recorded=plan.allergies is not None,
         allergies=list(plan.allergies or []),
         medication_recorded=True,
-        antithrombotics=list(plan.antithrombotics),
-        inr=plan.inr,
-        platelets=plan.platelets,
         bleeding_disorder=False,
-        diabetes=plan.diabetes,
-        hba1c_mmol_mol=plan.hba1c_mmol_mol,
         pregnant=False if could_be_pregnant and plan.pregnancy_recorded else None,
-        immunosuppressed=plan.immunosuppressed,
-        infection_systemic=plan.infection_systemic,
-        infection_local=plan.infection_local,
-        weight_kg=plan.weight_kg,
         mbb_date=day - timedelta(days=plan.mbb[0]) if plan.mbb else None,
         mbb_relief_percent=plan.mbb[1] if plan.mbb else None,
         notes=" ".join(plan.notes),
     )
-    return assessment_record(
-        None,
-        assessment=assessment,
-        by=clinician,
-        baseline={code: (given, score(code, given)) for code, given in answers.items()},
-        injections_elsewhere=priors,
-        at=at,
-    )
-
-
-def note_proceed(decision: Decision, reason: str, *, clinician: User, at: datetime) -> None:
-    """The clinician's documented reason to go ahead against an overridable outcome."""
-    record_proceed(None, decision, by=clinician, reason=reason, at=at)
-
-
-SHOW_FIRST = frozenset({"cumulative_steroid_high", "steroid_interval_too_short"})
-"""Scenarios the demo shows as soon as an episode fits them: steroid given elsewhere counting."""
-
-GENERIC_PROCEED = "Discussed with patient; pain severe and impacting work; accepts the risks."
-
-
-# --- the step ---------------------------------------------------------------------------------
-
-
-def _stages(world: DemoWorld) -> tuple[list[str], set[int]]:
-    """Each episode's stage for this step, and which referred episodes are seen now.
-
-    In a world of 30 or more patients, the longest-waiting referred episodes are assessed now if
-    there would otherwise be fewer than four at ``assessed`` or twelve at ``assessed`` or later
-    (as ``decide`` does in the app); in the rare world where even that is not enough, the most
-    recently consented episodes go back to assessment. Smaller worlds keep their stages.
-    """
-    stages = [episode.stage for episode in world.episodes]
-    moved: set[int] = set()
-    if world.patient_count < MIN_PATIENTS_FOR_EVERY_OUTCOME:
-        return stages, moved
-    need_assessed = len(BLOCKING_QUOTA) - stages.count(ASSESSED)
-    need_seen = (
-        len(BLOCKING_QUOTA)
-        + len(OPEN_QUOTA)
-        - sum(stage == ASSESSED or stage in LATER_STAGES for stage in stages)
-    )
-    waiting = sorted(
-        (i for i, stage in enumerate(stages) if stage == Episode.Stage.REFERRED),
-        key=lambda i: (world.episodes[i].referral_date, i),
-    )
-    for i in waiting[: max(need_assessed, need_seen, 0)]:
-        stages[i] = ASSESSED
-        moved.add(i)
-    need_assessed = len(BLOCKING_QUOTA) - stages.count(ASSESSED)
-    if need_assessed > 0:
-        for stage in LATER_STAGES:
-            for i in [i for i, s in enumerate(stages) if s == stage][:need_assessed]:
-                stages[i] = ASSESSED
-                moved.add(i)
-                need_assessed -= 1
-    return stages, moved
-
-
-def assessments(world: DemoWorld) -> None:
-    rng = world.rng
-    stages, moved = _stages(world)
-    outcomes = assign_outcomes(rng, stages)
-    shown: set[str] = set()
-    for index, (episode, stage, outcome) in enumerate(
-        zip(world.episodes, stages, outcomes, strict=True)
-    ):
-        if outcome is None:
-            continue
-        patient = episode.patient
-        clinician = world.staff[(patient.clinic.code, "clinician")]
-        referred = episode.referral_date
-        if index in moved:
-            since = (
-                referred
-                if episode.stage == Episode.Stage.REFERRED
-                else max(referred, episode.stage_changed_at.date())
-            )
-            day = since + timedelta(days=rng.randint(0, max(0, (world.today - since).days)))
-        elif stage == ASSESSED:
-            day = episode.stage_changed_at.date()
-        else:
-            day = min(
-                referred + timedelta(days=rng.randint(7, 35)), episode.stage_changed_at.date()
-            )
-        day = max(referred, min(day, world.today))
-        at = _at(day, 11 + rng.randrange(3), rng.choice([0, 15, 30, 45]))
-        who = Patient(
-            age=patient.age_on(day),
-            sex=patient.sex,
-            side=episode.laterality,
-            referral_care_weeks=episode.conservative_care_weeks or 0,
-        )
-        plan = plan_for(rng, Condition(episode.condition), outcome, who, SHOW_FIRST - shown)
-        shown.add(plan.scenario)
-        decision = record_assessment(
-            episode, plan, questionnaire_answers(rng, plan), clinician=clinician, at=at
-        )
-        if decision.outcome != plan.outcome.value:
-            logger.warning(
-                "Demo scenario %s for %s gave %s, not %s",
-                plan.scenario,
-                episode.condition,
-                decision.outcome,
-                plan.outcome.value,
-            )
-        if index in moved and episode.stage != ASSESSED:
-            # A referred episode moved on when it was assessed; a later one steps back here.
-            episode.advance_to(ASSESSED, by=clinician, at=at + timedelta(minutes=25))
-        elif stage in LATER_STAGES and decision.outcome_enum.overridable:
-            note_proceed(
-                decision,
-                plan.proceed_reason or GENERIC_PROCEED,
-                clinician=clinician,
-                at=at + timedelta(minutes=35),
-            )
+    baseline = {code: (given, score(code, given)) for code, given in answers.items()}
+    return assessment, priors, baseline

@@ -1,28 +1,32 @@
-"""Builds the demo world: two clinics, a staff member per role in each, patients and episodes.
+"""Builds the demo world: two clinics, a staff member per role in each, and patients whose stories
+are replayed through the real workflows (``story.py``).
 
-Steps run in a fixed order from one seeded ``random.Random``, so the same ``--seed`` (and the same
-``today``) always gives the same data. Later pathway stages add their own step to ``STEPS``.
+Everything is drawn from one seeded ``random.Random`` in a fixed order and dated from ``today``,
+so the same seed and day give the same data, identifiers included. The whole build is one
+transaction: a story that a workflow refuses in a way the demo does not expect leaves nothing.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
 
 from spinepath.accounts.models import Clinic, Role, User
-from spinepath.clinical.vocab import Condition, Laterality
+from spinepath.clinical.vocab import Condition, Laterality, Outcome
 from spinepath.demo import names
-from spinepath.demo.assessments import assessments
-from spinepath.demo.procedures import consents_and_procedures
-from spinepath.demo.story import retell_stage_moves
+from spinepath.demo.assessments import SHOW_FIRST, assign_outcomes
+from spinepath.demo.story import Story, at, replay
+from spinepath.demo.wording import WORDING
 from spinepath.lib import nhs_number
+from spinepath.patients.episodes import episode_create
 from spinepath.patients.models import Episode, Language, Patient, ReferralSource, Sex
+from spinepath.patients.registration import patient_register
 
 CLINICS = (
     ("A", "Riverside Spinal Injection Service", "0113 496 0000"),
@@ -46,29 +50,33 @@ CONDITION_WEIGHTS = {
     Condition.NONSPECIFIC_LOW_BACK_PAIN: 8,
 }
 
+Stage = Episode.Stage
 STAGE_WEIGHTS = {
-    Episode.Stage.REFERRED: 20,
-    Episode.Stage.ASSESSED: 15,
-    Episode.Stage.CONSENTED: 10,
-    Episode.Stage.TREATED: 10,
-    Episode.Stage.FOLLOW_UP: 30,
-    Episode.Stage.DISCHARGED: 15,
+    Stage.REFERRED: 20,
+    Stage.ASSESSED: 15,
+    Stage.CONSENTED: 10,
+    Stage.TREATED: 10,
+    Stage.FOLLOW_UP: 30,
+    Stage.DISCHARGED: 15,
 }
-
-STAGE_ORDER = list(STAGE_WEIGHTS)
-
-REFERRAL_REASONS = {
-    Condition.SCIATICA: "Radicular leg pain despite physiotherapy; please consider epidural.",
-    Condition.LUMBAR_DISC_HERNIATION: "MRI shows disc protrusion with nerve root contact; leg "
-    "pain limiting work.",
-    Condition.FACET_JOINT_ARTHRITIS: "Mechanical back pain worse on extension; query facet "
-    "pain, please assess for medial branch blocks.",
-    Condition.SPINAL_STENOSIS: "Leg symptoms on walking, eased by sitting; MRI lateral recess "
-    "narrowing.",
-    Condition.SACROILIAC_JOINT_INFLAMMATION: "Buttock pain with positive SIJ provocation tests.",
-    Condition.NONSPECIFIC_LOW_BACK_PAIN: "Persistent low back pain; patient asking about "
-    "injections.",
+FIRST_ROUNDS = [*STAGE_WEIGHTS, Stage.ASSESSED]
+"""The first patients of each clinic go as far as each stage in turn, so even a tiny demo shows
+them all, and fourteen patients show every outcome; the rest follow the service's usual mix."""
+DAYS_SINCE_REFERRAL = {
+    Stage.REFERRED: (1, 21),
+    Stage.ASSESSED: (14, 42),
+    Stage.CONSENTED: (21, 56),
+    Stage.TREATED: (40, 80),
+    Stage.FOLLOW_UP: (100, 400),
+    Stage.DISCHARGED: (250, 700),
 }
+SIDED = (
+    Condition.SCIATICA,
+    Condition.LUMBAR_DISC_HERNIATION,
+    Condition.SACROILIAC_JOINT_INFLAMMATION,
+)
+HESITANT_SHARE = 0.05
+"""Of the patients asked for consent, those who first decline, or agree and then withdraw."""
 
 
 @dataclass
@@ -79,6 +87,8 @@ class DemoWorld:
     clinics: list[Clinic] = field(default_factory=list)
     staff: dict[tuple[str, str], User] = field(default_factory=dict)
     episodes: list[Episode] = field(default_factory=list)
+    scenarios: list[str] = field(default_factory=list)
+    """The assessment scenario each episode was built on ("" for those not yet assessed)."""
 
 
 def demo_nhs_number(rng: random.Random, taken: set[str]) -> str:
@@ -91,8 +101,17 @@ def demo_nhs_number(rng: random.Random, taken: set[str]) -> str:
             return candidate
 
 
+def _uuid(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
 def clinics_and_staff(world: DemoWorld) -> None:
-    password = settings.SPINEPATH_DEMO_PASSWORD
+    # One slow hash for the shared demo password, not one a login.
+    password = make_password(settings.SPINEPATH_DEMO_PASSWORD)
     for code, name, phone in CLINICS:
         clinic, _ = Clinic.objects.get_or_create(
             code=code.lower(), defaults={"name": name, "phone": phone}
@@ -112,107 +131,104 @@ def clinics_and_staff(world: DemoWorld) -> None:
                 },
             )
             if created:
-                user.set_password(password)
-                user.save()
+                user.password = password
+                user.save(update_fields=["password"])
             world.staff[(code.lower(), role.value)] = user
 
 
-def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-def patients_and_episodes(world: DemoWorld) -> None:
+def _referral(world: DemoWorld, index: int, stage: str, taken: set[str]) -> Episode:
+    """Register the patient and record the referral, on the day it arrived."""
     rng = world.rng
+    clinic = world.clinics[index % len(world.clinics)]
+    referred = world.today - timedelta(days=rng.randint(*DAYS_SINCE_REFERRAL[stage]))
+    sex = rng.choices([Sex.FEMALE, Sex.MALE, Sex.OTHER], weights=[52, 47, 1])[0]
+    given = rng.choice(names.FEMALE_GIVEN if sex == Sex.FEMALE else names.MALE_GIVEN)
+    family = rng.choice(names.FAMILY)
+    age = max(18, min(92, int(rng.gauss(54, 15))))
+    admin = world.staff[(clinic.code, "admin")]
+    patient = Patient(
+        id=_uuid(rng),
+        clinic=clinic,
+        given_name=given,
+        family_name=family,
+        date_of_birth=world.today - timedelta(days=age * 365 + rng.randrange(365)),
+        sex=sex,
+        nhs_number=demo_nhs_number(rng, taken),
+        mrn=f"{clinic.code.upper()}{100000 + index}",
+        email=f"{given}.{family}{index}@example.com".lower().replace("'", ""),
+        phone=f"07700 9{rng.randrange(10000, 99999)}",
+        preferred_language=rng.choices(
+            [Language.ENGLISH, Language.POLISH, Language.PUNJABI, Language.WELSH],
+            weights=[90, 4, 3, 3],
+        )[0],
+    )
+    patient_register(None, patient=patient, by=admin, at=at(referred, 9, 30))
+    condition = Condition(_weighted(rng, CONDITION_WEIGHTS))
+    if condition in SIDED:
+        side = rng.choice([Laterality.LEFT, Laterality.RIGHT])
+    elif condition is Condition.SPINAL_STENOSIS:
+        side = Laterality.BILATERAL
+    else:
+        side = Laterality.NOT_APPLICABLE
+    episode = Episode(
+        id=_uuid(rng),
+        patient=patient,
+        condition=condition,
+        laterality=side,
+        referral_source=rng.choices(
+            [ReferralSource.GP, ReferralSource.PHYSIOTHERAPY, ReferralSource.ORTHOPAEDICS],
+            weights=[50, 35, 15],
+        )[0],
+        referral_date=referred,
+        referral_reason=WORDING["referral_reasons"][condition],
+        referrer_name=f"Dr {rng.choice(names.FAMILY)}",
+        conservative_care_weeks=rng.choice([2, 4, 6, 8, 12, 16, 26]),
+        conservative_care_notes="Physiotherapy-led exercise programme and simple analgesia.",
+        responsible_clinician=world.staff[(clinic.code, "clinician")],
+    )
+    return episode_create(None, episode=episode, by=admin, at=at(referred, 9, 45))
+
+
+def stages_for(rng: random.Random, count: int, clinics: int) -> list[str]:
+    """How far each patient's story goes: the first rounds in turn, then the usual mix."""
+    return [
+        FIRST_ROUNDS[i // clinics]
+        if i // clinics < len(FIRST_ROUNDS)
+        else _weighted(rng, STAGE_WEIGHTS)
+        for i in range(count)
+    ]
+
+
+def patients_and_stories(world: DemoWorld) -> None:
+    """Each patient's story, chosen first for the whole world (so the outcome quota can be
+    spread over it), then replayed patient by patient."""
+    rng = world.rng
+    stages = stages_for(rng, world.patient_count, len(world.clinics))
+    outcomes: list[Outcome | None] = assign_outcomes(rng, stages)
     taken: set[str] = set()
-    for index in range(world.patient_count):
-        clinic = world.clinics[index % len(world.clinics)]
-        sex = rng.choices([Sex.FEMALE, Sex.MALE, Sex.OTHER], weights=[52, 47, 1])[0]
-        given_pool = names.FEMALE_GIVEN if sex == Sex.FEMALE else names.MALE_GIVEN
-        given = rng.choice(given_pool)
-        family = rng.choice(names.FAMILY)
-        age = max(18, min(92, int(rng.gauss(54, 15))))
-        born = world.today - timedelta(days=age * 365 + rng.randrange(365))
-        patient = Patient.objects.create(
-            clinic=clinic,
-            given_name=given,
-            family_name=family,
-            date_of_birth=born,
-            sex=sex,
-            nhs_number=demo_nhs_number(rng, taken),
-            mrn=f"{clinic.code.upper()}{100000 + index}",
-            email=f"{given}.{family}{index}@example.com".lower().replace("'", ""),
-            phone=f"07700 9{rng.randrange(10000, 99999)}",
-            preferred_language=rng.choices(
-                [Language.ENGLISH, Language.POLISH, Language.PUNJABI, Language.WELSH],
-                weights=[90, 4, 3, 3],
-            )[0],
+    shown: set[str] = set()
+    asked = 0
+    for index, (stage, outcome) in enumerate(zip(stages, outcomes, strict=True)):
+        episode = _referral(world, index, stage, taken)
+        story = Story(
+            episode=episode,
+            clinician=world.staff[(episode.patient.clinic.code, "clinician")],
+            stage=stage,
+            outcome=outcome,
+            last_day=world.today - timedelta(days=1),
+            prefer=SHOW_FIRST - shown,
         )
-        condition = Condition(_weighted(rng, CONDITION_WEIGHTS))
-        # The first few patients of each clinic walk through every stage once, so even a tiny
-        # demo shows them all; the rest follow the service's usual mix.
-        round_ = index // len(world.clinics)
-        stage = STAGE_ORDER[round_] if round_ < len(STAGE_ORDER) else _weighted(rng, STAGE_WEIGHTS)
-        referred = world.today - timedelta(days=_days_since_referral(rng, stage))
-        sided = condition in (
-            Condition.SCIATICA,
-            Condition.LUMBAR_DISC_HERNIATION,
-            Condition.SACROILIAC_JOINT_INFLAMMATION,
-        )
-        episode = Episode.objects.create(
-            patient=patient,
-            condition=condition,
-            laterality=rng.choice([Laterality.LEFT, Laterality.RIGHT])
-            if sided
-            else Laterality.BILATERAL
-            if condition == Condition.SPINAL_STENOSIS
-            else Laterality.NOT_APPLICABLE,
-            referral_source=rng.choices(
-                [ReferralSource.GP, ReferralSource.PHYSIOTHERAPY, ReferralSource.ORTHOPAEDICS],
-                weights=[50, 35, 15],
-            )[0],
-            referral_date=referred,
-            referral_reason=REFERRAL_REASONS[condition],
-            referrer_name=f"Dr {rng.choice(names.FAMILY)}",
-            conservative_care_weeks=rng.choice([2, 4, 6, 8, 12, 16, 26]),
-            conservative_care_notes="Physiotherapy-led exercise programme and simple analgesia.",
-            responsible_clinician=world.staff[(clinic.code, "clinician")],
-        )
-        referred_at = _at(referred, hour=10)
-        Episode.objects.filter(pk=episode.pk).update(stage_changed_at=referred_at)
-        episode.log("referral", f"Referred for {episode.condition_display.lower()}", at=referred_at)
-        if stage != Episode.Stage.REFERRED:
-            days_in_stage = rng.randint(0, min(30, (world.today - referred).days))
-            episode.advance_to(stage, at=_at(world.today - timedelta(days=days_in_stage), 14))
+        if story.reaches(Stage.CONSENTED):
+            # The first two patients asked show a withdrawal and a refusal; then a few more.
+            if asked < 2:
+                story.hesitation = ("withdrawn", "declined")[asked]
+            elif rng.random() < HESITANT_SHARE:
+                story.hesitation = rng.choice(["declined", "withdrawn"])
+            asked += 1
+        replay(rng, story)
+        shown.add(story.scenario)
         world.episodes.append(episode)
-
-
-def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
-
-
-def _days_since_referral(rng: random.Random, stage: str) -> int:
-    ranges = {
-        Episode.Stage.REFERRED: (1, 21),
-        Episode.Stage.ASSESSED: (14, 42),
-        Episode.Stage.CONSENTED: (21, 56),
-        Episode.Stage.TREATED: (28, 70),
-        Episode.Stage.FOLLOW_UP: (60, 400),
-        Episode.Stage.DISCHARGED: (200, 700),
-    }
-    low, high = ranges[stage]
-    return rng.randint(low, high)
-
-
-Step = Callable[[DemoWorld], None]
-
-# The explicit order in which the demo world is built; each pathway stage appends its step.
-STEPS: list[Step] = [
-    clinics_and_staff,
-    patients_and_episodes,
-    assessments,
-    consents_and_procedures,
-    retell_stage_moves,
-]
+        world.scenarios.append(story.scenario)
 
 
 def demo_data_present() -> bool:
@@ -222,6 +238,6 @@ def demo_data_present() -> bool:
 @transaction.atomic
 def build_demo(*, patients: int, seed: int, today: date) -> DemoWorld:
     world = DemoWorld(rng=random.Random(seed), today=today, patient_count=patients)
-    for step in STEPS:
-        step(world)
+    clinics_and_staff(world)
+    patients_and_stories(world)
     return world

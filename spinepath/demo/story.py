@@ -1,60 +1,301 @@
-"""The last demo step: retell each episode's stage moves at the times its records were made.
+"""One synthetic patient's story, replayed in date order through the real workflows.
 
-Earlier steps set each episode's final stage first and then backfill the records, so their stage
-events jump straight from "Referred" to the final stage. This step replaces those events with one
-event per stage passed, dated by the record that moved it (first decision, first consent, first
-procedure), so a demo timeline reads the way a real one would.
+Each step calls the function the page and the API call, with ``at=`` the story's time:
+``assessment_record`` (and ``record_proceed`` where the clinician goes ahead against the advice),
+the onward action for a decision that stops the pathway, ``consent_record`` (a patient may decline
+first, or withdraw and agree again later), ``safety_check_record`` and ``safety_check_confirm``,
+``procedure_record`` (so its hooks run), and the episode's discharge. Stage moves, timelines and
+audit events are the workflows' own. Where a workflow refuses, the demo does what a clinician
+would: a decision that cannot be overridden ends the story at ``assessed``, a day-of decision that
+blocks moves the list a week later, a reason the day needs is written on the checklist, and a
+steroid check that blocks gets the operating clinician's written override.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
+
+from spinepath.assessment.decisions import assessment_record, record_proceed
 from spinepath.assessment.models import Decision
-from spinepath.patients.models import Episode, TimelineEvent
+from spinepath.clinical.checklist import Phase
+from spinepath.clinical.vocab import Complication, Condition, Imaging, Outcome, Procedure
+from spinepath.demo import assessments as scenarios
+from spinepath.demo import procedures as day_of
+from spinepath.demo.wording import WORDING
+from spinepath.onward.actions import not_suitable_plan_record, urgent_referral_record
+from spinepath.onward.models import OnwardAction
+from spinepath.patients.episodes import episode_discharge
+from spinepath.patients.models import Episode, Language
+from spinepath.procedures.consent import consent_record, consent_withdraw
+from spinepath.procedures.models import Consent
+from spinepath.procedures.procedure import SteroidOverrideRequired, procedure_record
+from spinepath.procedures.safety_check import (
+    checklist_items,
+    day_of_decision_problem,
+    glucose_asked,
+    safety_check_confirm,
+    safety_check_proceed,
+    safety_check_record,
+)
 
 if TYPE_CHECKING:
-    from spinepath.demo.seed import DemoWorld
+    from spinepath.accounts.models import User
 
-ORDER = [stage for stage, _ in Episode.Stage.choices]
+Stage = Episode.Stage
+ORDER = list(Stage.values)
 
 
-def _moments(episode: Episode) -> dict[str, datetime | None]:
-    decision = (
-        Decision.objects.filter(assessment__episode=episode)
-        .exclude(context=Decision.Context.DAY_OF_PROCEDURE)
-        .order_by("evaluated_at")
-        .first()
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+@dataclass
+class Story:
+    """What happens to one episode: how far it goes, its outcome, and when each step happens."""
+
+    episode: Episode
+    clinician: User
+    stage: str
+    outcome: Outcome | None
+    last_day: date
+    """The day before the demo's today: nothing in a story happens later."""
+    hesitation: str = ""
+    """"declined" or "withdrawn": the patient's first answer on consent."""
+    prefer: frozenset[str] = frozenset()
+    """Scenarios to show when they fit (``assessments.SHOW_FIRST`` not yet shown)."""
+    scenario: str = ""
+    proceed_reason: str = ""
+
+    def reaches(self, stage: str) -> bool:
+        return ORDER.index(self.stage) >= ORDER.index(stage)
+
+
+def _plus(rng: random.Random, day: date, low: int, high: int) -> date:
+    return day + timedelta(days=rng.randint(low, high))
+
+
+def replay(rng: random.Random, story: Story) -> None:
+    """Walk ``story`` from its assessment on, stopping wherever the workflows say it must."""
+    episode = story.episode
+    if story.outcome is None:
+        return
+    day = min(_plus(rng, episode.referral_date, 7, 35), story.last_day)
+    decision = _assess(rng, story, day)
+    if decision.blocks:
+        _onward(rng, story, decision)
+        return
+    if not story.reaches(Stage.CONSENTED):
+        return
+    if decision.needs_reason_to_proceed:
+        reason = story.proceed_reason or scenarios.GENERIC_PROCEED
+        moment = timezone.localtime(decision.evaluated_at) + timedelta(minutes=20)
+        record_proceed(None, decision, by=story.clinician, reason=reason, at=moment)
+    consent_day = day if rng.random() < 0.5 else min(_plus(rng, day, 1, 14), story.last_day)
+    consent = _consent(rng, story, decision, consent_day)
+    consent_day = timezone.localdate(consent.created_at)
+    if not story.reaches(Stage.TREATED):
+        return
+    repeats = 0
+    if story.reaches(Stage.FOLLOW_UP) and decision.assessment.steroid:
+        repeats = rng.choices([0, 1, 2], [75, 20, 5])[0]
+    injection_day = _plus(rng, consent_day, 0 if consent_day > day else 7, 28)
+    for n in range(repeats + 1):
+        if n:
+            injection_day = _plus(rng, injection_day, day_of.REPEAT_MIN_DAYS, 150)
+            if injection_day > story.last_day - timedelta(days=60):
+                break
+            consent = _consent(rng, story, decision, injection_day, hour=8)
+        done = _procedure_day(rng, story, consent, min(injection_day, story.last_day))
+        if done is None:
+            return
+        injection_day = done
+    _after(rng, story, injection_day)
+
+
+def _assess(rng: random.Random, story: Story, day: date) -> Decision:
+    episode, outcome = story.episode, story.outcome
+    assert outcome is not None
+    who = scenarios.Patient(
+        age=episode.patient.age_on(day),
+        sex=episode.patient.sex,
+        side=episode.laterality,
+        referral_care_weeks=episode.conservative_care_weeks or 0,
     )
-    consent = episode.consents.filter(decision="permit").order_by("created_at").first()
-    procedure = episode.procedures.counted().order_by("performed_at").first()
-    return {
-        Episode.Stage.ASSESSED: decision.evaluated_at if decision else None,
-        Episode.Stage.CONSENTED: consent.created_at if consent else None,
-        Episode.Stage.TREATED: procedure.performed_at if procedure else None,
-    }
+    plan = scenarios.plan_for(rng, Condition(episode.condition), outcome, who, story.prefer)
+    story.scenario, story.proceed_reason = plan.scenario, plan.proceed_reason
+    answers = scenarios.questionnaire_answers(rng, plan)
+    assessment, priors, baseline = scenarios.assessment_inputs(plan, episode, day, answers)
+    return assessment_record(
+        None,
+        assessment=assessment,
+        by=story.clinician,
+        baseline=baseline,
+        injections_elsewhere=priors,
+        at=at(day, 11 + rng.randrange(3), rng.choice([0, 15, 30, 45])),
+    )
 
 
-def retell_stage_moves(world: DemoWorld) -> None:
-    for episode in world.episodes:
-        episode.refresh_from_db()
-        TimelineEvent.objects.filter(episode=episode, kind=TimelineEvent.Kind.STAGE).delete()
-        final = ORDER.index(episode.stage)
-        moments = _moments(episode)
-        previous_at = episode.timeline.order_by("at").values_list("at", flat=True).first()
-        last_at = episode.stage_changed_at
-        for index in range(1, final + 1):
-            stage = ORDER[index]
-            at = moments.get(stage) if index < final else last_at
-            if at is None or previous_at is None or at < previous_at:
-                # No record to date it by: place it between the last move and the final one.
-                at = (previous_at or last_at) + timedelta(minutes=30)
-            at = min(at, last_at) if index < final else at
-            episode.log(
-                TimelineEvent.Kind.STAGE,
-                f"Stage changed from {Episode.Stage(ORDER[index - 1]).label} to "
-                f"{Episode.Stage(stage).label}",
-                at=at + timedelta(minutes=1),
-            )
-            previous_at = at
+def _onward(rng: random.Random, story: Story, decision: Decision) -> None:
+    """Most decisions that stop the pathway have their action recorded; a few are still due."""
+    if rng.random() < 0.25:
+        return
+    moment = timezone.localtime(decision.evaluated_at) + timedelta(minutes=rng.randint(20, 50))
+    by, outcome = story.clinician, Outcome(decision.outcome)
+    text = WORDING["onward"][outcome]
+    if outcome is Outcome.URGENT_REFERRAL:
+        urgent_referral_record(
+            None,
+            decision=decision,
+            to_whom=text,
+            method=OnwardAction.Method.PHONE,
+            made_at=moment,
+            by=by,
+            at=moment + timedelta(minutes=5),
+        )
+    else:
+        not_suitable_plan_record(
+            None, decision=decision, plan=WORDING["onward"][outcome], by=by, at=moment
+        )
+
+
+def _consent(
+    rng: random.Random, story: Story, decision: Decision, day: date, *, hour: int = 15
+) -> Consent:
+    """Consent for the plan on ``day``; a hesitant patient first declines, or agrees and then
+    withdraws, and agrees again a few days later."""
+    assessment, patient = decision.assessment, story.episode.patient
+    procedure = Procedure(assessment.procedure)
+    interpreter = patient.preferred_language != Language.ENGLISH
+    moment = at(day, hour, rng.choice([0, 15, 30]))
+
+    def take(answer: str, when: datetime, questions: str) -> Consent:
+        if interpreter:
+            questions = f"{questions} Discussed through a professional interpreter.".strip()
+        return consent_record(
+            None,
+            assessment=assessment,
+            clinician=story.clinician,
+            decision=answer,
+            capacity_confirmed=True,
+            signed_on=timezone.localdate(when),
+            levels=day_of.levels(rng, procedure),
+            side=story.episode.laterality,
+            interpreter_used=interpreter,
+            patient_questions=questions,
+            signed_name=patient.full_name,
+            at=when,
+        )
+
+    hesitation, story.hesitation = story.hesitation, ""
+    if hesitation and day + timedelta(days=8) <= story.last_day:
+        if hesitation == "declined":
+            take(Consent.Decision.DENY, moment, rng.choice(day_of.DENY_QUESTIONS))
+        else:
+            agreed = take(Consent.Decision.PERMIT, moment, "")
+            withdrawn = at(day + timedelta(days=rng.randint(2, 4)), 10)
+            reason = rng.choice(day_of.WITHDRAWAL_REASONS)
+            consent_withdraw(None, consent=agreed, by=story.clinician, reason=reason, at=withdrawn)
+        moment += timedelta(days=7)
+    return take(Consent.Decision.PERMIT, moment, rng.choice(day_of.PERMIT_QUESTIONS))
+
+
+def _procedure_day(rng: random.Random, story: Story, consent: Consent, day: date) -> date | None:
+    """Sign in, time out, the injection, sign out; the day it was done, or ``None`` if no day
+    before the demo's today fits (the story stops there)."""
+    episode, by = story.episode, story.clinician
+    assessment = consent.assessment
+    while day <= story.last_day:
+        items = checklist_items(consent, assessment, on=day)
+        glucose = round(rng.uniform(5.8, 11.5), 1) if glucose_asked(items) else None
+        sign_in = at(day, rng.randint(9, 14), rng.choice([0, 15, 30]))
+        sign_in = max(sign_in, timezone.localtime(consent.created_at) + timedelta(minutes=30))
+        check = safety_check_record(
+            None,
+            episode=episode,
+            consent=consent,
+            by=by,
+            answers={i.code: True for i in items if i.phase is Phase.SIGN_IN},
+            day=day_of.day_facts(assessment, glucose=glucose),
+            at=sign_in,
+        )
+        if check.decision.blocks:
+            day += timedelta(days=7)  # not today: the list a week later
+            continue
+        if day_of_decision_problem(check.decision):
+            reason = day_of.DAY_OF_PROCEED
+            safety_check_proceed(None, check=check, by=by, reason=reason, at=sign_in)
+        performed = sign_in + timedelta(minutes=rng.randint(15, 30))
+        sign_out = performed + timedelta(minutes=20)
+        time_out = performed - timedelta(minutes=2)
+        for phase, moment in ((Phase.TIME_OUT, time_out), (Phase.SIGN_OUT, sign_out)):
+            answers = {i.code: True for i in items if i.phase is phase}
+            safety_check_confirm(None, check=check, phase=phase, by=by, answers=answers, at=moment)
+        _inject(rng, story, consent, performed)
+        return day
+    return None
+
+
+def _inject(rng: random.Random, story: Story, consent: Consent, performed: datetime) -> None:
+    complication = None
+    if rng.random() < day_of.COMPLICATION_SHARE:
+        complication = _complication(rng, consent)
+    fields = day_of.procedure_fields(
+        rng,
+        consent,
+        consent.assessment,
+        approach=day_of.approach(rng, Procedure(consent.procedure), consent.side),
+        performed_at=performed,
+        complication=complication,
+    )
+    recorded = fields["discharged_at"]
+    try:
+        procedure_record(None, episode=story.episode, by=story.clinician, **fields, at=recorded)
+    except SteroidOverrideRequired as blocked:
+        code = next(r.code for r in blocked.check.reasons if r.status == "block")
+        reason = day_of.OVERRIDE_REASONS.get(code, day_of.OVERRIDE_REASONS["STEROID_REGION_LIMIT"])
+        procedure_record(
+            None,
+            episode=story.episode,
+            by=story.clinician,
+            **fields,
+            steroid_override_reason=reason,
+            at=recorded,
+        )
+
+
+def _complication(rng: random.Random, consent: Consent) -> Complication:
+    """Mostly vasovagal; a dural puncture on an interlaminar epidural, intravascular uptake on a
+    transforaminal one under live imaging."""
+    if consent.procedure == Procedure.INTERLAMINAR_EPIDURAL and rng.random() < 0.5:
+        return Complication.DURAL_PUNCTURE
+    if consent.procedure == Procedure.TRANSFORAMINAL_EPIDURAL and consent.imaging in (
+        Imaging.FLUOROSCOPY,
+        Imaging.CT,
+    ):
+        return Complication.INTRAVASCULAR_UPTAKE if rng.random() < 0.4 else Complication.VASOVAGAL
+    return Complication.VASOVAGAL
+
+
+def _after(rng: random.Random, story: Story, injected: date) -> None:
+    """Review after the injection, then discharge, each if it falls before the demo's today."""
+    review = _plus(rng, injected, 21, 56)
+    if not story.reaches(Stage.FOLLOW_UP) or review > story.last_day:
+        return
+    story.episode.advance_to(Stage.FOLLOW_UP, by=story.clinician, at=at(review, 10))
+    discharged = _plus(rng, review, 14, 200)
+    if not story.reaches(Stage.DISCHARGED) or discharged > story.last_day:
+        return
+    outcome = rng.choices(list(WORDING["discharges"]), [60, 30, 10])[0]
+    episode_discharge(
+        None,
+        episode=story.episode,
+        outcome=outcome,
+        note=WORDING["discharges"][outcome],
+        by=story.clinician,
+        at=at(discharged, 16),
+    )

@@ -216,17 +216,20 @@ def _answer_errors(answers: Mapping[str, Any], phases: Iterable[Phase]) -> dict[
 
 
 def save_items(check: SafetyCheck, answers: Mapping[str, Any], *, by: User, at: datetime) -> None:
+    """Store each answer, replacing an earlier answer to the same item: three queries a phase."""
+    existing = {item.code: item for item in check.items.filter(code__in=list(answers))}
+    new, changed = [], []
     for code, value in answers.items():
-        SafetyCheckItem.objects.update_or_create(
-            safety_check=check,
-            code=code,
-            defaults={
-                "phase": ITEMS_BY_CODE[code].phase.value,
-                "confirmed": value is True,
-                "recorded_by": by,
-                "recorded_at": at,
-            },
-        )
+        item = existing.get(code) or SafetyCheckItem(safety_check=check, code=code)
+        item.phase = ITEMS_BY_CODE[code].phase.value
+        item.confirmed = value is True
+        item.recorded_by = by
+        item.recorded_at = at
+        (changed if item.pk else new).append(item)
+    SafetyCheckItem.objects.bulk_create(new)
+    SafetyCheckItem.objects.bulk_update(
+        changed, ["phase", "confirmed", "recorded_by", "recorded_at"]
+    )
 
 
 def evaluate_check(check: SafetyCheck) -> ChecklistResult:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import date, datetime, time, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from conftest import make_episode, make_patient
+from spinepath.assessment.decisions import assessment_record
 from spinepath.assessment.models import Decision
 from spinepath.clinical.decision import evaluate
 from spinepath.clinical.facts import Facts
@@ -19,7 +19,7 @@ from spinepath.clinical.instruments import score
 from spinepath.clinical.ruleset import RuleSetConfig
 from spinepath.clinical.vocab import Condition, Outcome
 from spinepath.demo import assessments as step
-from spinepath.demo.seed import build_demo, demo_nhs_number
+from spinepath.demo.seed import build_demo, demo_nhs_number, stages_for
 from spinepath.lib import nhs_number
 from spinepath.patients.models import Episode, Patient
 from spinepath.procedures.models import PriorInjection
@@ -181,7 +181,15 @@ def _record(clinic: Any, clinician: Any, condition: Condition, plan: step.Plan, 
     )
     at = datetime.combine(TODAY, time(11), tzinfo=timezone.get_current_timezone())
     answers = step.questionnaire_answers(random.Random(n), plan)
-    decision = step.record_assessment(episode, plan, answers, clinician=clinician, at=at)
+    assessment, priors, baseline = step.assessment_inputs(plan, episode, TODAY, answers)
+    decision = assessment_record(
+        None,
+        assessment=assessment,
+        by=clinician,
+        baseline=baseline,
+        injections_elsewhere=priors,
+        at=at,
+    )
     return str(decision.outcome)
 
 
@@ -259,13 +267,13 @@ def test_plans_are_a_pure_function_of_the_seed() -> None:
 
 
 @pytest.mark.parametrize("seed", range(200))
-def test_assignment_gives_every_outcome_twice_and_blocks_only_at_assessed(seed: int) -> None:
+def test_fourteen_patients_or_more_show_every_outcome_twice_blocking_only_at_assessed(
+    seed: int,
+) -> None:
     rng = random.Random(seed)
-    stages = _stages(rng, 30 + seed % 40)
-    assessed = stages.count("assessed")
-    seen = sum(stage in SEEN for stage in stages)
-    if assessed < 4 or seen < 12:
-        stages = _restaged(stages, seed)
+    stages = stages_for(rng, 14 + seed % 40, 2)
+    assert stages.count("assessed") >= 4
+    assert sum(stage in SEEN for stage in stages) >= 12
     outcomes = step.assign_outcomes(rng, stages)
     counts = Counter(outcomes)
     assert all(counts[outcome] >= 2 for outcome in Outcome), (seed, counts)
@@ -273,43 +281,3 @@ def test_assignment_gives_every_outcome_twice_and_blocks_only_at_assessed(seed: 
         assert (outcome is None) == (stage == "referred")
         if outcome in BLOCKING:
             assert stage == "assessed"
-
-
-def _restaged(stages: list[str], seed: int) -> list[str]:
-    """What the step's re-staging makes of ``stages`` (through a stand-in world)."""
-    day = date(2026, 11, 1)
-    at = datetime.combine(day, time(14), tzinfo=timezone.get_current_timezone())
-    world = SimpleNamespace(
-        patient_count=len(stages),
-        episodes=[
-            SimpleNamespace(stage=s, referral_date=day - timedelta(days=i), stage_changed_at=at)
-            for i, s in enumerate(stages)
-        ],
-    )
-    restaged, moved = step._stages(world)  # type: ignore[arg-type]
-    assert all(stages[i] != "assessed" and restaged[i] == "assessed" for i in moved)
-    return restaged
-
-
-@pytest.mark.parametrize(
-    "stages",
-    [
-        ["referred"] * 30,
-        ["referred"] * 10 + ["follow_up"] * 20,
-        ["follow_up"] * 30,
-        ["referred"] * 2 + ["discharged"] * 28,
-        ["assessed"] * 2 + ["referred"] * 28,
-    ],
-)
-def test_small_or_lopsided_worlds_are_restaged_to_show_every_outcome(stages: list[str]) -> None:
-    restaged = _restaged(stages, 0)
-    assert restaged.count("assessed") >= 4
-    assert sum(stage in SEEN for stage in restaged) >= 12
-    counts = Counter(step.assign_outcomes(random.Random(3), restaged))
-    assert all(counts[outcome] >= 2 for outcome in Outcome)
-
-
-def test_worlds_under_thirty_patients_keep_their_stages() -> None:
-    stages = ["referred"] * 12
-    world = SimpleNamespace(patient_count=12, episodes=[SimpleNamespace(stage=s) for s in stages])
-    assert step._stages(world) == (stages, set())  # type: ignore[arg-type]

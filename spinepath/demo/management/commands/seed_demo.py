@@ -1,3 +1,5 @@
+"""`seed_demo`: load the deterministic synthetic demo world (never on a live system)."""
+
 from datetime import date
 from typing import Any
 

@@ -1,0 +1,141 @@
+"""The demo is a replay: every record comes from the real workflows, at the story's own times."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core import serializers
+from django.core.management import call_command
+from django.utils import timezone
+
+from spinepath.accounts.models import AuditEvent
+from spinepath.assessment.models import Decision
+from spinepath.demo.seed import build_demo
+from spinepath.patients.models import Episode, Patient, TimelineEvent
+from spinepath.procedures import hooks
+from spinepath.procedures.models import Consent, ProcedureRecord
+
+TODAY = date(2026, 11, 24)
+ORDER = list(Episode.Stage.values)
+
+
+@pytest.fixture
+def hooked(monkeypatch: Any) -> list[Any]:
+    """A receiver on ``ON_PROCEDURE_RECORDED``, as aftercare and follow-up will register."""
+    received: list[Any] = []
+    monkeypatch.setattr(hooks, "ON_PROCEDURE_RECORDED", [received.append])
+    return received
+
+
+@pytest.fixture
+def world(db: Any, hooked: list[Any]) -> Any:
+    return build_demo(patients=40, seed=7, today=TODAY)
+
+
+def test_the_hook_fires_once_for_each_demo_procedure(world: Any, hooked: list[Any]) -> None:
+    assert hooked
+    assert sorted(r.pk for r in hooked) == sorted(
+        ProcedureRecord.objects.values_list("pk", flat=True)
+    )
+
+
+def test_every_record_has_its_audit_event_at_the_time_it_was_made(world: Any) -> None:
+    created = AuditEvent.objects.filter(action=AuditEvent.Action.CREATE)
+    for model, when in (
+        (Patient, "created_at"),
+        (Episode, "created_at"),
+        (Consent, "created_at"),
+        (ProcedureRecord, "created_at"),
+        (Decision, "evaluated_at"),
+    ):
+        label = f"{model._meta.app_label}.{model.__name__}"
+        for pk, at in model.objects.values_list("pk", when):
+            events = created.filter(model__iexact=label, object_id=str(pk))
+            assert list(events.values_list("at", flat=True)) == [at], (label, pk)
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.OVERRIDE).exists() or not (
+        ProcedureRecord.objects.exclude(steroid_override_reason="").exists()
+    )
+
+
+def test_each_timeline_is_written_in_date_order_before_today(world: Any) -> None:
+    for episode in Episode.objects.all():
+        times = list(episode.timeline.order_by("id").values_list("at", flat=True))
+        assert times == sorted(times), episode
+        assert timezone.localdate(times[-1]) < TODAY
+    for patient in Patient.objects.all():
+        times = list(
+            AuditEvent.objects.filter(patient_id=str(patient.pk))
+            .order_by("id")
+            .values_list("at", flat=True)
+        )
+        assert times == sorted(times) and times[0] == patient.created_at
+
+
+def test_stage_moves_are_on_the_timeline_when_the_records_that_made_them_were(world: Any) -> None:
+    for episode in Episode.objects.all():
+        moves = list(episode.timeline.filter(kind=TimelineEvent.Kind.STAGE).order_by("at", "id"))
+        if episode.stage == Episode.Stage.REFERRED:
+            assert moves == []
+            continue
+        assert moves[-1].at == episode.stage_changed_at
+        assert episode.get_stage_display() in moves[-1].summary
+        decision = Decision.objects.filter(
+            assessment__episode=episode, context=Decision.Context.ASSESSMENT
+        ).get()
+        assert moves[0].at == decision.evaluated_at
+        assert moves[0].summary == "Stage changed from Referred to Assessed"
+        first_procedure = episode.procedures.order_by("created_at").first()
+        if first_procedure is not None:
+            treated = [m for m in moves if m.summary.endswith("to Treated")]
+            assert treated[0].at == first_procedure.created_at
+        if episode.stage == Episode.Stage.DISCHARGED:
+            assert episode.discharged_at == episode.stage_changed_at
+            assert episode.discharge_outcome
+
+
+def test_every_stage_and_both_kinds_of_hesitation_appear(world: Any) -> None:
+    assert set(Episode.objects.values_list("stage", flat=True)) == set(ORDER)
+    states = Counter(
+        (c.status, c.decision, c.withdrawn_at is not None) for c in Consent.objects.all()
+    )
+    assert states[("inactive", "deny", False)] >= 1
+    assert states[("inactive", "permit", True)] >= 1
+
+
+@pytest.mark.parametrize(("seed", "patients"), [(1, 3), (2, 7), (3, 14), (4, 25), (5, 9)])
+def test_any_seed_builds(db: Any, seed: int, patients: int) -> None:
+    world = build_demo(patients=patients, seed=seed, today=TODAY - timedelta(days=seed))
+    assert Patient.objects.count() == len(world.episodes) == patients
+
+
+# --- the same seed and day give the same data -------------------------------------------------
+
+DUMPED = ("patients", "questionnaires", "assessment", "procedures", "onward")
+
+
+def _dump() -> list[dict[str, Any]]:
+    """Every demo record (and its audit log) as plain data, less the wall-clock ``updated_at``."""
+    models = [m for label in DUMPED for m in apps.get_app_config(label).get_models()]
+    rows = []
+    for model in [*models, AuditEvent]:
+        queryset = model.objects.order_by("pk")
+        for row in serializers.serialize("python", queryset):
+            row["fields"].pop("updated_at", None)
+            rows.append(row)
+    return rows
+
+
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_the_same_seed_and_day_give_identical_data_in_a_flushed_database() -> None:
+    dumps = []
+    for seed in (11, 11, 12):
+        call_command("flush", interactive=False, verbosity=0)
+        build_demo(patients=16, seed=seed, today=TODAY)
+        dumps.append(_dump())
+    assert len(dumps[0]) > 500
+    assert dumps[0] == dumps[1]
+    assert dumps[0] != dumps[2]
