@@ -30,8 +30,16 @@ def on_day(point: TimePoint, days_late: int = 0) -> datetime:
     return timezone.make_aware(when)
 
 
-def answer(record: Any, label: str, by: Any = None, days_late: int = 0, **scores: int) -> TimePoint:
-    """Submit ``scores`` (``nrs_leg=3, pgic=2``; ODI as ``odi=<0..5 for every section>``)."""
+def answer(
+    record: Any,
+    label: str,
+    by: Any = None,
+    days_late: int = 0,
+    at: datetime | None = None,
+    **scores: int,
+) -> TimePoint:
+    """Submit ``scores`` (``nrs_leg=3, pgic=2``; ODI as ``odi=<0..5 for every section>``) on the
+    due date (plus ``days_late``), or ``at``."""
     tp = point(record, label)
     answers: dict[str, dict[str, int]] = {}
     for code, value in scores.items():
@@ -45,5 +53,5 @@ def answer(record: Any, label: str, by: Any = None, days_late: int = 0, **scores
         answers=answers,
         source="staff" if by else "patient",
         by=by,
-        at=on_day(tp, days_late),
+        at=at or on_day(tp, days_late),
     )
