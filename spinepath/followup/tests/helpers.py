@@ -55,3 +55,27 @@ def answer(
         by=by,
         at=at or on_day(tp, days_late),
     )
+
+
+def backdate(record: Any, days: int) -> Any:
+    """Move a freshly recorded procedure, its baseline answers and its time points ``days``
+    into the past, as if it had been recorded then (test set-up only)."""
+    from spinepath.procedures.models import ProcedureRecord
+    from spinepath.questionnaires.models import QuestionnaireResponse
+
+    shift = timedelta(days=days)
+    ProcedureRecord.objects.filter(pk=record.pk).update(
+        performed_at=record.performed_at - shift, created_at=record.created_at - shift
+    )
+    for response in QuestionnaireResponse.objects.filter(episode=record.episode):
+        response.created_at -= shift
+        if response.completed_at:
+            response.completed_at -= shift
+        response.save(update_fields=["created_at", "completed_at"])
+    for tp in TimePoint.objects.filter(procedure=record):
+        tp.due_on -= shift
+        if tp.due_at:
+            tp.due_at -= shift
+        tp.save(update_fields=["due_on", "due_at"])
+    record.refresh_from_db()
+    return record
