@@ -301,6 +301,12 @@ PAGES: list[StaffPage] = [
     StaffPage("new episode", lambda w: reverse("episode_create", args=[w.patient.pk])),
     StaffPage("episode", lambda w: reverse("episode_detail", args=[w.episode.pk])),
     StaffPage("edit episode", lambda w: reverse("episode_edit", args=[w.episode.pk])),
+    StaffPage("discharge episode", lambda w: reverse("episode_discharge", args=[w.episode.pk])),
+    StaffPage(
+        "discharge episode, errors",
+        lambda w: reverse("episode_discharge", args=[w.episode.pk]),
+        then=_submit_empty,
+    ),
     StaffPage("assessment", lambda w: reverse("assessment_create", args=[w.episode.pk])),
     StaffPage(
         "assessment, errors",
