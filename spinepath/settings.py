@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "spinepath.assessment",
     "spinepath.procedures",
     "spinepath.onward",
+    "spinepath.followup",
     "spinepath.demo",
 ]
 

@@ -12,9 +12,9 @@ explicit list, like ``procedures/hooks.py``, so the dependency points downwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from django.db.models import Model
 
@@ -41,12 +41,19 @@ class Injection:
         return self.steroid is not None and self.steroid_dose_mg is not None
 
 
-InjectionSource = Callable[[Patient, date | None], list[Injection]]
-"""Every injection one kind of record holds for a patient, on or before a day (``None``: all)."""
+class InjectionSource(Protocol):
+    """Every injection one kind of record holds for a patient, on or before a day (``None``: all);
+    with ``measure_relief``, the relief measured since, where the source can measure it."""
+
+    def __call__(
+        self, patient: Patient, on_or_before: date | None, *, measure_relief: bool = False
+    ) -> list[Injection]: ...
 
 
-def given_elsewhere(patient: Patient, on_or_before: date | None) -> list[Injection]:
-    """Injections recorded as given elsewhere, not entered in error."""
+def given_elsewhere(
+    patient: Patient, on_or_before: date | None, *, measure_relief: bool = False
+) -> list[Injection]:
+    """Injections recorded as given elsewhere, not entered in error (relief as reported)."""
     prior = PriorInjection.objects.filter(patient=patient, entered_in_error=False)
     if on_or_before is not None:
         prior = prior.filter(given_on__lte=on_or_before)
@@ -74,9 +81,15 @@ def add_source(source: InjectionSource) -> None:
         SOURCES.append(source)
 
 
-def injections(patient: Patient, *, on_or_before: date | None = None) -> list[Injection]:
+def injections(
+    patient: Patient, *, on_or_before: date | None = None, measure_relief: bool = False
+) -> list[Injection]:
     """Every injection the patient has had, from every source, oldest first."""
-    found = [injection for source in SOURCES for injection in source(patient, on_or_before)]
+    found = [
+        injection
+        for source in SOURCES
+        for injection in source(patient, on_or_before, measure_relief=measure_relief)
+    ]
     return sorted(found, key=lambda injection: injection.given_on)
 
 
@@ -90,7 +103,7 @@ def previous_injections(patient: Patient, *, before: date) -> list[PreviousInjec
             steroid_dose_mg=i.steroid_dose_mg if i.has_steroid else None,
             relief_percent=i.relief_percent,
         )
-        for i in injections(patient, on_or_before=before)
+        for i in injections(patient, on_or_before=before, measure_relief=True)
     ]
 
 

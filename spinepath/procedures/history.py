@@ -14,21 +14,30 @@ from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.vocab import Steroid
 from spinepath.patients.history import Injection
 from spinepath.patients.models import Patient
+from spinepath.procedures.hooks import measured_relief
 from spinepath.procedures.models import ProcedureRecord
 
 
-def done_here(patient: Patient, on_or_before: date | None) -> list[Injection]:
-    """Procedures recorded here and not entered in error (``ProcedureRecord.objects.counted``)."""
-    here = ProcedureRecord.objects.counted().filter(episode__patient=patient)
+def done_here(
+    patient: Patient, on_or_before: date | None, *, measure_relief: bool = False
+) -> list[Injection]:
+    """Procedures recorded here and not entered in error (``ProcedureRecord.objects.counted``).
+
+    With ``measure_relief``, each carries the relief its follow-up measured by ``on_or_before``
+    (``hooks.MEASURED_RELIEF``); the steroid checks and the ledger do not need it.
+    """
+    records = ProcedureRecord.objects.counted().filter(episode__patient=patient)
     if on_or_before is not None:
-        here = here.filter(performed_at__date__lte=on_or_before)
+        records = records.filter(performed_at__date__lte=on_or_before)
+    here = list(records)
+    relief = measured_relief(here, on_or_before) if measure_relief else {}
     return [
         Injection(
             given_on=timezone.localdate(r.performed_at),
             site=InjectionSite(r.procedure),
             steroid=Steroid(r.steroid) if r.steroid else None,
             steroid_dose_mg=r.steroid_dose_mg if r.steroid else None,
-            relief_percent=None,  # follow-up questionnaires will supply this
+            relief_percent=relief.get(r.pk),
             source="here",
             record=r,
         )
