@@ -75,7 +75,7 @@ def _text(*keys: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-# --- What the leaflets are built from ------------------------------------------------------------
+# --- What the leaflets are built from
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ class PlanInformation:
         )
 
 
-# --- Names ----------------------------------------------------------------------------------------
+# --- Names
 
 
 def procedure_name(procedure: Procedure) -> str:
@@ -221,7 +221,7 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-# --- Blood thinners: stop before, restart after --------------------------------------------------
+# --- Blood thinners: stop before, restart after
 
 
 @dataclass(frozen=True)
@@ -302,7 +302,7 @@ def _stop_advice(plan: BloodThinnerPlan) -> Advice:
     )
 
 
-# --- Shared parts ---------------------------------------------------------------------------------
+# --- Shared parts
 
 
 def safety_net_card() -> SafetyNetCard:
@@ -333,7 +333,7 @@ def _glucose_applies(given: ProcedureGiven, patient: PatientFactors) -> bool:
     return patient.diabetic and given.steroid is not None
 
 
-# --- Aftercare ------------------------------------------------------------------------------------
+# --- Aftercare
 
 
 def build_aftercare(
@@ -435,7 +435,7 @@ def _call_us_signs(given: ProcedureGiven, patient: PatientFactors) -> tuple[Advi
     return tuple(signs)
 
 
-# --- Personalised information before a planned procedure ------------------------------------------
+# --- Personalised information before a planned procedure
 
 
 def build_plan_information(
@@ -506,7 +506,7 @@ def _planned_drugs(planned: ProcedureGiven) -> Advice:
     return Advice("drugs_none", _text("plan", "drugs_none"))
 
 
-# --- Every leaflet, and the wording's fingerprint -------------------------------------------------
+# --- Every leaflet, and the wording's fingerprint
 
 EXAMPLE_CLINIC = ClinicContact(
     name="the spinal injection clinic",

@@ -62,7 +62,7 @@ def text_of(sheet: Aftercare) -> str:
     return " ".join(sheet.texts())
 
 
-# --- The wording ---------------------------------------------------------------------------------
+# --- The wording
 
 
 def test_the_wording_is_pinned_to_its_version() -> None:
@@ -94,7 +94,7 @@ def test_the_worst_leaflet_reads_under_a_reading_age_of_12() -> None:
     assert worst_plan <= 12.0
 
 
-# --- The two examples ---------------------------------------------------------------------
+# --- The two examples
 
 
 def test_diabetic_on_apixaban_caudal_under_x_ray_glucose_restart_and_radiation() -> None:
@@ -115,7 +115,7 @@ def test_ultrasound_sij_without_steroid_has_no_steroid_side_effects() -> None:
     assert "no_steroid" in sheet.codes
 
 
-# --- Each rule, firing and not firing --------------------------------------------------------------
+# --- Each rule, firing and not firing
 
 
 def test_steroid_advice_fires_with_a_steroid_and_names_it() -> None:
@@ -179,7 +179,7 @@ def test_every_leaflet_has_the_basics_and_the_warning_signs() -> None:
     assert {"infection", "pain"} <= sheet.codes
 
 
-# --- Blood thinners, from the core's hold data ------------------------------------------------------
+# --- Blood thinners, from the core's hold data
 
 
 def test_warfarin_restarts_after_six_hours_from_the_core() -> None:
@@ -233,7 +233,7 @@ def test_a_drug_listed_twice_is_refused() -> None:
         PatientFactors(False, (Antithrombotic.APIXABAN, Antithrombotic.APIXABAN))
 
 
-# --- The clinic's contact details -------------------------------------------------------------------
+# --- The clinic's contact details
 
 
 def test_the_clinics_phone_and_out_of_hours_advice_are_printed() -> None:
@@ -245,7 +245,7 @@ def test_the_clinics_phone_and_out_of_hours_advice_are_printed() -> None:
     assert "number in your letter" in no_phone.contact.phone
 
 
-# --- Always: the cauda equina card ------------------------------------------------------------------
+# --- Always: the cauda equina card
 
 givens = st.builds(
     ProcedureGiven,
@@ -278,7 +278,7 @@ def test_every_leaflet_carries_the_cauda_equina_card_and_steroid_words_only_with
     assert plan.cauda_equina == sheet.cauda_equina
 
 
-# --- Personalised information for a planned procedure ------------------------------------------------
+# --- Personalised information for a planned procedure
 
 
 def test_the_plan_names_procedure_imaging_drugs_condition_and_personal_factors() -> None:

@@ -36,7 +36,7 @@ def tags_in(condition: Condition, risk: StartBackRisk | None, day: int, phase: P
     return {tag for exercise in plan.exercises for tag in exercise.tags}
 
 
-# --- The library ---------------------------------------------------------------------------------
+# --- The library
 
 
 def test_the_library_has_at_least_thirty_complete_exercises() -> None:
@@ -74,7 +74,7 @@ def test_every_picture_named_is_drawn() -> None:
             assert (folder / exercise.picture).is_file(), exercise.picture
 
 
-# --- Phases --------------------------------------------------------------------------------------
+# --- Phases
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_a_programme_starts_at_todays_phase_and_runs_to_the_last() -> None:
     assert len(propose_programme(Condition.SCIATICA, None, 0).phases) == 4
 
 
-# --- Condition emphases, firing and not firing -----------------------------------------------------
+# --- Condition emphases, firing and not firing
 
 
 @pytest.mark.parametrize("phase", list(Phase)[:3])
@@ -202,7 +202,7 @@ def test_return_phase_works_on_returning_to_activity() -> None:
     assert "return_to_activity" in tags_in(Condition.SCIATICA, StartBackRisk.LOW, 50, Phase.RETURN)
 
 
-# --- Properties -----------------------------------------------------------------------------------
+# --- Properties
 
 
 @PROPERTY
