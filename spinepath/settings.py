@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "spinepath.assessment",
     "spinepath.procedures",
     "spinepath.onward",
+    "spinepath.patientinfo",
+    "spinepath.aftercare",
 ]
 
 MIDDLEWARE = [
