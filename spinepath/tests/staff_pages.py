@@ -317,6 +317,11 @@ PAGES: list[StaffPage] = [
     StaffPage("procedure", lambda w: reverse("procedure_detail", args=[w.procedure.pk])),
     StaffPage("discharge", lambda w: reverse("procedure_discharge", args=[w.procedure.pk])),
     StaffPage(
+        "patient information for a plan",
+        lambda w: reverse("plan_information", args=[w.consent.pk]),
+    ),
+    StaffPage("aftercare leaflet", lambda w: reverse("aftercare_leaflet", args=[w.procedure.pk])),
+    StaffPage(
         "baseline questionnaires",
         lambda w: reverse("baseline_questionnaires", args=[w.consented.pk]),
         user="physiotherapist-a",
