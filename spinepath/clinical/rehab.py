@@ -20,9 +20,11 @@ the days since the injection.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import tomllib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import IntEnum, StrEnum
 from pathlib import Path
@@ -323,3 +325,63 @@ def library_fingerprint() -> str:
     }
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- Adherence ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExerciseLog:
+    """One logged session of one exercise: done or not, and pain during it (0-10, if given)."""
+
+    on: dt.date
+    exercise_code: str
+    done: bool
+    pain_during: int | None
+
+
+@dataclass(frozen=True)
+class WeekAdherence:
+    week: int
+    """Week 1 is days 0-6 after the injection."""
+    starts_on: dt.date
+    logged: int
+    done: int
+    mean_pain: float | None
+    """Mean pain during the sessions done, where the patient gave it."""
+    exercises_done: frozenset[str]
+
+    @property
+    def done_percent(self) -> int:
+        return round(100 * self.done / self.logged) if self.logged else 0
+
+
+def weekly_adherence(
+    logs: Iterable[ExerciseLog], injection_date: dt.date
+) -> tuple[WeekAdherence, ...]:
+    """The logs grouped by week since the injection, oldest first; weeks without a log are
+    left out (no log is not the same as "not done"). A log before the injection is refused."""
+    weeks: dict[int, list[ExerciseLog]] = {}
+    for log in logs:
+        days = (log.on - injection_date).days
+        if days < 0:
+            raise ValueError(f"an exercise log on {log.on} is before the injection")
+        if log.pain_during is not None and not 0 <= log.pain_during <= 10:
+            raise ValueError("pain during an exercise is scored 0 to 10")
+        weeks.setdefault(days // 7 + 1, []).append(log)
+    summaries = []
+    for week in sorted(weeks):
+        entries = weeks[week]
+        done = [e for e in entries if e.done]
+        pains = [e.pain_during for e in done if e.pain_during is not None]
+        summaries.append(
+            WeekAdherence(
+                week=week,
+                starts_on=injection_date + dt.timedelta(days=7 * (week - 1)),
+                logged=len(entries),
+                done=len(done),
+                mean_pain=sum(pains) / len(pains) if pains else None,
+                exercises_done=frozenset(e.exercise_code for e in done),
+            )
+        )
+    return tuple(summaries)

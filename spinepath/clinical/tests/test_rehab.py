@@ -4,6 +4,8 @@ exercise to avoid with the patient's condition."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,12 +17,14 @@ from spinepath.clinical.rehab import (
     LIBRARY_VERSION,
     PHASE_START_DAY,
     REASSURANCE,
+    ExerciseLog,
     Phase,
     StartBackRisk,
     candidates,
     library_fingerprint,
     phase_for_day,
     propose_programme,
+    weekly_adherence,
 )
 from spinepath.clinical.tests.factories import PROPERTY
 from spinepath.clinical.vocab import Condition
@@ -227,3 +231,40 @@ def test_every_proposed_exercise_fits_its_phase_and_the_condition(
             assert BY_CODE[exercise.code] is exercise
     assert propose_programme(condition, risk, day, per_phase=per_phase) == programme
     assert PHASE_START_DAY[programme.current_phase] <= day
+
+
+# --- Adherence ---------------------------------------------------------------------------------
+
+INJECTED = date(2026, 11, 2)
+
+
+def test_weekly_adherence_groups_by_week_since_the_injection() -> None:
+    logs = [
+        ExerciseLog(INJECTED, "short_walks", True, 2),
+        ExerciseLog(INJECTED + timedelta(days=6), "knee_rolls", False, None),
+        ExerciseLog(INJECTED + timedelta(days=7), "short_walks", True, 4),
+        ExerciseLog(INJECTED + timedelta(days=8), "bridge", True, None),
+    ]
+    first, second = weekly_adherence(logs, INJECTED)
+    assert (first.week, first.logged, first.done, first.mean_pain) == (1, 2, 1, 2.0)
+    assert first.done_percent == 50 and first.exercises_done == {"short_walks"}
+    assert (second.week, second.starts_on, second.done, second.mean_pain) == (
+        2,
+        INJECTED + timedelta(days=7),
+        2,
+        4.0,
+    )
+
+
+def test_a_week_without_logs_is_left_out_not_counted_as_missed() -> None:
+    logs = [ExerciseLog(INJECTED + timedelta(days=15), "bridge", False, None)]
+    (only,) = weekly_adherence(logs, INJECTED)
+    assert (only.week, only.done_percent, only.mean_pain) == (3, 0, None)
+    assert weekly_adherence([], INJECTED) == ()
+
+
+def test_a_log_before_the_injection_or_pain_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="before the injection"):
+        weekly_adherence([ExerciseLog(INJECTED - timedelta(days=1), "bridge", True, 1)], INJECTED)
+    with pytest.raises(ValueError, match="0 to 10"):
+        weekly_adherence([ExerciseLog(INJECTED, "bridge", True, 11)], INJECTED)
