@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -128,6 +128,8 @@ def programme_update(
     """Replace the programme's exercises with ``items`` (each validated: the exercise belongs to
     its phase and suits the condition). Nothing changes if any row is invalid."""
     access.ensure_may(by, access.Task.REHAB)
+    if not items:
+        raise ValidationError("A programme needs at least one exercise.")
     at = at or timezone.now()
     seen: set[tuple[int, str]] = set()
     rows = []
