@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "spinepath.onward",
     "spinepath.followup",
     "spinepath.demo",
+    "spinepath.patientinfo",
+    "spinepath.aftercare",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,7 @@ class Task(StrEnum):
     PLAN = "plan"
     DISCHARGE = "discharge"
     AUDIT = "audit"
+    REHAB = "rehab"
 
 
 # The one table of who may do what. Physiotherapists are part of the pathway: they enter the
@@ -60,6 +61,8 @@ ROLES_FOR: dict[Task, frozenset[Role]] = {
     # Physiotherapists carry the rehabilitation, so they may close (or re-open) a pathway too.
     Task.DISCHARGE: frozenset({Role.CLINICIAN, Role.PHYSIOTHERAPIST}),
     Task.AUDIT: frozenset({Role.ADMIN}),
+    # Physiotherapists build and change rehabilitation programmes; other staff may view them.
+    Task.REHAB: frozenset({Role.PHYSIOTHERAPIST}),
 }
 
 _REFUSALS = {
@@ -72,6 +75,7 @@ _REFUSALS = {
     Task.PLAN: "Only a clinician may plan the next step after an injection.",
     Task.DISCHARGE: "Only a clinician or physiotherapist may discharge or re-open an episode.",
     Task.AUDIT: "Only a clinic administrator may see the audit log.",
+    Task.REHAB: "Only a physiotherapist may create or change a rehabilitation programme.",
 }
 
 
@@ -156,6 +160,7 @@ _RECORD_IN_URL: dict[str, tuple[str, str]] = {
     "consent_id": ("procedures.Consent", "episode__patient"),
     "procedure_id": ("procedures.ProcedureRecord", "episode__patient"),
     "action_id": ("onward.OnwardAction", "episode__patient"),
+    "programme_id": ("aftercare.Programme", "episode__patient"),
 }
 
 

@@ -248,6 +248,36 @@ def _search(page: Any) -> None:
     page.wait_for_load_state()
 
 
+def programme(world: World) -> Any:
+    """A physiotherapist's programme for the procedure's episode, with a week of sessions logged
+    (made once, the first time a page asks)."""
+    from spinepath.accounts.models import User
+    from spinepath.aftercare.models import AdherenceLog, Programme
+    from spinepath.aftercare.programmes import adherence_record, programme_create
+
+    existing = Programme.objects.filter(episode=world.procedure.episode).first()
+    if existing is not None:
+        return existing
+    made = programme_create(
+        None,
+        episode=world.procedure.episode,
+        by=User.objects.get(username="physiotherapist-a"),
+        injection_date=timezone.localdate(world.procedure.performed_at),
+        start_back_risk="high",
+    )
+    for n, item in enumerate(made.items.all()[:3]):
+        adherence_record(
+            None,
+            programme=made,
+            exercise_code=item.exercise_code,
+            on=max(made.injection_date, timezone.localdate() - timedelta(days=n)),
+            done=n != 2,
+            pain_during=None if n == 2 else 3 + n,
+            source=AdherenceLog.Source.PATIENT,
+        )
+    return made
+
+
 def checklist(episode: Any) -> str:
     return reverse("checklist_create", args=[episode.pk])
 
@@ -339,6 +369,30 @@ PAGES: list[StaffPage] = [
     # The three checklist phases and an amended discharge.
     StaffPage("procedure", lambda w: reverse("procedure_detail", args=[w.procedure.pk])),
     StaffPage("discharge", lambda w: reverse("procedure_discharge", args=[w.procedure.pk])),
+    StaffPage(
+        "patient information for a plan",
+        lambda w: reverse("plan_information", args=[w.consent.pk]),
+    ),
+    StaffPage("aftercare leaflet", lambda w: reverse("aftercare_leaflet", args=[w.procedure.pk])),
+    StaffPage(
+        "new rehabilitation programme",
+        lambda w: reverse("programme_new", args=[w.procedure.episode.pk]),
+        user="physiotherapist-a",
+    ),
+    StaffPage(
+        "rehabilitation programme",
+        lambda w: reverse("programme_detail", args=[programme(w).pk]),
+        user="physiotherapist-a",
+    ),
+    StaffPage(
+        "change rehabilitation programme",
+        lambda w: reverse("programme_edit", args=[programme(w).pk]),
+        user="physiotherapist-a",
+    ),
+    StaffPage("printable programme", lambda w: reverse("programme_print", args=[programme(w).pk])),
+    StaffPage(
+        "programme adherence", lambda w: reverse("programme_adherence", args=[programme(w).pk])
+    ),
     StaffPage(
         "baseline questionnaires",
         lambda w: reverse("baseline_questionnaires", args=[w.consented.pk]),

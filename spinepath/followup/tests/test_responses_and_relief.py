@@ -17,7 +17,7 @@ from spinepath.followup.responses import (
     time_point_submit,
 )
 from spinepath.followup.tests.helpers import answer, on_day, point, treated
-from spinepath.procedures.history import injections, previous_injections
+from spinepath.patients.history import injections, previous_injections
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,244 @@
+"""The rehabilitation programme workflows: create from the core's proposal, change, and log a
+session. Pages, tests and (later) the patient's secure page call these and nothing else.
+
+Each one checks the role (``access.Task.REHAB`` for staff changes), validates every row
+(``full_clean``), writes under the patient's lock in one transaction, and leaves a timeline entry
+and an audit event dated with ``at`` (default: now, read once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from spinepath.accounts import access, audit
+from spinepath.accounts.models import AuditEvent, User
+from spinepath.aftercare.models import AdherenceLog, Programme, ProgrammeItem
+from spinepath.clinical.rehab import (
+    BY_CODE,
+    EXERCISES_PER_PHASE,
+    LIBRARY_VERSION,
+    StartBackRisk,
+    propose_programme,
+)
+from spinepath.clinical.vocab import Condition
+from spinepath.patients.locks import lock_patient
+from spinepath.patients.models import Episode, TimelineEvent
+
+
+@dataclass(frozen=True)
+class ItemChoice:
+    """One exercise the physiotherapist keeps in one phase, with a changed dosage or ""."""
+
+    phase: int
+    exercise_code: str
+    dosage: str = ""
+
+
+def suggested_injection_date(episode: Episode) -> dt.date | None:
+    """The day of the episode's latest procedure that counts (not entered in error)."""
+    record = episode.procedures.filter(entered_in_error=False).order_by("-performed_at").first()
+    return timezone.localdate(record.performed_at) if record else None
+
+
+def suggested_start_back(episode: Episode) -> str:
+    """The band of the patient's latest STarT Back questionnaire in this episode, or ""."""
+    response = (
+        episode.patient.questionnaire_responses.filter(instrument="startback", episode=episode)
+        .order_by("-pk")
+        .first()
+    )
+    return response.band if response is not None and response.band else ""
+
+
+def programme_create(
+    request: HttpRequest | None,
+    *,
+    episode: Episode,
+    by: User,
+    injection_date: dt.date,
+    start_back_risk: str,
+    notes: str = "",
+    per_phase: int = EXERCISES_PER_PHASE,
+    at: dt.datetime | None = None,
+) -> Programme:
+    """A programme as the core proposes it for the episode's condition, risk and days since the
+    injection (every phase from today's on). ``ValidationError`` names any bad field."""
+    access.ensure_may(by, access.Task.REHAB)
+    at = at or timezone.now()
+    programme = Programme(
+        episode=episode,
+        condition=episode.condition,
+        start_back_risk=start_back_risk,
+        injection_date=injection_date,
+        library_version=LIBRARY_VERSION,
+        notes=notes,
+        created_by=by,
+        created_at=at,
+        updated_by=by,
+        updated_at=at,
+    )
+    programme.full_clean()
+    proposal = propose_programme(
+        Condition(episode.condition),
+        StartBackRisk(start_back_risk) if start_back_risk else None,
+        programme.day_on(timezone.localdate(at)),
+        per_phase=per_phase,
+    )
+    items = [
+        ProgrammeItem(phase=plan.phase.value, exercise_code=exercise.code, position=position)
+        for plan in proposal.phases
+        for position, exercise in enumerate(plan.exercises)
+    ]
+    with transaction.atomic():
+        lock_patient(episode.patient_id)
+        programme.save()
+        for item in items:
+            item.programme = programme
+            item.full_clean()
+        ProgrammeItem.objects.bulk_create(items)
+        episode.log(
+            TimelineEvent.Kind.AFTERCARE,
+            f"Rehabilitation programme made: {len(items)} exercises over "
+            f"{len(proposal.phases)} phases, from {injection_date:%-d %B %Y}",
+            by=by,
+            detail={"programme": programme.pk, "library_version": LIBRARY_VERSION},
+            at=at,
+        )
+        audit.record(request, AuditEvent.Action.CREATE, programme, user=by, at=at)
+    return programme
+
+
+def programme_update(
+    request: HttpRequest | None,
+    *,
+    programme: Programme,
+    by: User,
+    items: Sequence[ItemChoice],
+    notes: str,
+    at: dt.datetime | None = None,
+) -> Programme:
+    """Replace the programme's exercises with ``items`` (each validated: the exercise belongs to
+    its phase and suits the condition). Nothing changes if any row is invalid."""
+    access.ensure_may(by, access.Task.REHAB)
+    if not items:
+        raise ValidationError("A programme needs at least one exercise.")
+    at = at or timezone.now()
+    seen: set[tuple[int, str]] = set()
+    rows = []
+    for position, choice in enumerate(items):
+        key = (choice.phase, choice.exercise_code)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            ProgrammeItem(
+                programme=programme,
+                phase=choice.phase,
+                exercise_code=choice.exercise_code,
+                position=position,
+                dosage=choice.dosage.strip(),
+            )
+        )
+    for row in rows:
+        row.full_clean(exclude=["programme"])  # the old rows go in the same transaction
+    with transaction.atomic():
+        lock_patient(programme.episode.patient_id)
+        before = {(i.phase, i.exercise_code, i.dosage) for i in programme.items.all()}
+        after = {(r.phase, r.exercise_code, r.dosage) for r in rows}
+        changed_notes = notes != programme.notes
+        if before == after and not changed_notes:
+            return programme
+        programme.items.all().delete()
+        ProgrammeItem.objects.bulk_create(rows)
+        programme.notes = notes
+        programme.updated_by = by
+        programme.updated_at = at
+        programme.save(update_fields=["notes", "updated_by", "updated_at"])
+        programme.episode.log(
+            TimelineEvent.Kind.AFTERCARE,
+            _change_summary(before, after, changed_notes),
+            by=by,
+            detail={"programme": programme.pk},
+            at=at,
+        )
+        audit.record(
+            request,
+            AuditEvent.Action.UPDATE,
+            programme,
+            user=by,
+            changed_fields=["items", *(["notes"] if changed_notes else [])],
+            at=at,
+        )
+    return programme
+
+
+def _change_summary(
+    before: set[tuple[int, str, str]], after: set[tuple[int, str, str]], notes: bool
+) -> str:
+    old = {(phase, code) for phase, code, _ in before}
+    new = {(phase, code) for phase, code, _ in after}
+    parts = []
+    if added := new - old:
+        parts.append("added " + ", ".join(sorted(BY_CODE[c].name for _, c in added)))
+    if removed := old - new:
+        parts.append("removed " + ", ".join(sorted(BY_CODE[c].name for _, c in removed)))
+    if (before - after) and not (added or removed):
+        parts.append("dosage changed")
+    if notes:
+        parts.append("notes changed")
+    return "Rehabilitation programme changed: " + "; ".join(parts or ["dosage changed"])
+
+
+def adherence_record(
+    request: HttpRequest | None,
+    *,
+    programme: Programme,
+    exercise_code: str,
+    on: dt.date,
+    done: bool,
+    pain_during: int | None,
+    source: str,
+    by: User | None = None,
+    at: dt.datetime | None = None,
+) -> AdherenceLog:
+    """One session logged (by the patient's secure page, or by staff for the patient)."""
+    at = at or timezone.now()
+    if source == AdherenceLog.Source.STAFF:
+        if by is None:
+            raise PermissionDenied("A log entered by staff names who entered it.")
+        access.ensure_patient_role(by)
+    log = AdherenceLog(
+        programme=programme,
+        exercise_code=exercise_code,
+        on=on,
+        done=done,
+        pain_during=pain_during,
+        source=source,
+        recorded_by=by,
+        recorded_at=at,
+    )
+    log.full_clean()
+    with transaction.atomic():
+        lock_patient(programme.episode.patient_id)
+        log.save()
+        channel = AuditEvent.Channel.PATIENT if source == AdherenceLog.Source.PATIENT else None
+        audit.record(request, AuditEvent.Action.CREATE, log, user=by, channel=channel, at=at)
+    return log
+
+
+def adherence_rows(programme: Programme) -> list[Any]:
+    """The programme's logs in the core's shape, for ``rehab.weekly_adherence``."""
+    from spinepath.clinical.rehab import ExerciseLog
+
+    return [
+        ExerciseLog(log.on, log.exercise_code, log.done, log.pain_during)
+        for log in programme.adherence.all()
+    ]
