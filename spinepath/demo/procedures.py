@@ -28,8 +28,8 @@ from spinepath.demo.wording import WORDING
 from spinepath.procedures.models import Consent, ProcedureRecord
 from spinepath.procedures.safety_check import antithrombotics_on_record
 
-REPEAT_MIN_DAYS = 91
-"""A repeat injection is at least three months after the one before (same plan)."""
+REPEAT_GAP_DAYS = (91, 150)
+"""A repeat injection is three to five months after the one before (same plan)."""
 COMPLICATION_SHARE = 0.06
 
 IOHEXOL = "Iohexol 300 mgI/mL (Omnipaque 300)"
@@ -38,7 +38,6 @@ GADOLINIUM = "Gadoterate meglumine (Dotarem)"
 W = WORDING
 DENY_QUESTIONS, PERMIT_QUESTIONS = W["deny_questions"], W["permit_questions"]
 WITHDRAWAL_REASONS, OVERRIDE_REASONS = W["withdrawal_reasons"], W["override_reasons"]
-DAY_OF_PROCEED: str = W["day_of_proceed"]
 
 LA_PERCENT = {
     LocalAnaesthetic.LIDOCAINE: 1.0,

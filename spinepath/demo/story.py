@@ -6,8 +6,8 @@ the onward action for a decision that stops the pathway, ``consent_record`` (a p
 first, or withdraw and agree again later), ``safety_check_record`` and ``safety_check_confirm``,
 ``procedure_record`` (so its hooks run), and the episode's discharge. Stage moves, timelines and
 audit events are the workflows' own. Where a workflow refuses, the demo does what a clinician
-would: a decision that cannot be overridden ends the story at ``assessed``, a day-of decision that
-blocks moves the list a week later, a reason the day needs is written on the checklist, and a
+would: a decision that cannot be overridden ends the story at ``assessed``, a decision re-run on
+the day that finds something new (or blocks) moves the injection to the list a week later, and a
 steroid check that blocks gets the operating clinician's written override.
 """
 
@@ -39,7 +39,6 @@ from spinepath.procedures.safety_check import (
     day_of_decision_problem,
     glucose_asked,
     safety_check_confirm,
-    safety_check_proceed,
     safety_check_record,
 )
 
@@ -106,7 +105,7 @@ def replay(rng: random.Random, story: Story) -> None:
     injection_day = _plus(rng, consent_day, 0 if consent_day > day else 7, 28)
     for n in range(repeats + 1):
         if n:
-            injection_day = _plus(rng, injection_day, day_of.REPEAT_MIN_DAYS, 150)
+            injection_day = _plus(rng, injection_day, *day_of.REPEAT_GAP_DAYS)
             if injection_day > story.last_day - timedelta(days=60):
                 break
             consent = _consent(rng, story, decision, injection_day, hour=8)
@@ -223,12 +222,9 @@ def _procedure_day(rng: random.Random, story: Story, consent: Consent, day: date
             day=day_of.day_facts(assessment, glucose=glucose),
             at=sign_in,
         )
-        if check.decision.blocks:
-            day += timedelta(days=7)  # not today: the list a week later
-            continue
         if day_of_decision_problem(check.decision):
-            reason = day_of.DAY_OF_PROCEED
-            safety_check_proceed(None, check=check, by=by, reason=reason, at=sign_in)
+            day += timedelta(days=7)  # not today: act on the reasons, the list a week later
+            continue
         performed = sign_in + timedelta(minutes=rng.randint(15, 30))
         sign_out = performed + timedelta(minutes=20)
         time_out = performed - timedelta(minutes=2)

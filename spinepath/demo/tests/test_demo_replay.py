@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from spinepath.accounts.models import AuditEvent
 from spinepath.assessment.models import Decision
+from spinepath.demo import procedures as demo_procedures
 from spinepath.demo.seed import build_demo
 from spinepath.patients.models import Episode, Patient, TimelineEvent
 from spinepath.procedures import hooks
@@ -104,6 +106,49 @@ def test_every_stage_and_both_kinds_of_hesitation_appear(world: Any) -> None:
     )
     assert states[("inactive", "deny", False)] >= 1
     assert states[("inactive", "permit", True)] >= 1
+
+
+def test_a_steroid_check_that_blocks_gets_the_operators_written_override(
+    db: Any, hooked: list[Any], monkeypatch: Any
+) -> None:
+    """Repeats a few days apart (never in the demo's own mix): the interval check blocks, and the
+    operating clinician writes the override the workflow asks for."""
+    monkeypatch.setattr(demo_procedures, "REPEAT_GAP_DAYS", (3, 6))
+    build_demo(patients=40, seed=7, today=TODAY)
+    overridden = ProcedureRecord.objects.exclude(steroid_override_reason="")
+    assert overridden.exists()
+    for record in overridden:
+        assert record.steroid_status == "block"
+        assert record.episode.timeline.filter(kind="override", detail__procedure=record.pk)
+        assert AuditEvent.objects.filter(
+            action=AuditEvent.Action.OVERRIDE, object_id=str(record.pk), at=record.created_at
+        ).exists()
+    assert len(hooked) == ProcedureRecord.objects.count()
+
+
+def test_a_day_of_finding_moves_the_injection_a_week_later(db: Any, monkeypatch: Any) -> None:
+    """An infection found at the first sign in for each plan: no injection that day; the
+    clinician signs in again on the list a week later and injects then."""
+    found: set[int] = set()
+    day_facts = demo_procedures.day_facts
+
+    def infected_first(assessment: Any, **kwargs: Any) -> Any:
+        facts = day_facts(assessment, **kwargs)
+        first = assessment.pk not in found
+        found.add(assessment.pk)
+        return dataclasses.replace(facts, infection_systemic=True) if first else facts
+
+    monkeypatch.setattr(demo_procedures, "day_facts", infected_first)
+    build_demo(patients=30, seed=3, today=TODAY)
+    moved = 0
+    for record in ProcedureRecord.objects.all():
+        checks = list(record.consent.safety_checks.order_by("checked_at"))
+        if checks[0].pk != record.safety_check_id:
+            moved += 1
+            assert checks[0].decision.facts["infection"]["systemic"] is True
+            assert record.safety_check.checked_on - checks[0].checked_on == timedelta(days=7)
+            assert not ProcedureRecord.objects.filter(safety_check=checks[0]).exists()
+    assert moved
 
 
 @pytest.mark.parametrize(("seed", "patients"), [(1, 3), (2, 7), (3, 14), (4, 25), (5, 9)])
