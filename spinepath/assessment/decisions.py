@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from spinepath.accounts import audit
-from spinepath.accounts.models import AuditEvent, User, service_ruleset
+from spinepath.accounts.models import AuditEvent, User
 from spinepath.assessment.models import Assessment, Decision
 from spinepath.clinical.decision import evaluate
 from spinepath.clinical.facts import (
@@ -35,10 +35,6 @@ from spinepath.patients.history import previous_injections
 from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Episode, PriorInjection, TimelineEvent
 from spinepath.questionnaires.baseline import save_baseline_responses
-
-# Transitional, for the demo only (spinepath/demo/procedures.py, rewritten on another branch):
-# the service's rule set. Every workflow uses the patient's ``clinic.ruleset()``. Remove at merge.
-ruleset = service_ruleset
 
 
 def _nrs(assessment: Assessment, instrument: str) -> int | None:

@@ -35,8 +35,7 @@ from spinepath.clinical.vocab import (
     Steroid,
 )
 from spinepath.demo.wording import WORDING
-from spinepath.patients.models import Episode
-from spinepath.procedures.models import PriorInjection
+from spinepath.patients.models import Episode, PriorInjection
 
 S, C, D = Outcome.SUITABLE, Outcome.SUITABLE_WITH_CAUTIONS, Outcome.DEFER
 NR, NS, U = Outcome.NOT_RECOMMENDED, Outcome.NOT_SUITABLE, Outcome.URGENT_REFERRAL

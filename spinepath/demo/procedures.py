@@ -11,7 +11,6 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from spinepath.assessment.decisions import ruleset
 from spinepath.assessment.models import Assessment
 from spinepath.clinical.checklist import DayFacts
 from spinepath.clinical.vocab import (
@@ -121,7 +120,10 @@ def day_facts(assessment: Assessment, *, glucose: float | None) -> DayFacts:
     for warfarin, not pregnant, no fever or infection signs."""
     drugs = antithrombotics_on_record(assessment) or []
     return DayFacts(
-        last_dose_hours={drug: (ruleset().hold_hours(drug) or 0) + 24.0 for drug in drugs},
+        last_dose_hours={
+            drug: (assessment.episode.patient.clinic.ruleset().hold_hours(drug) or 0) + 24.0
+            for drug in drugs
+        },
         inr=1.1 if Antithrombotic.WARFARIN in drugs else None,
         pregnant=False,
         infection_systemic=False,

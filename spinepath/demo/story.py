@@ -32,7 +32,7 @@ from spinepath.onward.models import OnwardAction
 from spinepath.patients.episodes import episode_discharge
 from spinepath.patients.models import Episode, Language
 from spinepath.procedures.consent import consent_record, consent_withdraw
-from spinepath.procedures.models import Consent
+from spinepath.procedures.models import Consent, ProcedureRecord
 from spinepath.procedures.procedure import SteroidOverrideRequired, procedure_record
 from spinepath.procedures.safety_check import (
     checklist_items,
@@ -250,15 +250,19 @@ def _inject(rng: random.Random, story: Story, consent: Consent, performed: datet
     )
     recorded = fields["discharged_at"]
     try:
-        procedure_record(None, episode=story.episode, by=story.clinician, **fields, at=recorded)
+        procedure_record(
+            None,
+            record=ProcedureRecord(episode=story.episode, **fields),
+            by=story.clinician,
+            at=recorded,
+        )
     except SteroidOverrideRequired as blocked:
-        code = next(r.code for r in blocked.check.reasons if r.status == "block")
+        code = blocked.check.blocking_codes[0]
         reason = day_of.OVERRIDE_REASONS.get(code, day_of.OVERRIDE_REASONS["STEROID_REGION_LIMIT"])
         procedure_record(
             None,
-            episode=story.episode,
+            record=ProcedureRecord(episode=story.episode, **fields),
             by=story.clinician,
-            **fields,
             steroid_override_reason=reason,
             at=recorded,
         )

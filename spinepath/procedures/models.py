@@ -32,10 +32,6 @@ from spinepath.clinical.steroids import mpe_mg
 from spinepath.clinical.vocab import Approach, Laterality, Procedure, Steroid, label
 from spinepath.lib.dates import day
 from spinepath.patients.models import STEROID_CHOICES, EpisodeRecord
-from spinepath.patients.models import PriorInjection as PriorInjection  # noqa: F401
-
-# Transitional re-export of PriorInjection (now in patients) for the demo only
-# (spinepath/demo/assessments.py, rewritten on another branch). Remove at merge.
 
 APPROACH_CHOICES = [(a.value, label(a.value)) for a in Approach]
 

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conftest import make_episode, make_patient
 from spinepath.assessment.decisions import assessment_record
 from spinepath.assessment.models import Decision
 from spinepath.clinical.decision import evaluate
@@ -21,9 +20,9 @@ from spinepath.clinical.vocab import Condition, Outcome
 from spinepath.demo import assessments as step
 from spinepath.demo.seed import build_demo, demo_nhs_number, stages_for
 from spinepath.lib import nhs_number
-from spinepath.patients.models import Episode, Patient
-from spinepath.procedures.models import PriorInjection
+from spinepath.patients.models import Episode, Patient, PriorInjection
 from spinepath.questionnaires.models import QuestionnaireResponse
+from spinepath.testing import make_episode, make_patient
 
 TODAY = date(2026, 11, 24)
 SEEN = (Episode.Stage.ASSESSED, *step.LATER_STAGES)
