@@ -28,7 +28,7 @@ def _manage(*args, tmp_path, **env):
         env=base | env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=180,
     )
 
 
