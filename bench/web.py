@@ -128,12 +128,19 @@ def fresh_database(database_url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def seed(env: dict[str, str], database_url: str, patients: int) -> float:
+def seed(env: dict[str, str], database_url: str, patients: int, today: str) -> float:
     fresh_database(database_url)
     manage(env, "collectstatic", "--no-input", "-v0")  # DEBUG off refuses to start without it
     manage(env, "migrate", "--no-input", "-v0")
     started = time.perf_counter()
-    manage(env, "seed_demo", "--patients", str(patients), "--force")
+    manage(
+        env,
+        "seed_demo",
+        "--patients",
+        str(patients),
+        "--force",
+        *(["--today", today] * bool(today)),
+    )
     seconds = time.perf_counter() - started
     return seconds
 
@@ -372,6 +379,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--reuse", action="store_true", help="Keep the seeded database as it is.")
     parser.add_argument("--only", default="", help="Comma-separated target names (login always).")
+    parser.add_argument("--today", default="", help="The demo's today (YYYY-MM-DD).")
+    parser.add_argument("--seed-only", action="store_true", help="Seed, then stop.")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: `make bench-web` installs it (apt-get install wrk).")
@@ -379,7 +388,15 @@ def main() -> None:
     env = environment(args.database_url)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
-    seeded_s = None if args.reuse else seed(env, args.database_url, args.patients)
+    if args.reuse:  # the code may have moved on since the seeding: bring the schema along
+        seeded_s = None
+        manage(env, "collectstatic", "--no-input", "-v0")
+        manage(env, "migrate", "--no-input", "-v0")
+    else:
+        seeded_s = seed(env, args.database_url, args.patients, args.today)
+        print(f"seeded {args.patients} patients in {seeded_s:.0f} s", flush=True)
+    if args.seed_only:
+        return
     targets = prepare_targets()
     if args.only:
         wanted = {"login page", *(n.strip() for n in args.only.split(","))}
