@@ -152,7 +152,7 @@ def analyze() -> None:
         cursor.execute("ANALYZE")
 
 
-def prepare_targets() -> list[Target]:
+def prepare_targets() -> tuple[list[Target], int]:
     """Sign a clinician in, issue a token and pick the records the pages show (in-process)."""
     import django
 
@@ -166,6 +166,7 @@ def prepare_targets() -> list[Target]:
     from spinepath.patients.models import Episode, Patient
 
     analyze()
+    patients = Patient.objects.count()
     user = User.objects.get(username="clinician-a")
     client = Client()
     client.force_login(user)
@@ -197,7 +198,7 @@ def prepare_targets() -> list[Target]:
         "sex": "female",
         "mrn": "{mrn}",
     }
-    return [
+    targets = [
         Target("login page", "/login/"),
         Target("patient page", f"/patients/{patient.pk}/", headers=staff),
         Target("episode page", f"/episodes/{episode.pk}/", headers=staff),
@@ -226,6 +227,7 @@ def prepare_targets() -> list[Target]:
             unique=True,
         ),
     ]
+    return targets, patients
 
 
 def serve(server: str, env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -340,11 +342,13 @@ def median_result(results: list[Result]) -> Result:
     )
 
 
-def report(medians: dict[str, Result], args: argparse.Namespace, seeded_s: float | None) -> str:
+def report(
+    medians: dict[str, Result], args: argparse.Namespace, seeded_s: float | None, patients: int
+) -> str:
     floor = medians["login page"].requests_per_s
     lines = [
         f"{args.server}, {args.workers} workers, wrk {args.connections} connections, "
-        f"{args.seconds} s x {args.rounds} rounds (medians), {args.patients} patients, "
+        f"{args.seconds} s x {args.rounds} rounds (medians), {patients} patients, "
         f"{'SQLite' if args.database_url.startswith('sqlite') else 'PostgreSQL'}",
         f"{platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
@@ -397,7 +401,7 @@ def main() -> None:
         print(f"seeded {args.patients} patients in {seeded_s:.0f} s", flush=True)
     if args.seed_only:
         return
-    targets = prepare_targets()
+    targets, patients = prepare_targets()
     if args.only:
         wanted = {"login page", *(n.strip() for n in args.only.split(","))}
         targets = [t for t in targets if t.name in wanted]
@@ -419,7 +423,8 @@ def main() -> None:
                     )
     finally:
         stop(server)
-    print(report({name: median_result(rs) for name, rs in results.items()}, args, seeded_s))
+    medians = {name: median_result(rs) for name, rs in results.items()}
+    print(report(medians, args, seeded_s, patients))
 
 
 if __name__ == "__main__":

@@ -101,23 +101,17 @@ TEMPLATES = [
 # SQLite: WAL lets readers proceed during a write; IMMEDIATE transactions take the write lock up
 # front so read-then-write transactions wait instead of failing with "database is locked"
 # (Django ticket #29280); synchronous=FULL because clinical records must survive a power cut.
-# FULL costs one fsync per committed write, and every patient page writes its audit event, so on
-# SQLite the disk's fsync rate caps the patient pages (docs/performance.md);
-# SQLITE_SYNCHRONOUS=NORMAL lifts the cap for a throwaway or benchmark database only.
 # PostgreSQL: persistent connections with health checks, so a server restart costs no request.
 VAR_DIR = Path(env_str("SPINEPATH_VAR_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'spinepath.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
-SQLITE_SYNCHRONOUS = env_str("SQLITE_SYNCHRONOUS", "FULL").upper()
-if SQLITE_SYNCHRONOUS not in {"FULL", "NORMAL"}:
-    raise RuntimeError("SQLITE_SYNCHRONOUS must be FULL or NORMAL")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL;"
-            f"PRAGMA synchronous={SQLITE_SYNCHRONOUS};"
+            "PRAGMA synchronous=FULL;"
             "PRAGMA foreign_keys=ON;"
             "PRAGMA busy_timeout=20000;"
         ),
