@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint types pytest browser install install-dev bench clean
+.PHONY: run test lint types pytest browser install install-dev bench bench-web serve-prod wrk clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,32 @@ test: lint types pytest
 
 bench: install-dev
 	$(PY) bench/run.py
+
+# The pages under load (bench/web.py): a seeded demo served by gunicorn, driven by wrk on loopback.
+# Options go through BENCH_ARGS, e.g. make bench-web BENCH_ARGS="--patients 300 --seconds 3";
+# DATABASE_URL=postgres://… benches PostgreSQL (that database is dropped and recreated).
+BENCH_ARGS ?=
+bench-web: install-dev wrk
+	$(PY) bench/web.py $(BENCH_ARGS)
+
+# wrk drives the web bench; Debian's package, installed like the browser tests' chromium.
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's wrk for the web bench…"; \
+	    apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "wrk is missing and cannot be installed here (needs root and apt-get)."; \
+	  fi; \
+	fi
+
+# The production server as the bench runs it: DEBUG off, collected static files, 2 workers.
+# Needs SECRET_KEY and ALLOWED_HOSTS (and SECURE_SSL_REDIRECT=0 without a TLS proxy in front).
+WORKERS ?= 2
+serve-prod: install
+	$(PY) manage.py collectstatic --no-input -v0
+	$(PY) manage.py migrate --no-input -v0
+	$(VENV)/bin/gunicorn spinepath.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

@@ -8,7 +8,8 @@ layers in ``pyproject.toml``); the reference list is here because every cited so
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.models import User
 from spinepath.clinical.coding import codebook
 from spinepath.clinical.sources import all_sources
-from spinepath.onward.actions import alert_for, needing_action
+from spinepath.onward.actions import alert_for, alerts_for, needing_action
 from spinepath.patients import scope
 from spinepath.patients.forms import SearchForm
 from spinepath.patients.models import Episode, Patient, TimelineEvent
@@ -42,22 +43,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not user.may_see_patients:
         return _analyst_dashboard(request, user)
-    episodes = scope.episodes_for(user).select_related("patient").order_by("stage_changed_at")
+    episodes = scope.episodes_for(user).open()
     # Decisions that stop the pathway and still need their referral or plan recorded come first,
     # most pressing first, and are flagged again wherever they sit in the stage lists.
     urgent = needing_action(scope.episodes_for(user))
     urgent_ids = {alert.episode.pk for alert in urgent}
-    worklists = []
-    for stage, label in Episode.Stage.choices:
-        if stage == Episode.Stage.DISCHARGED:
-            continue
-        in_stage = episodes.filter(stage=stage)
-        shown = list(in_stage[:WORKLIST_LIMIT])
-        for episode in shown:
-            episode.needs_action = episode.pk in urgent_ids  # type: ignore[attr-defined]
-        worklists.append(
-            {"stage": stage, "label": label, "count": in_stage.count(), "episodes": shown}
-        )
+    counts = dict(episodes.order_by().values_list("stage").annotate(n=Count("id")))
+    by_stage: dict[str, list[Episode]] = {}
+    for episode in _longest_waiting(episodes):
+        episode.needs_action = episode.pk in urgent_ids  # type: ignore[attr-defined]
+        by_stage.setdefault(episode.stage, []).append(episode)
+    worklists = [
+        {
+            "stage": stage,
+            "label": label,
+            "count": counts.get(stage, 0),
+            "episodes": by_stage.get(stage, []),
+        }
+        for stage, label in Episode.Stage.choices
+        if stage != Episode.Stage.DISCHARGED
+    ]
     # One list event for everyone the page shows, whichever section they appear in.
     shown_ids = {e.patient_id for w in worklists for e in w["episodes"]}
     shown_ids |= {alert.episode.patient_id for alert in urgent}
@@ -72,6 +77,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "form": SearchForm(),
         },
+    )
+
+
+def _longest_waiting(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
+    """The ``WORKLIST_LIMIT`` longest waiting at each stage, in one query (a window function)
+    rather than one per stage; only the columns the worklists show."""
+    rank = Window(RowNumber(), partition_by=F("stage"), order_by=[F("stage_changed_at"), F("pk")])
+    return (
+        episodes.select_related("patient")
+        .only(
+            "stage",
+            "stage_changed_at",
+            "condition",
+            "patient__given_name",
+            "patient__family_name",
+            "patient__clinic_id",
+        )
+        .annotate(rank=rank)
+        .filter(rank__lte=WORKLIST_LIMIT)
+        .order_by("stage_changed_at", "pk")
     )
 
 
@@ -97,14 +122,14 @@ def _analyst_dashboard(request: HttpRequest, user: User) -> HttpResponse:
 @access.patient_staff_required
 def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = scope.get_patient_for_user(request, patient_id)
-    episodes = list(patient.episodes.select_related("responsible_clinician"))
+    episodes = list(patient.episodes.all())
     timeline = (
         TimelineEvent.objects.filter(episode__patient=patient)
-        .select_related("actor", "episode")
+        .select_related("actor")
         .order_by("-at", "-id")[:200]
     )
     ledger = patient_ledger(patient, today=timezone.localdate())
-    alerts = [alert for alert in map(alert_for, episodes) if alert is not None]
+    alerts = alerts_for(episodes)
     return render(
         request,
         "patients/patient_detail.html",

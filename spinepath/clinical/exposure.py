@@ -9,13 +9,24 @@ Windows are counted exactly as the checks count them (``steroids`` module docstr
 counts in a window of ``n`` days ending on a date when it was given 0 to ``n - 1`` days before.
 So a total "on" a date includes injections given that day, and one given exactly ``n`` days
 earlier has dropped out.
+
+A patient page asks for a total on every injection's day, on every day the chart changes and at
+every marker, so re-summing the history each time is quadratic (a patient with 180 injections
+took 200 ms). ``RollingTotals`` sorts the history once and answers each total from prefix sums
+with a binary search. The prefix sums are exact (``Fraction``), and ``window_total_mpe`` sums
+exactly too (``math.fsum``), so both give the correctly rounded total and agree to the last bit:
+the fast path can never show a different figure from the simple definition.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from itertools import accumulate
 
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.ruleset import DEFAULT, RuleSetConfig
@@ -30,6 +41,7 @@ from spinepath.clinical.vocab import Steroid
 
 __all__ = [
     "LedgerLine",
+    "RollingTotals",
     "exposure_series",
     "ledger_lines",
     "next_eligible_date",
@@ -56,8 +68,31 @@ def _in_window(given: dt.date, on: dt.date, days: int) -> bool:
 
 
 def window_total_mpe(history: Iterable[SteroidInjection], *, on: dt.date, days: int) -> float:
-    """MPE given in the ``days``-day window ending on ``on`` (inclusive), to 0.01 mg."""
-    return round(sum(i.mpe_mg for i in history if _in_window(i.date, on, days)), 2)
+    """MPE given in the ``days``-day window ending on ``on`` (inclusive), to 0.01 mg.
+
+    The simple definition, for one total; ``RollingTotals`` gives the same figure for many."""
+    return round(math.fsum(i.mpe_mg for i in history if _in_window(i.date, on, days)), 2)
+
+
+class RollingTotals:
+    """Window totals over one history, each in O(log n) after an O(n log n) start.
+
+    ``on(day, days)`` equals ``window_total_mpe(history, on=day, days=days)`` exactly.
+    """
+
+    def __init__(self, history: Iterable[SteroidInjection]) -> None:
+        pairs = sorted(((i.date, Fraction(i.mpe_mg)) for i in history), key=lambda p: p[0])
+        self._dates = [date for date, _ in pairs]
+        # _sums[k] is the exact MPE of the first k injections, oldest first.
+        self._sums = list(accumulate((mpe for _, mpe in pairs), initial=Fraction(0)))
+
+    def on(self, day: dt.date, days: int) -> float:
+        """MPE given in the ``days``-day window ending on ``day`` (inclusive), to 0.01 mg."""
+        end = bisect_right(self._dates, day)  # given on or before ``day``
+        start = bisect_right(self._dates, day - dt.timedelta(days=days))  # dropped out by then
+        if end <= start:
+            return 0.0
+        return round(float(self._sums[end] - self._sums[start]), 2)
 
 
 def ledger_lines(
@@ -69,6 +104,7 @@ def ledger_lines(
     injections on the same day show the same totals, both included.
     """
     ordered = sorted(history, key=lambda i: i.date)
+    totals = RollingTotals(ordered)
     return [
         LedgerLine(
             date=i.date,
@@ -77,8 +113,8 @@ def ledger_lines(
             dose_mg=i.steroid_dose_mg,
             mpe_mg=i.mpe_mg,
             region=i.region,
-            running_12m_mpe_mg=window_total_mpe(ordered, on=i.date, days=config.window_12m_days),
-            running_36m_mpe_mg=window_total_mpe(ordered, on=i.date, days=config.window_36m_days),
+            running_12m_mpe_mg=totals.on(i.date, config.window_12m_days),
+            running_36m_mpe_mg=totals.on(i.date, config.window_36m_days),
         )
         for i in ordered
     ]
@@ -100,10 +136,11 @@ def exposure_series(
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
     days = config.window_12m_days
+    totals = RollingTotals(history)
     changes = {i.date for i in history} | {i.date + dt.timedelta(days=days) for i in history}
-    series = [(start, window_total_mpe(history, on=start, days=days))]
+    series = [(start, totals.on(start, days))]
     for on in sorted(c for c in changes if start < c <= end):
-        total = window_total_mpe(history, on=on, days=days)
+        total = totals.on(on, days)
         if total != series[-1][1]:
             series.append((on, total))
     if series[-1][0] != end:

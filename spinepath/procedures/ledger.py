@@ -18,10 +18,10 @@ from django.urls import NoReverseMatch, reverse
 from spinepath.assessment.models import Assessment
 from spinepath.clinical.exposure import (
     LedgerLine,
+    RollingTotals,
     exposure_series,
     ledger_lines,
     next_eligible_date,
-    window_total_mpe,
 )
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.ruleset import RuleSetConfig
@@ -171,8 +171,9 @@ def patient_ledger(patient: Patient, *, today: dt.date) -> LedgerView:
     # ``injections`` is oldest first and ``ledger_lines`` sorts stably, so lines and records align.
     rows = [_row(line, i) for line, i in zip(ledger_lines(history, config), given, strict=True)]
     start = today - dt.timedelta(days=config.window_36m_days)
-    total_12m = window_total_mpe(history, on=today, days=config.window_12m_days)
-    total_36m = window_total_mpe(history, on=today, days=config.window_36m_days)
+    totals = RollingTotals(history)
+    total_12m = totals.on(today, config.window_12m_days)
+    total_36m = totals.on(today, config.window_36m_days)
     return LedgerView(
         today=today,
         rows=rows,
@@ -288,6 +289,7 @@ def _chart(
 ) -> Chart:
     left, right, top, bottom = layout.left, layout.right, layout.top, layout.bottom
     series = exposure_series(history, config, start=start, end=end)
+    totals = RollingTotals(history)
     warn, limit = config.steroid_cumulative_warn_12m_mg, config.steroid_cumulative_limit_12m_mg
     highest = max(total for _, total in series)
     y_max, y_step = _nice_max(max(limit * 1.15, highest * 1.1))
@@ -318,7 +320,7 @@ def _chart(
     markers = [
         Marker(
             f"{x(i.date):.1f}",
-            f"{y(window_total_mpe(history, on=i.date, days=config.window_12m_days)):.1f}",
+            f"{y(totals.on(i.date, config.window_12m_days)):.1f}",
             f"{day(i.date)}: {i.mpe_mg:g} mg MPE",
         )
         for i in history

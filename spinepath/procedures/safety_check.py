@@ -662,15 +662,25 @@ def checklist_history(episode: Episode) -> list[CheckHistory]:
             "decision__assessment", "checked_by", "consent"
         ).order_by("checked_at", "id")
     )
+    # Each assessment's own decision, for all checks in one query (not one per checklist).
+    at_assessment: dict[int, Decision] = {}
+    if checks:
+        for made in (
+            Decision.objects.filter(assessment_id__in={c.decision.assessment_id for c in checks})
+            .exclude(context=Decision.Context.DAY_OF_PROCEDURE)
+            .order_by("-evaluated_at", "-id")
+        ):
+            at_assessment.setdefault(made.assessment_id, made)
     rows: list[CheckHistory] = []
     previous: dict[int, Decision] = {}
     for check in checks:
         decision = check.decision
         earlier = previous.get(decision.assessment_id)
+        before = at_assessment.get(decision.assessment_id)
         rows.append(
             CheckHistory(
                 check=check,
-                since_assessment=day_of_changes(check),
+                since_assessment=None if before is None else decision_changes(before, decision),
                 since_previous=decision_changes(earlier, decision) if earlier else None,
                 status=check_status(check),
             )

@@ -28,10 +28,14 @@ from spinepath.questionnaires.models import QuestionnaireResponse
 def latest_baseline(episode: Episode) -> dict[str, QuestionnaireResponse]:
     """``{instrument: response}``: the latest completed baseline answer to each instrument."""
     latest: dict[str, QuestionnaireResponse] = {}
-    responses = episode.questionnaire_responses.filter(
-        context=QuestionnaireResponse.Context.BASELINE,
-        status=QuestionnaireResponse.Status.COMPLETED,
-    ).order_by(F("completed_at").desc(nulls_last=True), "-created_at", "-id")
+    responses = (
+        episode.questionnaire_responses.filter(
+            context=QuestionnaireResponse.Context.BASELINE,
+            status=QuestionnaireResponse.Status.COMPLETED,
+        )
+        .select_related("entered_by")
+        .order_by(F("completed_at").desc(nulls_last=True), "-created_at", "-id")
+    )
     for response in responses:
         latest.setdefault(response.instrument, response)
     return latest

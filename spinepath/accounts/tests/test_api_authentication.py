@@ -1,5 +1,11 @@
 """The API needs a live staff token: none, a bad one, a revoked one or a leaver's one is a 401."""
 
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
 from spinepath.accounts.models import ApiToken
 from spinepath.testing import ApiClient, api_client_for
 
@@ -50,3 +56,21 @@ def test_it_records_when_a_token_was_last_used(api_a, clinician_a, patient_a):
     assert api_a.get(f"/api/v1/patients/{patient_a.pk}").status_code == 200
     token.refresh_from_db()
     assert token.last_used_at is not None
+
+
+def test_it_writes_when_a_token_was_last_used_at_most_once_a_minute(clinician_a):
+    """One hot row per token made every API call wait for the last: a minute's resolution."""
+    token, secret = ApiToken.objects.issue(clinician_a)
+    first = timezone.now()
+
+    def used_at(at: datetime) -> tuple[datetime | None, int]:
+        with CaptureQueriesContext(connection) as queries:
+            assert ApiToken.objects.authenticate(secret, at=at) == clinician_a
+        token.refresh_from_db()
+        updates = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+        return token.last_used_at, len(updates)
+
+    assert used_at(first) == (first, 1)
+    assert used_at(first + timedelta(seconds=59)) == (first, 0)
+    assert used_at(first + timedelta(seconds=60)) == (first + timedelta(seconds=60), 1)
+    assert used_at(first + timedelta(seconds=61)) == (first + timedelta(seconds=60), 0)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from spinepath.clinical.exposure import (
     LedgerLine,
+    RollingTotals,
     exposure_series,
     ledger_lines,
     next_eligible_date,
@@ -262,3 +263,39 @@ def test_the_next_date_passes_and_the_day_before_does_not(
     assert not blocks(found)
     if found > TODAY:
         assert blocks(found - dt.timedelta(days=1))
+
+
+# Long histories with fractional doses, many on the same day, and fractional MPE (betamethasone).
+long_histories = st.lists(
+    st.builds(
+        lambda days, steroid, dose: given_on(TODAY - dt.timedelta(days=days), steroid.value, dose),
+        st.integers(0, 1500),
+        st.sampled_from(list(Steroid)),
+        st.floats(0, 120, allow_nan=False).map(lambda dose: round(dose, 2)),
+    ),
+    max_size=80,
+)
+
+
+@PROPERTY
+@given(long_histories, st.integers(-30, 1600), st.sampled_from([1, 30, 365, 1095]))
+def test_rolling_totals_equal_the_simple_resumming_total(
+    history: list[GivenInjection], days_ago: int, window: int
+) -> None:
+    """The fast ledger (prefix sums) shows exactly the simple definition's figure, on any day."""
+    on = TODAY - dt.timedelta(days=days_ago)
+    assert RollingTotals(history).on(on, window) == window_total_mpe(history, on=on, days=window)
+
+
+@PROPERTY
+@given(long_histories)
+def test_ledger_lines_equal_the_simple_resumming_ledger(history: list[GivenInjection]) -> None:
+    simple = [
+        (
+            window_total_mpe(history, on=i.date, days=DEFAULT.window_12m_days),
+            window_total_mpe(history, on=i.date, days=DEFAULT.window_36m_days),
+        )
+        for i in sorted(history, key=lambda i: i.date)
+    ]
+    fast = [(line.running_12m_mpe_mg, line.running_36m_mpe_mg) for line in ledger_lines(history)]
+    assert fast == simple

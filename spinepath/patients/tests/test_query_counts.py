@@ -1,0 +1,95 @@
+"""The pages clinicians live on ask the database a fixed number of questions, however long the
+patient's record grows: a query per row would make the page slower with every visit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from conftest import make_decision, make_episode, make_patient
+from spinepath.patients.models import Episode
+from spinepath.procedures.models import PriorInjection
+from spinepath.procedures.tests.helpers import (
+    check_today,
+    ready_for_procedure,
+    record_procedure,
+    take_consent,
+)
+
+
+def _treated(patient: Any, clinician: Any, *, visits: int) -> Episode:
+    """An episode assessed ``visits`` times (each re-assessment re-consented and re-checked), then
+    treated; with as many injections given elsewhere and other episodes, so every list has rows."""
+    episode = make_episode(patient)
+    today = timezone.localdate()
+    for n in range(visits - 1, 0, -1):
+        decided = make_decision(
+            episode, clinician, assessed_on=today - timedelta(days=n), symptom_duration_weeks=8
+        )
+        check_today(take_consent(decided, clinician), clinician)
+    ready_for_procedure(episode, clinician)
+    record_procedure(episode, clinician)
+    for n in range(visits):
+        PriorInjection.objects.create(
+            patient=patient,
+            given_on=today - timedelta(days=400 + 90 * n),
+            site="caudal_epidural",
+            steroid="methylprednisolone",
+            steroid_dose_mg=40,
+            where="St Elsewhere",
+        )
+    for n in range(visits):  # more episodes too, one of them stopped by a red flag
+        other = make_episode(patient, condition="spinal_stenosis", laterality="not_applicable")
+        flags = ["saddle_anaesthesia"] if n == 0 else []
+        make_decision(other, clinician, assessed_on=today - timedelta(days=n), red_flags=flags)
+    return episode
+
+
+def _queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.fixture
+def histories(clinic_a: Any, clinician_a: Any) -> tuple[Episode, Episode]:
+    short = make_patient(clinic_a, nhs_number="", mrn="SHORT1")
+    long = make_patient(clinic_a, nhs_number="", mrn="LONG1", given_name="Lena")
+    return _treated(short, clinician_a, visits=1), _treated(long, clinician_a, visits=4)
+
+
+def test_the_patient_page_asks_as_many_queries_for_a_long_record_as_for_a_short_one(
+    client, clinician_a, histories
+):
+    short, long = histories
+    client.force_login(clinician_a)
+    counts = [_queries(client, f"/patients/{e.patient_id}/") for e in (short, long)]
+    assert counts[0] == counts[1]
+
+
+def test_the_episode_page_asks_as_many_queries_for_a_long_record_as_for_a_short_one(
+    client, clinician_a, histories
+):
+    short, long = histories
+    client.force_login(clinician_a)
+    counts = [_queries(client, f"/episodes/{e.pk}/") for e in (short, long)]
+    assert counts[0] == counts[1]
+
+
+def test_the_worklists_ask_as_many_queries_for_a_busy_clinic_as_for_a_quiet_one(
+    client, clinic_a, clinician_a, histories
+):
+    client.force_login(clinician_a)
+    quiet = _queries(client, "/")
+    for n in range(12):
+        patient = make_patient(clinic_a, nhs_number="", mrn=f"BUSY{n}")
+        episode = make_episode(patient)
+        make_decision(episode, clinician_a, red_flags=["saddle_anaesthesia"] if n % 4 == 0 else [])
+        Episode.objects.filter(pk=episode.pk).update(stage=Episode.Stage.values[n % 5])
+    assert _queries(client, "/") == quiet
