@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "spinepath.assessment",
     "spinepath.procedures",
     "spinepath.onward",
+    "spinepath.followup",
 ]
 
 MIDDLEWARE = [
