@@ -8,7 +8,8 @@ on a schedule. It works in two steps, each safe to repeat and to run in two proc
    not completed — becomes a ``MessageLog`` row per channel (email; text message when a phone is
    on file and an SMS backend is set). The database allows one row per time point, channel and
    kind, so a second run, or a second process, plans nothing new. Only the latest message due is
-   planned: a worker that was down for a week sends one reminder, not three messages at once.
+   planned: a worker that was down for a week sends one reminder, not three messages at once;
+   and a message is not planned when staff resent a link after it fell due.
 2. **Deliver**: each waiting row is claimed by one conditional UPDATE (only one process wins
    it), a new link is issued for it (tokens exist in clear only here, inside the message), and
    it is sent. Success marks it sent; a failure is recorded with its error and tried again after
@@ -131,19 +132,24 @@ def plan(at: datetime) -> list[MessageLog]:
         .filter(due_on__lte=timezone.localdate(at), episode__discharged_at__isnull=True)
         .select_related("episode__patient__clinic")
     )
-    already = set(
-        MessageLog.objects.filter(time_point__in=candidates).values_list(
-            "time_point_id", "channel", "kind"
-        )
-    )
+    already: set[tuple[int, str, str]] = set()
+    latest: dict[tuple[int, str], datetime] = {}
+    for tp_id, channel, kind, created_at in MessageLog.objects.filter(
+        time_point__in=candidates
+    ).values_list("time_point_id", "channel", "kind", "created_at"):
+        already.add((tp_id, channel, kind))
+        latest[tp_id, channel] = max(created_at, latest.get((tp_id, channel), created_at))
     queued = []
     for time_point in candidates:
         kind = kind_due(time_point, at)
         if kind is None or worth_sending(time_point, at):
             continue
+        moment = send_moment(time_point, dict(SCHEDULED)[kind])
         for channel in channels_for(time_point.episode.patient):
             if (time_point.pk, channel, kind) in already:
                 continue
+            if latest.get((time_point.pk, channel), moment) > moment:
+                continue  # staff sent a new link since this message fell due: that will do
             try:
                 with transaction.atomic():
                     queued.append(

@@ -137,4 +137,7 @@ class Command(DbWorkerCommand):
         )
         # No auto-reload: a reloading parent and child would each run a schedule.
         worker.configure_signals()
-        worker.run()
+        try:
+            worker.run()
+        finally:
+            worker.reset_signals()
