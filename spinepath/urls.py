@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("spinepath.procedures.urls")),
     path("", include("spinepath.onward.urls")),
     path("", include("spinepath.questionnaires.urls")),
+    path("", include("spinepath.followup.urls")),
     path("", include("spinepath.followup.patient_urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -56,6 +56,8 @@ class Task(StrEnum):
     INJECT = "inject"
     BASELINE = "baseline"
     ONWARD = "onward"
+    FOLLOW_UP = "follow_up"
+    PLAN = "plan"
     AUDIT = "audit"
 
 
@@ -67,6 +69,8 @@ ROLES_FOR: dict[Task, frozenset[Role]] = {
     Task.INJECT: frozenset({Role.CLINICIAN}),
     Task.BASELINE: frozenset({Role.CLINICIAN, Role.PHYSIOTHERAPIST}),
     Task.ONWARD: frozenset({Role.CLINICIAN}),
+    Task.FOLLOW_UP: frozenset({Role.CLINICIAN, Role.PHYSIOTHERAPIST}),
+    Task.PLAN: frozenset({Role.CLINICIAN}),
     Task.AUDIT: frozenset({Role.ADMIN}),
 }
 
@@ -76,6 +80,8 @@ _REFUSALS = {
     Task.INJECT: "Only a clinician may record a procedure.",
     Task.BASELINE: "Only a clinician or physiotherapist may enter baseline questionnaires.",
     Task.ONWARD: "Only a clinician may record an urgent referral or a plan.",
+    Task.FOLLOW_UP: "Only a clinician or physiotherapist may enter follow-up answers.",
+    Task.PLAN: "Only a clinician may plan the next step after an injection.",
     Task.AUDIT: "Only a clinic administrator may see the audit log.",
 }
 

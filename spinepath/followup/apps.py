@@ -5,3 +5,21 @@ class FollowUpConfig(AppConfig):
     name = "spinepath.followup"
     label = "followup"
     verbose_name = "Follow-up"
+
+    def ready(self) -> None:
+        """Subscribe to the procedures layer's hooks; it never imports this app."""
+        from spinepath.followup import (
+            checks,  # noqa: F401  (registers the system check)
+            outcomes,
+            scheduling,
+        )
+        from spinepath.procedures import hooks
+
+        _register(hooks.ON_PROCEDURE_RECORDED, scheduling.schedule_follow_up)
+        _register(hooks.ON_PROCEDURE_ENTERED_IN_ERROR, scheduling.cancel_for)
+        _register(hooks.MEASURED_RELIEF, outcomes.measured_relief)
+
+
+def _register(hooks: list, hook: object) -> None:  # type: ignore[type-arg]
+    if hook not in hooks:
+        hooks.append(hook)

@@ -17,6 +17,7 @@ from spinepath.clinical.facts import InjectionSite, PreviousInjection
 from spinepath.clinical.steroids import GivenInjection
 from spinepath.clinical.vocab import Steroid
 from spinepath.patients.models import Patient
+from spinepath.procedures.hooks import measured_relief
 from spinepath.procedures.models import PriorInjection, ProcedureRecord
 
 
@@ -44,6 +45,8 @@ def injections(patient: Patient, *, on_or_before: date | None = None) -> list[In
     if on_or_before is not None:
         prior = prior.filter(given_on__lte=on_or_before)
         here = here.filter(performed_at__date__lte=on_or_before)
+    done_here = list(here)
+    relief = measured_relief(done_here, on_or_before)
     found = [
         Injection(
             given_on=p.given_on,
@@ -61,11 +64,11 @@ def injections(patient: Patient, *, on_or_before: date | None = None) -> list[In
             site=InjectionSite(r.procedure),
             steroid=Steroid(r.steroid) if r.steroid else None,
             steroid_dose_mg=r.steroid_dose_mg if r.steroid else None,
-            relief_percent=None,  # follow-up questionnaires will supply this
+            relief_percent=relief.get(r.pk),  # measured by follow-up questionnaires
             source="here",
             record=r,
         )
-        for r in here
+        for r in done_here
     ]
     return sorted(found, key=lambda injection: injection.given_on)
 

@@ -52,7 +52,7 @@ from spinepath.lib.dates import moment
 from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.history import steroid_history
-from spinepath.procedures.hooks import procedure_recorded
+from spinepath.procedures.hooks import procedure_entered_in_error, procedure_recorded
 from spinepath.procedures.models import (
     SIDE_CHOICES,
     Consent,
@@ -605,6 +605,7 @@ def procedure_mark_entered_in_error(
             at=at,
         )
         _step_back_if_untreated(record, by=by, at=at)
+        procedure_entered_in_error(record, at)
     return record
 
 
