@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from spinepath.clinical import followup_schedule
 from spinepath.followup.models import FollowUpLink, Label, TimePoint
+from spinepath.followup.scheduling import clinic_config
 
 TOKEN_BYTES = 32
 """256 bits: more than the 128 the specification asks, at no cost."""
@@ -56,22 +57,12 @@ def window_closes(time_point: TimePoint) -> datetime:
     if time_point.label == Label.DIARY and time_point.due_at is not None:
         return time_point.due_at + timedelta(hours=settings.SPINEPATH_FOLLOWUP_DIARY_LINK_HOURS)
     days = settings.SPINEPATH_FOLLOWUP_LINK_DAYS
-    last_day = (
-        time_point.due_on + timedelta(days=days)
-        if days
-        else followup_schedule.link_expires_on(time_point.due_on)
-    )
+    if days:
+        last_day = time_point.due_on + timedelta(days=days)
+    else:
+        config = clinic_config(time_point.episode.patient.clinic.code)
+        last_day = followup_schedule.link_expires_on(time_point.due_on, config)
     return _local_midnight(last_day + timedelta(days=1))
-
-
-def is_late(time_point: TimePoint, at: datetime) -> bool:
-    """Answered after the on-time window (due + 7 days; diary: 30 minutes after its minute)."""
-    return followup_schedule.is_late(
-        due_on=time_point.due_on,
-        due_at=time_point.due_at,
-        answered_on=timezone.localdate(at),
-        answered_at=at,
-    )
 
 
 def issue(time_point: TimePoint, *, at: datetime | None = None) -> tuple[FollowUpLink, str]:

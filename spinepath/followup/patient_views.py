@@ -286,6 +286,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
     if time_point.completed_at is not None:
         return _respond(_redirect("followup_patient_done"), session)
     problem = ""
+    problem_step = 0
     if request.method == "POST":
         try:
             answering.submit(session.link, definitions(time_point), at=at)
@@ -298,7 +299,9 @@ def check_answers(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "followup/patient/check.html",
-        _context(time_point, rows=_answer_rows(time_point), problem=problem),
+        _context(
+            time_point, rows=_answer_rows(time_point), problem=problem, problem_step=problem_step
+        ),
         status=200,
     )
     return _respond(response, session)

@@ -33,7 +33,7 @@ def stored(database: dict[str, Any] | None, time_point: TimePoint) -> dict[str, 
                 )
             ),
             "timeline": TimelineEvent.objects.filter(
-                episode_id=time_point.episode_id, kind="questionnaire"
+                episode_id=time_point.episode_id, kind="follow_up"
             ).count(),
         }
 
