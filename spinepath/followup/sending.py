@@ -36,7 +36,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from spinepath.accounts import audit
+from spinepath.accounts import access, audit
+from spinepath.accounts.access import Task
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.followup import links
 from spinepath.followup.models import FollowUpLink, Label, MessageLog, TimePoint
@@ -340,6 +341,8 @@ def resend_link(time_point: TimePoint, *, by: User, at: datetime | None = None) 
         patient = time_point.episode.patient
         if by.clinic_id != patient.clinic_id:
             raise ResendRefused("This patient belongs to another clinic.")
+        if not access.may(by, Task.FOLLOW_UP):
+            raise ResendRefused("Only a clinician or physiotherapist may send a new link.")
         reason = worth_sending(time_point, at, resend=True)
         if reason:
             raise ResendRefused(f"No new link was sent: {reason}.")

@@ -327,6 +327,7 @@ PAGES: list[StaffPage] = [
     StaffPage("referral result form", lambda w: reverse("onward_result", args=[w.referral.pk])),
     StaffPage("episode, urgent referral made", lambda w: episode(w.referral.episode)),
     StaffPage("audit log", lambda w: reverse("audit_log"), user="admin-a"),
+    StaffPage("follow-up messages", lambda w: reverse("followup_messages")),
     StaffPage("references", lambda w: reverse("references")),
     StaffPage("change password", lambda w: reverse("password_change")),
 ]
