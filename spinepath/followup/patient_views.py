@@ -234,6 +234,7 @@ def question(request: HttpRequest, step: int) -> HttpResponse:
         _context(
             time_point,
             instrument=instrument,
+            title=patient_title(instrument),
             items=[
                 {
                     "item": item,
@@ -261,19 +262,47 @@ def _option(option: Any) -> dict[str, Any]:
     return {"value": option.value, "text": option.text, "anchor": anchor.strip() if dash else ""}
 
 
+SHORT_NAMES = {
+    "nrs_leg": "Your leg pain",
+    "nrs_back": "Your back pain",
+    "nrs": "Your pain",
+    "pgic": "How things have changed since your injection",
+}
+"""What a one-question questionnaire is called on the patient's pages (not the scale's name)."""
+
+
+def patient_title(instrument: Instrument) -> str:
+    return SHORT_NAMES.get(instrument.code, instrument.name)
+
+
 def _answer_rows(time_point: TimePoint) -> list[dict[str, Any]]:
-    """Each questionnaire with its questions and the words of the answer given."""
+    """The answers in words: one-question questionnaires together in one list ("Your leg pain:
+    3 out of 10"), a longer questionnaire in a list of its own, item by item."""
     saved = answering.saved_answers(time_point)
-    rows = []
+    short: dict[str, Any] = {"title": "", "rows": []}
+    groups = [short]
     for step, (code, instrument) in enumerate(definitions(time_point).items(), start=1):
         given = saved.get(code, {})
-        answers = []
+        rows = []
         for item in instrument.items:
             value = given.get(item.id)
             words = next((o.text for o in item.options if o.value == value), None)
-            answers.append({"item": item, "words": words})
-        rows.append({"step": step, "instrument": instrument, "answers": answers})
-    return rows
+            if words is not None and code.startswith("nrs"):
+                words = f"{value} out of 10"
+            single = len(instrument.items) == 1
+            rows.append(
+                {
+                    "question": patient_title(instrument) if single else item.name,
+                    "words": words,
+                    "step": step,
+                    "change_what": patient_title(instrument) if single else item.name,
+                }
+            )
+        if len(instrument.items) == 1:
+            short["rows"].extend(rows)
+        else:
+            groups.append({"title": instrument.name, "rows": rows})
+    return [group for group in groups if group["rows"]]
 
 
 @require_http_methods(["GET", "POST"])
