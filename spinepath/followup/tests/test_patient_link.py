@@ -230,3 +230,55 @@ def test_a_missing_answer_asks_again_and_saves_nothing(client, time_point):
     assert page.status_code == 200 and b"Select a number from 0 to 10" in page.content
     assert client.post("/f/questions/1", {"score": "11"}).status_code == 200
     nothing_written(time_point)
+
+
+def test_a_pain_diary_point_asks_about_pain_now_and_closes_after_a_day(client, clinic_a):
+    block = timezone.now() - timedelta(hours=2)
+    diary = make_time_point(
+        clinic_a,
+        label="diary",
+        due_on=timezone.localdate(block),
+        due_at=block + timedelta(minutes=60),
+        instruments=["nrs_back"],
+    )
+    token = token_of(links.issue_link(diary))
+    client.get(f"/f/{token}")
+    client.post("/f/date-of-birth", DOB)
+    page = client.get("/f/questions/1")
+    assert b"How bad is your back pain right now?" in page.content
+    assert b"last week" not in page.content
+    assert client.post("/f/questions/1", {"score": "1"})["Location"] == "/f/check"
+    assert client.post("/f/check")["Location"] == "/f/done"
+    diary.refresh_from_db()
+    assert diary.scores == {"nrs_back": 1} and diary.late  # answered an hour after its minute
+    later = make_time_point(
+        clinic_a,
+        label="diary",
+        due_on=timezone.localdate(block),
+        due_at=block + timedelta(minutes=120),
+        instruments=["nrs_back"],
+        episode=diary.episode,
+    )
+    closes = links.window_closes(later)
+    assert closes == later.due_at + timedelta(hours=24)
+    assert links.find_usable(token_of(links.issue_link(later)), at=closes) is None
+
+
+def test_licensed_wording_is_shown_once_loaded(client, time_point):
+    from spinepath.questionnaires.models import LicensedWording
+
+    time_point.instruments = ["odi"]
+    time_point.save()
+    client.get(path_of(links.issue_link(time_point)))
+    client.post("/f/date-of-birth", DOB)
+    assert b"stand-in wording" in client.get("/f/questions/1").content
+    LicensedWording.objects.create(
+        instrument="odi",
+        wording={
+            f"s{n}": {"text": f"Clinic wording {n}", "options": [f"Choice {v}" for v in range(6)]}
+            for n in range(1, 11)
+        },
+        source_name="odi.json",
+    )
+    page = client.get("/f/questions/1").content
+    assert b"stand-in wording" not in page and b"Clinic wording 3" in page and b"Choice 5" in page
