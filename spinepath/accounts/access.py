@@ -58,6 +58,7 @@ class Task(StrEnum):
     ONWARD = "onward"
     FOLLOW_UP = "follow_up"
     PLAN = "plan"
+    DISCHARGE = "discharge"
     AUDIT = "audit"
 
 
@@ -71,6 +72,8 @@ ROLES_FOR: dict[Task, frozenset[Role]] = {
     Task.ONWARD: frozenset({Role.CLINICIAN}),
     Task.FOLLOW_UP: frozenset({Role.CLINICIAN, Role.PHYSIOTHERAPIST}),
     Task.PLAN: frozenset({Role.CLINICIAN}),
+    # Physiotherapists carry the rehabilitation, so they may close (or re-open) a pathway too.
+    Task.DISCHARGE: frozenset({Role.CLINICIAN, Role.PHYSIOTHERAPIST}),
     Task.AUDIT: frozenset({Role.ADMIN}),
 }
 
@@ -82,6 +85,7 @@ _REFUSALS = {
     Task.ONWARD: "Only a clinician may record an urgent referral or a plan.",
     Task.FOLLOW_UP: "Only a clinician or physiotherapist may enter follow-up answers.",
     Task.PLAN: "Only a clinician may plan the next step after an injection.",
+    Task.DISCHARGE: "Only a clinician or physiotherapist may discharge or re-open an episode.",
     Task.AUDIT: "Only a clinic administrator may see the audit log.",
 }
 

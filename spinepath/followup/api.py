@@ -35,6 +35,7 @@ from spinepath.followup.outcomes import ProcedureRelief, procedure_relief
 from spinepath.followup.planning import PlanRefused, next_step_record, step_options
 from spinepath.followup.responses import FollowUpRefused, time_point_submit
 from spinepath.followup.status import status_of
+from spinepath.patients.models import Episode
 from spinepath.procedures.models import ProcedureRecord
 
 router = Router(tags=["follow-up"])
@@ -198,6 +199,9 @@ class ProcedureReliefOut(ReliefOut):
 class NextStepIn(Input):
     choice: PlanChoice
     reason: str = Field(min_length=1, max_length=2000)
+    discharge_outcome: Episode.DischargeOutcome | None = Field(
+        default=None, description="Required with choice 'discharge': the outcome it ends with."
+    )
 
 
 class NextStepOut(Schema):
@@ -340,7 +344,12 @@ def plan_next_step(request: HttpRequest, procedure_id: int, payload: NextStepIn)
     access.ensure_may(user, Task.PLAN)
     try:
         plan = next_step_record(
-            request, record=record, choice=payload.choice.value, reason=payload.reason, by=user
+            request,
+            record=record,
+            choice=payload.choice.value,
+            reason=payload.reason,
+            discharge_outcome=payload.discharge_outcome.value if payload.discharge_outcome else "",
+            by=user,
         )
     except PlanRefused as refused:
         raise HttpError(409, str(refused)) from None

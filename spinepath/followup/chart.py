@@ -23,10 +23,10 @@ from matplotlib.figure import Figure
 
 SERIES = ("nrs_back", "nrs_leg", "odi", "pgic")
 SERIES_WORDS = {
-    "nrs_back": "Back pain (0–10)",
-    "nrs_leg": "Leg pain (0–10)",
-    "odi": "Disability, ODI (0–100)",
-    "pgic": "Change, PGIC (1 best – 7 worst)",
+    "nrs_back": "Back pain",
+    "nrs_leg": "Leg pain",
+    "odi": "Disability (ODI)",
+    "pgic": "Change (PGIC)",
 }
 # Okabe–Ito colours, told apart by marker and line style as well as colour.
 STYLE = {
@@ -66,7 +66,8 @@ def series_rows(data: ChartData) -> list[dict[str, object]]:
 def render_svg(data: ChartData, *, labelled_by: str) -> str:
     """The chart as an ``<svg>`` element (no XML prolog) for inline use: it scales to its box,
     and is an image labelled by the element ``labelled_by`` (the caption)."""
-    with matplotlib.rc_context({"svg.hashsalt": "spinepath", "svg.fonttype": "none"}):
+    style = {"svg.hashsalt": "spinepath", "svg.fonttype": "none", "font.size": 11}
+    with matplotlib.rc_context(style):
         svg = _draw(data)
     head, rest = svg.split(">", 1)
     head = re.sub(r'\s(width|height)="[^"]*"', "", head)
@@ -74,11 +75,12 @@ def render_svg(data: ChartData, *, labelled_by: str) -> str:
 
 
 def _draw(data: ChartData) -> str:
-    figure = Figure(figsize=(7.5, 5.4), layout="constrained")
+    # Narrow enough that on a phone (the figure scaled to ~350 px) 11-pt text is still ~11 px.
+    figure = Figure(figsize=(4.6, 6.0), layout="constrained")
     axes = figure.subplots(3, 1, sharex=True, height_ratios=(2, 1.3, 1.3))
     panels = (
-        (axes[0], ("nrs_back", "nrs_leg"), (0, 10), "Pain (0–10)"),
-        (axes[1], ("odi",), (0, 100), "ODI (0–100)"),
+        (axes[0], ("nrs_back", "nrs_leg"), (0, 10), "Pain"),
+        (axes[1], ("odi",), (0, 100), "ODI"),
         (axes[2], ("pgic",), (7.3, 0.7), "PGIC"),
     )
     ordered = sorted(data.observations, key=lambda o: o.on)
@@ -93,19 +95,15 @@ def _draw(data: ChartData) -> str:
         ax.set_ylim(*limits)
         ax.set_ylabel(ylabel)
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    axes[2].set_yticks([1, 4, 7], ["1 much better", "4 same", "7 much worse"])
-    axes[0].legend(loc="upper right", fontsize="small", frameon=False)
-    for on, words in data.injections:
-        axes[0].annotate(
-            words,
-            xy=(on, 10),
-            xytext=(3, -12),
-            textcoords="offset points",
-            fontsize="small",
-            color="#444444",
+    axes[2].set_yticks([1, 4, 7], ["1 better", "4 same", "7 worse"])
+    figure.legend(loc="outside upper center", ncols=2, frameon=False)
+    for on, _ in data.injections:
+        axes[0].text(
+            on, 9.7, "injection ", rotation=90, ha="right", va="top", color="#444444", clip_on=True
         )
-    axes[2].xaxis.set_major_formatter(mdates.DateFormatter("%-d %b %Y"))
-    figure.autofmt_xdate()
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=5)
+    axes[2].xaxis.set_major_locator(locator)
+    axes[2].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()

@@ -9,6 +9,7 @@ from django import forms
 from spinepath.clinical.instruments import Instrument
 from spinepath.followup.models import PlanChoice, TimePoint
 from spinepath.followup.planning import REASON_MIN_CHARS
+from spinepath.patients.models import Episode
 
 
 class FollowUpAnswersForm(forms.Form):
@@ -62,6 +63,11 @@ class FollowUpAnswersForm(forms.Form):
 class NextStepForm(forms.Form):
     choice = forms.ChoiceField(
         label="Next step", choices=PlanChoice.choices, widget=forms.RadioSelect
+    )
+    discharge_outcome = forms.ChoiceField(
+        label="If discharging: the outcome",
+        choices=[("", "—"), *Episode.DischargeOutcome.choices],
+        required=False,
     )
     reason = forms.CharField(
         label="Why this step",

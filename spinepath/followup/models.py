@@ -9,6 +9,7 @@ questionnaire submitted twice is stored once. ``FollowUpLink`` is the secret lin
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -113,6 +114,18 @@ class TimePoint(EpisodeRecord, models.Model):
     @property
     def completed(self) -> bool:
         return self.completed_at is not None
+
+    def clean(self) -> None:
+        """A follow-up falls on or after its procedure's day; a diary point has its hour."""
+        errors: dict[str, str] = {}
+        if self.procedure_id is not None and self.due_on is not None:
+            performed_on = timezone.localdate(self.procedure.performed_at)
+            if self.due_on < performed_on:
+                errors["due_on"] = "A follow-up cannot be due before its procedure."
+        if self.label == Label.DIARY and self.due_at is None:
+            errors["due_at"] = "A pain diary point needs the hour it is due."
+        if errors:
+            raise ValidationError(errors)
 
 
 class FollowUpAnswer(models.Model):

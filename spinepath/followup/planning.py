@@ -21,13 +21,14 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.access import Task
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.clinical.next_step import NextStep, StepOption, options
-from spinepath.clinical.steroids import SteroidCheck
+from spinepath.clinical.steroids import SteroidCheck, SteroidStatus
 from spinepath.clinical.vocab import Condition, Procedure
 from spinepath.followup.models import NextStepPlan, PlanChoice
 from spinepath.followup.outcomes import ProcedureRelief, procedure_relief
 from spinepath.lib.dates import day
+from spinepath.patients.episodes import EpisodeRefused, episode_discharge
 from spinepath.patients.locks import lock_patient
-from spinepath.patients.models import TimelineEvent
+from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.models import ProcedureRecord
 from spinepath.procedures.recording import procedure_steroid_check
 
@@ -61,7 +62,7 @@ def repeat_steroid_check(record: ProcedureRecord, *, at: datetime) -> SteroidChe
 def _steroid_words(check: SteroidCheck | None) -> str:
     if check is None:
         return "no steroid, so no steroid checks"
-    if check.status == "pass":
+    if check.status == SteroidStatus.OK:
         return "steroid checks pass"
     reasons = "; ".join(r.message for r in check.reasons)
     when = f" Not before {day(check.earliest_date)}." if check.earliest_date else ""
@@ -88,12 +89,15 @@ def next_step_record(
     choice: str,
     reason: str,
     by: User,
+    discharge_outcome: str = "",
     at: datetime | None = None,
 ) -> NextStepPlan:
     """Record the next step after ``record``'s relief ended or never came, with its reason.
 
-    ``ValidationError`` names ``choice`` or ``reason``; ``PlanRefused`` says why no plan can be
-    made. The discharge option discharges the episode through its own workflow.
+    ``ValidationError`` names ``choice``, ``reason`` or ``discharge_outcome``; ``PlanRefused``
+    says why no plan can be made. The discharge option discharges the episode, in the same
+    transaction, through the episode's own workflow (``episode_discharge``) with
+    ``discharge_outcome`` and the reason as its note.
     """
     at = at or timezone.now()
     reason = reason.strip()
@@ -108,6 +112,8 @@ def next_step_record(
                 "the record."
             }
         )
+    if choice == NextStep.DISCHARGE and discharge_outcome not in Episode.DischargeOutcome.values:
+        raise ValidationError({"discharge_outcome": "Choose the outcome the episode ends with."})
     with transaction.atomic():
         episode = record.episode
         lock_patient(episode.patient_id)
@@ -130,7 +136,8 @@ def next_step_record(
         check_words = ""
         if choice == NextStep.REPEAT_INJECTION:
             check = repeat_steroid_check(record, at=at)
-            if check is not None and check.status == "block" and check.earliest_date is None:
+            blocked = check is not None and check.status == SteroidStatus.BLOCK
+            if blocked and check is not None and check.earliest_date is None:
                 raise ValidationError(
                     {"choice": "A repeat is not possible: " + _steroid_words(check)}
                 )
@@ -165,4 +172,11 @@ def next_step_record(
             user=by,
             at=at,
         )
+        if choice == NextStep.DISCHARGE:
+            try:
+                episode_discharge(
+                    request, episode=episode, outcome=discharge_outcome, note=reason, by=by, at=at
+                )
+            except EpisodeRefused as refused:
+                raise PlanRefused(str(refused)) from refused
     return plan

@@ -208,6 +208,7 @@ def next_step(request: HttpRequest, procedure_id: int) -> HttpResponse:
             record=record,
             choice=form.cleaned_data["choice"],
             reason=form.cleaned_data["reason"],
+            discharge_outcome=form.cleaned_data["discharge_outcome"],
             by=user,
         )
     except PlanRefused as refused:

@@ -11,15 +11,21 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 
 from spinepath import api_helpers
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.api_helpers import NUL_MESSAGE, Input
 from spinepath.clinical.vocab import Condition, Laterality
-from spinepath.patients.episodes import episode_create
+from spinepath.patients.episodes import (
+    EpisodeRefused,
+    episode_create,
+    episode_discharge,
+    episode_reopen,
+)
 from spinepath.patients.models import Episode, Language, Patient, ReferralSource, Sex, TimelineEvent
+from spinepath.patients.registration import patient_register
 
 router = Router(tags=["patients"])
 
@@ -96,6 +102,15 @@ class EpisodePatch(Input):
     conservative_care_notes: str | None = None
 
 
+class DischargeIn(Input):
+    outcome: str = Field(description="One of Episode.DischargeOutcome's codes.")
+    note: str = ""
+
+
+class ReopenIn(Input):
+    reason: str = Field(min_length=1)
+
+
 class CodingOut(Schema):
     system: str
     code: str
@@ -117,6 +132,9 @@ class EpisodeOut(Schema):
     conservative_care_weeks: int | None
     conservative_care_notes: str
     stage: str
+    discharged_at: datetime | None
+    discharge_outcome: str
+    discharge_note: str
     created_at: datetime
     updated_at: datetime
 
@@ -176,10 +194,10 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
     user = _user(request)
     access.ensure_patient_role(user)
     patient = Patient(clinic=user.clinic, **payload.dict())
-    api_helpers.full_clean(patient)
-    with transaction.atomic():
-        _save_patient(patient)
-        audit.record(request, AuditEvent.Action.CREATE, patient, changed_fields=payload.dict())
+    try:
+        patient_register(request, patient=patient, by=user, changed_fields=payload.dict())
+    except DjangoValidationError as exc:
+        raise api_helpers.from_model_errors(exc) from None
     return Status(201, patient)
 
 
@@ -250,6 +268,35 @@ def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch
                 by=_user(request),
             )
     return episode
+
+
+@router.post("/episodes/{episode_id}/discharge", response=EpisodeOut)
+def discharge_episode(request: HttpRequest, episode_id: UUID, payload: DischargeIn) -> Any:
+    """End the pathway with an outcome (the same workflow as the page)."""
+    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    user = _user(request)
+    access.ensure_may(user, access.Task.DISCHARGE)
+    try:
+        return episode_discharge(
+            request, episode=episode, outcome=payload.outcome, note=payload.note, by=user
+        )
+    except DjangoValidationError as exc:
+        raise api_helpers.from_model_errors(exc) from None
+    except EpisodeRefused as exc:
+        raise HttpError(409, str(exc)) from None
+
+
+@router.post("/episodes/{episode_id}/reopen", response=EpisodeOut)
+def reopen_episode(request: HttpRequest, episode_id: UUID, payload: ReopenIn) -> Any:
+    episode = access.get_episode_for_user(request, episode_id, log_read=False)
+    user = _user(request)
+    access.ensure_may(user, access.Task.DISCHARGE)
+    try:
+        return episode_reopen(request, episode=episode, reason=payload.reason, by=user)
+    except DjangoValidationError as exc:
+        raise api_helpers.from_model_errors(exc) from None
+    except EpisodeRefused as exc:
+        raise HttpError(409, str(exc)) from None
 
 
 @router.get("/episodes/{episode_id}/timeline", response=list[TimelineOut])

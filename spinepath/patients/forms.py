@@ -68,6 +68,27 @@ class EpisodeForm(forms.ModelForm):
         )
 
 
+class DischargeForm(forms.ModelForm):
+    """Why the pathway ends; the workflow (``episode_discharge``) checks and records it."""
+
+    class Meta:
+        model = Episode
+        fields = ["discharge_outcome", "discharge_note"]
+        labels = {"discharge_outcome": "Outcome", "discharge_note": "Note"}
+        widgets = {"discharge_note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["discharge_outcome"].required = True
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the pathway starts again: it goes on the timeline.",
+    )
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
         label="Name, NHS number, MRN or date of birth",

@@ -245,6 +245,19 @@ class Episode(models.Model):
         FOLLOW_UP = "follow_up", "Follow-up"
         DISCHARGED = "discharged", "Discharged"
 
+    class DischargeOutcome(models.TextChoices):
+        """Why the pathway ended, for the episode page and the outcomes analysis."""
+
+        SELF_MANAGING = "self_managing", "Improved: self-managing with exercise"
+        PHYSIOTHERAPY = "physiotherapy", "Continuing physiotherapy in the community"
+        SURGICAL_OPINION = "surgical_opinion", "Referred for a surgical opinion"
+        OTHER_SERVICE = "other_service", "Referred to another service"
+        URGENT_REFERRAL = "urgent_referral", "Referred urgently (red flags)"
+        NOT_SUITABLE = "not_suitable", "Not suitable for injection"
+        DECLINED = "declined", "Patient chose no further treatment"
+        DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+        OTHER = "other", "Other (see note)"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
     condition = models.CharField(max_length=40, choices=condition_choices())
@@ -279,6 +292,12 @@ class Episode(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
+    discharge_outcome = models.CharField(
+        max_length=20, choices=DischargeOutcome.choices, blank=True, help_text="Why it ended."
+    )
+    discharge_note = models.TextField(blank=True)
+    # Re-opening returns the episode to where it was, not to the start of the pathway.
+    stage_before_discharge = models.CharField(max_length=20, choices=Stage.choices, blank=True)
 
     objects = EpisodeQuerySet.as_manager()
 

@@ -11,4 +11,10 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/episodes/new/", views.episode_create, name="episode_create"),
     path("episodes/<uuid:episode_id>/", views.episode_detail, name="episode_detail"),
     path("episodes/<uuid:episode_id>/edit/", views.episode_edit, name="episode_edit"),
+    path(
+        "episodes/<uuid:episode_id>/discharge/",
+        views.episode_discharge_page,
+        name="episode_discharge",
+    ),
+    path("episodes/<uuid:episode_id>/reopen/", views.episode_reopen_page, name="episode_reopen"),
 ]

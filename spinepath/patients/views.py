@@ -15,9 +15,17 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.clinical.coding import codebook
 from spinepath.onward.actions import alert_for, needing_action
+from spinepath.patients.episodes import EpisodeRefused, episode_discharge, episode_reopen
 from spinepath.patients.episodes import episode_create as episode_create_workflow
-from spinepath.patients.forms import EpisodeForm, PatientForm, SearchForm
+from spinepath.patients.forms import (
+    DischargeForm,
+    EpisodeForm,
+    PatientForm,
+    ReopenForm,
+    SearchForm,
+)
 from spinepath.patients.models import Episode, Patient, TimelineEvent
+from spinepath.patients.registration import patient_register
 from spinepath.procedures.ledger import patient_ledger
 from spinepath.procedures.safety_check import checklist_history
 from spinepath.questionnaires.baseline import latest_baseline
@@ -127,13 +135,13 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     patient = Patient(clinic=_user(request).clinic)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = _saved(form, patient)
-            if saved:
-                audit.record(
-                    request, AuditEvent.Action.CREATE, patient, changed_fields=form.changed_data
-                )
-        if saved:
+        try:
+            patient_register(
+                request, patient=patient, by=_user(request), changed_fields=form.changed_data
+            )
+        except ValidationError as exc:
+            _explain(form, exc)
+        else:
             messages.success(request, f"{patient.full_name} registered.")
             return redirect("episode_create", patient_id=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": None})
@@ -157,13 +165,18 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
 
+def _explain(form: PatientForm, exc: ValidationError) -> None:
+    """Show a model refusal (e.g. a concurrent save of the same NHS number) on the form."""
+    for field, messages_ in exc.message_dict.items():
+        form.add_error(None if field == "__all__" else field, messages_)
+
+
 def _saved(form: PatientForm, patient: Patient) -> bool:
     """Save the validated form; a clash with a concurrent save becomes a form error."""
     try:
         patient.save_or_explain()
     except ValidationError as exc:
-        for field, messages_ in exc.message_dict.items():
-            form.add_error(None if field == "__all__" else field, messages_)
+        _explain(form, exc)
         return False
     return True
 
@@ -233,4 +246,60 @@ def episode_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
         request,
         "patients/episode_form.html",
         {"form": form, "patient": episode.patient, "episode": episode},
+    )
+
+
+@access.patient_staff_required
+def episode_discharge_page(request: HttpRequest, episode_id: str) -> HttpResponse:
+    """End the pathway with an outcome; the same workflow as the API and the demo."""
+    episode = access.get_episode_for_user(request, episode_id, log_read=request.method != "POST")
+    access.ensure_may(_user(request), access.Task.DISCHARGE)
+    form = DischargeForm(request.POST or None, instance=Episode(patient=episode.patient))
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode_discharge(
+                request,
+                episode=episode,
+                outcome=form.cleaned_data["discharge_outcome"],
+                note=form.cleaned_data["discharge_note"],
+                by=_user(request),
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                form.add_error("discharge_note" if field == "note" else None, problems)
+        except EpisodeRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("episode_detail", episode_id=episode.pk)
+        else:
+            messages.success(request, "Episode discharged.")
+            return redirect("episode_detail", episode_id=episode.pk)
+    return render(
+        request,
+        "patients/episode_discharge.html",
+        {"form": form, "episode": episode, "patient": episode.patient, "reopen": False},
+    )
+
+
+@access.patient_staff_required
+def episode_reopen_page(request: HttpRequest, episode_id: str) -> HttpResponse:
+    episode = access.get_episode_for_user(request, episode_id, log_read=request.method != "POST")
+    access.ensure_may(_user(request), access.Task.DISCHARGE)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode_reopen(
+                request, episode=episode, reason=form.cleaned_data["reason"], by=_user(request)
+            )
+        except ValidationError as exc:
+            form.add_error("reason", exc.messages)
+        except EpisodeRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("episode_detail", episode_id=episode.pk)
+        else:
+            messages.success(request, "Episode re-opened.")
+            return redirect("episode_detail", episode_id=episode.pk)
+    return render(
+        request,
+        "patients/episode_discharge.html",
+        {"form": form, "episode": episode, "patient": episode.patient, "reopen": True},
     )

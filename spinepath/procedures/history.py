@@ -38,15 +38,21 @@ class Injection:
         return self.steroid is not None and self.steroid_dose_mg is not None
 
 
-def injections(patient: Patient, *, on_or_before: date | None = None) -> list[Injection]:
-    """Every injection the patient has had, oldest first."""
+def injections(
+    patient: Patient, *, on_or_before: date | None = None, measure_relief: bool = False
+) -> list[Injection]:
+    """Every injection the patient has had, oldest first.
+
+    With ``measure_relief``, injections given here carry the relief their follow-up measured
+    by ``on_or_before`` (``hooks.MEASURED_RELIEF``); the steroid checks and ledger do not need it.
+    """
     prior = PriorInjection.objects.filter(patient=patient, entered_in_error=False)
     here = ProcedureRecord.objects.counted().filter(episode__patient=patient)
     if on_or_before is not None:
         prior = prior.filter(given_on__lte=on_or_before)
         here = here.filter(performed_at__date__lte=on_or_before)
     done_here = list(here)
-    relief = measured_relief(done_here, on_or_before)
+    relief = measured_relief(done_here, on_or_before) if measure_relief else {}
     found = [
         Injection(
             given_on=p.given_on,
@@ -83,7 +89,7 @@ def previous_injections(patient: Patient, *, before: date) -> list[PreviousInjec
             steroid_dose_mg=i.steroid_dose_mg if i.has_steroid else None,
             relief_percent=i.relief_percent,
         )
-        for i in injections(patient, on_or_before=before)
+        for i in injections(patient, on_or_before=before, measure_relief=True)
     ]
 
 

@@ -252,6 +252,29 @@ def checklist(episode: Any) -> str:
     return reverse("checklist_create", args=[episode.pk])
 
 
+def followed_up(procedure: Any) -> Any:
+    """The procedure's follow-up time points, scheduled as the recording hook does if the demo
+    has not (its follow-up comes later)."""
+    from spinepath.followup.models import TimePoint
+    from spinepath.followup.scheduling import schedule_follow_up
+
+    if not TimePoint.objects.filter(procedure=procedure).exists():
+        schedule_follow_up(procedure)
+    return TimePoint.objects.filter(procedure=procedure)
+
+
+def follow_up_answers(procedure: Any) -> str:
+    """Entering the answers to the procedure's first follow-up not yet answered."""
+    point = followed_up(procedure).open().order_by("due_on").first()
+    assert point is not None, "the demo procedure has no open follow-up time point"
+    return reverse("followup_enter_answers", args=[point.pk])
+
+
+def follow_up_worklist(procedure: Any) -> str:
+    followed_up(procedure)
+    return reverse("followup_worklist")
+
+
 def episode(episode: Any) -> str:
     return reverse("episode_detail", args=[episode.pk])
 
@@ -278,6 +301,12 @@ PAGES: list[StaffPage] = [
     StaffPage("new episode", lambda w: reverse("episode_create", args=[w.patient.pk])),
     StaffPage("episode", lambda w: reverse("episode_detail", args=[w.episode.pk])),
     StaffPage("edit episode", lambda w: reverse("episode_edit", args=[w.episode.pk])),
+    StaffPage("discharge episode", lambda w: reverse("episode_discharge", args=[w.episode.pk])),
+    StaffPage(
+        "discharge episode, errors",
+        lambda w: reverse("episode_discharge", args=[w.episode.pk]),
+        then=_submit_empty,
+    ),
     StaffPage("assessment", lambda w: reverse("assessment_create", args=[w.episode.pk])),
     StaffPage(
         "assessment, errors",
@@ -326,6 +355,11 @@ PAGES: list[StaffPage] = [
     ),
     StaffPage("referral result form", lambda w: reverse("onward_result", args=[w.referral.pk])),
     StaffPage("episode, urgent referral made", lambda w: episode(w.referral.episode)),
+    StaffPage("follow-up worklist", lambda w: follow_up_worklist(w.procedure)),
+    StaffPage("follow-up answers", lambda w: follow_up_answers(w.procedure)),
+    StaffPage(
+        "follow-up answers, errors", lambda w: follow_up_answers(w.procedure), then=_submit_empty
+    ),
     StaffPage("audit log", lambda w: reverse("audit_log"), user="admin-a"),
     StaffPage("follow-up messages", lambda w: reverse("followup_messages")),
     StaffPage("references", lambda w: reverse("references")),

@@ -47,6 +47,15 @@ def test_chase_enter_answers_and_read_the_relief(page, clinician_a, episode_a):
     expect(chart).to_be_visible()
     assert chart.bounding_box()["width"] > 300
     expect(section.locator("table.outcome-table tbody tr")).to_have_count(4)  # baseline, 2w, 6w, 3m
+    page.set_viewport_size({"width": 390, "height": 800})  # a phone: the chart fits, text legible
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    heights = chart.locator("text").evaluate_all(
+        "(texts) => texts.map((t) => t.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 11, heights
+    page.set_viewport_size({"width": 1024, "height": 768})
     section.get_by_text("How spinepath measures relief").click()
     expect(section).to_contain_text("This is spinepath's definition")
     page.screenshot(path="/tmp/fcore-episode.png", full_page=True)

@@ -1,4 +1,4 @@
-"""The follow-up pages: the worklist, staff entry of answers, and the episode's follow-up section."""
+"""The follow-up pages: the worklist, staff entry of answers, the episode's follow-up section."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from spinepath.followup.responses import (
     time_point_submit,
 )
 from spinepath.followup.tests.helpers import answer, on_day, point, treated
-from spinepath.procedures.history import injections
+from spinepath.procedures.history import injections, previous_injections
 
 pytestmark = pytest.mark.django_db
 
@@ -121,8 +121,10 @@ def test_relief_from_the_assessment_baseline(episode_a, clinician_a):
 def test_measured_relief_reaches_the_injection_history(episode_a, clinician_a):
     record = treated(episode_a, clinician_a)
     answer(record, "2w", nrs_leg=2)  # 8 → 2: 75%
-    (here,) = [i for i in injections(episode_a.patient) if i.source == "here"]
+    due = point(record, "2w").due_on
+    (here,) = previous_injections(episode_a.patient, before=due)
     assert here.relief_percent == 75.0
-    before = point(record, "2w").due_on - timedelta(days=1)
-    (then,) = [i for i in injections(episode_a.patient, on_or_before=before) if i.source == "here"]
+    (then,) = previous_injections(episode_a.patient, before=due - timedelta(days=1))
     assert then.relief_percent is None  # not measured yet on that day
+    (ledger,) = injections(episode_a.patient)
+    assert ledger.relief_percent is None  # the steroid ledger does not measure relief

@@ -60,3 +60,16 @@ def test_cancelled_with_a_procedure_entered_in_error(episode_a, clinician_a):
     procedure_mark_entered_in_error(None, record=record, by=clinician_a, reason="Wrong patient")
     assert TimePoint.objects.filter(procedure=record, cancelled_at__isnull=True).count() == 0
     assert TimePoint.objects.open().count() == 0
+
+
+def test_a_time_point_cannot_fall_before_its_procedure(episode_a, clinician_a):
+    from django.core.exceptions import ValidationError
+
+    record = treated(episode_a, clinician_a)
+    tp = TimePoint.objects.filter(procedure=record).first()
+    tp.due_on = timezone.localdate(record.performed_at) - timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        tp.full_clean()
+    assert "due_on" in refused.value.message_dict
+    tp.due_on = timezone.localdate(record.performed_at)
+    tp.full_clean()
