@@ -39,6 +39,7 @@ from django.utils import timezone
 from spinepath.accounts import access, audit
 from spinepath.accounts.access import Task
 from spinepath.accounts.models import AuditEvent, User
+from spinepath.clinical.followup_schedule import default_config
 from spinepath.followup import links
 from spinepath.followup.models import FollowUpLink, Label, MessageLog, TimePoint
 from spinepath.followup.sms import sms_backend
@@ -126,11 +127,22 @@ def worth_sending(time_point: TimePoint, at: datetime, *, resend: bool = False) 
 # --- Plan ----------------------------------------------------------------------------------------
 
 
+def _longest_window_days() -> int:
+    """No link outlives this many days after its due date: older time points are not read."""
+    configured = settings.SPINEPATH_FOLLOWUP_LINK_DAYS or 0
+    return max(configured, default_config().timing.link_expiry_days) + 2
+
+
 def plan(at: datetime) -> list[MessageLog]:
     """Queue every scheduled message due at ``at`` that has not been queued before."""
+    today = timezone.localdate(at)
     candidates = (
         TimePoint.objects.open()
-        .filter(due_on__lte=timezone.localdate(at), episode__discharged_at__isnull=True)
+        .filter(
+            due_on__lte=today,
+            due_on__gte=today - timedelta(days=_longest_window_days()),
+            episode__discharged_at__isnull=True,
+        )
         .select_related("episode__patient__clinic")
     )
     already: set[tuple[int, str, str]] = set()
