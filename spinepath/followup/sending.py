@@ -290,7 +290,14 @@ def render_message(message: MessageLog, url: str, link: FollowUpLink) -> Words:
     context: dict[str, Any] = {
         "clinic": clinic,
         "url": url,
-        "reminder": message.kind in (Kind.REMINDER_3, Kind.REMINDER_7),
+        # A reminder to someone who never had the invitation (no address on file until now, or a
+        # worker that was down) reads as the invitation it is.
+        "reminder": message.kind in (Kind.REMINDER_3, Kind.REMINDER_7)
+        and MessageLog.objects.filter(
+            time_point=time_point, channel=message.channel, status=Status.SENT
+        )
+        .exclude(pk=message.pk)
+        .exists(),
         "resend": message.kind == Kind.RESEND,
         "diary": diary,
         "until": moment(link.expires_at) if diary else day(link.expires_at - timedelta(seconds=1)),

@@ -91,6 +91,9 @@ def test_no_reminder_once_the_questionnaire_is_answered(smtp, time_point):
 def test_a_sender_that_was_down_for_a_week_sends_one_message_not_three(smtp, time_point):
     report = sending.send_due(at=at(days(8)))
     assert report.sent == 1 and sent_kinds(time_point) == ["reminder_7"]
+    # The first message the patient gets reads as an invitation, not a reminder.
+    assert smtp.arrived[0].subject == "Your follow-up questionnaire from Clinic A"
+    assert "reminder" not in smtp.arrived[0].body.lower()
     sending.send_due(at=at(days(9)))
     assert len(smtp.arrived) == 1
 
