@@ -11,6 +11,7 @@ top, and passes it on (``at``), as every workflow does.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
@@ -86,8 +87,6 @@ def definitions(time_point: TimePoint) -> dict[str, Instrument]:
 
 
 def _diary_wording(instrument: Instrument) -> Instrument:
-    import dataclasses
-
     if not instrument.code.startswith("nrs"):
         return instrument
     pain = {"nrs_back": "back pain", "nrs_leg": "leg pain"}.get(instrument.code, "pain")
