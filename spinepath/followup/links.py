@@ -130,13 +130,14 @@ def find_usable(token: str, *, at: datetime | None = None) -> FollowUpLink | Non
 class DateOfBirthCheck:
     """What a date-of-birth attempt came to: matched, wrong (tries left), or now locked."""
 
-    def __init__(self, matched: bool, tries_left: int) -> None:
+    def __init__(self, matched: bool, tries_left: int, *, usable: bool = True) -> None:
         self.matched = matched
         self.tries_left = tries_left
+        self.usable = usable
 
     @property
     def locked(self) -> bool:
-        return not self.matched and self.tries_left <= 0
+        return self.usable and not self.matched and self.tries_left <= 0
 
 
 def check_date_of_birth(link: FollowUpLink, given: date, *, at: datetime) -> DateOfBirthCheck:
@@ -150,8 +151,8 @@ def check_date_of_birth(link: FollowUpLink, given: date, *, at: datetime) -> Dat
             .get(pk=link.pk)
         )
         time_point = fresh.time_point
-        if not usable(fresh, at):
-            return DateOfBirthCheck(matched=False, tries_left=0)
+        if not usable(fresh, at):  # answered, withdrawn or locked since the page was shown
+            return DateOfBirthCheck(matched=False, tries_left=0, usable=False)
         if given == time_point.episode.patient.date_of_birth:
             return DateOfBirthCheck(matched=True, tries_left=DOB_TRIES - _tries(time_point))
         fresh.failed_dob_tries += 1

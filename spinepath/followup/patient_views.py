@@ -141,6 +141,8 @@ def date_of_birth(request: HttpRequest) -> HttpResponse:
     tries_left = None
     if request.method == "POST" and given.value is not None:
         check = links.check_date_of_birth(link, given.value, at=at)
+        if not check.usable:
+            return unavailable(request, session)
         if check.matched:
             session.mark_verified(at)
             audit.record(

@@ -282,3 +282,11 @@ def test_licensed_wording_is_shown_once_loaded(client, time_point):
     )
     page = client.get("/f/questions/1").content
     assert b"stand-in wording" not in page and b"Clinic wording 3" in page and b"Choice 5" in page
+
+
+def test_answers_taken_by_phone_meanwhile_close_the_link_without_counting_a_try(client, time_point):
+    client.get(path_of(links.issue_link(time_point)))
+    TimePoint.objects.filter(pk=time_point.pk).update(completed_at=timezone.now())
+    assert refused(client.post("/f/date-of-birth", WRONG_DOB))
+    link = FollowUpLink.objects.get(time_point=time_point)
+    assert link.failed_dob_tries == 0 and link.locked_at is None
