@@ -217,6 +217,8 @@ def deliver(message_id: int, *, at: datetime | None = None) -> MessageLog | None
     )
     time_point = message.time_point
     reason = worth_sending(time_point, at, resend=message.kind == Kind.RESEND)
+    if not reason and message.channel not in channels_for(time_point.episode.patient):
+        reason = "the address or number is no longer on file"
     if reason:
         message.status = Status.FAILED
         message.last_error = f"Not sent: {reason}."
