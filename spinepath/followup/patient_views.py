@@ -15,6 +15,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -41,7 +42,8 @@ def unavailable(request: HttpRequest, session: PatientSession | None = None) -> 
 
 
 def _session_ended(request: HttpRequest) -> HttpResponse:
-    return render(request, "followup/patient/session_ended.html", status=403)
+    minutes = settings.SPINEPATH_FOLLOWUP_SESSION_MINUTES
+    return render(request, "followup/patient/session_ended.html", {"minutes": minutes}, status=403)
 
 
 def _respond(response: HttpResponse, session: PatientSession) -> HttpResponse:
