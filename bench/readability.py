@@ -111,7 +111,7 @@ def _followup_pages() -> str:
     clinic = Clinic(name="Elm Clinic", phone="0113 496 0000")
     pages = [
         ("unavailable", {}),
-        ("session_ended", {"clinic": clinic}),
+        ("session_ended", {"clinic": clinic, "minutes": 30}),
         ("locked", {"clinic": clinic}),
         ("date_of_birth", {"clinic": clinic, "dob": DateOfBirthInput(values={})}),
         ("done", {"clinic": clinic, "rows": []}),
