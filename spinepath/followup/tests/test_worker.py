@@ -16,7 +16,9 @@ from spinepath.followup.models import MessageLog
 from spinepath.followup.tasks import send_followups
 from spinepath.followup.tests.factories import make_time_point
 
-pytestmark = pytest.mark.django_db
+# Committed transactions, as in production: the worker loop closes and reopens its database
+# connection between tasks, which a test wrapped in one transaction would not survive.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_worker_until_idle() -> None:
