@@ -16,6 +16,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import matplotlib
 from matplotlib import dates as mdates
@@ -63,12 +64,40 @@ def series_rows(data: ChartData) -> list[dict[str, object]]:
     ]
 
 
+Key = tuple[
+    tuple[tuple[date, str, tuple[tuple[str, float], ...]], ...], tuple[tuple[date, str], ...]
+]
+
+
+def _key(data: ChartData) -> Key:
+    return (
+        tuple((o.on, o.label, tuple(sorted(o.scores.items()))) for o in data.observations),
+        tuple(data.injections),
+    )
+
+
 def render_svg(data: ChartData, *, labelled_by: str) -> str:
     """The chart as an ``<svg>`` element (no XML prolog) for inline use: it scales to its box,
-    and is an image labelled by the element ``labelled_by`` (the caption)."""
+    and is an image labelled by the element ``labelled_by`` (the caption).
+
+    Drawing takes a few hundred milliseconds; the same data always gives the same bytes, so
+    each process keeps the most recent drawings and an unchanged episode is not drawn again."""
+    return _labelled(_drawn(_key(data)), labelled_by)
+
+
+@lru_cache(maxsize=256)
+def _drawn(key: Key) -> str:
+    observations, injections = key
+    data = ChartData(
+        observations=[Observation(on, label, dict(scores)) for on, label, scores in observations],
+        injections=list(injections),
+    )
     style = {"svg.hashsalt": "spinepath", "svg.fonttype": "none", "font.size": 11}
     with matplotlib.rc_context(style):
-        svg = _draw(data)
+        return _draw(data)
+
+
+def _labelled(svg: str, labelled_by: str) -> str:
     head, rest = svg.split(">", 1)
     head = re.sub(r'\s(width|height)="[^"]*"', "", head)
     return f'{head} class="outcome-chart" role="img" aria-labelledby="{labelled_by}">{rest}'

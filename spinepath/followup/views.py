@@ -200,7 +200,9 @@ def next_step(request: HttpRequest, procedure_id: int) -> HttpResponse:
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"Next step not recorded — {label}: {' '.join(errors)}")
+            messages.error(
+                request, f"Next step not recorded — {label}: {' '.join(str(e) for e in errors)}"
+            )
         return redirect(target)
     try:
         plan = next_step_record(
@@ -215,7 +217,7 @@ def next_step(request: HttpRequest, procedure_id: int) -> HttpResponse:
         messages.error(request, f"Next step not recorded: {refused}")
     except ValidationError as invalid:
         for errors in invalid.message_dict.values():
-            messages.error(request, f"Next step not recorded: {' '.join(errors)}")
+            messages.error(request, f"Next step not recorded: {' '.join(str(e) for e in errors)}")
     else:
         messages.success(request, f"Next step recorded: {plan.get_choice_display()}.")
     return redirect(target)

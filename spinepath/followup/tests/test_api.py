@@ -158,3 +158,23 @@ def test_plan_next_step_over_the_api(episode_a, clinician_a, api_a):
     plan = NextStepPlan.objects.get()
     assert plan.relief["responder"] is False
     assert episode_a.timeline.filter(kind="plan", detail__plan=plan.pk).exists()
+
+
+def test_discharge_as_the_next_step_needs_its_outcome(episode_a, clinician_a, api_a):
+    record = treated(episode_a, clinician_a)
+    answer(record, "2w", nrs_leg=7, at=timezone.now())
+    url = f"/api/v1/procedures/{record.pk}/next-step"
+    reason = "No relief; the patient prefers to manage with exercise."
+    missing = api_a.post(url, {"choice": "discharge", "reason": reason})
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["field"] == "discharge_outcome"
+    unknown = api_a.post(
+        url, {"choice": "discharge", "reason": reason, "discharge_outcome": "gone"}
+    )
+    assert unknown.status_code == 422
+    made = api_a.post(
+        url, {"choice": "discharge", "reason": reason, "discharge_outcome": "self_managing"}
+    )
+    assert made.status_code == 201, made.content
+    episode_a.refresh_from_db()
+    assert episode_a.stage == "discharged" and episode_a.discharge_outcome == "self_managing"

@@ -73,3 +73,21 @@ def test_a_time_point_cannot_fall_before_its_procedure(episode_a, clinician_a):
     assert "due_on" in refused.value.message_dict
     tp.due_on = timezone.localdate(record.performed_at)
     tp.full_clean()
+
+
+def test_a_clinic_schedule_override_is_used_and_checked(settings, episode_a, clinician_a):
+    from spinepath.followup.checks import check_followup_schedules
+
+    code = episode_a.patient.clinic.code
+    settings.SPINEPATH_FOLLOWUP_SCHEDULES = {
+        code: {"therapeutic": [{"label": "6w", "after_days": 45, "instruments": ["nrs_leg"]}]}
+    }
+    assert check_followup_schedules() == []
+    record = treated(episode_a, clinician_a)
+    points = list(TimePoint.objects.filter(procedure=record))
+    assert [
+        (p.label, (p.due_on - timezone.localdate(record.performed_at)).days) for p in points
+    ] == [("6w", 45)]
+    settings.SPINEPATH_FOLLOWUP_SCHEDULES = {code: {"therapeutic": [{"label": "6w"}]}}
+    (error,) = check_followup_schedules()
+    assert error.id == "followup.E002" and code in error.msg
