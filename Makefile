@@ -32,10 +32,15 @@ run: install
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py seed_demo --if-empty
 	@echo
-	@echo "  spinepath is starting on http://$(HOST):$(PORT)/"
+	@echo "  spinepath is starting on http://$(HOST):$(PORT)/ (and its background worker)"
 	@echo "  Demo logins: clinician-a, physiotherapist-a, admin-a, analyst-a (and the same with -b)"
 	@echo "  Demo password: $$($(PY) -c 'import os; os.environ.setdefault("DJANGO_SETTINGS_MODULE","spinepath.settings"); import django; django.setup(); from django.conf import settings; print(settings.SPINEPATH_DEMO_PASSWORD)')"
 	@echo
+	@# The background worker (follow-up messages) runs beside the web server. Ctrl-C stops the
+	@# server; the trap then stops the worker (SIGTERM: it finishes the task in hand) and waits
+	@# for it, so nothing is left running.
+	@$(PY) manage.py run_worker --managed --no-startup-delay & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; never a browser downloaded by a test tool.

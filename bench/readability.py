@@ -98,8 +98,37 @@ def _consent_sheet_page() -> str:
     )
 
 
+def _followup_pages() -> str:
+    """Every page a follow-up link shows (followup/patient/), its one-question screens and the
+    invitation email, together: each alone is too short for SMOG. The clinic's own name is its
+    own, so a short one stands in for it."""
+    from django.template.loader import render_to_string
+
+    from spinepath.accounts.models import Clinic
+    from spinepath.clinical.instruments import INSTRUMENTS
+    from spinepath.followup.patient_forms import DateOfBirthInput
+
+    clinic = Clinic(name="Elm Clinic", phone="0113 496 0000")
+    pages = [
+        ("unavailable", {}),
+        ("session_ended", {"clinic": clinic, "minutes": 30}),
+        ("locked", {"clinic": clinic}),
+        ("date_of_birth", {"clinic": clinic, "dob": DateOfBirthInput(values={})}),
+        ("done", {"clinic": clinic, "rows": []}),
+    ]
+    html = [render_to_string(f"followup/patient/{name}.html", ctx) for name, ctx in pages]
+    html += [f"<p>{INSTRUMENTS[code].items[0].text}</p>" for code in ("nrs_leg", "pgic")]
+    email = render_to_string(
+        "followup/messages/email.txt",
+        {"clinic": clinic, "url": "https://clinic.example/f/token", "until": "20 Dec 2026"},
+    )
+    html += [f"<p>{part}</p>" for part in email.split("\n\n") if part.strip()]
+    return "".join(html)
+
+
 PATIENT_PAGES: list[tuple[str, Callable[[], str]]] = [
     ("Consent information sheet (transforaminal, X-ray, dexamethasone)", _consent_sheet_page),
+    ("Follow-up link pages and the invitation email", _followup_pages),
 ]
 """Every page a patient reads, as (name, a function returning its rendered HTML).
 

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "spinepath.accounts",
     "spinepath.patients",
@@ -198,7 +200,34 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "spinepath <no-reply@localhost>")
+# Text messages go through a pluggable backend (a dotted path to a class with
+# ``send(to, body)``); the console backend prints them, for development and the demo.
+# Empty (the default with DEBUG off) sends no text messages at all.
+SPINEPATH_SMS_BACKEND = env_str(
+    "SPINEPATH_SMS_BACKEND", "spinepath.followup.sms.ConsoleSMSBackend" if DEBUG else ""
+)
+
+# --- Background tasks and follow-up messages ------------------------------------------------
+# django-tasks with its database backend: the queue is a table, so one machine needs no broker;
+# `manage.py run_worker` runs the queue and enqueues the follow-up sender on a schedule.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# How often the worker looks for invitations and reminders that have fallen due (seconds).
+SPINEPATH_FOLLOWUP_SEND_EVERY_SECONDS = env_int("SPINEPATH_FOLLOWUP_SEND_EVERY_SECONDS", 300)
+# A patient's link stops working this many days after its time point was due (empty: the
+# schedule file's link_expiry_days, 21).
+SPINEPATH_FOLLOWUP_LINK_DAYS = env_int("SPINEPATH_FOLLOWUP_LINK_DAYS", 0) or None
+# Invitations and reminders for a day's time points go out from this hour (clinic time), not at
+# midnight; pain-diary points go at their own minute.
+SPINEPATH_FOLLOWUP_SEND_FROM_HOUR = env_int("SPINEPATH_FOLLOWUP_SEND_FROM_HOUR", 9)
+# A pain-diary link (hours after a diagnostic block) stops working this many hours after it was due.
+SPINEPATH_FOLLOWUP_DIARY_LINK_HOURS = env_int("SPINEPATH_FOLLOWUP_DIARY_LINK_HOURS", 24)
+# After the date of birth is checked, the patient's session lasts this long without a request.
+SPINEPATH_FOLLOWUP_SESSION_MINUTES = env_int("SPINEPATH_FOLLOWUP_SESSION_MINUTES", 30)
+# A failed send is tried again after each of these waits (minutes), then given up and shown.
+SPINEPATH_FOLLOWUP_RETRY_MINUTES = (5, 30, 120)
 
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

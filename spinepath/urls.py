@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("spinepath.followup.urls")),
     path("", include("spinepath.patientinfo.urls")),
     path("", include("spinepath.aftercare.urls")),
+    path("", include("spinepath.followup.patient_urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,0 +1,143 @@
+"""The background worker: django-tasks-db's ``db_worker``, plus the follow-up schedule.
+
+django-tasks has no periodic tasks of its own, so this command starts one small thread beside
+the worker loop that enqueues ``send_followups`` every ``SPINEPATH_FOLLOWUP_SEND_EVERY_SECONDS``
+(unless one is already waiting or running); the worker loop then runs it like any other task.
+One process holds both, so ``make run`` starts one command beside the web server and stops it with
+the server. A second worker is safe: the sender claims each message with a conditional update.
+There is no auto-reload (it would run two schedules); restart the worker after code changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import CommandError, CommandParser
+from django.db import connection
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from spinepath.followup.tasks import send_followups
+
+logger = logging.getLogger(__name__)
+
+WAITING = ("READY", "RUNNING")
+KEEP_RESULTS = timedelta(days=7)
+
+
+def enqueue_unless_waiting() -> bool:
+    """Enqueue the sender unless one is already queued or running; True when enqueued."""
+    pending = DBTaskResult.objects.filter(
+        task_path=send_followups.module_path, status__in=WAITING
+    ).exists()
+    if pending:
+        return False
+    send_followups.enqueue()
+    return True
+
+
+def prune_old_results() -> int:
+    """Forget the sender's successful runs after a week (one every few minutes adds up); failed
+    runs stay for someone to read."""
+    deleted, _ = (
+        DBTaskResult.objects.successful()
+        .filter(task_path=send_followups.module_path, finished_at__lt=timezone.now() - KEEP_RESULTS)
+        .delete()
+    )
+    return deleted
+
+
+class Schedule(threading.Thread):
+    """Enqueues the sender now and then every ``every`` seconds until stopped."""
+
+    def __init__(self, every: float) -> None:
+        super().__init__(name="followup-schedule", daemon=True)
+        self.every = every
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                if enqueue_unless_waiting():
+                    logger.info("Follow-up sender enqueued")
+                prune_old_results()
+            except Exception:  # a database hiccup must not stop the schedule
+                logger.exception("Could not enqueue the follow-up sender")
+            finally:
+                connection.close()
+            self.stopped.wait(self.every)
+
+
+class ScheduledWorker(Worker):
+    """db_worker's loop, with the follow-up schedule beside it."""
+
+    def __init__(self, *, send_every: float, managed: bool, **options: Any) -> None:
+        super().__init__(**options)
+        self.send_every = send_every
+        self.managed = managed
+
+    def configure_signals(self) -> None:
+        super().configure_signals()
+        if self.managed:
+            # Ctrl-C in a terminal reaches every process of ``make run``; the worker leaves it to
+            # make, which stops it with one SIGTERM: the task in hand finishes, then it exits.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def run(self) -> None:
+        if self.send_every > 0 and not self.batch:
+            Schedule(self.send_every).start()
+        super().run()
+
+
+class Command(DbWorkerCommand):
+    help = "Run the background worker and enqueue the follow-up sender on a schedule."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--send-every",
+            type=float,
+            default=None,
+            help="Seconds between follow-up sends (default: SPINEPATH_FOLLOWUP_SEND_EVERY_SECONDS;"
+            " 0 turns the schedule off).",
+        )
+        parser.add_argument(
+            "--managed",
+            action="store_true",
+            help="Ignore Ctrl-C and stop on SIGTERM only (make run stops the worker itself).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.configure_logging(options["verbosity"])
+        every = options["send_every"]
+        if every is None:
+            every = float(settings.SPINEPATH_FOLLOWUP_SEND_EVERY_SECONDS)
+        queue_names = options["queue_name"].split(",")
+        excluded = options["exclude_queues"].split(",") if options["exclude_queues"] else []
+        if excluded and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        worker = ScheduledWorker(
+            send_every=every,
+            managed=options["managed"],
+            queue_names=queue_names,
+            interval=options["interval"],
+            batch=options["batch"],
+            backend_name=options["backend_name"],
+            startup_delay=options["startup_delay"],
+            max_tasks=options["max_tasks"],
+            worker_id=options["worker_id"],
+            excluded_queue_names=excluded,
+        )
+        # No auto-reload: a reloading parent and child would each run a schedule.
+        worker.configure_signals()
+        try:
+            worker.run()
+        finally:
+            worker.reset_signals()
