@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conftest import log_in
 from spinepath.aftercare.models import AdherenceLog, Programme
 from spinepath.aftercare.programmes import adherence_record
+from spinepath.testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

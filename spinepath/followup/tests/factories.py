@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from conftest import make_episode, make_patient
 from spinepath.followup.models import TimePoint
+from spinepath.testing import make_episode, make_patient
 
 THERAPEUTIC = ["nrs_leg", "nrs_back", "pgic"]
 

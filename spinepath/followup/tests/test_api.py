@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from conftest import api_client_for
 from spinepath.accounts.models import AuditEvent
 from spinepath.followup.models import NextStepPlan, TimePoint
 from spinepath.followup.tests.helpers import answer, point, treated
+from spinepath.testing import api_client_for
 
 pytestmark = pytest.mark.django_db
 

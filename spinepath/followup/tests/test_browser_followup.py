@@ -8,9 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import log_in
 from spinepath.followup.models import TimePoint
 from spinepath.followup.tests.helpers import answer, backdate, point, treated
+from spinepath.testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

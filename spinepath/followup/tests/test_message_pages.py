@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conftest import audit_events
 from spinepath.followup import links, sending
 from spinepath.followup.models import MessageLog
 from spinepath.followup.tests.factories import make_time_point
+from spinepath.testing import audit_events
 
 pytestmark = pytest.mark.django_db
 

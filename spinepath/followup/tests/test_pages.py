@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_episode, make_patient
 from spinepath.accounts.models import AuditEvent
 from spinepath.followup.models import FollowUpLink, NextStepPlan, TimePoint
 from spinepath.followup.tests.helpers import answer, backdate, point, treated
+from spinepath.testing import make_episode, make_patient
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conftest import make_decision
 from spinepath.followup.models import NextStepPlan
 from spinepath.followup.planning import PlanRefused, next_step_record
 from spinepath.followup.tests.helpers import answer, backdate, treated
 from spinepath.patients.models import Episode
 from spinepath.procedures.tests.helpers import recent_steroid_elsewhere
+from spinepath.testing import make_decision
 
 pytestmark = pytest.mark.django_db
 

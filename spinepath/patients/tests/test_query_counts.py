@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conftest import make_decision, make_episode, make_patient
 from spinepath.patients.models import Episode
 from spinepath.procedures.models import PriorInjection
 from spinepath.procedures.tests.helpers import (
@@ -20,6 +19,7 @@ from spinepath.procedures.tests.helpers import (
     record_procedure,
     take_consent,
 )
+from spinepath.testing import make_decision, make_episode, make_patient
 
 
 def _treated(patient: Any, clinician: Any, *, visits: int) -> Episode:
