@@ -17,7 +17,7 @@ from spinepath.aftercare.views import AFTERCARE_BODY, PLAN_BODY
 from spinepath.assessment.decisions import record_proceed
 from spinepath.clinical.vocab import Antithrombotic
 from spinepath.procedures.models import Consent
-from spinepath.procedures.tests.helpers import (
+from spinepath.testing import (
     assess,
     check_today,
     record_procedure,

@@ -9,7 +9,10 @@ from django.utils import timezone
 
 from spinepath.followup.models import TimePoint
 from spinepath.followup.responses import time_point_submit
-from spinepath.procedures.tests.helpers import ready_for_procedure, record_procedure
+from spinepath.testing import (
+    ready_for_procedure,
+    record_procedure,
+)
 
 
 def treated(

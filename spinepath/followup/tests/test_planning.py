@@ -12,8 +12,10 @@ from spinepath.followup.models import NextStepPlan
 from spinepath.followup.planning import PlanRefused, next_step_record
 from spinepath.followup.tests.helpers import answer, backdate, treated
 from spinepath.patients.models import Episode
-from spinepath.procedures.tests.helpers import recent_steroid_elsewhere
-from spinepath.testing import make_decision
+from spinepath.testing import (
+    make_decision,
+    recent_steroid_elsewhere,
+)
 
 pytestmark = pytest.mark.django_db
 

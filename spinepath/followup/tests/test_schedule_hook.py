@@ -42,8 +42,12 @@ def test_a_baseline_older_than_6_weeks_is_asked_again_on_the_day(clinic_a, episo
     assert not TimePoint.objects.filter(procedure=record, label="baseline").exists()
 
     # Another patient, whose baseline answers were given seven weeks before the procedure.
-    from spinepath.procedures.tests.helpers import ready_for_procedure, record_procedure
-    from spinepath.testing import make_episode, make_patient
+    from spinepath.testing import (
+        make_episode,
+        make_patient,
+        ready_for_procedure,
+        record_procedure,
+    )
 
     episode = make_episode(make_patient(clinic_a, given_name="Olga", nhs_number="", mrn="OLGA1"))
     ready_for_procedure(episode, clinician_a)

@@ -11,15 +11,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from spinepath.patients.models import Episode
-from spinepath.procedures.models import PriorInjection
-from spinepath.procedures.tests.helpers import (
+from spinepath.patients.models import Episode, PriorInjection
+from spinepath.testing import (
     check_today,
+    make_decision,
+    make_episode,
+    make_patient,
     ready_for_procedure,
     record_procedure,
     take_consent,
 )
-from spinepath.testing import make_decision, make_episode, make_patient
 
 
 def _treated(patient: Any, clinician: Any, *, visits: int) -> Episode:
