@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('patients', '0004_episode_discharge_outcome'),
+        ('patients', '0005_episode_discharge_outcome'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0003_episode_worklist_index'),
+        ('patients', '0004_prior_injection_moves_here'),
     ]
 
     operations = [
