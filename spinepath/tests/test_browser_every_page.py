@@ -97,9 +97,13 @@ class Visitor:
             page.context.close()
 
 
-@pytest.fixture
-def visitor(browser: Any, module_live_server: Any) -> Iterator[Visitor]:
+@pytest.fixture(scope="module")
+def visitor(browser: Any, world: World, module_live_server: Any) -> Iterator[Visitor]:
+    """Every page's user signed in once per module, before any test's transaction begins, so
+    the sessions outlive each test's rollback."""
     visitor = Visitor(browser, module_live_server.url)
+    for user in sorted({entry.user for entry in PAGES}, key=str):
+        visitor.page_for(user)
     yield visitor
     visitor.close()
 
