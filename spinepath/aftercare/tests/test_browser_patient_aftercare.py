@@ -75,7 +75,7 @@ def to_aftercare(page: Any, point: Any) -> None:
     page.get_by_role("radio", name="3", exact=True).check()
     page.get_by_role("button", name="Save and check your answers").click()
     page.get_by_role("button", name="Send my answers").click()
-    page.get_by_role("link", name="Your aftercare and exercises").click()
+    page.get_by_role("link", name="What to do now, and your exercises for today").click()
     page.get_by_role("heading", name="Your aftercare and exercises", level=1).wait_for()
     assert page.url.endswith("/f/aftercare")
 

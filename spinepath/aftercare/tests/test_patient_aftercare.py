@@ -16,7 +16,7 @@ from spinepath.accounts.models import AuditEvent
 from spinepath.aftercare.models import AdherenceLog, LeafletGiven, Programme
 from spinepath.aftercare.programmes import programme_create
 from spinepath.clinical.aftercare import AFTERCARE_VERSION
-from spinepath.followup import links
+from spinepath.followup import links, patient_session
 from spinepath.followup.models import TimePoint
 from spinepath.followup.tests.factories import make_time_point
 from spinepath.patients.models import TimelineEvent
@@ -187,3 +187,18 @@ def test_an_expired_link_session_shows_nothing(episode_a: Any, clinician_a: Any)
     response = client.get(reverse("patient_aftercare"))
     assert response.status_code == 404
     assert "After your injection" not in response.content.decode()
+
+
+def test_a_tampered_session_cookie_opens_nothing_and_writes_nothing(
+    episode_a: Any, clinician_a: Any, physio_a: Any
+) -> None:
+    record = treated(episode_a, clinician_a)
+    programme = with_programme(record, physio_a)
+    code = programme.items_for_phase(programme.phase_on(timezone.localdate()))[0].exercise_code
+    client = signed_in(Client(), TimePoint.objects.filter(procedure=record).first())
+    cookie = client.cookies[patient_session.COOKIE]
+    cookie.set(cookie.key, cookie.value[:-2] + "xx", cookie.value[:-2] + "xx")
+    response = client.post(reverse("patient_aftercare_log"), {"exercise": code, "done": "yes"})
+    assert response.status_code == 403
+    assert client.get(reverse("patient_aftercare")).status_code == 403
+    assert not AdherenceLog.objects.exists()
