@@ -126,9 +126,47 @@ def _followup_pages() -> str:
     return "".join(html)
 
 
+def _aftercare_page() -> str:
+    """The patient's aftercare page (/f/aftercare) for a diabetic patient on apixaban after a
+    caudal epidural, with a repeat planned: the page's own words around both leaflets (the
+    exercises' words are the library's, measured with it)."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from spinepath.accounts.models import Clinic
+    from spinepath.clinical.aftercare import (
+        ClinicContact,
+        PatientFactors,
+        ProcedureGiven,
+        build_aftercare,
+        build_plan_information,
+    )
+    from spinepath.clinical.vocab import Antithrombotic, Condition
+
+    clinic = Clinic(name="Elm Clinic", phone="0113 496 0000")
+    contact = ClinicContact(name=clinic.name, phone=clinic.phone, out_of_hours_advice="")
+    given = ProcedureGiven(
+        Procedure.CAUDAL_EPIDURAL, Imaging.FLUOROSCOPY, Steroid.DEXAMETHASONE, None
+    )
+    patient = PatientFactors(diabetic=True, antithrombotics=(Antithrombotic.APIXABAN,))
+    when = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+    leaflet = build_aftercare(given, patient, contact)
+    context = {
+        "clinic": clinic,
+        "leaflet": leaflet,
+        "record": SimpleNamespace(performed_at=when),
+        "given": SimpleNamespace(version=leaflet.version, given_at=when),
+        "information": build_plan_information(given, Condition.SCIATICA, patient, contact),
+    }
+    return render_to_string("aftercare/patient/aftercare.html", context)
+
+
 PATIENT_PAGES: list[tuple[str, Callable[[], str]]] = [
     ("Consent information sheet (transforaminal, X-ray, dexamethasone)", _consent_sheet_page),
     ("Follow-up link pages and the invitation email", _followup_pages),
+    ("Aftercare page (/f/aftercare: caudal, X-ray, diabetes, apixaban)", _aftercare_page),
 ]
 """Every page a patient reads, as (name, a function returning its rendered HTML).
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from spinepath import views
+from spinepath import patient_aftercare, views
 from spinepath.api import api, api_docs
 
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("", include("spinepath.followup.urls")),
     path("", include("spinepath.patientinfo.urls")),
     path("", include("spinepath.aftercare.urls")),
+    # The patient's aftercare page, in their follow-up session (before /f/<token> catches it).
+    path("f/aftercare", patient_aftercare.aftercare_page, name="patient_aftercare"),
+    path("f/aftercare/log", patient_aftercare.log_exercise, name="patient_aftercare_log"),
+    path("f/aftercare/advice.pdf", patient_aftercare.aftercare_pdf, name="patient_aftercare_pdf"),
+    path("f/aftercare/your-procedure.pdf", patient_aftercare.plan_pdf, name="patient_plan_pdf"),
     path("", include("spinepath.followup.patient_urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -51,6 +51,10 @@ class Programme(EpisodeRecord, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    weeks_summarised = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Weeks since the injection whose adherence the timeline already summarises.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -180,3 +184,31 @@ class AdherenceLog(models.Model):
             errors["recorded_by"] = "A log entered by staff names who entered it."
         if errors:
             raise ValidationError(errors)
+
+
+class LeafletGiven(EpisodeRecord, models.Model):
+    """Which version of a leaflet a patient was given, and when: the aftercare leaflet is given
+    when the procedure is recorded (the procedures hook). The words are rebuilt from the
+    versioned wording on demand; this row says which version was in force."""
+
+    class Kind(models.TextChoices):
+        AFTERCARE = "aftercare", "Aftercare leaflet"
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="leaflets_given")
+    procedure = models.ForeignKey(
+        "procedures.ProcedureRecord", on_delete=models.PROTECT, related_name="leaflets_given"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    version = models.CharField(max_length=40)
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "kind"], name="one_leaflet_of_a_kind_per_procedure"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.version}) for procedure {self.procedure_id}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,8 +24,11 @@ from spinepath.clinical.rehab import (
     BY_CODE,
     EXERCISES_PER_PHASE,
     LIBRARY_VERSION,
+    ExerciseLog,
     StartBackRisk,
+    WeekAdherence,
     propose_programme,
+    weekly_adherence,
 )
 from spinepath.clinical.vocab import Condition
 from spinepath.patients.locks import lock_patient
@@ -231,13 +233,75 @@ def adherence_record(
         log.save()
         channel = AuditEvent.Channel.PATIENT if source == AdherenceLog.Source.PATIENT else None
         audit.record(request, AuditEvent.Action.CREATE, log, user=by, channel=channel, at=at)
+        summarise_weeks(programme, changed_on=on, at=at)
     return log
 
 
-def adherence_rows(programme: Programme) -> list[Any]:
-    """The programme's logs in the core's shape, for ``rehab.weekly_adherence``."""
-    from spinepath.clinical.rehab import ExerciseLog
+def summarise_weeks(
+    programme: Programme, *, changed_on: dt.date | None = None, at: dt.datetime
+) -> list[TimelineEvent]:
+    """Write the timeline's weekly adherence entries, called (under the patient's lock) whenever
+    a session is logged, dated with that log's ``at``.
 
+    Every week since the injection that has closed by ``at`` (week 1 is days 0-6) and is not yet
+    summarised gets one entry, a week with nothing logged included ("no sessions logged" is worth
+    seeing); weeks that had closed before the programme was made are not counted against it. A
+    log for a week already summarised (staff entering a session late) writes that week's entry
+    again, marked updated, so the timeline never keeps a stale figure without its correction.
+    """
+    programme.refresh_from_db(fields=["weeks_summarised"])
+    today = timezone.localdate(at)
+    closed = max(0, (today - programme.injection_date).days // 7)
+    made = max(0, (timezone.localdate(programme.created_at) - programme.injection_date).days // 7)
+    summaries = weekly_adherence(adherence_rows(programme), programme.injection_date)
+    weeks = {summary.week: summary for summary in summaries}
+    entries = []
+    if changed_on is not None:
+        changed_week = (changed_on - programme.injection_date).days // 7 + 1
+        if made < changed_week <= programme.weeks_summarised:
+            entries.append(_week_entry(programme, changed_week, weeks, at, updated=True))
+    for week in range(max(programme.weeks_summarised, made) + 1, closed + 1):
+        entries.append(_week_entry(programme, week, weeks, at, updated=False))
+    if closed > programme.weeks_summarised:
+        programme.weeks_summarised = closed
+        programme.save(update_fields=["weeks_summarised"])
+    return entries
+
+
+def _week_entry(
+    programme: Programme,
+    week: int,
+    weeks: dict[int, WeekAdherence],
+    at: dt.datetime,
+    *,
+    updated: bool,
+) -> TimelineEvent:
+    starts = programme.injection_date + dt.timedelta(days=7 * (week - 1))
+    ends = starts + dt.timedelta(days=6)
+    found = weeks.get(week)
+    if found is None:
+        figures = "no sessions logged"
+    else:
+        figures = f"{found.done} of {found.logged} sessions logged were done"
+        if found.mean_pain is not None:
+            figures += f", pain during {found.mean_pain:.1f}/10 on average"
+    label = "updated" if updated else "adherence"
+    return programme.episode.log(
+        TimelineEvent.Kind.AFTERCARE,
+        f"Exercise week {week} {label} ({starts:%-d %b} to {ends:%-d %b}): {figures}",
+        detail={
+            "programme": programme.pk,
+            "week": week,
+            "logged": found.logged if found else 0,
+            "done": found.done if found else 0,
+            "mean_pain": found.mean_pain if found else None,
+        },
+        at=at,
+    )
+
+
+def adherence_rows(programme: Programme) -> list[ExerciseLog]:
+    """The programme's logs in the core's shape, for ``rehab.weekly_adherence``."""
     return [
         ExerciseLog(log.on, log.exercise_code, log.done, log.pain_during)
         for log in programme.adherence.all()

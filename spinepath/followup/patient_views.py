@@ -68,7 +68,10 @@ def _still_open(link: FollowUpLink, at: datetime) -> bool:
     )
 
 
-def _verified_session(request: HttpRequest, at: datetime) -> PatientSession | HttpResponse:
+def verified_session(request: HttpRequest, at: datetime) -> PatientSession | HttpResponse:
+    """The request's session once its date of birth is checked, or the page to show instead.
+    Public because the patient's aftercare page (``spinepath.patient_aftercare``) is reached
+    through the same session."""
     session = patient_session.current(request)
     if session is None:
         return _session_ended(request)
@@ -201,7 +204,7 @@ def date_of_birth(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def question(request: HttpRequest, step: int) -> HttpResponse:
     at = timezone.now()
-    session = _verified_session(request, at)
+    session = verified_session(request, at)
     if isinstance(session, HttpResponse):
         return session
     time_point = TimePoint.objects.get(pk=session.link.time_point_id)
@@ -311,7 +314,7 @@ def _answer_rows(time_point: TimePoint) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def check_answers(request: HttpRequest) -> HttpResponse:
     at = timezone.now()
-    session = _verified_session(request, at)
+    session = verified_session(request, at)
     if isinstance(session, HttpResponse):
         return session
     time_point = TimePoint.objects.get(pk=session.link.time_point_id)
@@ -342,7 +345,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
 @require_GET
 def done(request: HttpRequest) -> HttpResponse:
     at = timezone.now()
-    session = _verified_session(request, at)
+    session = verified_session(request, at)
     if isinstance(session, HttpResponse):
         return session
     time_point = TimePoint.objects.get(pk=session.link.time_point_id)
