@@ -399,9 +399,12 @@ def safety_check_confirm(
         raise ValidationError(errors)
     with transaction.atomic():
         lock_patient(episode.patient_id)
-        check = SafetyCheck.objects.select_related("consent", "decision__assessment").get(
-            pk=check.pk
-        )
+        check = SafetyCheck.objects.select_related(
+            "episode__patient__clinic", "consent", "decision__assessment"
+        ).get(pk=check.pk)
+        # One episode object for all three paths, so the checks below read the patient and
+        # the clinic's rule set once, not once per path.
+        check.consent.episode = check.decision.assessment.episode = check.episode
         if phase is Phase.TIME_OUT:
             problem = consent_problem(check.consent)
             if problem:
