@@ -599,28 +599,38 @@ def checklist_problem(check: SafetyCheck) -> str:
 
 def readiness_problem(episode: Episode, *, on: date) -> str:
     """Why a procedure may not be recorded on ``on`` (before the details), or "" if it may."""
+    return readiness(episode, on=on)[0]
+
+
+def readiness(episode: Episode, *, on: date) -> tuple[str, Consent | None, SafetyCheck | None]:
+    """``readiness_problem`` with the consent and today's checklist it found (so recording
+    the procedure does not look them up again); both are set when the problem is ""."""
     if not episode.is_open:
-        return "This episode is discharged. Re-open it before recording a procedure."
+        return "This episode is discharged. Re-open it before recording a procedure.", None, None
     consent = valid_consent(episode)
     if consent is None:
-        return episode_consent_problem(episode)
+        return episode_consent_problem(episode), None, None
     assessment = latest_assessment(episode)
     if assessment is None:
-        return "This episode has not been assessed. Assess before recording a procedure."
+        problem = "This episode has not been assessed. Assess before recording a procedure."
+        return problem, consent, None
     check = todays_safety_check(consent, on=on)
     if not assessment.is_current_on(on) and check is None:
         weeks = ASSESSMENT_VALID_FOR.days // 7
-        return (
+        problem = (
             f"The assessment of {day_words(assessment.assessed_on)} is more than {weeks} weeks "
             "old. Re-assess, or complete the safety checklist today (it re-runs the decision "
             "with today's facts)."
         )
+        return problem, consent, check
     if check is None:
-        return (
+        problem = (
             "Complete today's safety checklist (sign in and time out) before recording the "
             "procedure."
         )
-    return checklist_problem(check) or day_of_decision_problem(check.decision)
+        return problem, consent, None
+    problem = checklist_problem(check) or day_of_decision_problem(check.decision)
+    return problem, consent, check
 
 
 # --- The episode's decision history -------------------------------------------------------------
