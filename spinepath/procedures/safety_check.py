@@ -215,9 +215,20 @@ def _answer_errors(answers: Mapping[str, Any], phases: Iterable[Phase]) -> dict[
     return {}
 
 
-def save_items(check: SafetyCheck, answers: Mapping[str, Any], *, by: User, at: datetime) -> None:
-    """Store each answer, replacing an earlier answer to the same item: three queries a phase."""
-    existing = {item.code: item for item in check.items.filter(code__in=list(answers))}
+def save_items(
+    check: SafetyCheck,
+    answers: Mapping[str, Any],
+    *,
+    by: User,
+    at: datetime,
+    new_check: bool = False,
+) -> dict[str, bool]:
+    """Store each answer, replacing an earlier answer to the same item (at most three queries a
+    phase; a check just created has no earlier answers to read). Returns every answer the check
+    now holds, ``{item code: confirmed}``, as ``SafetyCheck.answers`` would read it back."""
+    existing: dict[str, SafetyCheckItem] = (
+        {} if new_check else {i.code: i for i in SafetyCheckItem.objects.filter(safety_check=check)}
+    )
     new, changed = [], []
     for code, value in answers.items():
         item = existing.get(code) or SafetyCheckItem(safety_check=check, code=code)
@@ -230,22 +241,29 @@ def save_items(check: SafetyCheck, answers: Mapping[str, Any], *, by: User, at: 
     SafetyCheckItem.objects.bulk_update(
         changed, ["phase", "confirmed", "recorded_by", "recorded_at"]
     )
+    every = existing | {item.code: item for item in new}
+    return {code: item.confirmed for code, item in every.items()}
 
 
-def evaluate_check(check: SafetyCheck) -> ChecklistResult:
-    """The clinical core's view of ``check`` as it stands (items, day's facts, day-of decision)."""
+def evaluate_check(
+    check: SafetyCheck, answers: Mapping[str, bool] | None = None
+) -> ChecklistResult:
+    """The clinical core's view of ``check`` as it stands (items, day's facts, day-of decision);
+    ``answers`` are its items' answers when the caller has them (``save_items``)."""
     context = checklist_context(check.consent, check.decision.assessment, on=check.checked_on)
     return evaluate_checklist(
         context,
-        check.answers,
+        check.answers if answers is None else answers,
         DayFacts.from_json(check.day_facts),
         [r["code"] for r in check.decision.reasons],
         checklist_config(check.decision.assessment),
     )
 
 
-def store_checklist_result(check: SafetyCheck) -> ChecklistResult:
-    result = evaluate_check(check)
+def store_checklist_result(
+    check: SafetyCheck, answers: Mapping[str, bool] | None = None
+) -> ChecklistResult:
+    result = evaluate_check(check, answers)
     check.missing = list(result.all_missing)
     check.contradictions = [
         {"item": c.item, "label": ITEMS_BY_CODE[c.item].label, "message": c.message}
@@ -335,8 +353,8 @@ def safety_check_record(
         )
         check.full_clean()
         check.save()
-        save_items(check, answers, by=by, at=at)
-        result = store_checklist_result(check)
+        every = save_items(check, answers, by=by, at=at, new_check=True)
+        result = store_checklist_result(check, every)
         before = assessment_decision(assessment)
         was = f" (at assessment: {outcome_label(before.outcome).lower()})" if before else ""
         changes = day_of_changes(check)
@@ -423,8 +441,8 @@ def safety_check_confirm(
                 )
         elif check.missing_in(Phase.TIME_OUT) or not check.ready_for_procedure:
             raise ProcedureRefused("Do the time out before the sign out.")
-        save_items(check, answers, by=by, at=at)
-        result = store_checklist_result(check)
+        every = save_items(check, answers, by=by, at=at)
+        result = store_checklist_result(check, every)
         episode.log(
             TimelineEvent.Kind.PROCEDURE,
             _phase_summary(check, phase, result),
