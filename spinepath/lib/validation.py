@@ -51,7 +51,7 @@ def _field_value(instance: models.Model, name: str, exclude: Collection[str]) ->
     if field.name in exclude:
         raise _Excluded
     try:
-        return field.to_python(getattr(instance, field.attname))  # type: ignore[union-attr]
+        return field.to_python(getattr(instance, field.attname))
     except ValidationError:
         raise _AskTheDatabase from None
 
@@ -120,7 +120,8 @@ def _loaded_foreign_keys(instance: models.Model, exclude: Collection[str]) -> se
     for field in instance._meta.concrete_fields:
         if not field.many_to_one or field.name in exclude or field.validators:
             continue
-        if field.remote_field.limit_choices_to or not field.is_cached(instance):  # type: ignore[attr-defined]
+        remote = field.remote_field
+        if remote is None or remote.limit_choices_to or not field.is_cached(instance):  # type: ignore[attr-defined]
             continue
         target = field.get_cached_value(instance)  # type: ignore[attr-defined]
         value = getattr(instance, field.attname)
@@ -160,7 +161,7 @@ class QuickValidation:
                 try:
                     constraint.validate(model_class, instance, exclude=exclude, using=using)
                 except ValidationError as error:
-                    fields = getattr(constraint, "fields", ())
+                    fields: tuple[str, ...] = tuple(getattr(constraint, "fields", ()))
                     if getattr(error, "code", None) == "unique" and len(fields) == 1:
                         errors.setdefault(fields[0], []).append(error)
                     else:
