@@ -1,4 +1,4 @@
-"""Validation in Python agrees with the database's answer, and leaves it the hard cases."""
+"""`lib/validation.py` and `lib/batched.py` on real models: Python agrees with the database."""
 
 from __future__ import annotations
 
