@@ -4,7 +4,8 @@ Views and API handlers call :func:`record`; nothing else writes ``AuditEvent`` r
 has one shape whichever door the request came through.
 
 A page load is one look at a record however many helpers fetch it: reads, lists and refusals are
-collected on the request and each distinct one is written once. Writes are always written.
+collected on the request and each distinct one is written once. Writes are always written: at
+once, or with their batch where a caller such as the demo batches them (``lib/batched.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from spinepath.accounts.models import AuditEvent, User
+from spinepath.lib.batched import insert
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -83,20 +85,22 @@ def record(
         clinic_id = getattr(patient, "clinic_id", None)
 
     def create() -> AuditEvent:
-        return AuditEvent.objects.create(
-            user=actor,
-            username=actor.username if actor else "",
-            clinic_id=clinic_id,
-            action=action,
-            channel=channel or _channel(request),
-            model=obj._meta.label,
-            object_id=str(obj.pk),
-            patient_id=_patient_id_of(obj),
-            changed_fields=sorted(changed_fields),
-            ip_address=client_ip(request),
-            reason=reason,
-            detail=detail or {},
-            **({"at": at} if at is not None else {}),
+        return insert(
+            AuditEvent(
+                user=actor,
+                username=actor.username if actor else "",
+                clinic_id=clinic_id,
+                action=action,
+                channel=channel or _channel(request),
+                model=obj._meta.label,
+                object_id=str(obj.pk),
+                patient_id=_patient_id_of(obj),
+                changed_fields=sorted(changed_fields),
+                ip_address=client_ip(request),
+                reason=reason,
+                detail=detail or {},
+                **({"at": at} if at is not None else {}),
+            )
         )
 
     if action in _ONCE_PER_REQUEST:

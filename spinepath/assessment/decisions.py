@@ -37,9 +37,15 @@ from spinepath.patients.models import Episode, PriorInjection, TimelineEvent
 from spinepath.questionnaires.baseline import save_baseline_responses
 
 
-def _nrs(assessment: Assessment, instrument: str) -> int | None:
-    response = assessment.questionnaires.filter(instrument=instrument, status="completed").first()
-    return None if response is None or response.score is None else int(response.score)
+def _pain_scores(assessment: Assessment) -> dict[str, int | None]:
+    """``{"nrs_leg": …, "nrs_back": …}``: each from its latest completed answer (one query)."""
+    scores: dict[str, int | None] = {"nrs_leg": None, "nrs_back": None}
+    seen: set[str] = set()
+    for response in assessment.questionnaires.filter(instrument__in=scores, status="completed"):
+        if response.instrument not in seen:
+            seen.add(response.instrument)
+            scores[response.instrument] = None if response.score is None else int(response.score)
+    return scores
 
 
 def facts_for(assessment: Assessment, *, on: date | None = None) -> Facts:
@@ -47,6 +53,7 @@ def facts_for(assessment: Assessment, *, on: date | None = None) -> Facts:
     episode = assessment.episode
     patient = episode.patient
     day = on or assessment.assessed_on
+    pain = _pain_scores(assessment)
     diabetes = (
         None
         if assessment.diabetes is None
@@ -80,8 +87,8 @@ def facts_for(assessment: Assessment, *, on: date | None = None) -> Facts:
         ),
         symptoms=Symptoms(
             duration_weeks=assessment.symptom_duration_weeks,
-            leg_pain_nrs=_nrs(assessment, "nrs_leg"),
-            back_pain_nrs=_nrs(assessment, "nrs_back"),
+            leg_pain_nrs=pain["nrs_leg"],
+            back_pain_nrs=pain["nrs_back"],
             leg_pain_dominant=assessment.leg_pain_dominant,
             neurogenic_claudication=assessment.neurogenic_claudication,
         ),

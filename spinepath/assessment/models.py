@@ -23,6 +23,7 @@ from spinepath.clinical.rules import rule_codes
 from spinepath.clinical.vocab import Imaging, LocalAnaesthetic, Outcome, Steroid
 from spinepath.lib.dates import day
 from spinepath.lib.plausible import in_range, validate_finite
+from spinepath.lib.validation import QuickValidation
 from spinepath.patients.models import EpisodeRecord
 
 # A procedure needs an assessment at most this old (followup.md: baseline within 6 weeks).
@@ -69,7 +70,7 @@ OBSERVATION_FIELDS = (
 )
 
 
-class Assessment(EpisodeRecord, models.Model):
+class Assessment(EpisodeRecord, QuickValidation, models.Model):
     episode = models.ForeignKey(
         "patients.Episode", on_delete=models.PROTECT, related_name="assessments"
     )

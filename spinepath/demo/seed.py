@@ -24,6 +24,7 @@ from spinepath.demo.assessments import SHOW_FIRST, assign_outcomes
 from spinepath.demo.story import Story, at, replay
 from spinepath.demo.wording import WORDING
 from spinepath.lib import nhs_number
+from spinepath.lib.batched import batched_inserts
 from spinepath.patients.episodes import episode_create
 from spinepath.patients.models import Episode, Language, Patient, ReferralSource, Sex
 from spinepath.patients.registration import patient_register
@@ -209,26 +210,28 @@ def patients_and_stories(world: DemoWorld) -> None:
     shown: set[str] = set()
     asked = 0
     for index, (stage, outcome) in enumerate(zip(stages, outcomes, strict=True)):
-        episode = _referral(world, index, stage, taken)
-        story = Story(
-            episode=episode,
-            clinician=world.staff[(episode.patient.clinic.code, "clinician")],
-            stage=stage,
-            outcome=outcome,
-            last_day=world.today - timedelta(days=1),
-            prefer=SHOW_FIRST - shown,
-        )
-        if story.reaches(Stage.CONSENTED):
-            # The first two patients asked show a withdrawal and a refusal; then a few more.
-            if asked < 2:
-                story.hesitation = ("withdrawn", "declined")[asked]
-            elif rng.random() < HESITANT_SHARE:
-                story.hesitation = rng.choice(["declined", "withdrawn"])
-            asked += 1
-        replay(rng, story)
-        shown.add(story.scenario)
-        world.episodes.append(episode)
-        world.scenarios.append(story.scenario)
+        # One INSERT a table for the story's audit events and timeline entries.
+        with batched_inserts():
+            episode = _referral(world, index, stage, taken)
+            story = Story(
+                episode=episode,
+                clinician=world.staff[(episode.patient.clinic.code, "clinician")],
+                stage=stage,
+                outcome=outcome,
+                last_day=world.today - timedelta(days=1),
+                prefer=SHOW_FIRST - shown,
+            )
+            if story.reaches(Stage.CONSENTED):
+                # The first two patients asked show a withdrawal and a refusal; then a few more.
+                if asked < 2:
+                    story.hesitation = ("withdrawn", "declined")[asked]
+                elif rng.random() < HESITANT_SHARE:
+                    story.hesitation = rng.choice(["declined", "withdrawn"])
+                asked += 1
+            replay(rng, story)
+            shown.add(story.scenario)
+            world.episodes.append(episode)
+            world.scenarios.append(story.scenario)
 
 
 def demo_data_present() -> bool:

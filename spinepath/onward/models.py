@@ -16,10 +16,11 @@ from django.db import models
 from django.utils import timezone
 
 from spinepath.clinical.vocab import Outcome
+from spinepath.lib.validation import QuickValidation
 from spinepath.patients.models import EpisodeRecord
 
 
-class OnwardAction(EpisodeRecord, models.Model):
+class OnwardAction(EpisodeRecord, QuickValidation, models.Model):
     class Kind(models.TextChoices):
         URGENT_REFERRAL = "urgent_referral", "Urgent referral made"
         NOT_SUITABLE_PLAN = "not_suitable_plan", "Plan for a patient not suitable"

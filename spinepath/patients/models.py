@@ -23,7 +23,9 @@ from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.steroids import mpe_mg
 from spinepath.clinical.vocab import Laterality, Steroid
 from spinepath.lib import nhs_number, plausible
+from spinepath.lib.batched import insert
 from spinepath.lib.dates import day
+from spinepath.lib.validation import QuickValidation
 
 
 def validate_nhs_number(value: str) -> None:
@@ -99,7 +101,7 @@ _CONSTRAINT_FIELDS = {
 }
 
 
-class Patient(models.Model):
+class Patient(QuickValidation, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
     given_name = models.CharField("given name", max_length=100)
@@ -239,7 +241,7 @@ class EpisodeQuerySet(models.QuerySet["Episode"]):
         return self.exclude(stage=Episode.Stage.DISCHARGED)
 
 
-class Episode(models.Model):
+class Episode(QuickValidation, models.Model):
     class Stage(models.TextChoices):
         REFERRED = "referred", "Referred"
         ASSESSED = "assessed", "Assessed"
@@ -370,13 +372,15 @@ class Episode(models.Model):
         detail: dict[str, Any] | None = None,
         at: datetime | None = None,
     ) -> TimelineEvent:
-        return TimelineEvent.objects.create(
-            episode=self,
-            kind=kind,
-            summary=summary,
-            actor=by,
-            detail=detail or {},
-            at=at or timezone.now(),
+        return insert(
+            TimelineEvent(
+                episode=self,
+                kind=kind,
+                summary=summary,
+                actor=by,
+                detail=detail or {},
+                at=at or timezone.now(),
+            )
         )
 
 
@@ -452,7 +456,7 @@ def site_choices() -> list[tuple[str, str]]:
 STEROID_CHOICES = [(s.value, s.value.capitalize()) for s in Steroid]
 
 
-class PriorInjection(PatientRecord, models.Model):
+class PriorInjection(PatientRecord, QuickValidation, models.Model):
     """An injection given elsewhere, entered by a clinician so that exposure checks count it.
 
     Recorded with an assessment (or through the API), read by the injection history

@@ -31,6 +31,7 @@ from spinepath.clinical.dose_limits import (
 from spinepath.clinical.steroids import mpe_mg
 from spinepath.clinical.vocab import Approach, Laterality, Procedure, Steroid, label
 from spinepath.lib.dates import day
+from spinepath.lib.validation import QuickValidation
 from spinepath.patients.models import STEROID_CHOICES, EpisodeRecord
 
 APPROACH_CHOICES = [(a.value, label(a.value)) for a in Approach]
@@ -93,7 +94,7 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
         )
 
 
-class Consent(EpisodeRecord, models.Model):
+class Consent(EpisodeRecord, QuickValidation, models.Model):
     """A patient's decision about a planned procedure, and exactly what they were told.
 
     Status codes are FHIR Consent.status (draft, active, inactive, entered-in-error) and the
@@ -280,7 +281,7 @@ _IMAGING_WORDS = {"ultrasound": "Ultrasound", "fluoroscopy": "Fluoroscopy (X-ray
 PHASE_CHOICES = [(phase.value, phase.label) for phase in Phase]
 
 
-class SafetyCheck(EpisodeRecord, models.Model):
+class SafetyCheck(EpisodeRecord, QuickValidation, models.Model):
     """The day-of safety checklist (NatSSIPs sign in, time out, sign out) for one consent.
 
     Sign in creates the record: the day's facts are entered and the suitability decision is
@@ -376,7 +377,7 @@ class ProcedureRecordQuerySet(models.QuerySet["ProcedureRecord"]):
         return self.filter(entered_in_error=False)
 
 
-class ProcedureRecord(EpisodeRecord, models.Model):
+class ProcedureRecord(EpisodeRecord, QuickValidation, models.Model):
     """What was done, with what, how it went. Never deleted; a mistake is entered-in-error."""
 
     class Discharge(models.TextChoices):

@@ -60,8 +60,7 @@ from spinepath.procedures.models import (
 )
 from spinepath.procedures.safety_check import (
     ProcedureRefused,
-    readiness_problem,
-    todays_safety_check,
+    readiness,
     valid_consent,
 )
 
@@ -357,8 +356,9 @@ def procedure_record(
     performed_at = _aware(record.performed_at or now)
     submission_id = (record.submission_id or "").strip()[:64]
     with transaction.atomic():
-        lock_patient(episode.patient_id)
+        patient = lock_patient(episode.patient_id)
         episode.refresh_from_db()
+        episode.patient = patient  # the row just locked, not a second read of it
         if submission_id:
             earlier = ProcedureRecord.objects.filter(
                 episode=episode, submission_id=submission_id
@@ -375,9 +375,7 @@ def procedure_record(
         if problem := procedure_time_problem(performed_at, now):
             raise ValidationError({"performed_at": problem})
         day = timezone.localdate(performed_at)
-        problem = readiness_problem(episode, on=day)
-        consent = valid_consent(episode)
-        check = todays_safety_check(consent, on=day) if consent else None
+        problem, consent, check = readiness(episode, on=day)
         if problem or consent is None or check is None:
             raise ProcedureRefused(problem or "Complete the safety checklist today first.")
 

@@ -215,9 +215,20 @@ def _answer_errors(answers: Mapping[str, Any], phases: Iterable[Phase]) -> dict[
     return {}
 
 
-def save_items(check: SafetyCheck, answers: Mapping[str, Any], *, by: User, at: datetime) -> None:
-    """Store each answer, replacing an earlier answer to the same item: three queries a phase."""
-    existing = {item.code: item for item in check.items.filter(code__in=list(answers))}
+def save_items(
+    check: SafetyCheck,
+    answers: Mapping[str, Any],
+    *,
+    by: User,
+    at: datetime,
+    new_check: bool = False,
+) -> dict[str, bool]:
+    """Store each answer, replacing an earlier answer to the same item (at most three queries a
+    phase; a check just created has no earlier answers to read). Returns every answer the check
+    now holds, ``{item code: confirmed}``, as ``SafetyCheck.answers`` would read it back."""
+    existing: dict[str, SafetyCheckItem] = (
+        {} if new_check else {i.code: i for i in SafetyCheckItem.objects.filter(safety_check=check)}
+    )
     new, changed = [], []
     for code, value in answers.items():
         item = existing.get(code) or SafetyCheckItem(safety_check=check, code=code)
@@ -230,22 +241,29 @@ def save_items(check: SafetyCheck, answers: Mapping[str, Any], *, by: User, at: 
     SafetyCheckItem.objects.bulk_update(
         changed, ["phase", "confirmed", "recorded_by", "recorded_at"]
     )
+    every = existing | {item.code: item for item in new}
+    return {code: item.confirmed for code, item in every.items()}
 
 
-def evaluate_check(check: SafetyCheck) -> ChecklistResult:
-    """The clinical core's view of ``check`` as it stands (items, day's facts, day-of decision)."""
+def evaluate_check(
+    check: SafetyCheck, answers: Mapping[str, bool] | None = None
+) -> ChecklistResult:
+    """The clinical core's view of ``check`` as it stands (items, day's facts, day-of decision);
+    ``answers`` are its items' answers when the caller has them (``save_items``)."""
     context = checklist_context(check.consent, check.decision.assessment, on=check.checked_on)
     return evaluate_checklist(
         context,
-        check.answers,
+        check.answers if answers is None else answers,
         DayFacts.from_json(check.day_facts),
         [r["code"] for r in check.decision.reasons],
         checklist_config(check.decision.assessment),
     )
 
 
-def store_checklist_result(check: SafetyCheck) -> ChecklistResult:
-    result = evaluate_check(check)
+def store_checklist_result(
+    check: SafetyCheck, answers: Mapping[str, bool] | None = None
+) -> ChecklistResult:
+    result = evaluate_check(check, answers)
     check.missing = list(result.all_missing)
     check.contradictions = [
         {"item": c.item, "label": ITEMS_BY_CODE[c.item].label, "message": c.message}
@@ -335,8 +353,8 @@ def safety_check_record(
         )
         check.full_clean()
         check.save()
-        save_items(check, answers, by=by, at=at)
-        result = store_checklist_result(check)
+        every = save_items(check, answers, by=by, at=at, new_check=True)
+        result = store_checklist_result(check, every)
         before = assessment_decision(assessment)
         was = f" (at assessment: {outcome_label(before.outcome).lower()})" if before else ""
         changes = day_of_changes(check)
@@ -399,9 +417,12 @@ def safety_check_confirm(
         raise ValidationError(errors)
     with transaction.atomic():
         lock_patient(episode.patient_id)
-        check = SafetyCheck.objects.select_related("consent", "decision__assessment").get(
-            pk=check.pk
-        )
+        check = SafetyCheck.objects.select_related(
+            "episode__patient__clinic", "consent", "decision__assessment"
+        ).get(pk=check.pk)
+        # One episode object for all three paths, so the checks below read the patient and
+        # the clinic's rule set once, not once per path.
+        check.consent.episode = check.decision.assessment.episode = check.episode
         if phase is Phase.TIME_OUT:
             problem = consent_problem(check.consent)
             if problem:
@@ -420,8 +441,8 @@ def safety_check_confirm(
                 )
         elif check.missing_in(Phase.TIME_OUT) or not check.ready_for_procedure:
             raise ProcedureRefused("Do the time out before the sign out.")
-        save_items(check, answers, by=by, at=at)
-        result = store_checklist_result(check)
+        every = save_items(check, answers, by=by, at=at)
+        result = store_checklist_result(check, every)
         episode.log(
             TimelineEvent.Kind.PROCEDURE,
             _phase_summary(check, phase, result),
@@ -596,28 +617,38 @@ def checklist_problem(check: SafetyCheck) -> str:
 
 def readiness_problem(episode: Episode, *, on: date) -> str:
     """Why a procedure may not be recorded on ``on`` (before the details), or "" if it may."""
+    return readiness(episode, on=on)[0]
+
+
+def readiness(episode: Episode, *, on: date) -> tuple[str, Consent | None, SafetyCheck | None]:
+    """``readiness_problem`` with the consent and today's checklist it found (so recording
+    the procedure does not look them up again); both are set when the problem is ""."""
     if not episode.is_open:
-        return "This episode is discharged. Re-open it before recording a procedure."
+        return "This episode is discharged. Re-open it before recording a procedure.", None, None
     consent = valid_consent(episode)
     if consent is None:
-        return episode_consent_problem(episode)
+        return episode_consent_problem(episode), None, None
     assessment = latest_assessment(episode)
     if assessment is None:
-        return "This episode has not been assessed. Assess before recording a procedure."
+        problem = "This episode has not been assessed. Assess before recording a procedure."
+        return problem, consent, None
     check = todays_safety_check(consent, on=on)
     if not assessment.is_current_on(on) and check is None:
         weeks = ASSESSMENT_VALID_FOR.days // 7
-        return (
+        problem = (
             f"The assessment of {day_words(assessment.assessed_on)} is more than {weeks} weeks "
             "old. Re-assess, or complete the safety checklist today (it re-runs the decision "
             "with today's facts)."
         )
+        return problem, consent, check
     if check is None:
-        return (
+        problem = (
             "Complete today's safety checklist (sign in and time out) before recording the "
             "procedure."
         )
-    return checklist_problem(check) or day_of_decision_problem(check.decision)
+        return problem, consent, None
+    problem = checklist_problem(check) or day_of_decision_problem(check.decision)
+    return problem, consent, check
 
 
 # --- The episode's decision history -------------------------------------------------------------

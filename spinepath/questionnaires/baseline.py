@@ -69,9 +69,8 @@ def save_baseline_responses(
     if episode is None:
         raise ValueError("Baseline answers belong to an episode: give the assessment or episode.")
     completed_at = at or timezone.now()
-    responses = []
-    for code, (answers, result) in scored.items():
-        response = QuestionnaireResponse.objects.create(
+    responses = [
+        QuestionnaireResponse(
             patient=episode.patient,
             episode=episode,
             assessment=assessment,
@@ -87,8 +86,11 @@ def save_baseline_responses(
             completed_at=completed_at,
             created_at=completed_at,
         )
+        for code, (answers, result) in scored.items()
+    ]
+    QuestionnaireResponse.objects.bulk_create(responses)  # one INSERT for all the instruments
+    for response in responses:
         audit.record(request, AuditEvent.Action.CREATE, response, user=by, at=completed_at)
-        responses.append(response)
     return responses
 
 

@@ -29,9 +29,15 @@ SEEN = (Episode.Stage.ASSESSED, *step.LATER_STAGES)
 BLOCKING = (Outcome.URGENT_REFERRAL, Outcome.NOT_SUITABLE)
 
 
-@pytest.fixture
-def world(db: Any) -> Any:
+@pytest.fixture(scope="module")
+def built(module_db: None) -> Any:
+    """Built once for the module: its tests only read it (each test's own writes roll back)."""
     return build_demo(patients=40, seed=7, today=TODAY)
+
+
+@pytest.fixture
+def world(built: Any, db: Any) -> Any:
+    return built
 
 
 def _decisions() -> list[Decision]:

@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from spinepath.accounts.models import AuditEvent
@@ -184,3 +185,49 @@ def test_the_same_seed_and_day_give_identical_data_in_a_flushed_database() -> No
     assert len(dumps[0]) > 500
     assert dumps[0] == dumps[1]
     assert dumps[0] != dumps[2]
+
+
+# --- determinism of consents and procedures (worlds of their own) ---------------------------------
+
+
+def _consents_and_procedures() -> list[Any]:
+    consents = list(
+        Consent.objects.order_by("created_at", "id").values_list(
+            "episode__patient__mrn", "status", "decision", "levels", "side", "created_at"
+        )
+    )
+    records = list(
+        ProcedureRecord.objects.order_by("performed_at", "id").values_list(
+            "episode__patient__mrn",
+            "performed_at",
+            "procedure",
+            "levels",
+            "steroid",
+            "steroid_dose_mg",
+            "dose_area_product",
+            "complications",
+            "steroid_check",
+            "discharged_at",
+        )
+    )
+    return [consents, records]
+
+
+def test_same_seed_and_day_give_the_same_consents_and_procedures(db: Any) -> None:
+    runs = []
+    for _ in range(2):
+        with transaction.atomic():
+            build_demo(patients=24, seed=11, today=TODAY)
+            runs.append(_consents_and_procedures())
+            transaction.set_rollback(True)
+    assert runs[0] == runs[1]
+    assert runs[0][1]
+    with transaction.atomic():
+        build_demo(patients=24, seed=12, today=TODAY)
+        assert _consents_and_procedures() != runs[0]
+        transaction.set_rollback(True)
+
+
+def test_small_worlds_still_build(db: Any) -> None:
+    world = build_demo(patients=6, seed=1, today=TODAY - timedelta(days=3))
+    assert len(world.episodes) == 6

@@ -1,0 +1,170 @@
+"""Model validation without the round trips that cannot change its answer.
+
+``full_clean`` asks the database two kinds of question it already knows the answer to:
+
+* a check constraint is evaluated by a ``SELECT … WHERE <condition>`` inside a savepoint (three
+  statements), even when the condition only compares the record's own field values;
+* a foreign key is checked by ``SELECT 1 FROM <target> WHERE id = …`` even when the record holds
+  the target object, loaded from the database a moment ago in the same transaction.
+
+Models that mix in :class:`QuickValidation` answer both in Python where the answer is certain:
+a condition built only from ``exact``/``in``/``gt``/``gte``/``lt``/``lte``/``isnull`` lookups on
+the record's own non-null fields (NULL makes SQL's three-valued logic differ from Python's, so
+it goes to the database as before), and a foreign key whose object is loaded, saved and has no
+``limit_choices_to``. Everything else is left to Django, so the errors and messages are Django's.
+The database's own constraints still guard every write.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Collection
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, router
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "exact": operator.eq,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
+
+
+class _AskTheDatabase(Exception):
+    """The condition is not one this module can evaluate exactly."""
+
+
+class _Excluded(Exception):
+    """The condition names a field excluded from validation: Django skips the constraint."""
+
+
+def _field_value(instance: models.Model, name: str, exclude: Collection[str]) -> Any:
+    try:
+        field = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        raise _AskTheDatabase from None
+    if field.is_relation or not field.concrete:
+        raise _AskTheDatabase
+    if field.name in exclude:
+        raise _Excluded
+    try:
+        return field.to_python(getattr(instance, field.attname))
+    except ValidationError:
+        raise _AskTheDatabase from None
+
+
+def _leaf(instance: models.Model, key: str, wanted: Any, exclude: Collection[str]) -> bool:
+    name, _, lookup = key.partition("__")
+    lookup = lookup or "exact"
+    if hasattr(wanted, "resolve_expression") or "__" in lookup:
+        raise _AskTheDatabase
+    value = _field_value(instance, name, exclude)
+    if lookup == "isnull" and isinstance(wanted, bool):
+        return (value is None) is wanted
+    if value is None or wanted is None:
+        raise _AskTheDatabase
+    if lookup == "in":
+        choices = list(wanted)
+        if not choices or any(choice is None for choice in choices):
+            raise _AskTheDatabase
+        return value in choices
+    compare = _COMPARE.get(lookup)
+    if compare is None:
+        raise _AskTheDatabase
+    try:
+        return compare(value, wanted)
+    except TypeError:
+        raise _AskTheDatabase from None
+
+
+def _holds(instance: models.Model, condition: models.Q, exclude: Collection[str]) -> bool:
+    if condition.connector not in (models.Q.AND, models.Q.OR):
+        raise _AskTheDatabase
+    wanted_all = condition.connector == models.Q.AND
+    result = wanted_all
+    for child in condition.children:
+        if isinstance(child, models.Q):
+            holds = _holds(instance, child, exclude)
+        elif isinstance(child, tuple) and len(child) == 2:
+            holds = _leaf(instance, child[0], child[1], exclude)
+        else:
+            raise _AskTheDatabase
+        if holds is not wanted_all:  # False in an AND, True in an OR decides it
+            result = holds
+            break
+    return not result if condition.negated else result
+
+
+def check_passes(
+    instance: models.Model, constraint: models.CheckConstraint, exclude: Collection[str]
+) -> bool | None:
+    """Whether ``instance`` meets ``constraint`` (``True`` also when Django would skip it for
+    an excluded field), or ``None`` when only the database can say."""
+    condition = constraint.condition
+    if not isinstance(condition, models.Q):
+        return None
+    try:
+        return _holds(instance, condition, exclude)
+    except _Excluded:
+        return True
+    except _AskTheDatabase:
+        return None
+
+
+def _loaded_foreign_keys(instance: models.Model, exclude: Collection[str]) -> set[str]:
+    """Foreign keys whose target is the saved object the record already holds."""
+    known = set()
+    for field in instance._meta.concrete_fields:
+        if not field.many_to_one or field.name in exclude or field.validators:
+            continue
+        remote = field.remote_field
+        if remote is None or remote.limit_choices_to or not field.is_cached(instance):  # type: ignore[attr-defined]
+            continue
+        target = field.get_cached_value(instance)  # type: ignore[attr-defined]
+        value = getattr(instance, field.attname)
+        if target is not None and not target._state.adding and target.pk == value is not None:
+            known.add(field.name)
+    return known
+
+
+class QuickValidation:
+    """Mixin for a model: ``full_clean`` without database round trips that cannot change its
+    answer (see the module's docstring)."""
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        exclude = set(exclude or ())
+        instance: models.Model = self  # type: ignore[assignment]
+        super().clean_fields(exclude=exclude | _loaded_foreign_keys(instance, exclude))  # type: ignore[misc]
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        """Django's loop over the constraints, with plain check constraints decided here."""
+        instance: models.Model = self  # type: ignore[assignment]
+        exclude = set(exclude or ())
+        using = router.db_for_write(type(instance), instance=instance)
+        errors: dict[str, Any] = {}
+        for model_class, constraints in instance.get_constraints():
+            for constraint in constraints:
+                if isinstance(constraint, models.CheckConstraint):
+                    passes = check_passes(instance, constraint, exclude)
+                    if passes is True:
+                        continue
+                    if passes is False:
+                        error = ValidationError(
+                            constraint.get_violation_error_message(),
+                            code=constraint.violation_error_code,
+                        )
+                        errors = error.update_error_dict(errors)
+                        continue
+                try:
+                    constraint.validate(model_class, instance, exclude=exclude, using=using)
+                except ValidationError as error:
+                    fields: tuple[str, ...] = tuple(getattr(constraint, "fields", ()))
+                    if getattr(error, "code", None) == "unique" and len(fields) == 1:
+                        errors.setdefault(fields[0], []).append(error)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
