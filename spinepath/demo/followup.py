@@ -325,6 +325,8 @@ def _follow(course: Course, record: ProcedureRecord) -> None:
         elif point.label == Label.DIARY and course.answering and rng.random() < 0.7:
             assert point.due_at is not None
             when = point.due_at + timedelta(minutes=rng.randint(0, 25))
+            # The record is written at discharge: earlier diary hours are answered after it.
+            when = max(when, record.created_at + timedelta(minutes=rng.randint(1, 10)))
             diary_relief = rng.uniform(0.5, 0.9) if course.pattern != "none" else 0.1
             answers = _answers(rng, point, base, diary_relief)
             course.at(

@@ -15,11 +15,13 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
+from spinepath.accounts.models import AuditEvent
 from spinepath.aftercare.models import AdherenceLog, Programme
 from spinepath.demo.seed import build_demo
 from spinepath.followup.models import MessageLog, NextStepPlan, TimePoint
 from spinepath.followup.outcomes import procedure_relief
 from spinepath.followup.sending import send_due
+from spinepath.patients.models import Episode, Patient
 from spinepath.procedures.models import ProcedureRecord
 
 TODAY = date(2026, 11, 24)
@@ -42,10 +44,21 @@ def _gather() -> dict[str, Any]:
     answered = Counter(
         TimePoint.objects.completed().filter(label__in=LABELS).values_list("episode_id", flat=True)
     )
+    disordered = []
+    for episode in Episode.objects.all():
+        times = list(episode.timeline.order_by("id").values_list("at", flat=True))
+        if times != sorted(times) or timezone.localdate(times[-1]) >= TODAY:
+            disordered.append(episode.pk)
+    for patient_id in Patient.objects.values_list("pk", flat=True):
+        events = AuditEvent.objects.filter(patient_id=str(patient_id)).order_by("id")
+        times = list(events.values_list("at", flat=True))
+        if times != sorted(times):
+            disordered.append(patient_id)
     now = timezone.make_aware(datetime.combine(TODAY, time(12)))
     sent_before = MessageLog.objects.filter(status=MessageLog.Status.SENT).count()
     first, second = send_due(at=now), send_due(at=now)
     return {
+        "disordered": disordered,
         "rates": rates,
         "fading": sum(1 for r in reliefs if r.result.ended is not None),
         "lasting": sum(1 for r in reliefs if r.result.censored),
@@ -93,6 +106,10 @@ def seen(module_db: None) -> Any:
         gathered = _gather()
     mail.outbox = outbox
     return gathered
+
+
+def test_timelines_and_audit_logs_are_written_in_date_order_before_today(seen: Any) -> None:
+    assert seen["disordered"] == []
 
 
 def test_responses_fall_from_most_at_two_weeks_to_about_half_at_a_year(seen: Any) -> None:
