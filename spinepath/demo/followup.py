@@ -70,7 +70,7 @@ LABELS = ("2w", "6w", "3m", "6m", "12m")
 
 NEVER_ANSWERS = 0.12
 """Patients who never answer a follow-up questionnaire."""
-DROP_OUT = {"2w": 0.0, "6w": 0.10, "3m": 0.08, "6m": 0.08, "12m": 0.08}
+DROP_OUT = {"2w": 0.0, "6w": 0.10, "3m": 0.08, "6m": 0.05, "12m": 0.05}
 """The chance a patient still answering stops for good before each point."""
 SKIPS = 0.08
 """The chance a patient still answering misses one point."""
@@ -85,6 +85,7 @@ class Event:
     when: datetime
     seq: int
     run: Callable[[], None] = field(compare=False)
+    discharge: bool = field(default=False, compare=False)
     point: int | None = field(default=None, compare=False)
     """A patient answering a questionnaire due in the sender's window: runs only if its
     invitation went."""
@@ -471,10 +472,12 @@ def _repeat(course: Course, record: ProcedureRecord, planned: datetime) -> None:
     done = stories._procedure_day(rng, story, consent, day)
     if done is None:
         return
-    course.queue.clear()  # what was still to come for the last injection gives way to this one
+    new = _latest_record(story.episode)
+    # The last injection's questionnaires still go on after this one; its discharge does not.
+    course.queue = [e for e in course.queue if e.when > new.created_at and not e.discharge]
+    heapq.heapify(course.queue)
     course.procedures += 1
     course.answering = True
-    new = _latest_record(story.episode)
     _follow(course, new)
     if story.reaches(Stage.FOLLOW_UP):
         review = _at(done + timedelta(days=rng.randint(21, 40)), 10)
@@ -494,7 +497,7 @@ def _plan_discharge(course: Course, injected: date) -> None:
             return
         day = earliest + timedelta(days=rng.randint(0, (story.last_day - earliest).days))
     when = _at(day, 16)
-    course.at(when, lambda: _discharge(course, when))
+    course.at(when, lambda: _discharge(course, when), discharge=True)
 
 
 def _discharge(course: Course, when: datetime) -> None:

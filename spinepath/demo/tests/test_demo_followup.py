@@ -112,12 +112,17 @@ def test_timelines_and_audit_logs_are_written_in_date_order_before_today(seen: A
     assert seen["disordered"] == []
 
 
-def test_responses_fall_from_most_at_two_weeks_to_about_half_at_a_year(seen: Any) -> None:
-    share = {label: done / total for label, (done, total) in seen["rates"].items() if total}
-    assert share["2w"] > 0.6
-    assert share["2w"] > share["3m"] > share["12m"]
-    assert 0.3 <= share["12m"] <= 0.65
-    assert seen["rates"]["12m"][1] >= 10
+def test_responses_fall_from_most_at_two_weeks_to_about_half_at_six_to_twelve_months(
+    seen: Any,
+) -> None:
+    rates = seen["rates"]
+    share = {label: done / total for label, (done, total) in rates.items() if total}
+    assert share["2w"] > 0.7
+    assert share["2w"] > share["6w"] > share["3m"]
+    # Few patients of a small demo reach 12 months: 6 and 12 months pooled.
+    done, total = (sum(rates[label][n] for label in ("6m", "12m")) for n in (0, 1))
+    assert total >= 30
+    assert 0.35 <= done / total <= 0.65
 
 
 def test_relief_fades_for_some_lasts_for_some_and_never_comes_for_others(seen: Any) -> None:
