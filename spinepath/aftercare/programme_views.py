@@ -25,6 +25,7 @@ from spinepath.aftercare.programmes import (
 )
 from spinepath.clinical.rehab import PHASES, Phase, candidates, weekly_adherence
 from spinepath.clinical.vocab import Condition
+from spinepath.patients import scope
 
 
 def _user(request: HttpRequest) -> User:
@@ -59,7 +60,7 @@ def _phases(programme: Programme) -> list[dict[str, Any]]:
 @access.patient_staff_required
 def programme_new(request: HttpRequest, episode_id: str) -> HttpResponse:
     access.ensure_may(_user(request), access.Task.REHAB)
-    episode = access.get_episode_for_user(request, episode_id)
+    episode = scope.get_episode_for_user(request, episode_id)
     if request.method == "POST":
         form = ProgrammeNewForm(request.POST)
         if form.is_valid():

@@ -35,6 +35,7 @@ from spinepath.followup.outcomes import ProcedureRelief, procedure_relief
 from spinepath.followup.planning import PlanRefused, next_step_record, step_options
 from spinepath.followup.responses import FollowUpRefused, time_point_submit
 from spinepath.followup.status import status_of
+from spinepath.patients import scope
 from spinepath.patients.models import Episode
 from spinepath.procedures.models import ProcedureRecord
 
@@ -253,7 +254,7 @@ def _procedure(request: HttpRequest, procedure_id: int) -> ProcedureRecord:
     summary="Each procedure's follow-up time points and where they stand",
 )
 def episode_follow_up(request: HttpRequest, episode_id: str) -> Any:
-    episode = access.get_episode_for_user(request, episode_id)
+    episode = scope.get_episode_for_user(request, episode_id)
     today = timezone.localdate()
     records = ProcedureRecord.objects.counted().filter(episode=episode).order_by("performed_at")
     points = (
