@@ -27,8 +27,6 @@ from spinepath.demo.wording import WORDING
 from spinepath.procedures.models import Consent, ProcedureRecord
 from spinepath.procedures.safety_check import antithrombotics_on_record
 
-REPEAT_GAP_DAYS = (91, 150)
-"""A repeat injection is three to five months after the one before (same plan)."""
 COMPLICATION_SHARE = 0.06
 
 IOHEXOL = "Iohexol 300 mgI/mL (Omnipaque 300)"

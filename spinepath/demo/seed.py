@@ -19,6 +19,7 @@ from django.db import transaction
 
 from spinepath.accounts.models import Clinic, Role, User
 from spinepath.clinical.vocab import Condition, Laterality, Outcome
+from spinepath.demo import followup as follow_up
 from spinepath.demo import names
 from spinepath.demo.assessments import SHOW_FIRST, assign_outcomes
 from spinepath.demo.story import Story, at, replay
@@ -242,5 +243,6 @@ def demo_data_present() -> bool:
 def build_demo(*, patients: int, seed: int, today: date) -> DemoWorld:
     world = DemoWorld(rng=random.Random(seed), today=today, patient_count=patients)
     clinics_and_staff(world)
-    patients_and_stories(world)
+    with follow_up.replaying(today):  # the sender's last weeks run after the last story
+        patients_and_stories(world)
     return world

@@ -25,11 +25,11 @@ from spinepath.assessment.models import Decision
 from spinepath.clinical.checklist import Phase
 from spinepath.clinical.vocab import Complication, Condition, Imaging, Outcome, Procedure
 from spinepath.demo import assessments as scenarios
+from spinepath.demo import followup as follow_up
 from spinepath.demo import procedures as day_of
 from spinepath.demo.wording import WORDING
 from spinepath.onward.actions import not_suitable_plan_record, urgent_referral_record
 from spinepath.onward.models import OnwardAction
-from spinepath.patients.episodes import episode_discharge
 from spinepath.patients.models import Episode, Language
 from spinepath.procedures.consent import consent_record, consent_withdraw
 from spinepath.procedures.models import Consent, ProcedureRecord
@@ -99,21 +99,10 @@ def replay(rng: random.Random, story: Story) -> None:
     consent_day = timezone.localdate(consent.created_at)
     if not story.reaches(Stage.TREATED):
         return
-    repeats = 0
-    if story.reaches(Stage.FOLLOW_UP) and decision.assessment.steroid:
-        repeats = rng.choices([0, 1, 2], [75, 20, 5])[0]
     injection_day = _plus(rng, consent_day, 0 if consent_day > day else 7, 28)
-    for n in range(repeats + 1):
-        if n:
-            injection_day = _plus(rng, injection_day, *day_of.REPEAT_GAP_DAYS)
-            if injection_day > story.last_day - timedelta(days=60):
-                break
-            consent = _consent(rng, story, decision, injection_day, hour=8)
-        done = _procedure_day(rng, story, consent, min(injection_day, story.last_day))
-        if done is None:
-            return
-        injection_day = done
-    _after(rng, story, injection_day)
+    done = _procedure_day(rng, story, consent, min(injection_day, story.last_day))
+    if done is not None:  # follow-up, next steps (repeats among them), programme, discharge
+        follow_up.after_injection(rng, story, done)
 
 
 def _assess(rng: random.Random, story: Story, day: date) -> Decision:
@@ -279,23 +268,3 @@ def _complication(rng: random.Random, consent: Consent) -> Complication:
     ):
         return Complication.INTRAVASCULAR_UPTAKE if rng.random() < 0.4 else Complication.VASOVAGAL
     return Complication.VASOVAGAL
-
-
-def _after(rng: random.Random, story: Story, injected: date) -> None:
-    """Review after the injection, then discharge, each if it falls before the demo's today."""
-    review = _plus(rng, injected, 21, 56)
-    if not story.reaches(Stage.FOLLOW_UP) or review > story.last_day:
-        return
-    story.episode.advance_to(Stage.FOLLOW_UP, by=story.clinician, at=at(review, 10))
-    discharged = _plus(rng, review, 14, 200)
-    if not story.reaches(Stage.DISCHARGED) or discharged > story.last_day:
-        return
-    outcome = rng.choices(list(WORDING["discharges"]), [60, 30, 10])[0]
-    episode_discharge(
-        None,
-        episode=story.episode,
-        outcome=outcome,
-        note=WORDING["discharges"][outcome],
-        by=story.clinician,
-        at=at(discharged, 16),
-    )

@@ -112,6 +112,9 @@ def test_a_demo_patient_is_consented_checked_injected_and_the_ledger_updates(pag
     page.get_by_label("Date and time of the procedure").fill(_local(now - timedelta(minutes=45)))
     page.get_by_label("Discharge time").fill(_local(now))
     page.get_by_label("Condition on discharge").select_option("well")
+    approaches = page.locator("input[name=approach]")
+    if approaches.count() and not page.locator("input[name=approach]:checked").count():
+        approaches.first.check()  # a plan with two approaches (transforaminal) names one
     override = page.get_by_label(re.compile("Reason to override"))
     if override.count():
         override.fill("Benefit outweighs the exposure; discussed with the patient.")
