@@ -15,7 +15,7 @@ from django.utils import timezone
 from spinepath.aftercare.models import AdherenceLog
 from spinepath.aftercare.programmes import programme_create
 from spinepath.followup.tests.factories import make_time_point
-from spinepath.followup.tests.test_browser_patient import PHONE, enter_date_of_birth, link_path
+from spinepath.followup.tests.test_browser_patient import enter_date_of_birth, link_path
 from spinepath.testing import (
     log_in,
     make_episode,
@@ -23,12 +23,7 @@ from spinepath.testing import (
     ready_for_procedure,
     record_procedure,
 )
-from spinepath.tests.test_browser_every_page import (
-    DANGLING_REFERENCES,
-    SIDEWAYS,
-    WCAG_TAGS,
-    _screenshot,
-)
+from spinepath.tests.patient_pages import PHONE, patient_page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -128,21 +123,9 @@ def test_the_aftercare_page_passes_axe_and_fits_a_phone(
     problems: list[str] = []
 
     def look(name: str) -> None:
-        patient.wait_for_load_state()
-        _screenshot(patient, f"patient aftercare {name}", PHONE["width"])
-        for reference in patient.evaluate(DANGLING_REFERENCES):
-            problems.append(f"{name}: dangling {reference}")
-        measured = patient.evaluate(SIDEWAYS)
-        if measured["page"] > measured["viewport"]:
-            problems.append(f"{name}: {measured['page']} px wide ({measured['widest']})")
-        results = axe.run(patient, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        for violation in results.response["violations"]:
-            for node in violation["nodes"]:
-                problems.append(f"{name}: {violation['id']} {' '.join(node['target'])}")
-        for target in patient.locator("main .radio label, main button").all():
-            box = target.bounding_box()
-            if box is not None and (box["height"] < 44 or box["width"] < 44):
-                problems.append(f"{name}: a target is {box['width']:.0f}×{box['height']:.0f} px")
+        problems.extend(
+            patient_page_problems(patient, name, axe, targets="main .radio label, main button")
+        )
 
     to_aftercare(patient, point)
     look("aftercare and exercises")

@@ -13,16 +13,10 @@ from axe_playwright_python.sync_playwright import Axe
 from spinepath.followup import links
 from spinepath.followup.models import TimePoint
 from spinepath.followup.tests.factories import make_time_point
-from spinepath.tests.test_browser_every_page import (
-    DANGLING_REFERENCES,
-    SIDEWAYS,
-    WCAG_TAGS,
-    _screenshot,
-)
+from spinepath.tests.patient_pages import PHONE, patient_page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
 SIX_WEEKS = ["nrs_leg", "nrs_back", "pgic", "odi"]
 
 
@@ -105,21 +99,11 @@ def test_patient_pages_pass_axe_fit_a_phone_and_have_large_targets(phone, clinic
     problems: list[str] = []
 
     def look(name: str) -> None:
-        page.wait_for_load_state()
-        _screenshot(page, f"patient {name}", PHONE["width"])
-        for reference in page.evaluate(DANGLING_REFERENCES):
-            problems.append(f"{name}: dangling {reference}")
-        measured = page.evaluate(SIDEWAYS)
-        if measured["page"] > measured["viewport"]:
-            problems.append(f"{name}: {measured['page']} px wide ({measured['widest']})")
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        for violation in results.response["violations"]:
-            for node in violation["nodes"]:
-                problems.append(f"{name}: {violation['id']} {' '.join(node['target'])}")
-        for target in page.locator("main label.choice, main .radio label, main button").all():
-            box = target.bounding_box()
-            if box is not None and (box["height"] < 44 or box["width"] < 44):
-                problems.append(f"{name}: a target is {box['width']:.0f}×{box['height']:.0f} px")
+        problems.extend(
+            patient_page_problems(
+                page, name, axe, targets="main label.choice, main .radio label, main button"
+            )
+        )
 
     page.goto("/f/" + links.new_token())
     look("link that cannot be used")
