@@ -103,6 +103,43 @@ def answer_save(
     return answer
 
 
+def _store_answers(
+    point: TimePoint,
+    answers: Mapping[str, Mapping[str, Any]],
+    *,
+    source: str,
+    by: User | None,
+    at: datetime,
+) -> dict[str, dict[str, Any]]:
+    """Store ``answers`` over those saved so far (one read, one insert, one update, however many
+    items) and return every answer the time point now holds, ``{instrument: {item: value}}``."""
+    stored = {(a.instrument, a.item): a for a in point.answers.all()}
+    entered_by = by if source == Source.STAFF else None
+    new: list[FollowUpAnswer] = []
+    changed: list[FollowUpAnswer] = []
+    for instrument, items in answers.items():
+        for item, value in items.items():
+            if value is None:
+                continue
+            answer = stored.get((instrument, item))
+            if answer is None:
+                answer = FollowUpAnswer(time_point=point, instrument=instrument, item=item)
+                new.append(answer)
+                stored[(instrument, item)] = answer
+            else:
+                changed.append(answer)
+            answer.value = int(value)
+            answer.source = source
+            answer.entered_by = entered_by
+            answer.answered_at = at
+    FollowUpAnswer.objects.bulk_create(new)
+    FollowUpAnswer.objects.bulk_update(changed, ["value", "source", "entered_by", "answered_at"])
+    saved: dict[str, dict[str, Any]] = {}
+    for (instrument, item), answer in sorted(stored.items()):
+        saved.setdefault(instrument, {})[item] = answer.value
+    return saved
+
+
 def answers_of(point: TimePoint) -> dict[str, dict[str, Any]]:
     """``{instrument: {item: value}}`` as saved so far."""
     found: dict[str, dict[str, Any]] = {}
@@ -161,21 +198,7 @@ def _submit(
                 errors[f"{instrument}.{item}"] = problem
     if errors:
         raise ValidationError(errors)
-    for instrument, items in answers.items():
-        for item, value in items.items():
-            if value is not None:
-                FollowUpAnswer.objects.update_or_create(
-                    time_point=point,
-                    instrument=instrument,
-                    item=item,
-                    defaults={
-                        "value": int(value),
-                        "source": source,
-                        "entered_by": by if source == Source.STAFF else None,
-                        "answered_at": at,
-                    },
-                )
-    saved = answers_of(point)
+    saved = _store_answers(point, answers, source=source, by=by, at=at)
     scores: dict[str, float] = {}
     for instrument, items in saved.items():
         try:
