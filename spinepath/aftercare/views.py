@@ -66,10 +66,22 @@ def _aftercare_context(record: ProcedureRecord) -> dict[str, Any]:
     }
 
 
-def _pdf(body: str, context: dict[str, Any], filename: str) -> HttpResponse:
+def _pdf(
+    request: HttpRequest,
+    record: Consent | ProcedureRecord,
+    *,
+    body: str,
+    context: dict[str, Any],
+    filename: str,
+    document: str,
+) -> HttpResponse:
+    """The leaflet as a PDF, never cached, and its export in the audit log."""
     response = HttpResponse(leaflet_pdf_bytes(body, context), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "no-store"
+    audit.record(
+        request, AuditEvent.Action.EXPORT, record, detail={"format": "pdf", "document": document}
+    )
     return response
 
 
@@ -84,14 +96,14 @@ def plan_information(request: HttpRequest, consent_id: int) -> HttpResponse:
 @access.patient_staff_required
 def plan_information_pdf(request: HttpRequest, consent_id: int) -> HttpResponse:
     consent = _consent(request, consent_id, log_read=False)
-    response = _pdf(PLAN_BODY, _plan_context(consent), f"information-{consent.pk}.pdf")
-    audit.record(
+    return _pdf(
         request,
-        AuditEvent.Action.EXPORT,
         consent,
-        detail={"format": "pdf", "document": "patient information"},
+        body=PLAN_BODY,
+        context=_plan_context(consent),
+        filename=f"information-{consent.pk}.pdf",
+        document="patient information",
     )
-    return response
 
 
 @require_safe
@@ -105,11 +117,11 @@ def aftercare_leaflet(request: HttpRequest, pk: int) -> HttpResponse:
 @access.patient_staff_required
 def aftercare_leaflet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     record = _procedure(request, pk, log_read=False)
-    response = _pdf(AFTERCARE_BODY, _aftercare_context(record), f"aftercare-{record.pk}.pdf")
-    audit.record(
+    return _pdf(
         request,
-        AuditEvent.Action.EXPORT,
         record,
-        detail={"format": "pdf", "document": "aftercare leaflet"},
+        body=AFTERCARE_BODY,
+        context=_aftercare_context(record),
+        filename=f"aftercare-{record.pk}.pdf",
+        document="aftercare leaflet",
     )
-    return response
