@@ -10,7 +10,6 @@ marked entered-in-error simply drops out.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -32,6 +31,8 @@ from spinepath.clinical.steroids import (
     cumulative_36m_status,
 )
 from spinepath.clinical.vocab import Steroid
+from spinepath.lib.charts import Chart
+from spinepath.lib.charts.ledger import LayoutKey, LedgerChartData, steroid_ledger
 from spinepath.lib.dates import day
 from spinepath.patients.history import Injection, injections
 from spinepath.patients.models import Patient, PriorInjection
@@ -109,46 +110,6 @@ class NextInjection:
 
 
 @dataclass(frozen=True)
-class Tick:
-    at: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Threshold:
-    y: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Marker:
-    x: str
-    y: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    """The rolling 12-month total as SVG geometry, laid out here so the template only draws."""
-
-    key: str
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
-    line: str
-    area: str
-    x_ticks: list[Tick]
-    y_ticks: list[Tick]
-    thresholds: list[Threshold]
-    markers: list[Marker]
-    title: str
-    description: str
-
-
-@dataclass(frozen=True)
 class LedgerView:
     today: dt.date
     rows: list[LedgerRow]
@@ -158,9 +119,21 @@ class LedgerView:
     total_36m_status: str  # ok / warn
     limits: Limits
     next_injection: NextInjection | None
-    chart: Chart
-    chart_narrow: Chart
+    chart_data: LedgerChartData
     note: str = EQUIVALENCE_NOTE
+
+    @property
+    def chart(self) -> Chart:
+        """The chart for a screen or the PDF, drawn when first asked for (the API never asks)."""
+        return steroid_ledger(self.chart_data, layout="wide")
+
+    @property
+    def chart_narrow(self) -> Chart:
+        """The chart drawn for a phone's width."""
+        return steroid_ledger(self.chart_data, layout="narrow")
+
+    def chart_for(self, layout: LayoutKey) -> Chart:
+        return steroid_ledger(self.chart_data, layout=layout)
 
 
 def patient_ledger(patient: Patient, *, today: dt.date) -> LedgerView:
@@ -183,8 +156,7 @@ def patient_ledger(patient: Patient, *, today: dt.date) -> LedgerView:
         total_36m_status=cumulative_36m_status(total_36m, config).value,
         limits=Limits.of(config),
         next_injection=_next_injection(patient, history, today, config),
-        chart=_chart(history, config, start=start, end=today, layout=WIDE),
-        chart_narrow=_chart(history, config, start=start, end=today, layout=NARROW),
+        chart_data=_chart_data(history, config, start=start, end=today),
     )
 
 
@@ -248,103 +220,34 @@ def _next_injection(
     return NextInjection(template, based_on, next_eligible_date(history, template, today, config))
 
 
-# --- Chart -------------------------------------------------------------------------------------
+# --- Chart ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Layout:
-    """Where the plot sits in the SVG. A phone gets a narrow drawing of its own, so that scaled to
-    the screen its text is still readable, with the threshold labels above their lines."""
-
-    key: str
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
-
-
-WIDE = Layout("wide", 720, 260, left=52, right=604, top=28, bottom=226)
-NARROW = Layout("narrow", 340, 250, left=38, right=326, top=28, bottom=216)
-
-
-def _nice_max(value: float) -> tuple[float, float]:
-    """A round top for the y axis at or above ``value``, and a tick step giving 4 to 6 ticks."""
-    for step in (25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
-        top = math.ceil(value / step) * step
-        if top / step <= 6:
-            return float(top), float(step)
-    step = 10 ** math.ceil(math.log10(value / 6))
-    return float(math.ceil(value / step) * step), float(step)
-
-
-def _chart(
-    history: list[GivenInjection],
-    config: RuleSetConfig,
-    *,
-    start: dt.date,
-    end: dt.date,
-    layout: Layout,
-) -> Chart:
-    left, right, top, bottom = layout.left, layout.right, layout.top, layout.bottom
+def _chart_data(
+    history: list[GivenInjection], config: RuleSetConfig, *, start: dt.date, end: dt.date
+) -> LedgerChartData:
+    """The chart's numbers: the core's step series and each injection's rolling total, in time
+    linear in the number of injections (plus a sort); ``spinepath.lib.charts.ledger`` draws them."""
     series = exposure_series(history, config, start=start, end=end)
     totals = RollingTotals(history)
     warn, limit = config.steroid_cumulative_warn_12m_mg, config.steroid_cumulative_limit_12m_mg
-    highest = max(total for _, total in series)
-    y_max, y_step = _nice_max(max(limit * 1.15, highest * 1.1))
-    span = max((end - start).days, 1)
-
-    def x(on: dt.date) -> float:
-        return left + (on - start).days / span * (right - left)
-
-    def y(total: float) -> float:
-        return bottom - total / y_max * (bottom - top)
-
-    line = f"M{x(series[0][0]):.1f},{y(series[0][1]):.1f}"
-    for on, total in series[1:]:
-        line += f" H{x(on):.1f} V{y(total):.1f}"
-    area = f"{line} V{bottom} H{left} Z"
-
-    x_ticks = [
-        Tick(f"{x(dt.date(year, 1, 1)):.1f}", str(year))
-        for year in range(start.year + 1, end.year + 1)
-    ]
-    y_ticks = [
-        Tick(f"{y(n * y_step):.1f}", f"{n * y_step:g}") for n in range(int(y_max / y_step) + 1)
-    ]
-    thresholds = [
-        Threshold(f"{y(warn):.1f}", f"caution {warn:g} mg"),
-        Threshold(f"{y(limit):.1f}", f"limit {limit:g} mg"),
-    ]
-    markers = [
-        Marker(
-            f"{x(i.date):.1f}",
-            f"{y(totals.on(i.date, config.window_12m_days)):.1f}",
-            f"{day(i.date)}: {i.mpe_mg:g} mg MPE",
-        )
+    markers = tuple(
+        (i.date, totals.on(i.date, config.window_12m_days), f"{day(i.date)}: {i.mpe_mg:g} mg MPE")
         for i in history
         if start <= i.date <= end
-    ]
+    )
     peak_on, peak = max(series, key=lambda point: point[1])
     if peak:
         summary = f"The highest 12-month total was {peak:g} mg on {day(peak_on)}"
     else:
         summary = "No steroid was given in this period"
-    return Chart(
-        key=layout.key,
-        width=layout.width,
-        height=layout.height,
-        left=left,
-        right=right,
-        top=top,
-        bottom=bottom,
-        line=line,
-        area=area,
-        x_ticks=x_ticks,
-        y_ticks=y_ticks,
-        thresholds=thresholds,
+    return LedgerChartData(
+        start=start,
+        end=end,
+        series=tuple(series),
         markers=markers,
+        warn_mg=warn,
+        limit_mg=limit,
         title=(
             f"Rolling 12-month steroid total (mg methylprednisolone-equivalent), "
             f"{day(start)} to {day(end)}"

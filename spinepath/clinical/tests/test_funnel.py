@@ -52,14 +52,14 @@ def close(a: Limits, b: Limits) -> bool:
     )
 
 
-def test_exact_limits_match_the_hand_worked_binomial_quantiles():
+def test_exact_limits_match_the_hand_worked_binomial_quantiles() -> None:
     assert close(limits(10, 0.5), HALF_OF_TEN)
     assert close(limits(5, 0.2), FIFTH_OF_FIVE)
     assert math.isclose(HALF_OF_TEN.upper_95, 0.767556, abs_tol=1e-6)
     assert math.isclose(HALF_OF_TEN.lower_95, 0.132444, abs_tol=1e-6)
 
 
-def test_normal_limits_are_p0_plus_or_minus_z_standard_errors():
+def test_normal_limits_are_p0_plus_or_minus_z_standard_errors() -> None:
     got = limits(10, 0.5, method="normal")
     se = math.sqrt(0.25 / 10)  # 0.158114
     assert math.isclose(got.upper_95, 0.5 + 1.959964 * se, abs_tol=1e-6)  # 0.809898
@@ -70,7 +70,7 @@ def test_normal_limits_are_p0_plus_or_minus_z_standard_errors():
     assert limits(5, 0.2, method="normal").lower_998 == 0.0
 
 
-def test_units_are_placed_by_their_own_denominator():
+def test_units_are_placed_by_their_own_denominator() -> None:
     at = limits(5, 0.2)
     assert position(Unit("a", 1, 5), at) is Position.WITHIN
     assert position(Unit("b", 3, 5), at) is Position.ABOVE_95  # 0.6: above 0.529, below 0.779
@@ -80,13 +80,13 @@ def test_units_are_placed_by_their_own_denominator():
     assert position(Unit("e", 0, 10), at) is Position.BELOW_998
 
 
-def test_a_rate_exactly_on_a_limit_is_inside():
+def test_a_rate_exactly_on_a_limit_is_inside() -> None:
     at = Limits(n=4, lower_95=0.25, upper_95=0.75, lower_998=0.0, upper_998=1.0)
     assert position(Unit("on", 3, 4), at) is Position.WITHIN
     assert position(Unit("on", 1, 4), at) is Position.WITHIN
 
 
-def test_a_perfect_record_is_not_unusual_when_it_is_likely():
+def test_a_perfect_record_is_not_unusual_when_it_is_likely() -> None:
     # Around 95%, 10 out of 10 happens 60% of the time: no upper limit below 1.
     assert limits(10, 0.95).upper_998 == 1.0
     assert position(Unit("all", 10, 10), limits(10, 0.95)) is Position.WITHIN
@@ -94,7 +94,7 @@ def test_a_perfect_record_is_not_unusual_when_it_is_likely():
     assert position(Unit("all", 10, 10), limits(10, 0.5)) is Position.ABOVE_998
 
 
-def test_the_funnel_defaults_to_the_overall_rate_and_spans_every_denominator():
+def test_the_funnel_defaults_to_the_overall_rate_and_spans_every_denominator() -> None:
     units = [Unit("Dr A", 30, 50), Unit("Dr B", 10, 50), Unit("Dr C", 60, 100)]
     result = funnel(units)
     assert result.target == 100 / 200
@@ -107,7 +107,7 @@ def test_the_funnel_defaults_to_the_overall_rate_and_spans_every_denominator():
     assert funnel(units, target=0.2).units[1].position is Position.WITHIN
 
 
-def test_bad_input_is_refused():
+def test_bad_input_is_refused() -> None:
     with pytest.raises(ValueError):
         funnel([Unit("x", 6, 5)])
     with pytest.raises(ValueError):
@@ -118,7 +118,7 @@ def test_bad_input_is_refused():
         limits(5, 1.5)
 
 
-def test_denominators_are_log_spaced_and_end_at_the_largest():
+def test_denominators_are_log_spaced_and_end_at_the_largest() -> None:
     ns = denominators(1000, points=20)
     assert ns[0] == 1 and ns[-1] == 1000 and ns == sorted(set(ns))
     assert len(ns) <= 20
@@ -126,7 +126,7 @@ def test_denominators_are_log_spaced_and_end_at_the_largest():
 
 @settings(max_examples=200, deadline=None)
 @given(n=st.integers(1, 3000), p0=st.floats(0.001, 0.999))
-def test_limits_are_nested_and_on_the_scale(n, p0):
+def test_limits_are_nested_and_on_the_scale(n: int, p0: float) -> None:
     at = limits(n, p0)
     assert 0.0 <= at.lower_998 <= at.lower_95 <= at.upper_95 <= at.upper_998 <= 1.0
     assert at.lower_95 <= p0 + 1 / n and at.upper_95 >= p0 - 1 / n
@@ -134,7 +134,7 @@ def test_limits_are_nested_and_on_the_scale(n, p0):
 
 @settings(max_examples=60, deadline=None)
 @given(n=st.integers(1, 400), p0=st.floats(0.01, 0.99))
-def test_the_cdf_table_adds_up_to_one_and_matches_the_direct_sum(n, p0):
+def test_the_cdf_table_adds_up_to_one_and_matches_the_direct_sum(n: int, p0: float) -> None:
     first, cdf = binomial_cdf_table(n, p0)
     assert cdf[-1] == pytest.approx(1.0, abs=1e-9)
     middle = max(first, round(n * p0))
@@ -144,13 +144,13 @@ def test_the_cdf_table_adds_up_to_one_and_matches_the_direct_sum(n, p0):
 
 @settings(max_examples=40, deadline=None)
 @given(n=st.integers(2000, 20000), p0=st.floats(0.2, 0.8))
-def test_exact_and_normal_limits_agree_for_large_denominators(n, p0):
+def test_exact_and_normal_limits_agree_for_large_denominators(n: int, p0: float) -> None:
     exact, normal = limits(n, p0), limits(n, p0, method="normal")
     for field in ("lower_95", "upper_95", "lower_998", "upper_998"):
         assert getattr(exact, field) == pytest.approx(getattr(normal, field), abs=2 / n + 1e-3)
 
 
-def test_exact_quantiles_agree_with_scipy_when_it_is_installed():
+def test_exact_quantiles_agree_with_scipy_when_it_is_installed() -> None:
     stats = pytest.importorskip("scipy.stats")
     for n, p0, p in [(10, 0.5, 0.975), (57, 0.31, 0.001), (500, 0.7, 0.999), (3, 0.9, 0.025)]:
         r = int(stats.binom.ppf(p, n, p0))

@@ -44,7 +44,7 @@ def test_a_clinician_sees_the_steroid_ledger_on_the_patient_page(page, patient_a
     expect(ledger).to_be_visible()
     chart = ledger.get_by_role("img", name="Rolling 12-month steroid total")
     expect(chart).to_be_visible()
-    expect(chart.locator("circle")).to_have_count(2)
+    expect(chart.locator("g.mark")).to_have_count(2)  # a dot for each injection
     expect(chart).to_contain_text("limit 400 mg")
 
     rows = ledger.locator("table.ledger-table tbody tr")

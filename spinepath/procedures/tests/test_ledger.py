@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from spinepath.lib.charts.ledger import y_ticks
+from spinepath.lib.dates import day
 from spinepath.patients.models import PriorInjection
 from spinepath.procedures.ledger import patient_ledger
 from spinepath.procedures.models import Consent, ProcedureRecord, SafetyCheck
@@ -17,6 +20,7 @@ from spinepath.testing import api_client_for, audit_events, make_decision, make_
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def days_ago(n: int) -> date:
@@ -160,7 +164,8 @@ def test_the_limits_come_from_the_rule_set(patient_a, settings):
 
     assert ledger.limits.warn_12m_mpe_mg == 150 and ledger.limits.limit_12m_mpe_mg == 300
     assert ledger.limits.ruleset.endswith("local-1")
-    assert [t.label for t in ledger.chart.thresholds] == ["caution 150 mg", "limit 300 mg"]
+    assert (ledger.chart_data.warn_mg, ledger.chart_data.limit_mg) == (150, 300)
+    assert ">caution 150 mg<" in ledger.chart.svg and ">limit 300 mg<" in ledger.chart.svg
     assert ledger.next_injection is not None
     assert ledger.next_injection.date == days_ago(3) + timedelta(days=21)
 
@@ -234,13 +239,35 @@ def test_the_chart_draws_the_rolling_total_with_the_thresholds(patient_a):
     prior(patient_a, days_ago(500), dose=80)
     prior(patient_a, days_ago(30), dose=40)
 
-    chart = patient_ledger(patient_a, today=TODAY).chart
+    ledger = patient_ledger(patient_a, today=TODAY)
+    data = ledger.chart_data
 
-    assert chart.line.startswith("M") and chart.line.count("H") == 4  # up, down, up, to today
-    assert [t.label for t in chart.thresholds] == ["caution 200 mg", "limit 400 mg"]
-    assert [t.label for t in chart.y_ticks] == ["0", "100", "200", "300", "400", "500"]
-    assert len(chart.markers) == 2
-    assert "today it is 40 mg" in chart.description
+    # From 0 up to 80 mg, back to 0 a year later, up to 40 mg, held to today.
+    assert [total for _, total in data.series] == [0, 80, 0, 40, 40]
+    assert data.series[0][0] == TODAY - timedelta(days=1095) and data.series[-1][0] == TODAY
+    assert [(on, total) for on, total, _ in data.markers] == [
+        (days_ago(500), 80),
+        (days_ago(30), 40),
+    ]
+    assert y_ticks(data) == [0, 100, 200, 300, 400, 500]
+    assert "today it is 40 mg" in data.description
+    for chart, layout in ((ledger.chart, "wide"), (ledger.chart_narrow, "narrow")):
+        root = ElementTree.fromstring(chart.svg)
+        assert f"chart-{layout}" in root.get("class", "")
+        texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+        for words in (
+            "caution 200 mg",
+            "limit 400 mg",
+            "today",
+            "500",
+            "mg MPE, rolling 12-month total",
+        ):
+            assert words in texts, (layout, words, texts)
+        marks = [g for g in root.iter(f"{SVG}g") if g.get("class") == "mark"]
+        assert len(marks) == 2
+        assert marks[1].findtext(f"{SVG}title") == f"{day(days_ago(30))}: 40 mg MPE"
+        assert root.findtext(f"{SVG}desc") == data.description
+    assert ledger.chart.svg != ledger.chart_narrow.svg
 
 
 # --- The patient page --------------------------------------------------------------------------
@@ -254,8 +281,10 @@ def test_the_patient_page_shows_the_ledger(client, patient_a, episode_a, clinici
     page = client.get(f"/patients/{patient_a.pk}/").content.decode()
 
     assert 'id="steroid-ledger-h">Steroid ledger</h2>' in page
-    assert "<svg" in page and '<title id="ledger-chart-title-wide">' in page
-    assert '<title id="ledger-chart-title-narrow">' in page
+    assert page.count('role="img" aria-labelledby=') >= 2
+    assert 'class="ledger-chart-svg chart-wide"' in page
+    assert 'class="ledger-chart-svg chart-narrow"' in page
+    assert ">Rolling 12-month steroid total (mg methylprednisolone-equivalent)" in page
     assert "42.67" in page and "35.2" in page  # 6.6 mg dexamethasone = 35.2 mg MPE
     assert "77.87 mg" in page  # the 12-month total
     next_date = days_ago(2) + timedelta(days=14)
