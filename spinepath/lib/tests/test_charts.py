@@ -233,3 +233,19 @@ def test_the_ledger_chart_is_kept_by_its_content_only() -> None:
     assert other.svg != wide.svg and "limit 300 mg" in texts(other)
     _drawn.cache_clear()
     assert steroid_ledger(LEDGER, layout="wide").svg == wide.svg  # drawn again: the same bytes
+
+
+def test_the_same_svg_prints_in_a_weasyprint_pdf() -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    charts = [steroid_ledger(LEDGER, layout="wide"), funnel_plot(funnel(UNITS))]
+    body = "".join(f"<figure style='width:16cm'>{c.svg}</figure>" for c in charts)
+    pdf = HTML(string=f"<html><body>{body}</body></html>").write_pdf()
+    assert pdf is not None
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    squashed = re.sub(r"\s+", "", text)  # the PDF's text runs lose their spaces
+    for words in ("limit 400 mg", "caution 200 mg", "today", "99.8% limits", "Dr B"):
+        assert words.replace(" ", "") in squashed, words
