@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.axes import Axes
+from typing import TYPE_CHECKING
 
 from spinepath.clinical.funnel import Funnel, Position
 from spinepath.lib.charts.svg import (
@@ -34,6 +33,9 @@ from spinepath.lib.charts.svg import (
     style,
     to_svg,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 SALT = "spinepath-outcomes"
 

@@ -19,10 +19,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported when the first chart is drawn, not when a page module is imported: it
+# takes seconds to import, and most requests (and the API) draw no chart.
 
 # Okabe & Ito (2008): told apart with every common colour-vision deficiency. Each series also gets
 # its own marker, line style or hatch so that the chart still reads printed in greyscale.
@@ -81,12 +84,16 @@ class Chart:
 @contextmanager
 def style(salt: str, **extra: Any) -> Iterator[None]:
     """The shared look, with the SVG hash salt that keeps ids stable from run to run."""
+    import matplotlib
+
     settings: Any = {**RC, "svg.hashsalt": salt, **extra}
     with matplotlib.rc_context(settings):
         yield
 
 
 def figure(width_in: float, height_in: float, *, constrained: bool = True) -> Figure:
+    from matplotlib.figure import Figure
+
     return Figure(figsize=(width_in, height_in), layout="constrained" if constrained else None)
 
 

@@ -249,3 +249,18 @@ def test_the_same_svg_prints_in_a_weasyprint_pdf() -> None:
     squashed = re.sub(r"\s+", "", text)  # the PDF's text runs lose their spaces
     for words in ("limit 400 mg", "caution 200 mg", "today", "99.8% limits", "Dr B"):
         assert words.replace(" ", "") in squashed, words
+
+
+def test_loading_the_pages_does_not_import_matplotlib() -> None:
+    """matplotlib takes seconds to import: it waits for the first chart drawn, so a worker's first
+    request (the login page, the API) does not pay for it."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, django; django.setup(); import spinepath.urls, spinepath.lib.charts.outcomes; "
+        "sys.exit('matplotlib' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "spinepath.settings", "DEBUG": "1"}
+    assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0
