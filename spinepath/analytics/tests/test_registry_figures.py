@@ -4,6 +4,7 @@ Wilson bounds and Kaplan–Meier median, scope and suppression, the other panels
 from __future__ import annotations
 
 import math
+from io import StringIO
 
 import pytest
 from django.utils import timezone
@@ -228,3 +229,116 @@ def test_analyst_api_answer_holds_no_identifier(registry, client):
         "/api/v1/outcomes/summary", data={"clinician": 1}
     )
     assert refused.status_code == 422
+
+
+# --- The research extract ------------------------------------------------------------------------
+
+
+def _extract(tmp_path, *args):
+    from django.core.management import call_command
+
+    call_command("research_extract", "--out", str(tmp_path), *args, stdout=StringIO())
+    return tmp_path
+
+
+def test_research_extract_files_and_columns(registry, tmp_path):
+    import pyarrow.parquet as pq
+
+    from spinepath.analytics.extract import PROCEDURE_COLUMNS, RESPONSE_COLUMNS
+
+    out = _extract(tmp_path)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "data_dictionary.md",
+        "procedures.csv",
+        "procedures.parquet",
+        "responses.csv",
+        "responses.parquet",
+    ]
+    procedures = pq.read_table(out / "procedures.parquet")
+    responses = pq.read_table(out / "responses.parquet")
+    api_md_procedures = (
+        "procedure_key patient_pseudonym clinic_pseudonym operator_pseudonym procedure_month "
+        "condition procedure imaging steroid steroid_mpe_mg repeat startback_risk primary "
+        "baseline_nrs_back baseline_nrs_leg baseline_odi complication_codes"
+    ).split()
+    api_md_responses = (
+        "procedure_key timepoint days_after_procedure nrs_back nrs_leg odi pgic late"
+    ).split()
+    assert procedures.column_names[: len(api_md_procedures)] == api_md_procedures
+    assert responses.column_names[: len(api_md_responses)] == api_md_responses
+    assert procedures.column_names == list(PROCEDURE_COLUMNS)
+    assert responses.column_names == list(RESPONSE_COLUMNS)
+    assert procedures.num_rows == 9 and responses.num_rows == 17  # every clinic; P8 left out
+    dictionary = (out / "data_dictionary.md").read_text()
+    assert all(f"`{name}`" in dictionary for name in [*PROCEDURE_COLUMNS, *RESPONSE_COLUMNS])
+    months = set(procedures.column("procedure_month").to_pylist())
+    assert all(len(m) == 7 and m[4] == "-" for m in months)
+    event = AuditEvent.objects.filter(action="export", model="analytics.ProcedureOutcome").get()
+    assert event.detail["figures"] == "research_extract"
+    only_b = _extract(tmp_path / "b", "--clinic", "tb")
+    assert pq.read_table(only_b / "procedures.parquet").num_rows == 1
+
+
+def test_the_extract_holds_no_identifier(registry, tmp_path):
+    out = _extract(tmp_path)
+    text = b"".join(path.read_bytes() for path in out.iterdir()).decode("latin-1").lower()
+    records = ProcedureOutcome.objects.values_list("record_id", "procedure_date")
+    for patient in registry.patients:
+        values = [
+            patient.given_name,
+            patient.family_name,
+            patient.nhs_number,
+            patient.nhs_number[:3] + " " + patient.nhs_number[3:6],
+            patient.mrn,
+            patient.email,
+            patient.phone,
+            patient.date_of_birth.isoformat(),
+            patient.date_of_birth.strftime("%d/%m/%Y"),
+            str(patient.pk),
+            patient.pk.hex,
+        ]
+        for value in values:
+            assert value.lower() not in text, value
+    for _, performed_on in records:
+        assert performed_on.isoformat() not in text  # months only, never the exact date
+    for clinic in (registry.clinic_a, registry.clinic_b):
+        assert clinic.name.lower() not in text
+    for staff in (registry.clinician_a, registry.clinician_b):
+        assert staff.username not in text
+    # No free text: the notes and reasons written on the records appear nowhere.
+    assert "wrong patient" not in text and "discussed at length" not in text
+
+
+def test_the_extract_and_the_summary_agree(registry, tmp_path):
+    import pyarrow.parquet as pq
+
+    out = _extract(tmp_path, "--clinic", "ta")
+    procedures = pq.read_table(out / "procedures.parquet").to_pylist()
+    responses = pq.read_table(out / "responses.parquet").to_pylist()
+    body = summary(OutcomeFilters(), scope_for(registry.clinician_a), on=timezone.localdate())
+    assert len(procedures) == body["procedures"]
+    assert len({p["patient_pseudonym"] for p in procedures}) == body["patients"]
+    by_key = {p["procedure_key"]: p for p in procedures}
+    for row in body["responders"]:
+        measured = [
+            r
+            for r in responses
+            if r["timepoint"] == row["timepoint"]
+            and r[by_key[r["procedure_key"]]["primary"]] is not None
+            and by_key[r["procedure_key"]][f"baseline_{by_key[r['procedure_key']]['primary']}"]
+            is not None
+        ]
+        assert len(measured) == row["completed"]
+        assert sum(1 for r in measured if r["meaningful"]) == row["meaningful"]
+        assert sum(1 for r in measured if r["substantial"]) == row["substantial"]
+    responders = [p for p in procedures if p["responder"]]
+    median, ci = _lifelines_median(
+        [p["relief_duration_days"] for p in responders],
+        [not p["relief_censored"] for p in responders],
+    )
+    assert body["relief_duration"]["median_days"] == median
+    assert body["relief_duration"]["median_ci95"] == ci
+    codes = [c for p in procedures for c in p["complication_codes"].split(";") if c]
+    assert {c["code"]: c["count"] for c in body["complications"]} == {
+        code: codes.count(code) for code in set(codes)
+    }
