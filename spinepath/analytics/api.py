@@ -92,8 +92,8 @@ class CompletionOut(Schema):
 class ReliefDurationOut(Schema):
     responders: int | None
     events: int | None
-    median_days: float | None
-    median_ci95: list[float | None] | None
+    median_days: int | None
+    median_ci95: list[int | None] | None
 
 
 class ComplicationOut(Schema):

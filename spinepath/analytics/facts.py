@@ -10,12 +10,12 @@ so its cost grows with the number of rows, not the number of queries.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import DateField, DateTimeField, Model, Q, QuerySet, UUIDField
 from django.utils import timezone
 
 from spinepath.analytics.models import ProcedureOutcome, TimePointOutcome
@@ -55,8 +55,8 @@ def rebuild_outcomes(
     written = 0
     with transaction.atomic():
         if everything:
-            TimePointOutcome.objects.all().delete()
-            ProcedureOutcome.objects.all().delete()
+            _delete(TimePointOutcome.objects.all())
+            _delete(ProcedureOutcome.objects.all())
         for part in _chunks(ids, chunk):
             written += _rebuild_chunk(part, at=at, clear=not everything)
     return written
@@ -64,8 +64,8 @@ def rebuild_outcomes(
 
 def _rebuild_chunk(ids: Sequence[int], *, at: datetime, clear: bool) -> int:
     if clear:
-        TimePointOutcome.objects.filter(outcome_id__in=ids).delete()
-        ProcedureOutcome.objects.filter(record_id__in=ids).delete()
+        _delete(TimePointOutcome.objects.filter(outcome_id__in=ids))
+        _delete(ProcedureOutcome.objects.filter(record_id__in=ids))
     reliefs = reliefs_in_bulk(ids)
     if not reliefs:
         return 0
@@ -91,29 +91,75 @@ def _rebuild_chunk(ids: Sequence[int], *, at: datetime, clear: bool) -> int:
     repeats = _repeats(episodes)
     startback = _startback(episodes)
     decisions = _decisions({row["consent__assessment_id"] for row in rows})
-    outcomes: list[ProcedureOutcome] = []
-    points: list[TimePointOutcome] = []
+    outcomes: list[dict[str, Any]] = []
+    points: list[dict[str, Any]] = []
     for row in rows:
         found = reliefs[row["pk"]]
         outcome = _outcome(row, found, at=at)
-        outcome.repeat = repeats.get(row["pk"], False)
-        outcome.startback_risk = _latest_before(startback.get(row["episode_id"], []), row)
-        outcome.decision_outcome, outcome.overridden = decisions.get(
+        outcome["repeat"] = repeats.get(row["pk"], False)
+        outcome["startback_risk"] = _latest_before(startback.get(row["episode_id"], []), row)
+        outcome["decision_outcome"], outcome["overridden"] = decisions.get(
             row["consent__assessment_id"], ("", False)
         )
         outcomes.append(outcome)
         points.extend(_time_points(found))
-    ProcedureOutcome.objects.bulk_create(outcomes, batch_size=500)
-    TimePointOutcome.objects.bulk_create(points, batch_size=500)
+    insert_rows(ProcedureOutcome, outcomes)
+    insert_rows(TimePointOutcome, points)
     return len(outcomes)
 
 
-def _outcome(row: dict[str, Any], found: BulkRelief, *, at: datetime) -> ProcedureOutcome:
+def _delete(rows: QuerySet[Any]) -> None:
+    """One DELETE statement: derived rows have no signals and nothing refers to them but the
+    time point facts, deleted first (``QuerySet.delete`` would collect every row in Python)."""
+    rows._raw_delete(rows.db)
+
+
+def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (``{attname: value}``, every concrete column but an auto id) in bulk:
+    ``COPY`` on PostgreSQL, ``executemany`` elsewhere. Derived rows need no model validation or
+    per-field preparation, which cost more than the relief itself in ``bulk_create``."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname == "id")]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = [f.attname for f in fields]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[name] for name in names])
+            return
+        adapters = [(name, _adapter(f)) for name, f in zip(names, fields, strict=True)]
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+            [
+                [row[name] if adapt is None else adapt(row[name]) for name, adapt in adapters]
+                for row in rows
+            ],
+        )
+
+
+def _adapter(field: Any) -> Callable[[Any], Any] | None:
+    """How a column's Python value is stored by Django on SQLite (None: as it is)."""
+    ops = connection.ops
+    target = getattr(field, "target_field", field)
+    if isinstance(target, DateTimeField):
+        return lambda value: None if value is None else ops.adapt_datetimefield_value(value)
+    if isinstance(target, DateField):
+        return lambda value: None if value is None else ops.adapt_datefield_value(value)
+    if isinstance(target, UUIDField):
+        return lambda value: None if value is None else value.hex
+    return None
+
+
+def _outcome(row: dict[str, Any], found: BulkRelief, *, at: datetime) -> dict[str, Any]:
     result = found.result
     steroid = row["steroid"] or ""
     dose = row["steroid_dose_mg"]
     codes = list(dict.fromkeys([*(row["complications"] or []), *(row["late_complications"] or [])]))
-    return ProcedureOutcome(
+    return dict(
         record_id=row["pk"],
         clinic_id=row["episode__patient__clinic_id"],
         operator_id=row["operator_id"],
@@ -147,9 +193,10 @@ def _whole(value: Any) -> int | None:
     return None if value is None else round(value)
 
 
-def _time_points(found: BulkRelief) -> list[TimePointOutcome]:
+def _time_points(found: BulkRelief) -> list[dict[str, Any]]:
     measured = {t.label: t for t in found.result.timepoints}
     has_baseline = found.baseline.primary(found.primary) is not None
+    zone = timezone.get_current_timezone()
     rows = []
     for point in found.follow_ups:
         relief = measured.get(point.label)
@@ -157,13 +204,13 @@ def _time_points(found: BulkRelief) -> list[TimePointOutcome]:
             continue
         scores = point.scores if point.completed_at is not None else {}
         rows.append(
-            TimePointOutcome(
+            dict(
                 outcome_id=found.procedure_id,
                 label=point.label,
                 days=relief.days,
                 due_on=point.due_on,
                 completed_on=(
-                    timezone.localdate(point.completed_at) if point.completed_at else None
+                    point.completed_at.astimezone(zone).date() if point.completed_at else None
                 ),
                 late=point.late,
                 nrs_back=_whole(scores.get("nrs_back")),

@@ -424,3 +424,51 @@ def summary(filters: OutcomeFilters, scope: Scope, *, on: date) -> dict[str, Any
         "complications": complications,
         "suppressed": shown.withheld,
     }
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    """A funnel-plot point as the person may see it: the unit named (a pseudonym for analysts),
+    its responders of its measured procedures (None when withheld for an analyst)."""
+
+    unit: str
+    measured: int | None
+    responders: int | None
+
+
+def funnel_points(
+    filters: OutcomeFilters, scope: Scope, *, by: Literal["operator", "clinic"] = "operator"
+) -> tuple[list[FunnelPoint], int, int]:
+    """``(points, overall responders, overall measured)`` for the funnel plot; the control
+    limits around the overall rate are drawn by ``clinical.funnel``. Staff see clinicians' names
+    and clinic names; analysts the extract's pseudonyms, with small counts withheld."""
+    from spinepath.accounts.models import Clinic
+    from spinepath.analytics.extract import pseudonym, research_key
+
+    units = responders_by(filters, scope, by=by)
+    if scope.pseudonymised:
+        key = research_key()
+        names = {u.unit: pseudonym(by, u.unit, key=key) for u in units}
+    elif by == "operator":
+        names = {
+            user.pk: user.display_name
+            for user in User.objects.filter(pk__in=[u.unit for u in units])
+        }
+    else:
+        names = dict(
+            Clinic.objects.filter(pk__in=[u.unit for u in units]).values_list("pk", "name")
+        )
+    shown = _Shown(suppress=scope.pseudonymised)
+    points = [
+        FunnelPoint(
+            unit=names.get(u.unit, str(u.unit)),
+            measured=shown.count(u.measured),
+            responders=shown.count(u.responders),
+        )
+        for u in units
+    ]
+    return (
+        points,
+        sum(u.responders for u in units),
+        sum(u.measured for u in units),
+    )

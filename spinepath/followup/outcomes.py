@@ -203,6 +203,7 @@ def reliefs_in_bulk(procedure_ids: Sequence[int]) -> dict[int, BulkRelief]:
     ).values_list("episode_id", "instrument", "score", "completed_at", "created_at"):
         answers.setdefault(episode_id, []).append((completed_at or created_at, instrument, score))
     found: dict[int, BulkRelief] = {}
+    zone = timezone.get_current_timezone()
     for r in records:
         pk, performed_at = r["pk"], r["performed_at"]
         primary = primary_pain_measure(
@@ -223,7 +224,7 @@ def reliefs_in_bulk(procedure_ids: Sequence[int]) -> dict[int, BulkRelief]:
                     latest.setdefault(instrument, score)
             baseline, source = scores_from(latest), "assessment"
         follow_ups = tuple(points.get(pk, []))
-        performed_on = timezone.localdate(performed_at)
+        performed_on = performed_at.astimezone(zone).date()  # timezone.localdate, for speed
         found[pk] = BulkRelief(
             procedure_id=pk,
             performed_on=performed_on,

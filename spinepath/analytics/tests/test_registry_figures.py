@@ -162,6 +162,12 @@ def test_the_hooks_leave_what_a_rebuild_makes(registry):
     assert not ProcedureOutcome.objects.filter(record=registry.records["P8"]).exists()
     assert rebuild_outcomes() == 9
     assert snapshot() == kept_current
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("refresh_outcomes", stdout=out)
+    assert "Outcome facts of 9 procedures rebuilt" in out.getvalue()
+    assert snapshot() == kept_current
 
 
 def test_summary_api(registry, client):
@@ -191,6 +197,7 @@ def test_summary_api(registry, client):
         "substantial_ci95",
     }
     assert set(body["relief_duration"]) == {"responders", "events", "median_days", "median_ci95"}
+    assert type(body["relief_duration"]["median_days"]) is int  # whole days, as api.md shows
     event = AuditEvent.objects.filter(model="analytics.ProcedureOutcome").get()
     assert event.user == clinician_a and event.channel == "api" and event.action == "list"
 
@@ -256,14 +263,35 @@ def test_research_extract_files_and_columns(registry, tmp_path):
     ]
     procedures = pq.read_table(out / "procedures.parquet")
     responses = pq.read_table(out / "responses.parquet")
-    api_md_procedures = (
-        "procedure_key patient_pseudonym clinic_pseudonym operator_pseudonym procedure_month "
-        "condition procedure imaging steroid steroid_mpe_mg repeat startback_risk primary "
-        "baseline_nrs_back baseline_nrs_leg baseline_odi complication_codes"
-    ).split()
-    api_md_responses = (
-        "procedure_key timepoint days_after_procedure nrs_back nrs_leg odi pgic late"
-    ).split()
+    api_md_procedures = [
+        "procedure_key",
+        "patient_pseudonym",
+        "clinic_pseudonym",
+        "operator_pseudonym",
+        "procedure_month",
+        "condition",
+        "procedure",
+        "imaging",
+        "steroid",
+        "steroid_mpe_mg",
+        "repeat",
+        "startback_risk",
+        "primary",
+        "baseline_nrs_back",
+        "baseline_nrs_leg",
+        "baseline_odi",
+        "complication_codes",
+    ]
+    api_md_responses = [
+        "procedure_key",
+        "timepoint",
+        "days_after_procedure",
+        "nrs_back",
+        "nrs_leg",
+        "odi",
+        "pgic",
+        "late",
+    ]
     assert procedures.column_names[: len(api_md_procedures)] == api_md_procedures
     assert responses.column_names[: len(api_md_responses)] == api_md_responses
     assert procedures.column_names == list(PROCEDURE_COLUMNS)
@@ -342,3 +370,32 @@ def test_the_extract_and_the_summary_agree(registry, tmp_path):
     assert {c["code"]: c["count"] for c in body["complications"]} == {
         code: codes.count(code) for code in set(codes)
     }
+
+
+def test_funnel_points_name_clinicians_for_staff_and_pseudonyms_for_analysts(registry):
+    points, responders, measured = queries.funnel_points(
+        OutcomeFilters(), scope_for(registry.clinician_a)
+    )
+    assert [(p.unit, p.measured, p.responders) for p in points] == [("Alice", 6, 5)]
+    assert (responders, measured) == (5, 6)
+    points, *_ = queries.funnel_points(OutcomeFilters(), scope_for(registry.analyst_a))
+    (point,) = points
+    assert point.unit.startswith("o") and "alice" not in point.unit.lower()
+    assert point.measured == 6 and point.responders == 5
+
+
+def test_an_amended_late_complication_reaches_the_facts(registry):
+    from datetime import timedelta
+
+    from spinepath.procedures.procedure import procedure_amend_discharge
+
+    p3 = registry.records["P3"]
+    procedure_amend_discharge(
+        None,
+        record=p3,
+        by=registry.clinician_a,
+        discharged_at=p3.performed_at + timedelta(hours=2),
+        discharge_condition="well",
+        late_complications=["dural_puncture"],
+    )
+    assert ProcedureOutcome.objects.get(record=p3).complication_codes == "dural_puncture"

@@ -41,14 +41,16 @@ def _hand_wilson(k: int, n: int) -> tuple[float, float]:
         (1254, 2301, (0.5246, 0.5652)),
     ],
 )
-def test_wilson_against_hand_worked_values(k, n, expected):
-    low, high = wilson_interval(k, n)
+def test_wilson_against_hand_worked_values(k: int, n: int, expected: tuple[float, float]) -> None:
+    found = wilson_interval(k, n)
+    assert found is not None
+    low, high = found
     assert low == pytest.approx(expected[0], abs=5e-5)
     assert high == pytest.approx(expected[1], abs=5e-5)
     assert (low, high) == pytest.approx(_hand_wilson(k, n), abs=1e-12)
 
 
-def test_no_denominator_no_interval_and_bad_counts_refused():
+def test_no_denominator_no_interval_and_bad_counts_refused() -> None:
     assert wilson_interval(0, 0) is None and rate(0, 0) is None
     with pytest.raises(ValueError):
         wilson_interval(6, 5)
@@ -56,23 +58,24 @@ def test_no_denominator_no_interval_and_bad_counts_refused():
 
 @PROPERTY
 @given(st.integers(0, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
-def test_wilson_contains_the_rate_and_mirrors(pair):
+def test_wilson_contains_the_rate_and_mirrors(pair: tuple[int, int]) -> None:
     k, n = pair
     if n == 0:
         assert wilson_interval(k, n) is None
         return
-    low, high = wilson_interval(k, n)
+    found, mirror = wilson_interval(k, n), wilson_interval(n - k, n)
+    assert found is not None and mirror is not None
+    (low, high), (mirror_low, mirror_high) = found, mirror
     assert 0.0 <= low <= k / n <= high <= 1.0
-    mirror_low, mirror_high = wilson_interval(n - k, n)
     assert low == pytest.approx(1 - mirror_high, abs=1e-9)
     assert high == pytest.approx(1 - mirror_low, abs=1e-9)
 
 
-def test_counts_below_five_are_withheld():
+def test_counts_below_five_are_withheld() -> None:
     assert [suppressed(c) for c in (0, 1, 4, 5, 6, None)] == [None, None, None, 5, 6, None]
 
 
-def test_a_small_numerator_or_denominator_hides_the_rate():
+def test_a_small_numerator_or_denominator_hides_the_rate() -> None:
     assert proportion(4, 50, suppress=True).rate is None
     assert proportion(4, 50, suppress=True).suppressed
     shown = proportion(6, 50, suppress=True)
@@ -80,7 +83,7 @@ def test_a_small_numerator_or_denominator_hides_the_rate():
     assert proportion(4, 50).rate == 0.08  # staff see everything
 
 
-def test_kaplan_meier_worked_by_hand_and_as_lifelines_computes_it():
+def test_kaplan_meier_worked_by_hand_and_as_lifelines_computes_it() -> None:
     # 5 responders: events at 42, 42, 90; censored at 42 and 365.
     # S(42) = 1 - 2/5 = 0.6; S(90) = 0.6 × (1 - 1/2) = 0.3 -> median 90.
     durations = [90, 42, 42, 365, 42]
@@ -105,7 +108,7 @@ def test_kaplan_meier_worked_by_hand_and_as_lifelines_computes_it():
     assert curve.median_ci95[1] is None  # the upper band never falls to 0.5
 
 
-def test_a_median_never_reached_is_null():
+def test_a_median_never_reached_is_null() -> None:
     # One event among 3 at risk: S falls to 2/3 and stays there.
     curve = kaplan_meier([30, 60, 90, 120], [False, True, False, False])
     assert curve.median is None and curve.median_ci95[1] is None
