@@ -188,12 +188,14 @@ def _measure(n: int) -> None:
     reset_queries()
 
     print(
-        f"machine: {platform.machine()} {os.cpu_count()} cores, {platform.python_version()}, {connection.vendor}"
+        f"machine: {platform.machine()} {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {connection.vendor}"
     )
     print(f"procedures: {n} (time points: {n * 5})")
     print(f"reference (read the source rows once): {reference:.2f} s")
     print(
-        f"rebuild_outcomes() full:               {full:.2f} s  ({full / reference:.1f}× reference, {n / full:.0f} procedures/s)"
+        f"rebuild_outcomes() full:               {full:.2f} s  "
+        f"({full / reference:.1f}× reference, {n / full:.0f} procedures/s)"
     )
     print(f"rebuild_outcomes([one]) as a hook:     {one * 1000:.1f} ms")
     print(f"summary (every panel) cold / warm:     {cold:.2f} s / {warm:.2f} s")
