@@ -99,6 +99,7 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 
 def _register_routers() -> None:
+    from spinepath.analytics.api import router as analytics_router
     from spinepath.assessment.api import router as assessment_router
     from spinepath.followup.api import router as followup_router
     from spinepath.onward.api import router as onward_router
@@ -112,6 +113,7 @@ def _register_routers() -> None:
     api.add_router("/", ledger_router)
     api.add_router("/", onward_router)
     api.add_router("/", followup_router)
+    api.add_router("/", analytics_router)
 
 
 _register_routers()

@@ -43,6 +43,10 @@ if not SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production-8f3a1c9e7d"
 
+# The research extract's pseudonyms are keyed hashes (analytics/extract.py). Empty: a key derived
+# from SECRET_KEY. Set it to keep pseudonyms stable across a SECRET_KEY rotation.
+RESEARCH_PSEUDONYM_KEY = env_str("RESEARCH_PSEUDONYM_KEY")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -68,6 +72,7 @@ INSTALLED_APPS = [
     "spinepath.demo",
     "spinepath.patientinfo",
     "spinepath.aftercare",
+    "spinepath.analytics",
 ]
 
 MIDDLEWARE = [

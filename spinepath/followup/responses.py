@@ -24,6 +24,7 @@ from spinepath.accounts.models import AuditEvent, User
 from spinepath.clinical import instruments
 from spinepath.clinical.followup_schedule import is_late
 from spinepath.clinical.instruments import INSTRUMENTS
+from spinepath.followup import hooks
 from spinepath.followup.models import FollowUpAnswer, Label, TimePoint
 from spinepath.followup.scheduling import clinic_config
 from spinepath.patients.locks import lock_patient
@@ -244,4 +245,5 @@ def _submit(
         channel=AuditEvent.Channel.PATIENT if source == Source.PATIENT else None,
         at=at,
     )
+    hooks.time_point_submitted(point, at)
     return point

@@ -28,6 +28,10 @@ ON_PROCEDURE_ENTERED_IN_ERROR: list[Callable[[ProcedureRecord, datetime], None]]
 """Called with the record and the workflow's ``at`` when a procedure is marked entered in error
 (follow-up cancels the questionnaires it still owes), inside that transaction."""
 
+ON_PROCEDURE_AMENDED: list[Callable[[ProcedureRecord, datetime], None]] = []
+"""Called with the record and ``at`` when its discharge or late complications are amended,
+inside that transaction (analytics refreshes the procedure's complication codes)."""
+
 MEASURED_RELIEF: list[Callable[[Sequence[ProcedureRecord], date | None], Mapping[int, float]]] = []
 """Providers of measured relief: ``{procedure pk: best relief %}`` for the records they can
 measure from answers given on or before the date (None: all). Follow-up registers here, so the
@@ -43,6 +47,11 @@ def procedure_recorded(record: ProcedureRecord) -> None:
 
 def procedure_entered_in_error(record: ProcedureRecord, at: datetime) -> None:
     for hook in list(ON_PROCEDURE_ENTERED_IN_ERROR):
+        hook(record, at)
+
+
+def procedure_amended(record: ProcedureRecord, at: datetime) -> None:
+    for hook in list(ON_PROCEDURE_AMENDED):
         hook(record, at)
 
 

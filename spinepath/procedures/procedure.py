@@ -51,7 +51,11 @@ from spinepath.lib.dates import moment
 from spinepath.patients.history import steroid_history
 from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
-from spinepath.procedures.hooks import procedure_entered_in_error, procedure_recorded
+from spinepath.procedures.hooks import (
+    procedure_amended,
+    procedure_entered_in_error,
+    procedure_recorded,
+)
 from spinepath.procedures.models import (
     SIDE_CHOICES,
     Consent,
@@ -702,4 +706,5 @@ def procedure_amend_discharge(
             user=by,
             at=now,
         )
+        procedure_amended(record, now)
     return amendment

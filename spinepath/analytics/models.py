@@ -1,0 +1,121 @@
+"""The outcome facts analytics aggregates: one row per procedure, one per procedure × time point.
+
+The source tables are normalised for the workflows (answers in JSON, the baseline in another
+app's questionnaires, relief computed in Python by ``clinical.relief``). A registry dashboard must
+count over a million procedures in SQL, so the relief of each procedure is computed once, through
+the core (``followup.outcomes``), and stored here with the columns dashboards filter on. These rows
+are derived data: ``facts.rebuild_outcomes`` can always remake them from the source tables, and
+the workflows' hooks keep them current in the same transaction as the change they reflect.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ProcedureOutcome(models.Model):
+    """A procedure that stands (not entered in error) with its relief, denormalised."""
+
+    record = models.OneToOneField(
+        "procedures.ProcedureRecord",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="outcome",
+        db_column="procedure_id",
+    )
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    episode = models.ForeignKey("patients.Episode", on_delete=models.CASCADE, related_name="+")
+
+    procedure_date = models.DateField(help_text="Local date the procedure was performed.")
+    condition = models.CharField(max_length=40)
+    procedure = models.CharField(max_length=40)
+    imaging = models.CharField(max_length=20)
+    steroid = models.BooleanField()
+    steroid_mpe_mg = models.FloatField(null=True, help_text="Methylprednisolone equivalent.")
+    repeat = models.BooleanField(help_text="Not the patient's first injection in this episode.")
+    startback_risk = models.CharField(max_length=10, blank=True, help_text="At baseline.")
+    decision_outcome = models.CharField(
+        max_length=30, blank=True, help_text="The latest decision on the assessment consented on."
+    )
+    overridden = models.BooleanField(
+        default=False, help_text="A clinician proceeded against the decision with a reason."
+    )
+
+    primary = models.CharField(max_length=10, help_text="nrs_back or nrs_leg.")
+    baseline_nrs_back = models.SmallIntegerField(null=True)
+    baseline_nrs_leg = models.SmallIntegerField(null=True)
+    baseline_odi = models.FloatField(null=True)
+    baseline_primary = models.SmallIntegerField(null=True, help_text="The primary measure's.")
+    baseline_source = models.CharField(max_length=30)
+
+    measured = models.BooleanField(
+        help_text="At least one follow-up measured the primary score against a baseline: the "
+        "denominator of the procedure-level responder rate."
+    )
+    responder = models.BooleanField()
+    onset_days = models.IntegerField(null=True)
+    ended_days = models.IntegerField(null=True)
+    duration_days = models.IntegerField(null=True, help_text="Null for a non-responder.")
+    censored = models.BooleanField()
+    complication_codes = models.CharField(max_length=300, blank=True, help_text="';'-joined.")
+
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["procedure_date"]),
+            models.Index(fields=["clinic", "procedure_date"]),
+            models.Index(fields=["operator", "procedure_date"]),
+            models.Index(fields=["condition", "procedure_date"]),
+            models.Index(fields=["procedure", "procedure_date"]),
+            models.Index(fields=["imaging", "procedure_date"]),
+            models.Index(fields=["startback_risk", "procedure_date"]),
+            models.Index(fields=["responder", "procedure_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcome of procedure {self.record_id}"
+
+
+class TimePointOutcome(models.Model):
+    """One follow-up time point (2w … 12m) of a procedure, with the core's relief at it."""
+
+    outcome = models.ForeignKey(
+        ProcedureOutcome, on_delete=models.CASCADE, related_name="time_points"
+    )
+    label = models.CharField(max_length=10)
+    days = models.IntegerField(help_text="From the procedure to the due date.")
+    due_on = models.DateField()
+    completed_on = models.DateField(null=True, help_text="Local date the answers were submitted.")
+    late = models.BooleanField(default=False)
+    nrs_back = models.SmallIntegerField(null=True)
+    nrs_leg = models.SmallIntegerField(null=True)
+    odi = models.FloatField(null=True)
+    pgic = models.SmallIntegerField(null=True)
+    completed = models.BooleanField(help_text="The primary pain score was answered.")
+    measurable = models.BooleanField(
+        help_text="Completed and the procedure has a baseline primary pain score."
+    )
+    change_points = models.SmallIntegerField(null=True)
+    change_percent = models.FloatField(null=True)
+    meaningful = models.BooleanField(null=True)
+    substantial = models.BooleanField(null=True)
+    odi_change_points = models.FloatField(null=True)
+    odi_meaningful = models.BooleanField(null=True)
+    pgic_meaningful = models.BooleanField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outcome", "label"], name="analytics_one_row_per_time_point"
+            )
+        ]
+        indexes = [models.Index(fields=["label", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} of procedure {self.outcome_id}"

@@ -1,0 +1,474 @@
+"""The outcomes dashboard's figures as SQL aggregates over the outcome facts.
+
+Every panel is one ``annotate``/``aggregate`` query (no Python loop over rows) on
+``ProcedureOutcome``/``TimePointOutcome`` filtered by ``OutcomeFilters`` within a ``Scope``, so a
+registry of a million procedures is counted by the database with the facts' indexes. The
+functions return raw counts; ``summary`` adds the statistics (``clinical.outcome_stats``) and, for
+analysts, suppression. The dashboard page, the summary API, the PDF report and the tests call
+these same functions, so every screen shows the same numbers.
+
+Scope: clinic staff see their own clinic; a superuser, or an analyst with no clinic (a
+registry-wide analyst), sees every clinic. Analysts (of a clinic or registry-wide) are
+``pseudonymised``: counts below 5 are withheld and no identifier (not even a clinician's id) is
+returned; they use the clinician pseudonyms of the research extract instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, Q, QuerySet
+
+from spinepath.accounts.models import Role, User
+from spinepath.analytics.models import ProcedureOutcome, TimePointOutcome
+from spinepath.clinical.outcome_stats import (
+    SurvivalCurve,
+    kaplan_meier,
+    proportion,
+    suppressed,
+)
+from spinepath.procedures.models import ProcedureComplication
+
+LABELS: tuple[str, ...] = ("2w", "6w", "3m", "6m", "12m")
+"""Follow-up time points reported, in order (followup.md; the diary is not a responder point)."""
+
+
+@dataclass(frozen=True)
+class OutcomeFilters:
+    """api.md's filters (all optional, combined with AND) plus ``clinician`` (operator's id)."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    condition: str | None = None
+    procedure: str | None = None
+    imaging: str | None = None
+    clinic: str | None = None
+    """A clinic code."""
+    steroid: bool | None = None
+    repeat: bool | None = None
+    startback: str | None = None
+    clinician: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The filters set, for the audit log and the report's heading."""
+        return {
+            name: (value.isoformat() if isinstance(value, date) else value)
+            for name, value in self.__dict__.items()
+            if value is not None
+        }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which clinics a person's figures cover and whether they are pseudonymised."""
+
+    clinic_ids: frozenset[int] | None
+    """None: every clinic (superuser or registry-wide analyst)."""
+    pseudonymised: bool
+    """An analyst: small counts withheld, no identifiers."""
+
+    @property
+    def registry_wide(self) -> bool:
+        return self.clinic_ids is None
+
+
+def is_registry_analyst(user: User) -> bool:
+    """A registry-wide analyst is an analyst with no clinic: they see every clinic's
+    pseudonymised figures (a clinic's analyst sees their clinic's)."""
+    return user.role == Role.ANALYST and user.clinic_id is None
+
+
+def scope_for(user: User) -> Scope:
+    """The scope of ``user``'s outcome figures; ``PermissionDenied`` for staff of no clinic."""
+    if not (user.is_authenticated and user.is_active):
+        raise PermissionDenied("Sign in to see outcomes.")
+    analyst = user.role == Role.ANALYST
+    if user.is_superuser and not analyst:
+        return Scope(clinic_ids=None, pseudonymised=False)
+    if is_registry_analyst(user):
+        return Scope(clinic_ids=None, pseudonymised=True)
+    if user.clinic_id is None:
+        raise PermissionDenied("Your account belongs to no clinic, so it has no outcomes to show.")
+    return Scope(clinic_ids=frozenset({user.clinic_id}), pseudonymised=analyst)
+
+
+def _condition(filters: OutcomeFilters, scope: Scope, prefix: str = "") -> Q:
+    """The filters and scope as one ``Q`` on ``ProcedureOutcome`` reached through ``prefix``."""
+    wanted: dict[str, Any] = {}
+    if scope.clinic_ids is not None:
+        wanted["clinic_id__in"] = sorted(scope.clinic_ids)
+    if filters.date_from is not None:
+        wanted["procedure_date__gte"] = filters.date_from
+    if filters.date_to is not None:
+        wanted["procedure_date__lte"] = filters.date_to
+    for name in ("condition", "procedure", "imaging", "steroid", "repeat"):
+        value = getattr(filters, name)
+        if value is not None:
+            wanted[name] = value
+    if filters.startback is not None:
+        wanted["startback_risk"] = filters.startback
+    if filters.clinic is not None:
+        wanted["clinic__code"] = filters.clinic
+    if filters.clinician is not None:
+        wanted["operator_id"] = filters.clinician
+    return Q(**{f"{prefix}{name}": value for name, value in wanted.items()})
+
+
+def outcome_facts(filters: OutcomeFilters, scope: Scope) -> QuerySet[ProcedureOutcome]:
+    """The procedures (one row each) the figures count."""
+    return ProcedureOutcome.objects.filter(_condition(filters, scope))
+
+
+def time_point_facts(filters: OutcomeFilters, scope: Scope) -> QuerySet[TimePointOutcome]:
+    """Their follow-up time points (2w … 12m)."""
+    return TimePointOutcome.objects.filter(
+        _condition(filters, scope, "outcome__"), label__in=LABELS
+    )
+
+
+# --- Panels: raw counts, one query each ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totals:
+    procedures: int
+    patients: int
+
+
+def totals(filters: OutcomeFilters, scope: Scope) -> Totals:
+    found = outcome_facts(filters, scope).aggregate(
+        procedures=Count("pk"), patients=Count("patient", distinct=True)
+    )
+    return Totals(procedures=found["procedures"], patients=found["patients"])
+
+
+@dataclass(frozen=True)
+class TimePointCounts:
+    """One time point: responders among the measured, and questionnaires due and completed."""
+
+    timepoint: str
+    completed: int
+    """Procedures with a baseline primary score whose primary score was answered here."""
+    meaningful: int
+    substantial: int
+    due: int
+    """Due on or before the day asked about."""
+    answered: int
+    """Of those due, completed (primary score answered) by that day."""
+
+
+def time_point_counts(filters: OutcomeFilters, scope: Scope, *, on: date) -> list[TimePointCounts]:
+    """Responders and completion at each time point, in ``LABELS`` order (every label listed)."""
+    rows = (
+        time_point_facts(filters, scope)
+        .values("label")
+        .annotate(
+            # Aggregate aliases never shadow a column: a filter would read the aggregate.
+            n_completed=Count("pk", filter=Q(measurable=True)),
+            n_meaningful=Count("pk", filter=Q(measurable=True, meaningful=True)),
+            n_substantial=Count("pk", filter=Q(measurable=True, substantial=True)),
+            n_due=Count("pk", filter=Q(due_on__lte=on)),
+            n_answered=Count("pk", filter=Q(due_on__lte=on, completed=True, completed_on__lte=on)),
+        )
+        .order_by()
+    )
+    found = {row["label"]: row for row in rows}
+    names = ("completed", "meaningful", "substantial", "due", "answered")
+    return [
+        TimePointCounts(
+            timepoint=label, **{name: found.get(label, {}).get(f"n_{name}", 0) for name in names}
+        )
+        for label in LABELS
+    ]
+
+
+def relief_durations(filters: OutcomeFilters, scope: Scope) -> tuple[list[int], list[bool]]:
+    """``(durations in days, relief ended?)`` of the responders: the Kaplan–Meier input."""
+    rows = list(
+        outcome_facts(filters, scope)
+        .filter(responder=True, duration_days__isnull=False)
+        .values_list("duration_days", "censored")
+    )
+    return [r[0] for r in rows], [not r[1] for r in rows]
+
+
+def relief_duration(filters: OutcomeFilters, scope: Scope) -> SurvivalCurve:
+    """Kaplan–Meier duration of relief over the responders (lifelines, through the core)."""
+    durations, events = relief_durations(filters, scope)
+    return kaplan_meier(durations, events)
+
+
+def complication_counts(filters: OutcomeFilters, scope: Scope) -> list[tuple[str, int]]:
+    """``[(code, procedures with it)]``, commonest first (immediate and late together)."""
+    rows = (
+        ProcedureComplication.objects.filter(_condition(filters, scope, "procedure__outcome__"))
+        .values("code")
+        .annotate(n_procedures=Count("procedure", distinct=True))
+        .order_by("-n_procedures", "code")
+    )
+    return [(row["code"], row["n_procedures"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class MeanChange:
+    """Mean change from baseline at one time point (positive = better)."""
+
+    timepoint: str
+    nrs_n: int
+    nrs_mean_points: float | None
+    """The primary pain score (NRS), in points."""
+    nrs_mean_percent: float | None
+    odi_n: int
+    odi_mean_points: float | None
+
+
+def mean_change(filters: OutcomeFilters, scope: Scope) -> list[MeanChange]:
+    rows = (
+        time_point_facts(filters, scope)
+        .values("label")
+        .annotate(
+            nrs_n=Count("pk", filter=Q(measurable=True)),
+            nrs_mean_points=Avg("change_points", filter=Q(measurable=True)),
+            nrs_mean_percent=Avg("change_percent", filter=Q(measurable=True)),
+            odi_n=Count("pk", filter=Q(odi_change_points__isnull=False)),
+            odi_mean_points=Avg("odi_change_points"),
+        )
+        .order_by()
+    )
+    found = {row.pop("label"): row for row in rows}
+    return [
+        MeanChange(
+            timepoint=label,
+            **found.get(
+                label,
+                {
+                    "nrs_n": 0,
+                    "nrs_mean_points": None,
+                    "nrs_mean_percent": None,
+                    "odi_n": 0,
+                    "odi_mean_points": None,
+                },
+            ),
+        )
+        for label in LABELS
+    ]
+
+
+def pgic_distribution(filters: OutcomeFilters, scope: Scope) -> dict[str, dict[int, int]]:
+    """``{timepoint: {pgic 1..7: count}}`` (every label and category present, zeros included)."""
+    rows = (
+        time_point_facts(filters, scope)
+        .filter(pgic__isnull=False)
+        .values("label", "pgic")
+        .annotate(n_answers=Count("pk"))
+        .order_by()
+    )
+    found: dict[str, dict[int, int]] = {label: dict.fromkeys(range(1, 8), 0) for label in LABELS}
+    for row in rows:
+        found[row["label"]][row["pgic"]] = row["n_answers"]
+    return found
+
+
+@dataclass(frozen=True)
+class UnitRate:
+    """One clinician's (or clinic's) responders out of its measured procedures: a funnel point."""
+
+    unit: int
+    """The operator's (or clinic's) id: replace by a pseudonym before showing an analyst."""
+    procedures: int
+    measured: int
+    responders: int
+
+
+def responders_by(
+    filters: OutcomeFilters, scope: Scope, *, by: Literal["operator", "clinic"] = "operator"
+) -> list[UnitRate]:
+    """Procedure-level responders per clinician or clinic, for the funnel plot (denominator =
+    procedures measured at one follow-up or more)."""
+    column = "operator_id" if by == "operator" else "clinic_id"
+    rows = (
+        outcome_facts(filters, scope)
+        .values(column)
+        .annotate(
+            n_procedures=Count("pk"),
+            n_measured=Count("pk", filter=Q(measured=True)),
+            n_responders=Count("pk", filter=Q(measured=True, responder=True)),
+        )
+        .order_by(column)
+    )
+    return [
+        UnitRate(
+            unit=row[column],
+            procedures=row["n_procedures"],
+            measured=row["n_measured"],
+            responders=row["n_responders"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class DecisionOutcomeRow:
+    """Outcomes by the decision-support advice patients received."""
+
+    decision_outcome: str
+    procedures: int
+    overridden: int
+    """Procedures where a clinician proceeded against the advice with a written reason."""
+    measured: int
+    responders: int
+
+
+def by_decision(filters: OutcomeFilters, scope: Scope) -> list[DecisionOutcomeRow]:
+    rows = (
+        outcome_facts(filters, scope)
+        .values("decision_outcome")
+        .annotate(
+            n_procedures=Count("pk"),
+            n_overridden=Count("pk", filter=Q(overridden=True)),
+            n_measured=Count("pk", filter=Q(measured=True)),
+            n_responders=Count("pk", filter=Q(measured=True, responder=True)),
+        )
+        .order_by("decision_outcome")
+    )
+    return [
+        DecisionOutcomeRow(
+            decision_outcome=row["decision_outcome"],
+            procedures=row["n_procedures"],
+            overridden=row["n_overridden"],
+            measured=row["n_measured"],
+            responders=row["n_responders"],
+        )
+        for row in rows
+    ]
+
+
+# --- The summary: api.md's body ------------------------------------------------------------------
+
+
+@dataclass
+class _Shown:
+    """Counts as an analyst may see them; remembers whether anything was withheld."""
+
+    suppress: bool
+    withheld: bool = field(default=False)
+
+    def count(self, value: int) -> int | None:
+        if not self.suppress:
+            return value
+        shown = suppressed(value)
+        self.withheld = self.withheld or shown is None
+        return shown
+
+    def proportion(self, count: int, denominator: int) -> tuple[float | None, Any]:
+        found = proportion(count, denominator, suppress=self.suppress)
+        self.withheld = self.withheld or found.suppressed
+        ci = None if found.ci95 is None else [found.ci95[0], found.ci95[1]]
+        return found.rate, ci
+
+
+def _days(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def summary(filters: OutcomeFilters, scope: Scope, *, on: date) -> dict[str, Any]:
+    """``GET /api/v1/outcomes/summary``'s body exactly as api.md specifies (plus nothing)."""
+    shown = _Shown(suppress=scope.pseudonymised)
+    total = totals(filters, scope)
+    points = time_point_counts(filters, scope, on=on)
+    responders = []
+    for point in points:
+        rate_, ci = shown.proportion(point.meaningful, point.completed)
+        substantial_rate, substantial_ci = shown.proportion(point.substantial, point.completed)
+        responders.append(
+            {
+                "timepoint": point.timepoint,
+                "completed": shown.count(point.completed),
+                "meaningful": shown.count(point.meaningful),
+                "rate": rate_,
+                "ci95": ci,
+                "substantial": shown.count(point.substantial),
+                "substantial_rate": substantial_rate,
+                "substantial_ci95": substantial_ci,
+            }
+        )
+    completion = [
+        {"timepoint": p.timepoint, "due": shown.count(p.due), "completed": shown.count(p.answered)}
+        for p in points
+    ]
+    curve = relief_duration(filters, scope)
+    small = scope.pseudonymised and curve.subjects < 5
+    relief_block = {
+        "responders": shown.count(curve.subjects),
+        "events": shown.count(curve.events),
+        "median_days": None if small else _days(curve.median),
+        "median_ci95": (
+            None if small else [_days(curve.median_ci95[0]), _days(curve.median_ci95[1])]
+        ),
+    }
+    complications = [
+        {"code": code, "count": shown.count(count)}
+        for code, count in complication_counts(filters, scope)
+    ]
+    return {
+        "procedures": shown.count(total.procedures),
+        "patients": shown.count(total.patients),
+        "responders": responders,
+        "completion": completion,
+        "relief_duration": relief_block,
+        "complications": complications,
+        "suppressed": shown.withheld,
+    }
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    """A funnel-plot point as the person may see it: the unit named (a pseudonym for analysts),
+    its responders of its measured procedures (None when withheld for an analyst)."""
+
+    unit: str
+    measured: int | None
+    responders: int | None
+
+
+def funnel_points(
+    filters: OutcomeFilters, scope: Scope, *, by: Literal["operator", "clinic"] = "operator"
+) -> tuple[list[FunnelPoint], int, int]:
+    """``(points, overall responders, overall measured)`` for the funnel plot; the control
+    limits around the overall rate are drawn by ``clinical.funnel``. Staff see clinicians' names
+    and clinic names; analysts the extract's pseudonyms, with small counts withheld."""
+    from spinepath.accounts.models import Clinic
+    from spinepath.analytics.extract import pseudonym, research_key
+
+    units = responders_by(filters, scope, by=by)
+    if scope.pseudonymised:
+        key = research_key()
+        names = {u.unit: pseudonym(by, u.unit, key=key) for u in units}
+    elif by == "operator":
+        names = {
+            user.pk: user.display_name
+            for user in User.objects.filter(pk__in=[u.unit for u in units])
+        }
+    else:
+        names = dict(
+            Clinic.objects.filter(pk__in=[u.unit for u in units]).values_list("pk", "name")
+        )
+    shown = _Shown(suppress=scope.pseudonymised)
+    points = [
+        FunnelPoint(
+            unit=names.get(u.unit, str(u.unit)),
+            measured=shown.count(u.measured),
+            responders=shown.count(u.responders),
+        )
+        for u in units
+    ]
+    return (
+        points,
+        sum(u.responders for u in units),
+        sum(u.measured for u in units),
+    )
