@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "spinepath.onward",
     "spinepath.followup",
     "spinepath.demo",
+    "spinepath.registry",
     "spinepath.patientinfo",
     "spinepath.aftercare",
 ]
