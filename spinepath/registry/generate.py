@@ -118,6 +118,13 @@ CHUNK = 10_000
 REPEAT_SHARE = 0.14
 """Episodes whose first injection brought ≥ 50 % relief that then faded, and that had another."""
 REF_DAY = date(2020, 6, 1)
+# Rule thresholds a row's own values are banded by, so the template's answer is the row's answer
+# (the default rule set's; a test re-evaluates every stored decision).
+ACUTE_WEEKS = 12
+SEVERE_LEG_NRS = 7
+RF_BACK_NRS = 5
+FERTILE_UNTIL = 60
+"""Women up to this age have pregnancy recorded as "no" (the rules ask up to 55)."""
 """The day templates are evaluated on; rows shift the template's dates to their own."""
 
 # --- Plans: which procedure for which condition, with what ---------------------------------------
@@ -195,8 +202,14 @@ STEROIDS_FOR: dict[Procedure, list[tuple[tuple[str, float | None], int]]] = {
 }
 LA_FOR: dict[Procedure, list[tuple[tuple[str, float, tuple[float, ...]], int]]] = {
     # drug, concentration %, volumes (mL)
-    P.CAUDAL_EPIDURAL: [(("levobupivacaine", 0.25, (5.0, 8.0, 10.0)), 70), (("lidocaine", 1.0, (5.0,)), 30)],
-    P.MEDIAL_BRANCH_BLOCK: [(("bupivacaine", 0.25, (2.0, 3.0)), 60), (("lidocaine", 1.0, (2.0,)), 40)],
+    P.CAUDAL_EPIDURAL: [
+        (("levobupivacaine", 0.25, (5.0, 8.0, 10.0)), 70),
+        (("lidocaine", 1.0, (5.0,)), 30),
+    ],
+    P.MEDIAL_BRANCH_BLOCK: [
+        (("bupivacaine", 0.25, (2.0, 3.0)), 60),
+        (("lidocaine", 1.0, (2.0,)), 40),
+    ],
     P.RADIOFREQUENCY_DENERVATION: [(("lidocaine", 1.0, (3.0, 4.0, 5.0)), 100)],
 }
 LA_DEFAULT = [
@@ -269,6 +282,12 @@ CITIES = (
 ).split()
 
 
+@cache
+def _day(on: date) -> str:
+    """``lib.dates.day`` once per date (Django's date formatting is slow in a loop)."""
+    return day(on)
+
+
 def _pick(rng: random.Random, options: list[tuple[Any, int]]) -> Any:
     total = sum(w for _, w in options)
     roll = rng.random() * total
@@ -318,7 +337,8 @@ class Shifted:
         self.text = json.dumps(value)
         found = sorted(set(_ISO.findall(self.text)))
         self.dates = [(d, (date.fromisoformat(d) - REF_DAY).days) for d in found]
-        self.words = [(day(date.fromisoformat(d)), offset) for d, offset in self.dates]
+        words = [(_day(date.fromisoformat(d)), offset) for d, offset in self.dates]
+        self.words = [(w, offset) for w, offset in words if w in self.text]
 
     def on(self, anchor: date) -> str:
         text = self.text
@@ -326,29 +346,32 @@ class Shifted:
         for iso, _ in self.dates:
             text = text.replace(f'"{iso}"', f'"{(date.fromisoformat(iso) + shift).isoformat()}"')
         for words, offset in self.words:
-            if words in text:
-                text = text.replace(words, day(REF_DAY + timedelta(days=offset) + shift))
+            text = text.replace(words, _day(REF_DAY + timedelta(days=offset) + shift))
         return text
 
 
 @dataclass(frozen=True)
 class PlanKey:
+    """What a decision's outcome depends on, normalised: features no rule reads for this plan
+    are left at their defaults, so a few hundred templates serve a million rows."""
+
     condition: str
     procedure: Procedure
     imaging: str
     steroid: str
     dose: float | None
-    la: str
     leg_dominant: bool
-    claudication: bool
-    sex: str
-    fertile: bool
-    diabetic: bool
-    short_care: bool
-    previous: tuple[str, str, float | None, int, int] | None
+    claudication: bool = False
+    diabetic: bool = False
+    short_care: bool = False
+    acute: bool = False
+    severe_leg: bool = False
+    back_ge5: bool = True
+    previous: tuple[str, str, float | None, int, int] | None = None
     """(site, steroid, dose, days before the assessment, relief %) of a first injection."""
-    gap_days: int
-    """Assessment to procedure."""
+
+
+EPIDURALS = (P.TRANSFORAMINAL_EPIDURAL, P.INTERLAMINAR_EPIDURAL, P.CAUDAL_EPIDURAL)
 
 
 @dataclass
@@ -361,7 +384,6 @@ class Template:
     reasons: Shifted
     reason_rows: list[tuple[int, str, str, str]]
     steroid: Shifted | None
-    steroid_check: Shifted | None
 
 
 class Templates:
@@ -369,6 +391,7 @@ class Templates:
         self.config = clinic.ruleset()
         self.config_json = json.dumps(self.config.model_dump(mode="json"))
         self.cache: dict[PlanKey, Template] = {}
+        self.checks: dict[tuple[Any, ...], Shifted] = {}
 
     def get(self, key: PlanKey) -> Template:
         found = self.cache.get(key)
@@ -394,9 +417,9 @@ class Templates:
             mbb = MedialBranchBlock(date=REF_DAY - timedelta(days=60), relief_percent=80)
         return Facts(
             assessment_date=REF_DAY,
-            age=62 if not key.fertile else 40,
-            sex=key.sex,  # type: ignore[arg-type]
-            pregnant=False if key.fertile else None,
+            age=62,
+            sex="male",  # type: ignore[arg-type]
+            pregnant=None,
             weight_kg=78.0,
             condition=key.condition,  # type: ignore[arg-type]
             procedure=key.procedure,
@@ -404,12 +427,12 @@ class Templates:
             injectate=Injectate(
                 steroid=Steroid(key.steroid) if key.steroid else None,
                 steroid_dose_mg=key.dose if key.steroid else None,
-                local_anaesthetic=key.la or None,  # type: ignore[arg-type]
+                local_anaesthetic="lidocaine",  # type: ignore[arg-type]
             ),
             symptoms=Symptoms(
-                duration_weeks=26.0,
-                leg_pain_nrs=7,
-                back_pain_nrs=6,
+                duration_weeks=8.0 if key.acute else 26.0,
+                leg_pain_nrs=8 if key.severe_leg else 5,
+                back_pain_nrs=6 if key.back_ge5 else 3,
                 leg_pain_dominant=key.leg_dominant,
                 neurogenic_claudication=key.claudication,
             ),
@@ -429,28 +452,6 @@ class Templates:
         facts = self.facts(key)
         result = evaluate(facts, self.config)
         as_dict = result.to_dict()
-        steroid_check = None
-        if key.steroid and key.dose:
-            history = []
-            if key.previous and key.previous[1]:
-                site, drug, dose, before, _ = key.previous
-                history.append(
-                    SteroidInjection(
-                        date=REF_DAY - timedelta(days=before),
-                        procedure=InjectionSite(site),
-                        steroid=Steroid(drug),
-                        steroid_dose_mg=float(dose or 0),
-                    )
-                )
-            # The check at the point of injection, on the procedure day (REF_DAY + gap).
-            planned = PlannedInjection(
-                date=REF_DAY + timedelta(days=key.gap_days),
-                procedure=InjectionSite(key.procedure.value),
-                steroid=Steroid(key.steroid),
-                steroid_dose_mg=key.dose,
-            )
-            check = check_steroid_exposure(planned, history, self.config)
-            steroid_check = Shifted(check.model_dump(mode="json"))
         return Template(
             facts=facts.model_dump(mode="json"),
             outcome=result.outcome.value,
@@ -463,8 +464,40 @@ class Templates:
                 for i, r in enumerate(as_dict["reasons"])
             ],
             steroid=None if as_dict["steroid"] is None else Shifted(as_dict["steroid"]),
-            steroid_check=steroid_check,
         )
+
+    def steroid_check(
+        self,
+        procedure: Procedure,
+        steroid: str,
+        dose: float,
+        previous: tuple[str, str, float | None, int, int] | None,
+        gap_days: int,
+    ) -> Shifted:
+        """The check at the point of injection (on REF_DAY + ``gap_days``), as a template."""
+        key = (procedure, steroid, dose, previous, gap_days)
+        found = self.checks.get(key)
+        if found is None:
+            history = []
+            if previous and previous[1]:
+                site, drug, before_dose, before, _ = previous
+                history.append(
+                    SteroidInjection(
+                        date=REF_DAY - timedelta(days=before),
+                        procedure=InjectionSite(site),
+                        steroid=Steroid(drug),
+                        steroid_dose_mg=float(before_dose or 0),
+                    )
+                )
+            planned = PlannedInjection(
+                date=REF_DAY + timedelta(days=gap_days),
+                procedure=InjectionSite(procedure.value),
+                steroid=Steroid(steroid),
+                steroid_dose_mg=dose,
+            )
+            check = check_steroid_exposure(planned, history, self.config)
+            found = self.checks[key] = Shifted(check.model_dump(mode="json"))
+        return found
 
 
 @cache
@@ -824,7 +857,12 @@ class _Generator:
                 if last.relief_at_end
                 else _pick(
                     self.rng,
-                    [("physiotherapy", 55), ("surgical_opinion", 20), ("declined", 15), ("other_service", 10)],
+                    [
+                        ("physiotherapy", 55),
+                        ("surgical_opinion", 20),
+                        ("declined", 15),
+                        ("other_service", 10),
+                    ],
                 )
             )
             self._timeline(
@@ -861,7 +899,13 @@ class _Generator:
         )
 
     def _timeline(
-        self, episode: uuid.UUID, at: datetime, kind: str, summary: str, by: int | None, detail: dict[str, Any]
+        self,
+        episode: uuid.UUID,
+        at: datetime,
+        kind: str,
+        summary: str,
+        by: int | None,
+        detail: dict[str, Any],
     ) -> None:
         f = self.f
         self.w[TimelineEvent].add(
@@ -888,17 +932,31 @@ class _Generator:
         previous: _Done | None,
     ) -> _Done:
         rng, f, w, ids = self.rng, self.f, self.w, self.ids
-        procedure = _pick(rng, PROCEDURES_FOR[e.condition]) if previous is None else previous.procedure
+        procedure = (
+            _pick(rng, PROCEDURES_FOR[e.condition]) if previous is None else previous.procedure
+        )
         imaging = _pick(rng, IMAGING_FOR[procedure])
         steroid, dose = (
-            _pick(rng, STEROIDS_FOR[procedure]) if previous is None else (previous.steroid, previous.dose)
+            _pick(rng, STEROIDS_FOR[procedure])
+            if previous is None
+            else (previous.steroid, previous.dose)
         )
         la, la_percent, volumes = _pick(rng, LA_FOR.get(procedure, LA_DEFAULT))
         gap = rng.choice((7, 14, 21, 28))
         assessed_on = procedure_on - timedelta(days=gap)
         age = person.age_on(assessed_on)
-        fertile = person.sex == "female" and age < 55
+        fertile = person.sex == "female" and age <= FERTILE_UNTIL
         short_care = previous is None and rng.random() < 0.07
+        primary = primary_pain_measure(e.condition, person.leg_dominant)  # type: ignore[arg-type]
+        nrs_primary = rng.randint(5, 9)
+        nrs_other = max(0, min(10, nrs_primary - rng.randint(1, 4)))
+        if procedure == P.RADIOFREQUENCY_DENERVATION:
+            nrs_other = max(nrs_other, 5)  # RF needs back pain ≥ 5/10 (NICE NG59)
+        nrs_leg, nrs_back = (
+            (nrs_primary, nrs_other) if primary == "nrs_leg" else (nrs_other, nrs_primary)
+        )
+        duration = float(rng.randrange(6, 150) if rng.random() < 0.8 else rng.randrange(6, 13))
+        care = 3.0 if short_care else float(rng.randrange(8, 52))
         prev_key = None
         if previous is not None:
             prev_key = (
@@ -908,42 +966,40 @@ class _Generator:
                 (assessed_on - previous.on).days,
                 previous.relief_percent,
             )
+        epidural = procedure in EPIDURALS
+        sciatica_matters = epidural or short_care
         key = PlanKey(
             condition=e.condition,
             procedure=procedure,
             imaging=imaging,
             steroid=steroid,
             dose=dose,
-            la=la,
             leg_dominant=person.leg_dominant,
-            claudication=person.claudication,
-            sex=person.sex,
-            fertile=fertile,
-            diabetic=person.diabetic,
+            claudication=person.claudication and epidural,
+            diabetic=person.diabetic and bool(steroid),
             short_care=short_care,
+            acute=sciatica_matters and duration <= ACUTE_WEEKS,
+            severe_leg=sciatica_matters and nrs_leg >= SEVERE_LEG_NRS,
+            back_ge5=procedure != P.RADIOFREQUENCY_DENERVATION or nrs_back >= RF_BACK_NRS,
             previous=prev_key,
-            gap_days=gap,
         )
         template = templates.get(key)
         if Outcome(template.outcome).stops_pathway or template.outcome == Outcome.DEFER:
             # This plan would not go ahead: the registry holds procedures only.
-            key = PlanKey(**{**key.__dict__, "short_care": False})
-            template = templates.get(key)
+            raise RuntimeError(f"The plan {key} would not go ahead ({template.outcome}).")
         overridden = template.outcome not in (Outcome.SUITABLE, Outcome.SUITABLE_WITH_CAUTIONS)
 
         # Assessment and baseline questionnaires.
         assessed_at = _at(assessed_on, 10, rng)
-        primary = primary_pain_measure(e.condition, person.leg_dominant)  # type: ignore[arg-type]
-        nrs_primary = rng.randint(5, 9)
-        nrs_other = max(0, min(10, nrs_primary - rng.randint(1, 4)))
-        nrs_leg, nrs_back = (nrs_primary, nrs_other) if primary == "nrs_leg" else (nrs_other, nrs_primary)
         odi_total = max(6, min(40, int(rng.gauss(18, 6))))
         startback = rng.choice(_startback_patterns())
-        duration = float(rng.randrange(8, 150))
-        care = 3.0 if key.short_care else float(rng.randrange(8, 52))
         weight = float(rng.randrange(52, 115))
         assessment_id = ids.take(Assessment)
-        mbb_on = assessed_on - timedelta(days=rng.randrange(30, 120)) if procedure == P.RADIOFREQUENCY_DENERVATION else None
+        mbb_on = (
+            assessed_on - timedelta(days=rng.randrange(30, 120))
+            if procedure == P.RADIOFREQUENCY_DENERVATION
+            else None
+        )
         w[Assessment].add(
             (
                 assessment_id,
@@ -1022,11 +1078,22 @@ class _Generator:
         facts = dict(template.facts)
         facts["assessment_date"] = assessed_on.isoformat()
         facts["age"] = age
+        facts["sex"] = person.sex
+        facts["pregnant"] = False if fertile else None
         facts["weight_kg"] = weight
         facts["conservative_care_weeks"] = care
-        symptoms = dict(facts["symptoms"])
-        symptoms.update(duration_weeks=duration, leg_pain_nrs=nrs_leg, back_pain_nrs=nrs_back)
-        facts["symptoms"] = symptoms
+        facts["injectate"] = {**facts["injectate"], "local_anaesthetic": la or None}
+        facts["symptoms"] = {
+            "duration_weeks": duration,
+            "leg_pain_nrs": nrs_leg,
+            "back_pain_nrs": nrs_back,
+            "leg_pain_dominant": person.leg_dominant,
+            "neurogenic_claudication": person.claudication,
+        }
+        facts["diabetes"] = {
+            "present": person.diabetic,
+            "hba1c_mmol_mol": 52.0 if person.diabetic else None,
+        }
         shift = assessed_on - REF_DAY
         if facts.get("mbb") and mbb_on:
             facts["mbb"] = {**facts["mbb"], "date": mbb_on.isoformat()}
@@ -1060,7 +1127,9 @@ class _Generator:
             )
         )
         for position, code, outcome, action in template.reason_rows:
-            w[DecisionReason].add((ids.take(DecisionReason), decision_id, position, code, outcome, action))
+            w[DecisionReason].add(
+                (ids.take(DecisionReason), decision_id, position, code, outcome, action)
+            )
         self._timeline(
             e.id,
             decided_at,
@@ -1072,25 +1141,51 @@ class _Generator:
         )
         if overridden:
             self._timeline(
-                e.id, decided_at, TimelineEvent.Kind.OVERRIDE, "Proceeding against the decision with a written reason", clinician, {"decision": decision_id}
+                e.id,
+                decided_at,
+                TimelineEvent.Kind.OVERRIDE,
+                "Proceeding against the decision with a written reason",
+                clinician,
+                {"decision": decision_id},
             )
 
         # Consent.
         if procedure in (P.TRANSFORAMINAL_EPIDURAL, P.INTERLAMINAR_EPIDURAL):
             levels = _pick(rng, LEVELS_ONE)
-        elif procedure in (P.FACET_JOINT_INJECTION, P.MEDIAL_BRANCH_BLOCK, P.RADIOFREQUENCY_DENERVATION):
+        elif procedure in (
+            P.FACET_JOINT_INJECTION,
+            P.MEDIAL_BRANCH_BLOCK,
+            P.RADIOFREQUENCY_DENERVATION,
+        ):
             levels = _pick(rng, LEVELS_TWO)
         else:
             levels = ()
         side = e.side
         if procedure in (P.CAUDAL_EPIDURAL,):
             side = "not_applicable"
-        elif procedure in (P.FACET_JOINT_INJECTION, P.MEDIAL_BRANCH_BLOCK, P.RADIOFREQUENCY_DENERVATION, P.SACROILIAC_JOINT_INJECTION) and side == "not_applicable":
+        elif (
+            procedure
+            in (
+                P.FACET_JOINT_INJECTION,
+                P.MEDIAL_BRANCH_BLOCK,
+                P.RADIOFREQUENCY_DENERVATION,
+                P.SACROILIAC_JOINT_INJECTION,
+            )
+            and side == "not_applicable"
+        ):
             side = "bilateral"
         elif procedure == P.INTERLAMINAR_EPIDURAL and side == "bilateral":
             side = "not_applicable"
         info_version, info = _information(
-            procedure.value, imaging, steroid, dose, la, tuple(levels), side, person.diabetic, fertile
+            procedure.value,
+            imaging,
+            steroid,
+            dose,
+            la,
+            tuple(levels),
+            side,
+            person.diabetic,
+            fertile,
         )
         consent_on = assessed_on + timedelta(days=min(gap - 1, rng.randrange(0, 7)))
         consent_at = _at(consent_on, 11, rng)
@@ -1127,7 +1222,14 @@ class _Generator:
                 f.dt(consent_at),
             )
         )
-        self._timeline(e.id, consent_at, TimelineEvent.Kind.CONSENT, "Consent given (signed)", clinician, {"consent": consent_id})
+        self._timeline(
+            e.id,
+            consent_at,
+            TimelineEvent.Kind.CONSENT,
+            "Consent given (signed)",
+            clinician,
+            {"consent": consent_id},
+        )
 
         # The day: safety check and procedure.
         operator = clinician if rng.random() < 0.8 else rng.choice(staff.clinicians)
@@ -1163,9 +1265,15 @@ class _Generator:
         )
         approaches = APPROACHES_FOR[procedure]
         if procedure == P.INTERLAMINAR_EPIDURAL:
-            approach = Approach.INTERLAMINAR_PARAMEDIAN if side in ("left", "right") else Approach.INTERLAMINAR_MIDLINE
+            approach = (
+                Approach.INTERLAMINAR_PARAMEDIAN
+                if side in ("left", "right")
+                else Approach.INTERLAMINAR_MIDLINE
+            )
         else:
-            approach = approaches[0] if len(approaches) == 1 or rng.random() < 0.85 else approaches[1]
+            approach = (
+                approaches[0] if len(approaches) == 1 or rng.random() < 0.85 else approaches[1]
+            )
         dap = screening = dlp = None
         contrast_agent, contrast_ml = "", None
         if imaging == "fluoroscopy":
@@ -1175,17 +1283,28 @@ class _Generator:
         elif imaging == "ct":
             dlp = float(rng.randint(50, 300))
         if imaging in ("fluoroscopy", "ct"):
-            contrast_agent, contrast_ml = "Iohexol 300 mgI/mL (Omnipaque 300)", rng.choice((1.0, 1.5, 2.0, 3.0))
+            contrast_agent, contrast_ml = (
+                "Iohexol 300 mgI/mL (Omnipaque 300)",
+                rng.choice((1.0, 1.5, 2.0, 3.0)),
+            )
         complications = [code for code, rate in COMPLICATIONS if rng.random() < rate]
         if "intravascular_uptake" in complications and imaging == "ultrasound":
             complications.remove("intravascular_uptake")
-        if "dural_puncture" in complications and procedure not in (P.INTERLAMINAR_EPIDURAL, P.CAUDAL_EPIDURAL, P.TRANSFORAMINAL_EPIDURAL):
+        if "dural_puncture" in complications and procedure not in (
+            P.INTERLAMINAR_EPIDURAL,
+            P.CAUDAL_EPIDURAL,
+            P.TRANSFORAMINAL_EPIDURAL,
+        ):
             complications.remove("dural_puncture")
         record_id = ids.take(ProcedureRecord)
-        discharged_at = performed_at + timedelta(minutes=rng.randint(35, 90) + (60 if complications else 0))
+        discharged_at = performed_at + timedelta(
+            minutes=rng.randint(35, 90) + (60 if complications else 0)
+        )
         steroid_check = None
-        if template.steroid_check is not None:
-            steroid_check = template.steroid_check.on(assessed_on)
+        if steroid and dose:
+            steroid_check = templates.steroid_check(procedure, steroid, dose, prev_key, gap).on(
+                assessed_on
+            )
         w[ProcedureRecord].add(
             (
                 record_id,
@@ -1210,7 +1329,9 @@ class _Generator:
                 rng.choice(volumes),
                 contrast_agent,
                 contrast_ml,
-                "22G 90 mm spinal" if procedure != P.RADIOFREQUENCY_DENERVATION else "18G 100 mm RF cannula, 10 mm active tip",
+                "22G 90 mm spinal"
+                if procedure != P.RADIOFREQUENCY_DENERVATION
+                else "18G 100 mm RF cannula, 10 mm active tip",
                 json.dumps(complications),
                 "Managed and resolved before discharge." if complications else "",
                 "Observations stable before and 30 minutes after; walking safely.",
@@ -1230,21 +1351,41 @@ class _Generator:
             )
         )
         for code in sorted(complications):
-            w[ProcedureComplication].add((ids.take(ProcedureComplication), record_id, code, f.bool(False), f.dt(discharged_at)))
+            w[ProcedureComplication].add(
+                (
+                    ids.take(ProcedureComplication),
+                    record_id,
+                    code,
+                    f.bool(False),
+                    f.dt(discharged_at),
+                )
+            )
         title = _title(procedure)
         self._timeline(
             e.id,
             discharged_at,
             TimelineEvent.Kind.PROCEDURE,
-            f"{title} done" + (f" ({', '.join(complications).replace('_', ' ')})" if complications else ""),
+            f"{title} done"
+            + (f" ({', '.join(complications).replace('_', ' ')})" if complications else ""),
             operator,
             {"procedure": record_id},
         )
 
         # Follow-up.
         done = self._follow_up(
-            e, person, record_id, procedure, primary, performed_at, procedure_on, discharged_at, steroid, risk, previous is not None,
-            baseline={"nrs_back": nrs_back, "nrs_leg": nrs_leg, "odi": odi_score}, operator=operator,
+            e,
+            person,
+            record_id,
+            procedure,
+            primary,
+            performed_at,
+            procedure_on,
+            discharged_at,
+            steroid,
+            risk,
+            previous is not None,
+            baseline={"nrs_back": nrs_back, "nrs_leg": nrs_leg, "odi": odi_score},
+            operator=operator,
         )
         done.procedure, done.steroid, done.dose, done.on = procedure, steroid, dose, procedure_on
         if previous is not None:
@@ -1290,7 +1431,11 @@ class _Generator:
         for point in points:
             label = point.label
             rate = rates.get(label, rates.get("2w", 0.3)) * factor
-            if not steroid and label not in ("diary", "2w") and procedure not in (P.MEDIAL_BRANCH_BLOCK, P.RADIOFREQUENCY_DENERVATION):
+            if (
+                not steroid
+                and label not in ("diary", "2w")
+                and procedure not in (P.MEDIAL_BRANCH_BLOCK, P.RADIOFREQUENCY_DENERVATION)
+            ):
                 rate *= NO_STEROID_EFFECT
             responder = latent < rate
             point_id = ids.take(TimePoint)
@@ -1298,7 +1443,7 @@ class _Generator:
             due_on = point.due_on if due_at is None else timezone.localdate(due_at)
             if label != "diary":
                 last_due = due_on
-                summary.append(f"{Label(label).label} ({day(due_on)})")
+                summary.append(f"{Label(label).label} ({_day(due_on)})")
             if answering and label != "diary":
                 answering = rng.random() < CONTINUES[label]
             skipped = rng.random() < SKIPS
@@ -1328,7 +1473,11 @@ class _Generator:
                 for code in point.instruments:
                     if code in ("nrs_back", "nrs_leg", "nrs"):
                         start = baseline.get(code, baseline["nrs_back"])
-                        effect = fraction if code == primary or code == "nrs" else fraction * rng.uniform(0.4, 1.0)
+                        effect = (
+                            fraction
+                            if code == primary or code == "nrs"
+                            else fraction * rng.uniform(0.4, 1.0)
+                        )
                         value = int(max(0, min(10, round(start * (1 - effect)))))
                         answers: tuple[tuple[str, int], ...] = (("score", value),)
                     elif code == "pgic":
@@ -1342,7 +1491,16 @@ class _Generator:
                     scores[code] = _score(code, answers)[0]
                     for item, value in answers:
                         w[FollowUpAnswer].add(
-                            (ids.take(FollowUpAnswer), point_id, code, item, str(value), source, entered_by, stamp)
+                            (
+                                ids.take(FollowUpAnswer),
+                                point_id,
+                                code,
+                                item,
+                                str(value),
+                                source,
+                                entered_by,
+                                stamp,
+                            )
                         )
                 if label != "diary":
                     change = baseline[primary] - scores[primary]
@@ -1411,7 +1569,12 @@ class _Generator:
             )
         )
         self._timeline(
-            e.id, decided, TimelineEvent.Kind.PLAN, "Next step: Repeat the injection", clinician, {"procedure": previous.record_id}
+            e.id,
+            decided,
+            TimelineEvent.Kind.PLAN,
+            "Next step: Repeat the injection",
+            clinician,
+            {"procedure": previous.record_id},
         )
 
 
