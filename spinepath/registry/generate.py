@@ -627,9 +627,12 @@ class _Generator:
         rng = random.Random(self.seed * 7919 + 1)
         cities = list(CITIES)
         rng.shuffle(cities)
+        # Explicit keys here too, so the same seed gives the same keys (sequences move on).
+        clinic_id, user_id = next_id(Clinic), next_id(User)
         for k in range(self.clinic_count):
             city = cities[k % len(cities)] + ("" if k < len(cities) else f" {k // len(cities) + 1}")
             clinic = Clinic.objects.create(
+                id=clinic_id + k,
                 name=f"{city} Spinal Injection Service (synthetic registry {self.seed})",
                 code=f"{prefix}-{k + 1}",
                 phone=f"01632 9{rng.randrange(10000, 99999)}",
@@ -666,9 +669,9 @@ class _Generator:
                         password=password,
                     )
                 )
+            for user in users:
+                user.pk, user_id = user_id, user_id + 1
             saved = User.objects.bulk_create(users)
-            if saved[0].pk is None:  # backends that return no keys
-                saved = list(User.objects.filter(clinic=clinic).order_by("pk"))
             by_role = {role: [u for u in saved if u.role == role] for role in Role.values}
             staff = _Staff(
                 clinicians=[u.pk for u in by_role[Role.CLINICIAN]],
@@ -677,6 +680,7 @@ class _Generator:
                 usernames={u.pk: u.username for u in saved},
             )
             made.append((clinic, staff, Templates(clinic)))
+        reset_sequences([Clinic, User])
         return made
 
     def _writers(self) -> dict[type, TableWriter]:

@@ -108,6 +108,8 @@ def reset_sequences(model_list: Sequence[type[models.Model]]) -> None:
         return
     with connection.cursor() as cursor:
         for model in model_list:
+            if not isinstance(model._meta.pk, models.AutoField | models.BigAutoField):
+                continue  # UUID keys have no sequence
             table, pk = model._meta.db_table, model._meta.pk.column
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence(%s, %s), "
