@@ -61,7 +61,7 @@ from functools import cache
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from spinepath.accounts.models import AuditEvent, Clinic, Role, User
@@ -80,8 +80,8 @@ from spinepath.clinical.facts import (
     PreviousInjection,
     Symptoms,
 )
-from spinepath.clinical.followup_schedule import is_late, schedule
-from spinepath.clinical.instruments import INSTRUMENTS, primary_pain_measure
+from spinepath.clinical.followup_schedule import schedule
+from spinepath.clinical.instruments import primary_pain_measure
 from spinepath.clinical.steroids import (
     PlannedInjection,
     SteroidInjection,
@@ -107,7 +107,13 @@ from spinepath.procedures.models import (
     SafetyCheck,
 )
 from spinepath.questionnaires.models import QuestionnaireResponse
-from spinepath.registry.writer import Formats, TableWriter, next_id, reset_sequences
+from spinepath.registry.writer import (
+    Formats,
+    TableWriter,
+    fast_sqlite,
+    next_id,
+    reset_sequences,
+)
 
 DEFAULT_END = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 """The registry's "now" unless ``at`` is given: fixed, so the same seed gives the same rows."""
@@ -258,28 +264,188 @@ COMPLICATIONS = [  # code, rate per procedure
     ("other", 0.003),
 ]
 
-GIVEN_F = (
-    "Olivia Amelia Isla Ava Mia Ivy Lily Grace Freya Evie Poppy Ella Sarah Emma Claire Helen "
-    "Rachel Joanne Karen Susan Margaret Patricia Linda Janet Angela Nicola Amanda Julie Fiona "
-    "Alison Priya Aisha Fatima Zainab Anita Agnieszka Maria Siobhan Bethan Megan Niamh Chloe"
-).split()
-GIVEN_M = (
-    "Oliver George Noah Arthur Leo Harry Oscar Jack Charlie Thomas James William Henry Jacob "
-    "David John Michael Paul Mark Andrew Stephen Robert Richard Peter Ian Gary Simon Neil Kevin "
-    "Martin Graham Colin Mohammed Ali Imran Rajesh Sanjay Piotr Tomasz Dylan Rhys Gareth Owen"
-).split()
-FAMILY = (
-    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans "
-    "Walker White Roberts Green Hall Wood Jackson Clarke Patel Khan Lewis James Phillips Mason "
-    "Mitchell Rose Davis Cox Morgan Moore Harris Clark Turner Hill Cooper Ward Morris King Baker "
-    "Hughes Edwards Price Bell Murphy Kelly Shah Ahmed Hussain Begum Nowak Singh Kaur Campbell "
-    "Stewart Reid Murray Byrne Lloyd"
-).split()
-CITIES = (
-    "Northbrook Eastfield Westmere Southdale Highcliffe Riverside Oakham Ashby Kingsford "
-    "Marlow Brampton Elmstead Fairhaven Greystone Harwood Lindow Millbrook Norwood Redhill "
-    "Stoneleigh Thornbury Upton Whitby Yarrow"
-).split()
+GIVEN_F = [
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Mia",
+    "Ivy",
+    "Lily",
+    "Grace",
+    "Freya",
+    "Evie",
+    "Poppy",
+    "Ella",
+    "Sarah",
+    "Emma",
+    "Claire",
+    "Helen",
+    "Rachel",
+    "Joanne",
+    "Karen",
+    "Susan",
+    "Margaret",
+    "Patricia",
+    "Linda",
+    "Janet",
+    "Angela",
+    "Nicola",
+    "Amanda",
+    "Julie",
+    "Fiona",
+    "Alison",
+    "Priya",
+    "Aisha",
+    "Fatima",
+    "Zainab",
+    "Anita",
+    "Agnieszka",
+    "Maria",
+    "Siobhan",
+    "Bethan",
+    "Megan",
+    "Niamh",
+    "Chloe",
+]
+GIVEN_M = [
+    "Oliver",
+    "George",
+    "Noah",
+    "Arthur",
+    "Leo",
+    "Harry",
+    "Oscar",
+    "Jack",
+    "Charlie",
+    "Thomas",
+    "James",
+    "William",
+    "Henry",
+    "Jacob",
+    "David",
+    "John",
+    "Michael",
+    "Paul",
+    "Mark",
+    "Andrew",
+    "Stephen",
+    "Robert",
+    "Richard",
+    "Peter",
+    "Ian",
+    "Gary",
+    "Simon",
+    "Neil",
+    "Kevin",
+    "Martin",
+    "Graham",
+    "Colin",
+    "Mohammed",
+    "Ali",
+    "Imran",
+    "Rajesh",
+    "Sanjay",
+    "Piotr",
+    "Tomasz",
+    "Dylan",
+    "Rhys",
+    "Gareth",
+    "Owen",
+]
+FAMILY = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Wood",
+    "Jackson",
+    "Clarke",
+    "Patel",
+    "Khan",
+    "Lewis",
+    "James",
+    "Phillips",
+    "Mason",
+    "Mitchell",
+    "Rose",
+    "Davis",
+    "Cox",
+    "Morgan",
+    "Moore",
+    "Harris",
+    "Clark",
+    "Turner",
+    "Hill",
+    "Cooper",
+    "Ward",
+    "Morris",
+    "King",
+    "Baker",
+    "Hughes",
+    "Edwards",
+    "Price",
+    "Bell",
+    "Murphy",
+    "Kelly",
+    "Shah",
+    "Ahmed",
+    "Hussain",
+    "Begum",
+    "Nowak",
+    "Singh",
+    "Kaur",
+    "Campbell",
+    "Stewart",
+    "Reid",
+    "Murray",
+    "Byrne",
+    "Lloyd",
+]
+CITIES = [
+    "Northbrook",
+    "Eastfield",
+    "Westmere",
+    "Southdale",
+    "Highcliffe",
+    "Riverside",
+    "Oakham",
+    "Ashby",
+    "Kingsford",
+    "Marlow",
+    "Brampton",
+    "Elmstead",
+    "Fairhaven",
+    "Greystone",
+    "Harwood",
+    "Lindow",
+    "Millbrook",
+    "Norwood",
+    "Redhill",
+    "Stoneleigh",
+    "Thornbury",
+    "Upton",
+    "Whitby",
+    "Yarrow",
+]
+
+
+@cache
+def _json_list(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values))
 
 
 @cache
@@ -386,12 +552,15 @@ class Template:
     steroid: Shifted | None
 
 
+_TEMPLATES: dict[str, tuple[dict[PlanKey, Template], dict[tuple[Any, ...], Shifted]]] = {}
+"""Templates per rule set (as JSON): shared by every clinic and run with the same thresholds."""
+
+
 class Templates:
     def __init__(self, clinic: Clinic) -> None:
         self.config = clinic.ruleset()
         self.config_json = json.dumps(self.config.model_dump(mode="json"))
-        self.cache: dict[PlanKey, Template] = {}
-        self.checks: dict[tuple[Any, ...], Shifted] = {}
+        self.cache, self.checks = _TEMPLATES.setdefault(self.config_json, ({}, {}))
 
     def get(self, key: PlanKey) -> Template:
         found = self.cache.get(key)
@@ -501,17 +670,44 @@ class Templates:
 
 
 @cache
-def _score(code: str, answers: tuple[tuple[str, int], ...]) -> tuple[float, str, str, str]:
-    """(score, band, subscores JSON, version) from the core, once per distinct answer set."""
+def _score(
+    code: str, answers: tuple[tuple[str, int], ...]
+) -> tuple[float, str, str, str, tuple[tuple[str, str], ...], str]:
+    """(score, band, subscores JSON, version, ((item, value as JSON), …), answers JSON) from the
+    core, once per distinct answer set."""
     result = core_instruments.score(code, dict(answers))
     return (
         float(result.score),
         result.band or "",
         json.dumps(dict(result.subscores)),
         result.version,
+        tuple((item, json.dumps(value)) for item, value in answers),
+        json.dumps(dict(answers)),
     )
 
 
+def _schedule(
+    procedure: Procedure, primary: str, config: Any
+) -> list[tuple[str, int, tuple[str, ...], str]]:
+    """``clinical.followup_schedule.schedule`` as offsets: (label, days, or minutes for a diary
+    point, instruments, instruments as JSON), once per procedure and primary measure."""
+    at = datetime(2020, 6, 1, 13, 0, tzinfo=UTC)
+    points = schedule(
+        procedure, performed_at=at, performed_on=at.date(), primary=primary, config=config
+    )  # type: ignore[arg-type]
+    found = []
+    for point in points:
+        if point.due_at is not None:
+            after = int((point.due_at - at).total_seconds() // 60)
+        else:
+            after = (point.due_on - at.date()).days
+        found.append(
+            (point.label, after, tuple(point.instruments), json.dumps(list(point.instruments)))
+        )
+    return found
+
+
+@cache
 def _odi_answers(total: int, rotate: int) -> tuple[tuple[str, int], ...]:
     """Ten section answers (0–5) adding up to ``total`` (0–50), spread evenly."""
     total = max(0, min(50, total))
@@ -596,7 +792,8 @@ def generate(
     at = at or min(DEFAULT_END, timezone.now())
     started = time.perf_counter()
     generator = _Generator(n, seed, clinics, at, progress or (lambda _: None))
-    result = generator.run()
+    with fast_sqlite():
+        result = generator.run()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -612,7 +809,10 @@ class _Generator:
         self.today = timezone.localdate(at)
         self.config = None
         self.follow_config = clinic_config("")
-        self.on_time_days = self.follow_config.timing.on_time_days
+        self.schedule_version = json.dumps(self.follow_config.version)
+        self.schedules: dict[tuple[Procedure, str], list[Any]] = {}
+        self.on_time = timedelta(days=self.follow_config.timing.on_time_days)
+        self.diary_on_time = timedelta(minutes=self.follow_config.timing.diary_on_time_minutes)
 
     # Set-up: clinics and staff through the ORM (a few rows).
     def _clinics(self) -> list[tuple[Clinic, _Staff, Templates]]:
@@ -824,7 +1024,7 @@ class _Generator:
             TimelineEvent.Kind.REFERRAL,
             f"Referred by GP for {codebook().conditions[condition].display.lower()}",
             None,
-            {},
+            "{}",
         )
         person = _Person(patient_id, sex, born, leg_dominant, claudication, rng.random() < 0.1)
         done = 0
@@ -875,7 +1075,7 @@ class _Generator:
                 TimelineEvent.Kind.STAGE,
                 "Stage changed from Follow-up to Discharged",
                 e.clinician,
-                {"outcome": outcome},
+                f'{{"outcome": "{outcome}"}}',
             )
         self.w[Episode].add(
             (
@@ -909,8 +1109,9 @@ class _Generator:
         kind: str,
         summary: str,
         by: int | None,
-        detail: dict[str, Any],
+        detail: str,
     ) -> None:
+        """One timeline entry; ``detail`` is already JSON (a key or two, formatted directly)."""
         f = self.f
         self.w[TimelineEvent].add(
             (
@@ -920,7 +1121,7 @@ class _Generator:
                 kind,
                 summary[:500],
                 by,
-                f.json(detail),
+                detail,
             )
         )
 
@@ -1052,7 +1253,7 @@ class _Generator:
         ]
         risk = ""
         for code, answers in baseline:
-            score, band, subscores, version = _score(code, answers)
+            score, band, subscores, version, _, answers_json = _score(code, answers)
             if code == "startback":
                 risk = band
             if code == "odi":
@@ -1066,7 +1267,7 @@ class _Generator:
                     code,
                     version,
                     "baseline",
-                    json.dumps(dict(answers)),
+                    answers_json,
                     score,
                     band,
                     subscores,
@@ -1141,7 +1342,7 @@ class _Generator:
             f"Decision: {template.outcome.replace('_', ' ')} ({template.ruleset_name} "
             f"{template.ruleset_version})",
             clinician,
-            {"decision": decision_id},
+            f'{{"decision": {decision_id}}}',
         )
         if overridden:
             self._timeline(
@@ -1150,7 +1351,7 @@ class _Generator:
                 TimelineEvent.Kind.OVERRIDE,
                 "Proceeding against the decision with a written reason",
                 clinician,
-                {"decision": decision_id},
+                f'{{"decision": {decision_id}}}',
             )
 
         # Consent.
@@ -1208,7 +1409,7 @@ class _Generator:
                 steroid,
                 dose if steroid else None,
                 la,
-                json.dumps(list(levels)),
+                _json_list(levels),
                 side,
                 clinician,
                 "",
@@ -1232,7 +1433,7 @@ class _Generator:
             TimelineEvent.Kind.CONSENT,
             "Consent given (signed)",
             clinician,
-            {"consent": consent_id},
+            f'{{"consent": {consent_id}}}',
         )
 
         # The day: safety check and procedure.
@@ -1319,7 +1520,7 @@ class _Generator:
                 operator,
                 "",
                 procedure.value,
-                json.dumps(list(levels)),
+                _json_list(levels),
                 side,
                 approach.value,
                 imaging,
@@ -1372,7 +1573,7 @@ class _Generator:
             f"{title} done"
             + (f" ({', '.join(complications).replace('_', ' ')})" if complications else ""),
             operator,
-            {"procedure": record_id},
+            f'{{"procedure": {record_id}}}',
         )
 
         # Follow-up.
@@ -1419,21 +1620,20 @@ class _Generator:
         factor *= 1.05 if repeat else 1.0
         latent = rng.random()
         answering = rng.random() >= NEVER_ANSWERS
-        points = schedule(
-            procedure,
-            performed_at=performed_at,
-            performed_on=performed_on,
-            primary=primary,  # type: ignore[arg-type]
-            config=self.follow_config,
-        )
+        points = self.schedules.get((procedure, primary))
+        if points is None:
+            points = self.schedules[procedure, primary] = _schedule(
+                procedure, primary, self.follow_config
+            )
         best = 0.0
         relief_at_end = False
         responder_6w = False
         last_due = None
         summary = []
         created_text = f.dt(created)
-        for point in points:
-            label = point.label
+        answer_rows = w[FollowUpAnswer].rows
+        next_answer = ids.next[FollowUpAnswer]
+        for label, after, instruments, instruments_json in points:
             rate = rates.get(label, rates.get("2w", 0.3)) * factor
             if (
                 not steroid
@@ -1443,8 +1643,11 @@ class _Generator:
                 rate *= NO_STEROID_EFFECT
             responder = latent < rate
             point_id = ids.take(TimePoint)
-            due_at = point.due_at
-            due_on = point.due_on if due_at is None else timezone.localdate(due_at)
+            if label == "diary":
+                due_at: datetime | None = performed_at + timedelta(minutes=after)
+                due_on = due_at.date()  # type: ignore[union-attr]  # the same day in London
+            else:
+                due_at, due_on = None, performed_on + timedelta(days=after)
             if label != "diary":
                 last_due = due_on
                 summary.append(f"{Label(label).label} ({_day(due_on)})")
@@ -1462,19 +1665,15 @@ class _Generator:
                 phone = due_at is None and rng.random() < BY_PHONE
                 source = "staff" if phone else "patient"
                 entered_by = operator if phone else None
-                late = is_late(
-                    due_on=due_on,
-                    due_at=due_at,
-                    answered_on=timezone.localdate(answered_at),
-                    answered_at=answered_at,
-                    config=self.follow_config,
-                )
-                stamp = f.dt(answered_at)
-                if responder:
-                    fraction = rng.uniform(0.34, 0.95)
+                # clinical.followup_schedule.is_late, inline (answers fall on the same day in
+                # London as in UTC: 19:xx UTC, diary points within hours of the procedure).
+                if due_at is not None:
+                    late = answered_at > due_at + self.diary_on_time
                 else:
-                    fraction = rng.uniform(-0.2, 0.24)
-                for code in point.instruments:
+                    late = answered_at.date() > due_on + self.on_time
+                stamp = f.dt(answered_at)
+                fraction = rng.uniform(0.34, 0.95) if responder else rng.uniform(-0.2, 0.24)
+                for code in instruments:
                     if code in ("nrs_back", "nrs_leg", "nrs"):
                         start = baseline.get(code, baseline["nrs_back"])
                         effect = (
@@ -1492,20 +1691,22 @@ class _Generator:
                         answers = _odi_answers(int(total), rng.randrange(10))
                     else:  # pragma: no cover - a schedule asking something new
                         continue
-                    scores[code] = _score(code, answers)[0]
-                    for item, value in answers:
-                        w[FollowUpAnswer].add(
+                    scored = _score(code, answers)
+                    scores[code] = scored[0]
+                    for item, value_text in scored[4]:
+                        answer_rows.append(
                             (
-                                ids.take(FollowUpAnswer),
+                                next_answer,
                                 point_id,
                                 code,
                                 item,
-                                str(value),
+                                value_text,
                                 source,
                                 entered_by,
                                 stamp,
                             )
                         )
+                        next_answer += 1
                 if label != "diary":
                     change = baseline[primary] - scores[primary]
                     percent = change / baseline[primary] * 100 if baseline[primary] else 0
@@ -1521,7 +1722,7 @@ class _Generator:
                     label,
                     f.date(due_on),
                     f.dt(due_at),
-                    json.dumps(list(point.instruments)),
+                    instruments_json,
                     f.dt(answered_at) if completed else None,
                     f.bool(completed and late),
                     f.bool(completed and source == "staff"),
@@ -1531,13 +1732,14 @@ class _Generator:
                     created_text,
                 )
             )
+        ids.next[FollowUpAnswer] = next_answer
         self._timeline(
             e.id,
             created,
             TimelineEvent.Kind.FOLLOW_UP,
             ("Follow-up scheduled: " + "; ".join(summary))[:500],
             operator,
-            {"procedure": record_id, "schedule": self.follow_config.version},
+            f'{{"procedure": {record_id}, "schedule": {self.schedule_version}}}',
         )
         # A repeat after good relief that faded, 4–7 months on (followup.md: only after ≥ 50 %).
         repeat_on = None
@@ -1566,7 +1768,8 @@ class _Generator:
                 self.f.uuid(e.id),
                 previous.record_id,
                 PlanChoice.REPEAT_INJECTION.value,
-                "Good relief (at least 50 %) that has worn off; the patient would like it repeated.",
+                "Good relief (at least 50 %) that has worn off; the patient would like it "
+                "repeated.",
                 json.dumps({"best_change_percent": previous.relief_percent, "responder": True}),
                 clinician,
                 self.f.dt(decided),
@@ -1578,7 +1781,7 @@ class _Generator:
             TimelineEvent.Kind.PLAN,
             "Next step: Repeat the injection",
             clinician,
-            {"procedure": previous.record_id},
+            f'{{"procedure": {previous.record_id}}}',
         )
 
 

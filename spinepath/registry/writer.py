@@ -13,7 +13,8 @@ column added by a later migration fails here at once instead of writing NULL int
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -38,6 +39,8 @@ class Formats:
         if self.postgres:
             return value
         # Django's SQLite backend stores naive UTC "YYYY-MM-DD HH:MM:SS[.ffffff]".
+        if value.tzinfo is UTC:
+            return value.isoformat(" ")[:-6]  # drop "+00:00"
         return str(value.astimezone(UTC).replace(tzinfo=None))
 
     def date(self, value: date | None) -> Any:
@@ -93,6 +96,24 @@ class TableWriter:
             else:
                 cursor.executemany(self.sql, rows)
         self.count += len(rows)
+
+
+@contextmanager
+def fast_sqlite() -> Iterator[None]:
+    """On SQLite, a large page cache while the registry is written (random UUID keys touch
+    pages all over their indexes); the connection's own setting is restored after."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size = -262144")  # 256 MB
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def next_id(model: type[models.Model]) -> int:
