@@ -217,3 +217,16 @@ def test_command(capsys: Any) -> None:
         call_command("generate_registry", procedures=12, seed=4, stdout=out)
     with pytest.raises(CommandError):
         call_command("generate_registry", procedures=0, seed=5, stdout=out)
+
+
+def test_added_to_a_database_holding_the_demo() -> None:
+    from spinepath.demo.seed import build_demo
+
+    build_demo(patients=6, seed=3, today=AT.date())
+    before = ProcedureRecord.objects.count()
+    patients = Patient.objects.count()
+    result = generate(25, seed=3, clinics=2, at=AT)
+    assert ProcedureRecord.objects.count() == before + 25
+    assert Patient.objects.count() == patients + result.patients
+    assert min(result.procedure_ids) > 0
+    assert TimePoint.objects.filter(procedure_id__in=result.procedure_ids).exists()

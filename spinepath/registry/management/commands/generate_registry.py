@@ -53,6 +53,9 @@ class Command(BaseCommand):
             )
         except RegistryExists as error:
             raise CommandError(str(error)) from None
+        # INTEGRATION POINT (analytics): once spinepath/analytics is merged, refresh its outcome
+        # facts for exactly these procedures here:
+        #     rebuild_outcomes(procedure_ids=result.procedure_ids, at=result.at)
         rate = result.total_rows / result.seconds if result.seconds else 0
         self.stdout.write(
             f"Registry seed {seed}: {result.procedures:,} procedures, {result.patients:,} "
