@@ -1026,7 +1026,15 @@ class _Generator:
             None,
             "{}",
         )
-        person = _Person(patient_id, sex, born, leg_dominant, claudication, rng.random() < 0.1)
+        person = _Person(
+            patient_id,
+            f"{given} {family}",
+            sex,
+            born,
+            leg_dominant,
+            claudication,
+            rng.random() < 0.1,
+        )
         done = 0
         first = self._procedure(
             clinic, staff, templates, person, episode, first_on, clinician, previous=None
@@ -1416,7 +1424,7 @@ class _Generator:
                 f.bool(True),
                 f.bool(False),
                 "typed",
-                f"{person_name_placeholder(person)}",
+                person.name,
                 f.date(consent_on),
                 "",
                 None,
@@ -1785,10 +1793,6 @@ class _Generator:
         )
 
 
-def person_name_placeholder(person: _Person) -> str:
-    return "Signed by the patient (synthetic)"
-
-
 @cache
 def _title(procedure: Procedure) -> str:
     return procedure_title(procedure)
@@ -1841,6 +1845,7 @@ class _EpisodeRow:
 @dataclass
 class _Person:
     id: uuid.UUID
+    name: str
     sex: str
     born: date
     leg_dominant: bool
