@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "spinepath.onward",
     "spinepath.followup",
     "spinepath.demo",
+    "spinepath.registry",
     "spinepath.patientinfo",
     "spinepath.aftercare",
     "spinepath.analytics",

@@ -80,8 +80,14 @@ def test_the_package_as_it_stands_keeps_every_contract(tmp_path):
         (
             "procedures/views.py",
             "import spinepath.demo.seed  # noqa",
-            "Nothing imports the demo BROKEN",
+            "Nothing imports the demo or the synthetic registry BROKEN",
             "spinepath.procedures.views -> spinepath.demo.seed",
+        ),
+        (
+            "followup/outcomes.py",
+            "import spinepath.registry.generate  # noqa",
+            "Nothing imports the demo or the synthetic registry BROKEN",
+            "spinepath.followup.outcomes -> spinepath.registry.generate",
         ),
     ],
 )
