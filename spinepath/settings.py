@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "spinepath.demo",
     "spinepath.patientinfo",
     "spinepath.aftercare",
+    "spinepath.fhir",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ what the record says. Procedure CPT codes likewise say which level they are for,
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -112,6 +112,37 @@ class Concept:
 
 
 @dataclass(frozen=True)
+class FhirCodes:
+    """What the FHIR mappers send: system URIs, FHIR's own codes, each procedure's route."""
+
+    systems: dict[str, str]
+    terms: dict[str, Coding]
+    routes: dict[str, Coding]
+
+    def local(self, name: str) -> str:
+        """The URI of spinepath's own code system ``name`` (``<local>/CodeSystem/<name>``)."""
+        return f"{self.systems['local']}/CodeSystem/{name}"
+
+    def identifier(self, name: str) -> str:
+        """The URI of spinepath's own identifier system ``name`` (``<local>/Id/<name>``)."""
+        return f"{self.systems['local']}/Id/{name}"
+
+
+def _fhir_codes(raw: dict[str, Any]) -> FhirCodes:
+    systems = {str(k): str(v) for k, v in raw.get("systems", {}).items()}
+    terms = {
+        key: Coding(system=item["system"], code=item["code"], display=item["display"])
+        for key, item in raw.get("terms", {}).items()
+    }
+    local = systems.get("local", "")
+    routes = {
+        key: Coding(system=f"{local}/CodeSystem/route", code=item["code"], display=item["display"])
+        for key, item in raw.get("routes", {}).items()
+    }
+    return FhirCodes(systems=systems, terms=terms, routes=routes)
+
+
+@dataclass(frozen=True)
 class CodeBook:
     systems: dict[str, str]
     conditions: dict[str, Concept]
@@ -119,6 +150,7 @@ class CodeBook:
     laterality: dict[str, Concept]
     red_flags: dict[str, Concept]
     complications: dict[str, Concept]
+    fhir: FhirCodes = field(default_factory=lambda: FhirCodes({}, {}, {}))
 
     @property
     def icd10(self) -> str:
@@ -191,6 +223,7 @@ def load_codebook(path: Path = DATA_FILE) -> CodeBook:
         laterality=_concepts(raw["laterality"], systems),
         red_flags=_concepts(raw["red_flags"], systems),
         complications=_concepts(raw["complications"], systems),
+        fhir=_fhir_codes(raw.get("fhir", {})),
     )
 
 
