@@ -1,0 +1,153 @@
+"""The FHIR R4 endpoints under /fhir/ (contract: shared/clinical/api.md, "FHIR R4").
+
+Reads are clinic-scoped through ``resources.read`` (another clinic's record is a 404, audited
+as a refusal) and every read is audited; ``$everything`` is audited as an export.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from spinepath.accounts import audit
+from spinepath.accounts.models import AuditEvent, User
+from spinepath.fhir.http import Issue, Refused, fhir_response, fhir_view, outcome_response
+from spinepath.fhir.resources import READABLE, patient_resources, read
+from spinepath.patients import scope
+
+FHIR_VERSION = "4.0.1"
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/fhir")
+
+
+def capability_statement(request: HttpRequest) -> dict[str, Any]:
+    resources: list[dict[str, Any]] = [
+        {"type": kind, "interaction": [{"code": "read"}]} for kind in READABLE
+    ]
+    for resource in resources:
+        if resource["type"] == "Patient":
+            resource["operation"] = [
+                {
+                    "name": "everything",
+                    "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                }
+            ]
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": timezone.now().date().isoformat(),
+        "kind": "instance",
+        "software": {"name": "spinepath"},
+        "implementation": {"description": "spinepath FHIR R4 server", "url": base_url(request)},
+        "fhirVersion": FHIR_VERSION,
+        "format": ["application/fhir+json", "json"],
+        "rest": [
+            {
+                "mode": "server",
+                "security": {
+                    "description": "Staff bearer token (as /api/v1/) or a signed-in staff session; "
+                    "records are limited to the user's clinic."
+                },
+                "resource": resources,
+                "interaction": [{"code": "transaction"}],
+                "operation": [
+                    {
+                        "name": "export",
+                        "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
+                    }
+                ],
+            }
+        ],
+    }
+
+
+@fhir_view("GET")
+def metadata(request: HttpRequest) -> HttpResponse:
+    return fhir_response(capability_statement(request))
+
+
+@fhir_view("GET")
+def read_resource(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResponse:
+    if resource_type not in READABLE:
+        return outcome_response(
+            404, Issue("not-supported", f"spinepath does not serve {resource_type} resources.")
+        )
+    user = _user(request)
+    found = read(user, resource_type, resource_id)
+    if found is None:
+        audit.record_denied(
+            request,
+            reason=f"No such {resource_type} in your clinic.",
+            model=f"fhir.{resource_type}",
+            object_id=resource_id[:64],
+        )
+        return outcome_response(
+            404, Issue("not-found", f"No {resource_type} {resource_id} in your clinic.")
+        )
+    if found.record is not None:
+        audit.record(
+            request,
+            AuditEvent.Action.READ,
+            found.record,
+            detail={"fhir": f"{resource_type}/{found.resource['id']}"},
+        )
+    return fhir_response(found.resource)
+
+
+def everything_bundle(request: HttpRequest, resources: list[dict[str, Any]]) -> dict[str, Any]:
+    base = base_url(request)
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "timestamp": timezone.now().isoformat(),
+        "total": len(resources),
+        "entry": [
+            {
+                "fullUrl": f"{base}/{r['resourceType']}/{r['id']}",
+                "resource": r,
+                "search": {"mode": "match"},
+            }
+            for r in resources
+        ],
+    }
+
+
+@fhir_view("GET")
+def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
+    try:
+        pk = UUID(patient_id)
+    except ValueError:
+        pk = None
+    patient = (
+        scope.patients_for(_user(request)).select_related("clinic").filter(pk=pk).first()
+        if pk
+        else None
+    )
+    if patient is None:
+        audit.record_denied(
+            request,
+            reason="No such patient in your clinic.",
+            model="patients.Patient",
+            object_id=patient_id[:64],
+        )
+        raise Refused(404, [Issue("not-found", f"No Patient {patient_id} in your clinic.")])
+    resources = patient_resources(patient)
+    audit.record(
+        request,
+        AuditEvent.Action.EXPORT,
+        patient,
+        detail={"fhir": "Patient/$everything", "resources": len(resources)},
+    )
+    headers = {}
+    if request.GET.get("download"):
+        headers["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}.fhir.json"'
+    return fhir_response(everything_bundle(request, resources), headers=headers)
