@@ -3,6 +3,8 @@ from django.urls import path
 from spinepath.fhir import views
 
 urlpatterns = [
+    path("fhir", views.import_bundle, name="fhir_import"),
+    path("fhir/", views.import_bundle),
     path("fhir/metadata", views.metadata, name="fhir_metadata"),
     path(
         "fhir/Patient/<str:patient_id>/$everything",

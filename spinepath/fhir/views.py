@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent, User
+from spinepath.fhir import importing
 from spinepath.fhir.http import Issue, Refused, fhir_response, fhir_view, outcome_response
 from spinepath.fhir.resources import READABLE, patient_resources, read
 from spinepath.patients import scope
@@ -151,3 +153,15 @@ def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
     if request.GET.get("download"):
         headers["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}.fhir.json"'
     return fhir_response(everything_bundle(request, resources), headers=headers)
+
+
+@fhir_view("POST")
+def import_bundle(request: HttpRequest) -> HttpResponse:
+    """POST /fhir: a transaction or collection Bundle of referrals, all or nothing."""
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise Refused(413, [Issue("too-costly", "The bundle is too large.")]) from None
+    parsed = importing.parse(importing.load(body))
+    patients, episodes = importing.import_referrals(request, parsed, by=_user(request))
+    return fhir_response(importing.response_bundle(parsed, patients, episodes))
