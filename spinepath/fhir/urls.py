@@ -1,8 +1,9 @@
 from django.urls import path
 
-from spinepath.fhir import views
+from spinepath.fhir import pages, views
 
 urlpatterns = [
+    path("exports/fhir/", pages.exports, name="fhir_exports"),
     path("fhir", views.import_bundle, name="fhir_import"),
     path("fhir/", views.import_bundle),
     path("fhir/metadata", views.metadata, name="fhir_metadata"),
