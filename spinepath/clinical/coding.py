@@ -31,6 +31,8 @@ DATA_FILE = Path(__file__).parent / "data" / "coding.toml"
 BACK_PAIN = "back_pain"
 NO_BACK_PAIN = "no_back_pain"
 CONDITION_WHEN = frozenset({BACK_PAIN, NO_BACK_PAIN})
+FHIR_SYSTEMS = ("nhs_number", "cpt", "ucum", "language", "local")
+"""System URIs the FHIR mappers read from ``[fhir.systems]``."""
 
 
 class CptPer(StrEnum):
@@ -248,6 +250,15 @@ def check_codebook(book: CodeBook) -> list[str]:
     for section, concepts in (("condition", book.conditions), ("procedure", book.procedures)):
         for key, concept in concepts.items():
             problems += _alternatives_problems(f"{section} {key!r}", concept)
+    problems += [
+        f"procedure {key!r} has no FHIR route in the coding file"
+        for key in sorted(set(book.procedures) - set(book.fhir.routes))
+    ]
+    problems += [
+        f"the FHIR system {name!r} is missing from the coding file"
+        for name in FHIR_SYSTEMS
+        if name not in book.fhir.systems
+    ]
     sides = {side.value for side in Laterality if side is not Laterality.NOT_APPLICABLE}
     problems += [
         f"laterality {side!r} has no entry in the coding file"

@@ -294,7 +294,9 @@ def episode_resources(episode: Episode) -> Iterator[Json]:
         by_instrument: dict[str, list[Any]] = {}
         for answer in point.answers.all():
             by_instrument.setdefault(answer.instrument, []).append(answer)
-        for instrument, answers in by_instrument.items():
+        asked = [code for code in point.instruments or [] if code in by_instrument]
+        for instrument in asked + sorted(c for c in by_instrument if c not in asked):
+            answers = by_instrument[instrument]
             yield follow_up_response(point, instrument, answers)
         yield from follow_up_observations(point)
     for programme in episode.rehab_programmes.all():

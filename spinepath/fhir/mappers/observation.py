@@ -63,7 +63,10 @@ def follow_up_observations(time_point: Any) -> list[Json]:
     if time_point.completed_at is None:
         return []
     found = []
-    for instrument, value in (time_point.scores or {}).items():
+    scores = time_point.scores or {}
+    asked = [code for code in time_point.instruments or [] if code in scores]
+    for instrument in asked + sorted(code for code in scores if code not in asked):
+        value = scores[instrument]
         if value is None or isinstance(value, bool) or not isinstance(value, int | float):
             continue
         resource = _observation(

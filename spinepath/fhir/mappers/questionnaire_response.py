@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from spinepath.clinical.instruments import INSTRUMENTS
 from spinepath.fhir.mappers.common import Json, fhir_id, instant, ref
 from spinepath.fhir.mappers.questionnaire import questionnaire_url
 
@@ -21,9 +22,13 @@ def _answer(value: Any) -> Json | None:
     return None
 
 
-def _items(answers: Mapping[str, Any]) -> list[Json]:
+def _items(answers: Mapping[str, Any], instrument: str) -> list[Json]:
+    """In the instrument's item order (a JSON column need not keep the keys' order)."""
+    known = INSTRUMENTS[instrument].item_ids if instrument in INSTRUMENTS else ()
+    order = [i for i in known if i in answers] + sorted(k for k in answers if k not in known)
     items = []
-    for link_id, value in answers.items():
+    for link_id in order:
+        value = answers[link_id]
         answer = _answer(value)
         items.append({"linkId": str(link_id), **({"answer": [answer]} if answer else {})})
     return items
@@ -48,7 +53,7 @@ def questionnaire_response(response: Any) -> Json:
         "authored": instant(response.completed_at or response.created_at),
         "author": author,
         "source": ref("Patient", response.patient_id) if response.source == "patient" else author,
-        "item": _items(response.answers or {}),
+        "item": _items(response.answers or {}, response.instrument),
     }
     return resource
 
@@ -70,7 +75,7 @@ def follow_up_response(time_point: Any, instrument: str, answers: Iterable[Any])
         "status": "completed",
         "subject": ref("Patient", time_point.patient_id),
         "author": author,
-        "item": _items({a.item: a.value for a in answers}),
+        "item": _items({a.item: a.value for a in answers}, instrument),
     }
     if answered is not None:
         resource["authored"] = instant(answered)

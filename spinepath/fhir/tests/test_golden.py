@@ -26,7 +26,7 @@ DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def normalised(resources: list[dict[str, Any]], fixed_days: set[str]) -> list[dict[str, Any]]:
-    """Each ``Type/id`` becomes ``Type/<type>-<n>`` (n by first appearance), in ids and references."""
+    """Each ``Type/id`` becomes ``Type/<type>-<n>`` (n by first appearance), ids and references."""
     names: dict[tuple[str, str], str] = {}
     for resource in resources:
         kind = resource["resourceType"]
