@@ -27,8 +27,8 @@ from spinepath.fhir.mappers.organization import organization
 from spinepath.fhir.mappers.patient import patient as patient_resource
 from spinepath.fhir.mappers.practitioner import practitioner, practitioner_role
 from spinepath.fhir.models import ExportJob
-from spinepath.fhir.resources import episode_resources, episodes_of, instruments_in_force
-from spinepath.patients.models import Patient
+from spinepath.fhir.resources import chunked_episodes, episode_resources, instruments_in_force
+from spinepath.patients.models import Episode, Patient
 
 # Resource types in the order their files are listed; ``_type`` may ask for fewer.
 EXPORTED = (
@@ -113,9 +113,13 @@ def clinic_resources(clinic_id: int, types: Iterable[str]) -> Iterator[Json]:
         "Questionnaire",
     }
     if episode_types:
-        episodes = episodes_of(patients).select_related("patient", "patient__clinic").order_by("pk")
-        for episode in episodes.iterator(CHUNK):
-            for resource in episode_resources(episode):
+        episodes = (
+            Episode.objects.filter(patient__clinic_id=clinic_id)
+            .select_related("patient", "patient__clinic")
+            .order_by("pk")
+        )
+        for episode, records in chunked_episodes(episodes, CHUNK):
+            for resource in episode_resources(episode, records):
                 if resource["resourceType"] in episode_types:
                     yield resource
     if wanted & {"Practitioner", "PractitionerRole"}:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Model, Prefetch
+from django.db.models import Model
 
 from spinepath.accounts.models import Clinic, User
-from spinepath.aftercare.models import Programme
+from spinepath.aftercare.models import Programme, ProgrammeItem
 from spinepath.clinical.instruments import INSTRUMENTS
 from spinepath.fhir.mappers.care_plan import care_plan
 from spinepath.fhir.mappers.common import Json, fhir_id
@@ -31,7 +31,7 @@ from spinepath.fhir.mappers.procedure import procedure
 from spinepath.fhir.mappers.questionnaire import questionnaire
 from spinepath.fhir.mappers.questionnaire_response import follow_up_response, questionnaire_response
 from spinepath.fhir.mappers.service_request import service_request
-from spinepath.followup.models import TimePoint
+from spinepath.followup.models import FollowUpAnswer, TimePoint
 from spinepath.patients import scope
 from spinepath.patients.models import Episode, Patient
 from spinepath.procedures.models import Consent, ProcedureRecord
@@ -74,16 +74,16 @@ def _int(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 19 else None
 
 
-def back_pain(episode: Episode) -> bool | None:
+def back_pain_in(responses: Iterable[QuestionnaireResponse]) -> bool | None:
     """Baseline back-pain NRS above 0 (picks sciatica's ICD-10 code), ``None`` if not asked."""
-    responses = [
+    asked = [
         r
-        for r in episode.questionnaire_responses.all()
+        for r in responses
         if r.instrument == "nrs_back" and r.context == "baseline" and r.status == "completed"
     ]
-    if not responses:
+    if not asked:
         return None
-    latest = max(responses, key=lambda r: (r.completed_at or r.created_at, r.pk))
+    latest = max(asked, key=lambda r: (r.completed_at or r.created_at, r.pk))
     return None if latest.score is None else latest.score > 0
 
 
@@ -154,7 +154,11 @@ def _episode_reader(mapper: Callable[[Episode], Json]) -> Callable[[User, str], 
 
 def _read_condition(user: User, value: str) -> Found | None:
     found = _episode(user, value)
-    return Found(condition(found, back_pain=back_pain(found)), found) if found else None
+    if found is None:
+        return None
+    return Found(
+        condition(found, back_pain=back_pain_in(found.questionnaire_responses.all())), found
+    )
 
 
 def _read_consent(user: User, value: str) -> Found | None:
@@ -275,54 +279,112 @@ def read(user: User, resource_type: str, value: str) -> Found | None:
 # --- Everything about one patient ---------------------------------------------------------------
 
 
-def episode_resources(episode: Episode) -> Iterator[Json]:
-    """The episode's own resources (prefetched as ``patient_resources`` does)."""
+@dataclass
+class EpisodeRecords:
+    """An episode's records below it, loaded for many episodes at once (``load_records``)."""
+
+    consents: list[Consent] = field(default_factory=list)
+    procedures: list[ProcedureRecord] = field(default_factory=list)
+    responses: list[QuestionnaireResponse] = field(default_factory=list)
+    time_points: list[TimePoint] = field(default_factory=list)
+    answers: dict[int, list[FollowUpAnswer]] = field(default_factory=dict)
+    programmes: list[Programme] = field(default_factory=list)
+    items: dict[int, list[ProgrammeItem]] = field(default_factory=dict)
+
+
+def load_records(episodes: list[Episode]) -> dict[Any, EpisodeRecords]:
+    """Everything ``episode_resources`` needs for ``episodes``: one query per kind of record.
+
+    (Django's ``prefetch_related`` builds a related manager per row, which cost more than the
+    mapping itself in the bulk export.)"""
+    by_id = {e.pk: e for e in episodes}
+    found = {pk: EpisodeRecords() for pk in by_id}
+    ids = list(by_id)
+    for c in Consent.objects.filter(episode_id__in=ids).order_by("-created_at", "-id"):
+        c.episode = by_id[c.episode_id]
+        found[c.episode_id].consents.append(c)
+    for p in ProcedureRecord.objects.filter(episode_id__in=ids).order_by("performed_at", "pk"):
+        p.episode = by_id[p.episode_id]
+        found[p.episode_id].procedures.append(p)
+    responses = QuestionnaireResponse.objects.filter(episode_id__in=ids).order_by(
+        "created_at", "pk"
+    )
+    for r in responses:
+        found[r.episode_id].responses.append(r)
+    points: dict[int, TimePoint] = {}
+    for t in TimePoint.objects.filter(episode_id__in=ids).order_by("due_on", "pk"):
+        t.episode = by_id[t.episode_id]
+        points[t.pk] = t
+        found[t.episode_id].time_points.append(t)
+    answers = FollowUpAnswer.objects.filter(time_point__episode_id__in=ids).order_by(
+        "time_point", "instrument", "item"
+    )
+    for a in answers:
+        found[points[a.time_point_id].episode_id].answers.setdefault(a.time_point_id, []).append(a)
+    programmes: dict[int, Programme] = {}
+    for g in Programme.objects.filter(episode_id__in=ids).order_by("-created_at", "-id"):
+        g.episode = by_id[g.episode_id]
+        programmes[g.pk] = g
+        found[g.episode_id].programmes.append(g)
+    items = ProgrammeItem.objects.filter(programme__episode_id__in=ids).order_by(
+        "phase", "position", "id"
+    )
+    for i in items:
+        found[programmes[i.programme_id].episode_id].items.setdefault(i.programme_id, []).append(i)
+    return found
+
+
+def episode_resources(episode: Episode, records: EpisodeRecords) -> Iterator[Json]:
+    """The episode's own resources, from its ``records``."""
     yield episode_of_care(episode)
-    yield condition(episode, back_pain=back_pain(episode))
+    yield condition(episode, back_pain=back_pain_in(records.responses))
     yield service_request(episode)
-    for record in episode.consents.all():
+    for record in records.consents:
         yield consent(record)
-    for done in episode.procedures.all():
+    for done in records.procedures:
         yield procedure(done)
         yield from medication_administrations(done)
-    for response in episode.questionnaire_responses.all():
+    for response in records.responses:
         yield questionnaire_response(response)
         observation = score_observation(response)
         if observation:
             yield observation
-    for point in episode.time_points.all():
+    for point in records.time_points:
         by_instrument: dict[str, list[Any]] = {}
-        for answer in point.answers.all():
+        for answer in records.answers.get(point.pk, []):
             by_instrument.setdefault(answer.instrument, []).append(answer)
         asked = [code for code in point.instruments or [] if code in by_instrument]
         for instrument in asked + sorted(c for c in by_instrument if c not in asked):
-            answers = by_instrument[instrument]
-            yield follow_up_response(point, instrument, answers)
+            yield follow_up_response(point, instrument, by_instrument[instrument])
         yield from follow_up_observations(point)
-    for programme in episode.rehab_programmes.all():
-        yield care_plan(programme, list(programme.items.all()))
+    for programme in records.programmes:
+        yield care_plan(programme, records.items.get(programme.pk, []))
 
 
-def episodes_of(patients: Iterable[Patient] | Any) -> Any:
-    """Episodes with everything ``episode_resources`` reads, in a fixed number of queries."""
-    return Episode.objects.filter(patient__in=patients).prefetch_related(
-        "consents",
-        Prefetch("procedures", ProcedureRecord.objects.order_by("performed_at", "pk")),
-        Prefetch(
-            "questionnaire_responses", QuestionnaireResponse.objects.order_by("created_at", "pk")
-        ),
-        Prefetch("time_points", TimePoint.objects.order_by("due_on", "pk")),
-        "time_points__answers",
-        "rehab_programmes__items",
-    )
+def chunked_episodes(episodes: Any, size: int) -> Iterator[tuple[Episode, EpisodeRecords]]:
+    """Each episode of the queryset with its records, ``size`` episodes in memory at a time."""
+    chunk: list[Episode] = []
+    for episode in episodes.iterator(size):
+        chunk.append(episode)
+        if len(chunk) == size:
+            records = load_records(chunk)
+            yield from ((e, records[e.pk]) for e in chunk)
+            chunk = []
+    if chunk:
+        records = load_records(chunk)
+        yield from ((e, records[e.pk]) for e in chunk)
 
 
 def patient_resources(patient: Patient) -> list[Json]:
     """The patient, every episode's resources, and the staff and clinic they refer to."""
     found: list[Json] = [patient_resource(patient)]
-    for episode in episodes_of([patient]).select_related("patient", "patient__clinic"):
+    episodes = list(
+        Episode.objects.filter(patient=patient).order_by("-referral_date", "-created_at")
+    )
+    records = load_records(episodes)
+    for episode in episodes:
         episode.patient = patient
-        found.extend(episode_resources(episode))
+        found.extend(episode_resources(episode, records[episode.pk]))
     referenced = {
         int(reference.split("/", 1)[1])
         for reference in _references(found)

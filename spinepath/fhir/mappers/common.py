@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from uuid import UUID
 
 from django.utils import timezone
 
@@ -21,6 +22,8 @@ def codes() -> FhirCodes:
 
 def fhir_id(value: Any) -> str:
     """A FHIR id (letters, digits, ``-`` and ``.``, at most 64) for a spinepath key."""
+    if isinstance(value, int | UUID):
+        return str(value)
     return _NOT_ID.sub("-", str(value))[:64]
 
 

@@ -10,23 +10,14 @@ REFERRAL_SOURCE_SYSTEM = "referral-source"
 
 
 def service_request(episode: Any) -> Json:
-    requester: Json = {"display": episode.referrer_name or episode.get_referral_source_display()}
+    source = episode.get_referral_source_display()
+    requester: Json = {"display": episode.referrer_name or source}
     resource: Json = {
         "resourceType": "ServiceRequest",
         "id": fhir_id(episode.pk),
         "status": "active" if episode.is_open else "completed",
         "intent": "order",
-        "category": [
-            {
-                "coding": [
-                    local(
-                        REFERRAL_SOURCE_SYSTEM,
-                        episode.referral_source,
-                        episode.get_referral_source_display(),
-                    )
-                ]
-            }
-        ],
+        "category": [{"coding": [local(REFERRAL_SOURCE_SYSTEM, episode.referral_source, source)]}],
         "subject": ref("Patient", episode.patient_id),
         "authoredOn": date(episode.referral_date),
         "requester": requester,
