@@ -356,6 +356,9 @@ def parse(data: dict[str, Any]) -> Parsed:
             for error in exc.errors():
                 path = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
                 issues.append(Issue("structure", str(error.get("msg")), _where(i, path)))
+    if any(issue.code == "structure" for issue in issues):
+        # Shapes FHIR does not allow: say so before reading any further into them.
+        raise Refused(422, issues)
     parsed = Parsed(bundle_type=str(data.get("type")), entries=entries)
     refs = _References(entries)
     patients: dict[int, PatientIn] = {}

@@ -71,7 +71,7 @@ def _uuid(value: str) -> UUID | None:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 def back_pain_in(responses: Iterable[QuestionnaireResponse]) -> bool | None:

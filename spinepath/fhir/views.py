@@ -26,6 +26,11 @@ from spinepath.patients import scope
 FHIR_VERSION = "4.0.1"
 
 
+def printable(value: str) -> str:
+    """An id from the address, fit for the audit log (no NUL, which PostgreSQL cannot store)."""
+    return value.replace("\x00", "")[:64]
+
+
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
@@ -93,7 +98,7 @@ def read_resource(request: HttpRequest, resource_type: str, resource_id: str) ->
             request,
             reason=f"No such {resource_type} in your clinic.",
             model=f"fhir.{resource_type}",
-            object_id=resource_id[:64],
+            object_id=printable(resource_id),
         )
         return outcome_response(
             404, Issue("not-found", f"No {resource_type} {resource_id} in your clinic.")
@@ -142,7 +147,7 @@ def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
             request,
             reason="No such patient in your clinic.",
             model="patients.Patient",
-            object_id=patient_id[:64],
+            object_id=printable(patient_id),
         )
         raise Refused(404, [Issue("not-found", f"No Patient {patient_id} in your clinic.")])
     resources = patient_resources(patient)
@@ -187,7 +192,7 @@ def _export_job(request: HttpRequest, job_id: str) -> ExportJob:
             request,
             reason="No such export in your clinic.",
             model="fhir.ExportJob",
-            object_id=job_id[:64],
+            object_id=printable(job_id),
         )
         raise Refused(404, [Issue("not-found", f"No export {job_id} in your clinic.")])
     return job

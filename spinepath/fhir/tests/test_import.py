@@ -241,3 +241,21 @@ def test_round_trip_export_then_import_keeps_patient_condition_and_referral(
         comparable(back, "Patient")["identifier"][0]
         == comparable(exported, "Patient")["identifier"][0]
     )
+
+
+def test_shapes_fhir_does_not_allow_are_named_not_crashed_on(api_a: Any) -> None:
+    bundle = referral_bundle(identifier="9434765870", name="Okafor", telecom=[3])
+    bundle["entry"][2]["resource"]["reasonReference"] = "Condition/1"
+    issues = outcome(api_a.post("/fhir", bundle), 422)
+    assert {i["code"] for i in issues} == {"structure"}
+    where = {i["expression"][0] for i in issues}
+    assert "Bundle.entry[0].resource.identifier" in where
+    assert "Bundle.entry[2].resource.reasonReference" in where
+    assert counts() == (0, 0, 0)
+
+
+def test_odd_ids_in_the_address_are_404_outcomes(api_a: Any) -> None:
+    for path in ("/fhir/Procedure/%C2%B2", "/fhir/Patient/%00", "/fhir/Patient/%00/$everything"):
+        response = api_a.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["resourceType"] == "OperationOutcome"
