@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "spinepath.patientinfo",
     "spinepath.aftercare",
     "spinepath.analytics",
+    "spinepath.fhir",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,13 @@ SPINEPATH_FOLLOWUP_DIARY_LINK_HOURS = env_int("SPINEPATH_FOLLOWUP_DIARY_LINK_HOU
 SPINEPATH_FOLLOWUP_SESSION_MINUTES = env_int("SPINEPATH_FOLLOWUP_SESSION_MINUTES", 30)
 # A failed send is tried again after each of these waits (minutes), then given up and shown.
 SPINEPATH_FOLLOWUP_RETRY_MINUTES = (5, 30, 120)
+
+# --- FHIR Bulk Data export ---------------------------------------------------------------------
+# The worker writes each export's NDJSON files under this directory (one folder per export);
+# only the exporting clinic's administrators can download them, through /fhir/$export-file/.
+SPINEPATH_FHIR_EXPORT_DIR = Path(
+    env_str("SPINEPATH_FHIR_EXPORT_DIR", str(VAR_DIR / "fhir-exports"))
+)
 
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

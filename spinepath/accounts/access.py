@@ -46,6 +46,7 @@ class Task(StrEnum):
     DISCHARGE = "discharge"
     AUDIT = "audit"
     REHAB = "rehab"
+    BULK_EXPORT = "bulk_export"
 
 
 # The one table of who may do what. Physiotherapists are part of the pathway: they enter the
@@ -63,6 +64,8 @@ ROLES_FOR: dict[Task, frozenset[Role]] = {
     Task.AUDIT: frozenset({Role.ADMIN}),
     # Physiotherapists build and change rehabilitation programmes; other staff may view them.
     Task.REHAB: frozenset({Role.PHYSIOTHERAPIST}),
+    # The clinic's whole record leaves in one FHIR Bulk Data export: its administrator only.
+    Task.BULK_EXPORT: frozenset({Role.ADMIN}),
 }
 
 _REFUSALS = {
@@ -76,6 +79,7 @@ _REFUSALS = {
     Task.DISCHARGE: "Only a clinician or physiotherapist may discharge or re-open an episode.",
     Task.AUDIT: "Only a clinic administrator may see the audit log.",
     Task.REHAB: "Only a physiotherapist may create or change a rehabilitation programme.",
+    Task.BULK_EXPORT: "Only a clinic administrator may export the clinic's records in bulk.",
 }
 
 

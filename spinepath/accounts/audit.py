@@ -32,7 +32,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def _channel(request: HttpRequest | None) -> str:
     if request is None:
         return AuditEvent.Channel.SYSTEM
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/fhir/")) or request.path == "/fhir":
         return AuditEvent.Channel.API
     return AuditEvent.Channel.UI
 

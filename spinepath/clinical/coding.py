@@ -12,7 +12,7 @@ what the record says. Procedure CPT codes likewise say which level they are for,
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -31,6 +31,8 @@ DATA_FILE = Path(__file__).parent / "data" / "coding.toml"
 BACK_PAIN = "back_pain"
 NO_BACK_PAIN = "no_back_pain"
 CONDITION_WHEN = frozenset({BACK_PAIN, NO_BACK_PAIN})
+FHIR_SYSTEMS = ("nhs_number", "cpt", "ucum", "language", "local")
+"""System URIs the FHIR mappers read from ``[fhir.systems]``."""
 
 
 class CptPer(StrEnum):
@@ -112,6 +114,37 @@ class Concept:
 
 
 @dataclass(frozen=True)
+class FhirCodes:
+    """What the FHIR mappers send: system URIs, FHIR's own codes, each procedure's route."""
+
+    systems: dict[str, str]
+    terms: dict[str, Coding]
+    routes: dict[str, Coding]
+
+    def local(self, name: str) -> str:
+        """The URI of spinepath's own code system ``name`` (``<local>/CodeSystem/<name>``)."""
+        return f"{self.systems['local']}/CodeSystem/{name}"
+
+    def identifier(self, name: str) -> str:
+        """The URI of spinepath's own identifier system ``name`` (``<local>/Id/<name>``)."""
+        return f"{self.systems['local']}/Id/{name}"
+
+
+def _fhir_codes(raw: dict[str, Any]) -> FhirCodes:
+    systems = {str(k): str(v) for k, v in raw.get("systems", {}).items()}
+    terms = {
+        key: Coding(system=item["system"], code=item["code"], display=item["display"])
+        for key, item in raw.get("terms", {}).items()
+    }
+    local = systems.get("local", "")
+    routes = {
+        key: Coding(system=f"{local}/CodeSystem/route", code=item["code"], display=item["display"])
+        for key, item in raw.get("routes", {}).items()
+    }
+    return FhirCodes(systems=systems, terms=terms, routes=routes)
+
+
+@dataclass(frozen=True)
 class CodeBook:
     systems: dict[str, str]
     conditions: dict[str, Concept]
@@ -119,6 +152,7 @@ class CodeBook:
     laterality: dict[str, Concept]
     red_flags: dict[str, Concept]
     complications: dict[str, Concept]
+    fhir: FhirCodes = field(default_factory=lambda: FhirCodes({}, {}, {}))
 
     @property
     def icd10(self) -> str:
@@ -191,6 +225,7 @@ def load_codebook(path: Path = DATA_FILE) -> CodeBook:
         laterality=_concepts(raw["laterality"], systems),
         red_flags=_concepts(raw["red_flags"], systems),
         complications=_concepts(raw["complications"], systems),
+        fhir=_fhir_codes(raw.get("fhir", {})),
     )
 
 
@@ -215,6 +250,15 @@ def check_codebook(book: CodeBook) -> list[str]:
     for section, concepts in (("condition", book.conditions), ("procedure", book.procedures)):
         for key, concept in concepts.items():
             problems += _alternatives_problems(f"{section} {key!r}", concept)
+    problems += [
+        f"procedure {key!r} has no FHIR route in the coding file"
+        for key in sorted(set(book.procedures) - set(book.fhir.routes))
+    ]
+    problems += [
+        f"the FHIR system {name!r} is missing from the coding file"
+        for name in FHIR_SYSTEMS
+        if name not in book.fhir.systems
+    ]
     sides = {side.value for side in Laterality if side is not Laterality.NOT_APPLICABLE}
     problems += [
         f"laterality {side!r} has no entry in the coding file"

@@ -415,6 +415,7 @@ PAGES: list[StaffPage] = [
         "follow-up answers, errors", lambda w: follow_up_answers(w.procedure), then=_submit_empty
     ),
     StaffPage("audit log", lambda w: reverse("audit_log"), user="admin-a"),
+    StaffPage("FHIR bulk export", lambda w: reverse("fhir_exports"), user="admin-a"),
     StaffPage("follow-up messages", lambda w: reverse("followup_messages")),
     StaffPage("references", lambda w: reverse("references")),
     StaffPage("change password", lambda w: reverse("password_change")),

@@ -83,3 +83,14 @@ def test_the_file_check_refuses_two_codes_that_would_both_apply() -> None:
     )
     assert check_codebook(book) == []
     assert any("sciatica" in p and "exactly one" in p for p in check_codebook(broken))
+
+
+def test_the_file_check_wants_a_fhir_route_per_procedure_and_every_fhir_system() -> None:
+    book = load_codebook()
+    routes = {k: v for k, v in book.fhir.routes.items() if k != "caudal_epidural"}
+    systems = {k: v for k, v in book.fhir.systems.items() if k != "nhs_number"}
+    broken = replace(book, fhir=replace(book.fhir, routes=routes, systems=systems))
+    assert check_codebook(broken) == [
+        "procedure 'caudal_epidural' has no FHIR route in the coding file",
+        "the FHIR system 'nhs_number' is missing from the coding file",
+    ]

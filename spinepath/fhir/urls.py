@@ -1,0 +1,19 @@
+from django.urls import path
+
+from spinepath.fhir import pages, views
+
+urlpatterns = [
+    path("exports/fhir/", pages.exports, name="fhir_exports"),
+    path("fhir", views.import_bundle, name="fhir_import"),
+    path("fhir/", views.import_bundle),
+    path("fhir/metadata", views.metadata, name="fhir_metadata"),
+    path("fhir/$export", views.export_kickoff, name="fhir_export"),
+    path("fhir/$export-status/<str:job_id>", views.export_status, name="fhir_export_status"),
+    path("fhir/$export-file/<str:job_id>/<str:name>", views.export_file, name="fhir_export_file"),
+    path(
+        "fhir/Patient/<str:patient_id>/$everything",
+        views.patient_everything,
+        name="fhir_patient_everything",
+    ),
+    path("fhir/<str:resource_type>/<str:resource_id>", views.read_resource, name="fhir_read"),
+]
