@@ -15,18 +15,16 @@ the real rules then make the decision.
 from __future__ import annotations
 
 import random
-import tomllib
 from collections.abc import Callable, Collection, Sequence
 from copy import copy
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from spinepath.assessment.models import Assessment
 from spinepath.clinical.instruments import Score, score
 from spinepath.clinical.vocab import EPIDURALS, IONISING_IMAGING, Outcome, Procedure, Sex
-from spinepath.demo.wording import WORDING
+from spinepath.demo.wording import SCENARIOS, WORDING
 from spinepath.patients.models import Episode, PriorInjection
 
 S, C, D = Outcome.SUITABLE, Outcome.SUITABLE_WITH_CAUTIONS, Outcome.DEFER
@@ -48,7 +46,6 @@ OPEN_QUOTA = (D, NR, C, S, D, NR, C, S)
 ASSESSED_WEIGHTS = {S: 3, C: 3, D: 3, NR: 2, NS: 1, U: 1}
 LATER_WEIGHTS = {S: 5, C: 5, NR: 1, D: 1}
 
-SCENARIOS: dict[str, Any] = tomllib.loads((Path(__file__).parent / "scenarios.toml").read_text())
 SHOW_FIRST = frozenset({"cumulative_steroid_high", "steroid_interval_too_short"})
 """Scenarios the demo shows as soon as an episode fits them: steroid given elsewhere counting."""
 GENERIC_PROCEED: str = WORDING["generic_proceed"]
@@ -110,7 +107,7 @@ class Plan:
 # --- which outcome each episode shows ----------------------------------------------------------
 
 
-def _weighted(rng: random.Random, weights: dict[Outcome, int]) -> Outcome:
+def weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -134,7 +131,7 @@ def assign_outcomes(rng: random.Random, stages: Sequence[str]) -> list[Outcome |
     for slot in open_slots:
         if outcomes[slot] is None:
             weights = ASSESSED_WEIGHTS if stages[slot] == ASSESSED else LATER_WEIGHTS
-            outcomes[slot] = _weighted(rng, weights)
+            outcomes[slot] = weighted(rng, weights)
     return outcomes
 
 
@@ -160,14 +157,13 @@ FITS: dict[str, Fits] = {
     "under_60": lambda _, who: who.age < 60,
 }
 PLAN_FIELDS = frozenset(f.name for f in fields(Plan))
-ACTIONS = frozenset({"fits", "weight", "chance", "note", "reason", "drop_notes", "prior", "pick"})
 
 
 class _Names(dict[str, Any]):
     """An entry's variables, then the plan's fields, by name (for "{name}" in the data)."""
 
     def __init__(self, plan: Plan) -> None:
-        super().__init__(care_weeks=plan.care_weeks, side=plan.side)
+        super().__init__()
         self.plan = plan
 
     def __missing__(self, name: str) -> Any:
@@ -186,29 +182,29 @@ def _number(bound: int | float | str, names: _Names) -> Any:
     return bound if not isinstance(bound, str) else names[name] - float(less or 0)
 
 
-def _value(rng: random.Random, value: Any, names: _Names) -> Any:
+def draw(rng: random.Random, value: Any, names: Any = None) -> Any:
     """A value of the data: drawn where it says so, with "{name}" filled in."""
-    if isinstance(value, str):
+    if isinstance(value, str) and names is not None:
         inner = value[1:-1]
         if value.startswith("{") and value.endswith("}") and inner.isidentifier():
             return names[inner]
         return value.format_map(names)
     if isinstance(value, list):
-        return [_value(rng, item, names) for item in value]
+        return [draw(rng, item, names) for item in value]
     if not isinstance(value, dict):
         return value
     if "int" in value:
         low, high = (int(_number(bound, names)) for bound in value["int"])
         return rng.randint(low, high) + (names[value["plus"]] if "plus" in value else 0)
     if "one_of" in value:
-        return _value(rng, rng.choice(value["one_of"]), names)
+        return draw(rng, rng.choices(value["one_of"], value.get("weights"))[0], names)
     if "wording" in value:
         return rng.choice(WORDING[value["wording"]])
     if "uniform" in value:
         return round(rng.uniform(*value["uniform"]), 1)
     if "min" in value:
         return min(_number(bound, names) for bound in value["min"])
-    return {key: _value(rng, item, names) for key, item in value.items()}
+    return {key: draw(rng, item, names) for key, item in value.items()}
 
 
 def _steroid(given: str) -> dict[str, Any]:
@@ -232,7 +228,7 @@ def apply(
         if key == "pick":
             apply(rng, plan, patient, pick(rng, raw, plan, patient), names)
             continue
-        value = _value(rng, raw, names)
+        value = draw(rng, raw, names)
         if key == "steroid_mg":
             vars(plan).update(_steroid(value))
         elif key in PLAN_FIELDS:

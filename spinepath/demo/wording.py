@@ -1,7 +1,10 @@
-"""What the demo's invented clinicians write, kept as data in ``wording.toml``."""
+"""The demo's data: what its invented clinicians write (``wording.toml``) and the scenarios its
+invented patients meet (``scenarios.toml``)."""
 
 import tomllib
 from pathlib import Path
 from typing import Any
 
-WORDING: dict[str, Any] = tomllib.loads((Path(__file__).parent / "wording.toml").read_text())
+HERE = Path(__file__).parent
+WORDING: dict[str, Any] = tomllib.loads((HERE / "wording.toml").read_text())
+SCENARIOS: dict[str, Any] = tomllib.loads((HERE / "scenarios.toml").read_text())
