@@ -15,6 +15,7 @@ the real rules then make the decision.
 from __future__ import annotations
 
 import random
+from collections import ChainMap
 from collections.abc import Callable, Collection, Sequence
 from copy import copy
 from dataclasses import dataclass, field, fields
@@ -24,7 +25,8 @@ from typing import Any
 from spinepath.assessment.models import Assessment
 from spinepath.clinical.instruments import Score, score
 from spinepath.clinical.vocab import EPIDURALS, IONISING_IMAGING, Outcome, Procedure, Sex
-from spinepath.demo.wording import SCENARIOS, WORDING
+from spinepath.demo.scenarios import SCENARIOS, draw, weighted
+from spinepath.demo.wording import WORDING
 from spinepath.patients.models import Episode, PriorInjection
 
 S, C, D = Outcome.SUITABLE, Outcome.SUITABLE_WITH_CAUTIONS, Outcome.DEFER
@@ -107,10 +109,6 @@ class Plan:
 # --- which outcome each episode shows ----------------------------------------------------------
 
 
-def weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
 def assign_outcomes(rng: random.Random, stages: Sequence[str]) -> list[Outcome | None]:
     """The outcome each episode's facts are built to give (``None``: not assessed yet).
 
@@ -159,52 +157,11 @@ FITS: dict[str, Fits] = {
 PLAN_FIELDS = frozenset(f.name for f in fields(Plan))
 
 
-class _Names(dict[str, Any]):
-    """An entry's variables, then the plan's fields, by name (for "{name}" in the data)."""
-
-    def __init__(self, plan: Plan) -> None:
-        super().__init__()
-        self.plan = plan
-
-    def __missing__(self, name: str) -> Any:
-        return getattr(self.plan, name)
-
-
 def fits(entry: dict[str, Any], plan: Plan, patient: Patient) -> bool:
     rule = entry.get("fits")
     if rule is None:
         return True
     return plan.condition in rule if isinstance(rule, list) else FITS[rule](plan, patient)
-
-
-def _number(bound: int | float | str, names: _Names) -> Any:
-    name, _, less = str(bound).partition(" - ")
-    return bound if not isinstance(bound, str) else names[name] - float(less or 0)
-
-
-def draw(rng: random.Random, value: Any, names: Any = None) -> Any:
-    """A value of the data: drawn where it says so, with "{name}" filled in."""
-    if isinstance(value, str) and names is not None:
-        inner = value[1:-1]
-        if value.startswith("{") and value.endswith("}") and inner.isidentifier():
-            return names[inner]
-        return value.format_map(names)
-    if isinstance(value, list):
-        return [draw(rng, item, names) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if "int" in value:
-        low, high = (int(_number(bound, names)) for bound in value["int"])
-        return rng.randint(low, high) + (names[value["plus"]] if "plus" in value else 0)
-    if "one_of" in value:
-        return draw(rng, rng.choices(value["one_of"], value.get("weights"))[0], names)
-    if "wording" in value:
-        return rng.choice(WORDING[value["wording"]])
-    if "uniform" in value:
-        return round(rng.uniform(*value["uniform"]), 1)
-    if "min" in value:
-        return min(_number(bound, names) for bound in value["min"])
-    return {key: draw(rng, item, names) for key, item in value.items()}
 
 
 def _steroid(given: str) -> dict[str, Any]:
@@ -221,7 +178,7 @@ def apply(
     rng: random.Random, plan: Plan, patient: Patient, entry: dict[str, Any], names: Any = None
 ) -> None:
     """Apply one entry of ``scenarios.toml`` to ``plan``, its keys in the order written."""
-    names = _Names(plan) if names is None else names
+    names = ChainMap({}, vars(plan)) if names is None else names  # variables, then fields
     for key, raw in entry.items():
         if key in ("fits", "weight", "chance"):
             continue

@@ -47,8 +47,8 @@ from spinepath.clinical.followup_schedule import default_config
 from spinepath.clinical.vocab import Procedure
 from spinepath.demo import rehab
 from spinepath.demo import story as stories
-from spinepath.demo.assessments import weighted
-from spinepath.demo.wording import SCENARIOS, WORDING
+from spinepath.demo.scenarios import SCENARIOS, weighted
+from spinepath.demo.wording import WORDING
 from spinepath.followup.models import FollowUpAnswer, Label, MessageLog, TimePoint
 from spinepath.followup.outcomes import procedure_relief
 from spinepath.followup.planning import PlanRefused, next_step_record, step_options

@@ -24,8 +24,7 @@ from spinepath.clinical.vocab import (
     LocalAnaesthetic,
     Procedure,
 )
-from spinepath.demo.assessments import draw
-from spinepath.demo.wording import SCENARIOS
+from spinepath.demo.scenarios import SCENARIOS, draw
 from spinepath.demo.wording import WORDING as W
 from spinepath.procedures.models import Consent, ProcedureRecord
 from spinepath.procedures.safety_check import antithrombotics_on_record

@@ -24,7 +24,8 @@ from spinepath.aftercare.programmes import (
     suggested_start_back,
 )
 from spinepath.demo import story as stories
-from spinepath.demo.wording import SCENARIOS, WORDING
+from spinepath.demo.scenarios import SCENARIOS
+from spinepath.demo.wording import WORDING
 
 if TYPE_CHECKING:
     from spinepath.demo.followup import Course

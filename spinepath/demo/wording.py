@@ -1,10 +1,7 @@
-"""The demo's data: what its invented clinicians write (``wording.toml``) and the scenarios its
-invented patients meet (``scenarios.toml``)."""
+"""What the demo's invented clinicians write, kept as data in ``wording.toml``."""
 
 import tomllib
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).parent
-WORDING: dict[str, Any] = tomllib.loads((HERE / "wording.toml").read_text())
-SCENARIOS: dict[str, Any] = tomllib.loads((HERE / "scenarios.toml").read_text())
+WORDING: dict[str, Any] = tomllib.loads((Path(__file__).parent / "wording.toml").read_text())
