@@ -6,7 +6,7 @@ falls due (a few late, a few taken by phone and entered by staff) through ``time
 the clinician reviews the episode and, when relief has ended or never came, records the next
 step (``next_step_record``: a repeat after ≥ 50% relief, which goes ahead when it is simple,
 otherwise physiotherapy, a surgical opinion or discharge); the physiotherapist's programme and
-the patient's exercise logs come from ``demo/rehab.py``.
+the patient's exercise logs come from ``demo/rehab.py``. The numbers are in ``scenarios.toml``.
 
 Each patient follows one response pattern (lasting relief, relief that fades after 3, 6 or 12
 months, no relief, worse) and one engagement pattern (answers stop for good after a point, more
@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -40,7 +41,14 @@ from django.db.models import Max
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from spinepath.accounts.models import Role, User
 from spinepath.assessment.models import Decision
+from spinepath.clinical.followup_schedule import default_config
+from spinepath.clinical.vocab import Procedure
+from spinepath.demo import rehab
+from spinepath.demo import story as stories
+from spinepath.demo.scenarios import SCENARIOS, weighted
+from spinepath.demo.wording import WORDING
 from spinepath.followup.models import FollowUpAnswer, Label, MessageLog, TimePoint
 from spinepath.followup.outcomes import procedure_relief
 from spinepath.followup.planning import PlanRefused, next_step_record, step_options
@@ -53,31 +61,14 @@ from spinepath.patients.models import Episode
 from spinepath.procedures.models import ProcedureRecord
 
 if TYPE_CHECKING:
-    from spinepath.accounts.models import User
     from spinepath.demo.story import Story
 
 Stage = Episode.Stage
-Source = FollowUpAnswer.Source
-
-SENDER_DAYS = 21
-"""How far back the sender's history is replayed (its link window is 21 days)."""
+FU = SCENARIOS["follow_up"]
+LABELS = list(FU["drop_out"])
+SENDER_DAYS = default_config().timing.link_expiry_days
+"""How far back the sender's history is replayed: a patient link's life."""
 SEND_HOUR = 9
-
-PATTERNS = {"lasting": 15, "fading": 37, "none": 38, "worse": 10}
-"""Response patterns after an injection; "fading" relief ends at 3, 6 or 12 months."""
-FADES_AT = {"3m": 40, "6m": 40, "12m": 20}
-LABELS = ("2w", "6w", "3m", "6m", "12m")
-
-NEVER_ANSWERS = 0.12
-"""Patients who never answer a follow-up questionnaire."""
-DROP_OUT = {"2w": 0.0, "6w": 0.10, "3m": 0.08, "6m": 0.05, "12m": 0.05}
-"""The chance a patient still answering stops for good before each point."""
-SKIPS = 0.08
-"""The chance a patient still answering misses one point."""
-DELAYS = (((0, 2), 52), ((3, 6), 24), ((7, 7), 6), ((8, 13), 8), ((14, 20), 4))
-"""Days after the due date the patient answers (the reminders go on days 3 and 7)."""
-BY_PHONE = 0.06
-"""Answers taken by phone when staff chase a questionnaire not answered (10-18 days late)."""
 
 
 @dataclass(order=True)
@@ -86,9 +77,6 @@ class Event:
     seq: int
     run: Callable[[], None] = field(compare=False)
     discharge: bool = field(default=False, compare=False)
-    point: int | None = field(default=None, compare=False)
-    """A patient answering a questionnaire due in the sender's window: runs only if its
-    invitation went."""
 
 
 @dataclass
@@ -102,7 +90,6 @@ class Replay:
     kept_open: set[int] = field(default_factory=set)
     """Episodes no story discharges (their time points may wait for the sender)."""
     physios: dict[int, User] = field(default_factory=dict)
-    sent_during_build: int = 0
 
 
 _ACTIVE: list[Replay] = []
@@ -137,23 +124,11 @@ def replaying(today: date) -> Iterator[Replay]:
 def _run_window(replay: Replay) -> None:
     last_send = _last_send(replay)
     day = replay.window_from.date()
-    while (moment := _at(day, SEND_HOUR)) <= last_send:
-        _push(replay.later, replay, moment, lambda m=moment: _send(replay, m))
+    while (moment := stories.at(day, SEND_HOUR)) <= last_send:
+        _push(replay.later, replay, moment, partial(send_due, at=moment))
         day += timedelta(days=1)
-    queue = replay.later
-    while queue:
-        event = heapq.heappop(queue)
-        if event.point is not None and not _invited(event.point):
-            continue
-        event.run()
-
-
-def _send(replay: Replay, moment: datetime) -> None:
-    replay.sent_during_build += send_due(at=moment).sent
-
-
-def _invited(point_id: int) -> bool:
-    return MessageLog.objects.filter(time_point_id=point_id, status=MessageLog.Status.SENT).exists()
+    while replay.later:
+        heapq.heappop(replay.later).run()
 
 
 def _last_send(replay: Replay) -> datetime:
@@ -170,16 +145,10 @@ def _last_send(replay: Replay) -> datetime:
     last = replay.today - timedelta(days=2)
     if latest is not None:
         last = min(last, latest - timedelta(days=1))
-    return _at(last, SEND_HOUR)
+    return stories.at(last, SEND_HOUR)
 
 
-def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
-
-
-def _push(
-    queue: list[Event], replay: Replay, when: datetime, run: Callable[[], None], **kw: Any
-) -> None:
+def _push(queue: list[Event], replay: Replay, when: datetime, run: Any, **kw: Any) -> None:
     heapq.heappush(queue, Event(when, next(replay.counter), run, **kw))
 
 
@@ -204,48 +173,49 @@ class Course:
     programme_items: list[Any] = field(default_factory=list)
     pattern: str = ""
 
-    @property
-    def last_moment(self) -> datetime:
-        return _at(self.story.last_day, 23, 30)
-
     def at(self, when: datetime, run: Callable[[], None], **kw: Any) -> None:
-        if when <= self.last_moment:
+        if when <= stories.at(self.story.last_day, 23, 30):
             _push(self.queue, self.replay, when, run, **kw)
+
+    def physio(self) -> User:
+        """The clinic's physiotherapist (who also phones patients for their answers)."""
+        clinic = self.story.episode.patient.clinic
+        if clinic.pk not in self.replay.physios:
+            staff = User.objects.filter(clinic=clinic, role=Role.PHYSIOTHERAPIST).order_by("pk")
+            self.replay.physios[clinic.pk] = staff[0]
+        return self.replay.physios[clinic.pk]
 
 
 def after_injection(rng: random.Random, story: Story, injected: date) -> None:
     """Everything after the episode's injection: follow-up, reviews, next steps, programme,
     exercise logs, the move to follow-up and (for a story that ends there) the discharge."""
-    from spinepath.demo import rehab
-
     replay = _ACTIVE[-1] if _ACTIVE else None
     if replay is None:  # a story replayed on its own, outside ``build_demo``
         with replaying(story.last_day + timedelta(days=1)):
             after_injection(rng, story, injected)
         return
-    episode = story.episode
     course = Course(rng=random.Random(rng.getrandbits(64)), story=story, replay=replay)
     if not story.reaches(Stage.DISCHARGED):
-        replay.kept_open.add(episode.pk)
-    record = _latest_record(episode)
-    _follow(course, record)
+        replay.kept_open.add(story.episode.pk)
+    _after(course, injected)
+    rehab.plan_programme(course, injected)
+    # Run the episode's events before the sender's window; queue the rest for it.
+    while course.queue and course.queue[0].when < replay.window_from:
+        heapq.heappop(course.queue).run()
+    for event in course.queue:
+        heapq.heappush(replay.later, event)
+
+
+def _after(course: Course, injected: date) -> None:
+    """Follow the latest injection: its questionnaires and reviews, the move to follow-up a few
+    weeks on, and the discharge of a story that ends there."""
+    story, rng = course.story, course.rng
+    _follow(course, _latest_record(story.episode))
     if story.reaches(Stage.FOLLOW_UP):
-        review = _at(injected + timedelta(days=course.rng.randint(21, 40)), 10)
+        review = stories.at(injected + timedelta(days=rng.randint(21, 40)), 10)
         course.at(review, lambda: _to_follow_up(course, review))
     if story.reaches(Stage.DISCHARGED):
         _plan_discharge(course, injected)
-    rehab.plan_programme(course, record, injected)
-    _run(course)
-
-
-def _run(course: Course) -> None:
-    """Run the episode's events before the sender's window; queue the rest for it."""
-    window = course.replay.window_from
-    while course.queue and course.queue[0].when < window:
-        heapq.heappop(course.queue).run()
-    for event in course.queue:
-        heapq.heappush(course.replay.later, event)
-    course.queue = []
 
 
 def _latest_record(episode: Episode) -> ProcedureRecord:
@@ -271,9 +241,7 @@ def _relief_at(course: Course, label: str, fades_at: str) -> float:
     k = LABELS.index(label) if label in LABELS else 0
     if pattern == "lasting":
         return rng.uniform(0.5, 0.8) - 0.03 * k
-    if pattern == "fading":
-        if k >= LABELS.index(fades_at):
-            return rng.uniform(-0.05, 0.15)
+    if pattern == "fading" and k < LABELS.index(fades_at):
         return rng.uniform(0.45, 0.8) - 0.04 * k
     if pattern == "worse":
         return rng.uniform(-0.45, -0.15)
@@ -287,31 +255,24 @@ def _answers(
     answers: dict[str, dict[str, int]] = {}
     for code in point.instruments:
         if code in ("nrs_back", "nrs_leg"):
-            start = base.get(code, 6.0)
             share = relief + rng.gauss(0, 0.06)
-            answers[code] = {"score": max(0, min(10, round(start * (1 - share))))}
+            answers[code] = {"score": max(0, min(10, round(base.get(code, 6.0) * (1 - share))))}
         elif code == "odi":
             target = base.get("odi", 40.0) * (1 - 0.8 * relief) + rng.gauss(0, 3)
             total = max(0, min(50, round(target / 2)))
             answers[code] = {f"s{n}": total // 10 + (n <= total % 10) for n in range(1, 11)}
         elif code == "pgic":
-            answers[code] = {"score": _pgic(relief)}
+            limits = (0.6, 0.4, 0.12, -0.1, -0.25)  # much better (1) ... much worse (6)
+            answers[code] = {"score": 1 + sum(relief < limit for limit in limits)}
     return answers
-
-
-def _pgic(relief: float) -> int:
-    for limit, score in ((0.6, 1), (0.4, 2), (0.12, 3), (-0.1, 4), (-0.25, 5)):
-        if relief >= limit:
-            return score
-    return 6
 
 
 def _follow(course: Course, record: ProcedureRecord) -> None:
     """Plan the answers to ``record``'s time points and the reviews after them."""
     rng, story = course.rng, course.story
-    course.pattern = rng.choices(list(PATTERNS), list(PATTERNS.values()))[0]
-    fades_at = rng.choices(list(FADES_AT), list(FADES_AT.values()))[0]
-    if course.procedures == 1 and rng.random() < NEVER_ANSWERS:
+    course.pattern = weighted(rng, FU["patterns"])
+    fades_at = weighted(rng, FU["fades_at"])
+    if course.procedures == 1 and rng.random() < FU["never_answers"]:
         course.answering, course.never_answers = False, True
     given = assessment_baseline(record.episode, before=record.performed_at)
     base = {code: float(r.score) for code, r in given.items() if r.score is not None}
@@ -325,47 +286,39 @@ def _follow(course: Course, record: ProcedureRecord) -> None:
             base.update({c: float(a["score"]) for c, a in answers.items() if "score" in a})
         elif point.label == Label.DIARY and course.answering and rng.random() < 0.7:
             assert point.due_at is not None
-            when = point.due_at + timedelta(minutes=rng.randint(0, 25))
             # The record is written at discharge: earlier diary hours are answered after it.
-            when = max(when, record.created_at + timedelta(minutes=rng.randint(1, 10)))
-            diary_relief = rng.uniform(0.5, 0.9) if course.pattern != "none" else 0.1
-            answers = _answers(rng, point, base, diary_relief)
-            course.at(
-                when, _submit(course, point, answers, when), point=_invited_first(course, point)
+            when = max(
+                point.due_at + timedelta(minutes=rng.randint(0, 25)),
+                record.created_at + timedelta(minutes=rng.randint(1, 10)),
             )
+            relief = rng.uniform(0.5, 0.9) if course.pattern != "none" else 0.1
+            course.at(when, _submit(course, point, _answers(rng, point, base, relief), when))
     for point in scheduled:
         if not course.answering:
             break
-        if rng.random() < DROP_OUT.get(point.label, 0.08):
+        if rng.random() < FU["drop_out"][point.label]:
             course.answering, course.stopped = False, point.label
             break
-        if rng.random() < SKIPS:
+        if rng.random() < FU["skips"]:
             continue
-        relief = _relief_at(course, point.label, fades_at)
-        answers = _answers(rng, point, base, relief)
-        if rng.random() < BY_PHONE:
-            day = point.due_on + timedelta(days=rng.randint(10, 18))
-            when = _at(day, rng.randint(10, 16), rng.choice([0, 20, 40]))
-            by = _physio(course)
-            course.at(when, _submit(course, point, answers, when, by))
-        else:
-            low, high = rng.choices([d for d, _ in DELAYS], [w for _, w in DELAYS])[0]
-            days = rng.randint(low, high)
-            hour = rng.randint(10 if days == 0 else 7, 22)
-            when = _at(point.due_on + timedelta(days=days), hour, rng.randint(0, 59))
-            course.at(
-                when, _submit(course, point, answers, when), point=_invited_first(course, point)
-            )
-        last = point is scheduled[-1]
-        if point.label != "2w" or last:
+        answers = _answers(rng, point, base, _relief_at(course, point.label, fades_at))
+        when, by = _answered_at(course, point)
+        course.at(when, _submit(course, point, answers, when, by))
+        if point.label != "2w" or point is scheduled[-1]:
             review = when + timedelta(days=rng.randint(2, 10), hours=rng.randint(0, 3))
             course.at(review, lambda r=review: _review(course, record, r))
 
 
-def _invited_first(course: Course, point: TimePoint) -> int | None:
-    """The point's id when the sender's replay must have invited the patient first."""
-    due = point.due_at or _at(point.due_on, SEND_HOUR)
-    return point.pk if due >= course.replay.window_from else None
+def _answered_at(course: Course, point: TimePoint) -> tuple[datetime, User | None]:
+    """When the patient answers, and the staff member who took the answers by phone, if any."""
+    rng = course.rng
+    if rng.random() < FU["by_phone"]:
+        day = point.due_on + timedelta(days=rng.randint(10, 18))
+        return stories.at(day, rng.randint(10, 16), rng.choice([0, 20, 40])), course.physio()
+    low, high, _ = rng.choices(FU["delays"], [weight for *_, weight in FU["delays"]])[0]
+    days = rng.randint(low, high)
+    hour = rng.randint(10 if days == 0 else 7, 22)
+    return stories.at(point.due_on + timedelta(days=days), hour, rng.randint(0, 59)), None
 
 
 def _submit(
@@ -375,24 +328,21 @@ def _submit(
     when: datetime,
     by: User | None = None,
 ) -> Callable[[], None]:
+    """The answers given at ``when``; in the sender's window, a patient answers only a
+    questionnaire whose invitation went."""
+    due = point.due_at or stories.at(point.due_on, SEND_HOUR)
+    invited_first = by is None and due >= course.replay.window_from
+
     def run() -> None:
         if course.closed:
             return
-        source = Source.STAFF if by is not None else Source.PATIENT
+        sent = MessageLog.objects.filter(time_point=point, status=MessageLog.Status.SENT)
+        if invited_first and not sent.exists():
+            return
+        source = FollowUpAnswer.Source.STAFF if by else FollowUpAnswer.Source.PATIENT
         time_point_submit(None, point, answers=answers, source=source, by=by, at=when)
 
     return run
-
-
-def _physio(course: Course) -> User:
-    from spinepath.accounts.models import Role, User
-
-    clinic = course.story.episode.patient.clinic
-    found = course.replay.physios.get(clinic.pk)
-    if found is None:
-        found = User.objects.filter(clinic=clinic, role=Role.PHYSIOTHERAPIST).order_by("pk")[0]
-        course.replay.physios[clinic.pk] = found
-    return found
 
 
 # --- Reviews and the next step -------------------------------------------------------------------
@@ -401,39 +351,22 @@ def _physio(course: Course) -> User:
 def _review(course: Course, record: ProcedureRecord, when: datetime) -> None:
     """The clinician looks at the answers; when relief has ended or never came (and the story
     goes as far as follow-up), the next step is recorded, once per procedure."""
-    from spinepath.demo.wording import WORDING
-
     story = course.story
     if course.closed or not story.reaches(Stage.FOLLOW_UP) or record.next_step_plans.exists():
         return
     relief = procedure_relief(record, as_of=timezone.localdate(when))
     if not relief.needs_next_step:
         return
-    offered = [o.step.value for o in step_options(relief) if o.offered]
-    choice = _choose(course, offered)
-    outcome = ""
-    if choice == "discharge":
-        outcome = course.rng.choice(["physiotherapy", "self_managing", "other_service"])
+    choice = _choose(course, [o.step.value for o in step_options(relief) if o.offered])
+    plan = partial(next_step_record, None, record=record, by=story.clinician, at=when)
     try:
-        next_step_record(
-            None,
-            record=record,
-            choice=choice,
-            reason=WORDING["next_steps"][choice],
-            by=story.clinician,
-            discharge_outcome=outcome,
-            at=when,
-        )
+        outcome = ""
+        if choice == "discharge":
+            outcome = course.rng.choice(["physiotherapy", "self_managing", "other_service"])
+        plan(choice=choice, reason=WORDING["next_steps"][choice], discharge_outcome=outcome)
     except ValidationError:  # a repeat the steroid checks rule out: physiotherapy instead
         choice = "physiotherapy"
-        next_step_record(
-            None,
-            record=record,
-            choice=choice,
-            reason=WORDING["next_steps"][choice],
-            by=story.clinician,
-            at=when,
-        )
+        plan(choice=choice, reason=WORDING["next_steps"][choice])
     except PlanRefused:
         return
     if choice == "discharge":
@@ -444,26 +377,25 @@ def _review(course: Course, record: ProcedureRecord, when: datetime) -> None:
 
 def _choose(course: Course, offered: list[str]) -> str:
     rng, story = course.rng, course.story
-    if "repeat_injection" in offered and rng.random() < 0.8:
+    if "repeat_injection" in offered and rng.random() < FU["repeat_share"]:
         return "repeat_injection"
-    weights = {"physiotherapy": 50, "surgical_opinion": 20, "diagnostic_block_rf": 25}
-    if story.reaches(Stage.DISCHARGED):
-        weights["discharge"] = 30
+    weights = dict(FU["steps"])
+    if not story.reaches(Stage.DISCHARGED):
+        del weights["discharge"]
     if course.pattern == "worse":
-        weights["surgical_opinion"] = 60
-    choices = [c for c in weights if c in offered]
-    return rng.choices(choices, [weights[c] for c in choices])[0]
+        weights["surgical_opinion"] = FU["worse_surgical_opinion"]
+    return weighted(rng, {choice: weights[choice] for choice in weights if choice in offered})
 
 
 def _repeat(course: Course, record: ProcedureRecord, planned: datetime) -> None:
     """The repeat goes ahead when it is simple: a third injection at most, on the list within
-    five weeks, before the sender's window and with time left to follow it."""
-    from spinepath.demo import story as stories
-
+    five weeks, before the sender's window and with time left to follow it. RF denervation is
+    never simple to repeat: it waits months and needs a fresh positive block (rules.md)."""
     rng, story = course.rng, course.story
     day = timezone.localdate(planned) + timedelta(days=rng.randint(14, 35))
     latest = min(course.replay.window_from.date(), story.last_day - timedelta(days=30))
-    if course.procedures >= 3 or day >= latest:
+    rf = record.procedure == Procedure.RADIOFREQUENCY_DENERVATION
+    if course.procedures >= 3 or day >= latest or rf:
         return
     decision = Decision.objects.filter(
         assessment=record.consent.assessment, context=Decision.Context.ASSESSMENT
@@ -472,18 +404,13 @@ def _repeat(course: Course, record: ProcedureRecord, planned: datetime) -> None:
     done = stories._procedure_day(rng, story, consent, day)
     if done is None:
         return
-    new = _latest_record(story.episode)
+    recorded = _latest_record(story.episode).created_at
     # The last injection's questionnaires still go on after this one; its discharge does not.
-    course.queue = [e for e in course.queue if e.when > new.created_at and not e.discharge]
+    course.queue = [e for e in course.queue if e.when > recorded and not e.discharge]
     heapq.heapify(course.queue)
     course.procedures += 1
     course.answering = True
-    _follow(course, new)
-    if story.reaches(Stage.FOLLOW_UP):
-        review = _at(done + timedelta(days=rng.randint(21, 40)), 10)
-        course.at(review, lambda: _to_follow_up(course, review))
-    if story.reaches(Stage.DISCHARGED):
-        _plan_discharge(course, done)
+    _after(course, done)
 
 
 def _plan_discharge(course: Course, injected: date) -> None:
@@ -496,25 +423,18 @@ def _plan_discharge(course: Course, injected: date) -> None:
         if earliest > story.last_day:
             return
         day = earliest + timedelta(days=rng.randint(0, (story.last_day - earliest).days))
-    when = _at(day, 16)
+    when = stories.at(day, 16)
     course.at(when, lambda: _discharge(course, when), discharge=True)
 
 
 def _discharge(course: Course, when: datetime) -> None:
-    from spinepath.demo.wording import WORDING
-
     if course.closed:
         return
     course.closed = True
-    outcome = {"lasting": "self_managing", "fading": "physiotherapy"}.get(
+    outcome = FU["discharge_outcomes"].get(
         course.pattern, course.rng.choice(["physiotherapy", "surgical_opinion"])
     )
-    story = course.story
+    note, story = WORDING["discharges"][outcome], course.story
     episode_discharge(
-        None,
-        episode=story.episode,
-        outcome=outcome,
-        note=WORDING["discharges"][outcome],
-        by=story.clinician,
-        at=when,
+        None, episode=story.episode, outcome=outcome, note=note, by=story.clinician, at=when
     )

@@ -10,8 +10,10 @@ nothing. Events run in date order with the episode's follow-up (``demo/followup.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from spinepath.aftercare.models import AdherenceLog
 from spinepath.aftercare.programmes import (
@@ -21,44 +23,28 @@ from spinepath.aftercare.programmes import (
     programme_update,
     suggested_start_back,
 )
+from spinepath.demo import story as stories
+from spinepath.demo.scenarios import SCENARIOS
 from spinepath.demo.wording import WORDING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import datetime
-
     from spinepath.demo.followup import Course
-    from spinepath.procedures.models import ProcedureRecord
 
-EDITED_SHARE = 0.2
-"""Programmes the physiotherapist trims after the proposal (one exercise fewer in a phase)."""
-
-ENGAGEMENT = {
-    # pattern: (weeks of logging (low, high), sessions logged a week (low, high), pain during)
-    "lasting": ((4, 8), (1, 2), (0, 3)),
-    "fading": ((3, 6), (1, 2), (1, 4)),
-    "none": ((1, 3), (1, 1), (3, 6)),
-    "worse": ((1, 2), (1, 1), (4, 7)),
-}
+REHAB = SCENARIOS["rehab"]
 
 
-def plan_programme(course: Course, record: ProcedureRecord, injected: date) -> None:
+def plan_programme(course: Course, injected: date) -> None:
     """The physiotherapist's appointment 2 to 10 days after the injection, then the logs."""
-    from spinepath.demo.followup import _at
-
     rng = course.rng
     day = injected + timedelta(days=rng.randint(2, 10))
-    when = _at(day, rng.randint(9, 16), rng.choice([0, 30]))
+    when = stories.at(day, rng.randint(9, 16), rng.choice([0, 30]))
     course.at(when, lambda: _make(course, injected, when))
 
 
 def _make(course: Course, injected: date, when: datetime) -> None:
-    from spinepath.demo.followup import _at, _physio
-
     if course.closed:
         return
-    rng, episode = course.rng, course.story.episode
-    physio = _physio(course)
+    rng, episode, physio = course.rng, course.story.episode, course.physio()
     programme = programme_create(
         None,
         episode=episode,
@@ -69,47 +55,31 @@ def _make(course: Course, injected: date, when: datetime) -> None:
         at=when,
     )
     items = list(programme.items.all())
-    if rng.random() < EDITED_SHARE and len(items) > 4:
-        dropped = rng.choice(items[1:])
-        kept = [i for i in items if i is not dropped]
+    if rng.random() < REHAB["edited_share"] and len(items) > 4:
+        items.remove(rng.choice(items[1:]))
         programme_update(
             None,
             programme=programme,
             by=physio,
-            items=[ItemChoice(i.phase, i.exercise_code, i.dosage) for i in kept],
+            items=[ItemChoice(i.phase, i.exercise_code, i.dosage) for i in items],
             notes=programme.notes,
             at=when + timedelta(minutes=10),
         )
-        items = kept
     course.programme, course.programme_items = programme, items
-    weeks, per_week, pain = ENGAGEMENT.get(course.pattern, ENGAGEMENT["none"])
+    engagement = REHAB["engagement"][course.pattern]
+    weeks = engagement["weeks"]
     if course.never_answers:
         weeks = (0, 1)
     elif course.stopped in ("6w", "3m"):  # answers stop early: so do the exercises
         weeks = (min(weeks[0], 2), min(weeks[1], 4))
-    start = timezone_date(when) + timedelta(days=1)
+    start = timezone.localdate(when) + timedelta(days=1)
     for week in range(rng.randint(*weeks)):
-        days = sorted(rng.sample(range(7), rng.randint(*per_week)))
-        for offset in days:
+        for offset in sorted(rng.sample(range(7), rng.randint(*engagement["per_week"]))):
             day = start + timedelta(days=7 * week + offset)
-            moment = _at(day, rng.randint(18, 21), rng.randint(0, 59))
-            done = rng.random() < 0.85
-            pain_during = rng.randint(*pain) if done else None
-            course.at(
-                moment, lambda d=day, m=moment, x=done, p=pain_during: _log(course, d, m, x, p)
-            )
-
-
-def timezone_date(when: datetime) -> date:
-    from django.utils import timezone
-
-    return timezone.localdate(when)
-
-
-def _logger(
-    course: Course, day: date, when: datetime, done: bool, pain: int | None
-) -> Callable[[], None]:
-    return lambda: _log(course, day, when, done, pain)
+            moment = stories.at(day, rng.randint(18, 21), rng.randint(0, 59))
+            done = rng.random() < REHAB["done_share"]
+            pain = rng.randint(*engagement["pain"]) if done else None
+            course.at(moment, lambda d=day, m=moment, x=done, p=pain: _log(course, d, m, x, p))
 
 
 def _log(course: Course, day: date, when: datetime, done: bool, pain: int | None) -> None:
@@ -119,11 +89,10 @@ def _log(course: Course, day: date, when: datetime, done: bool, pain: int | None
     programme = course.programme
     phase = programme.phase_on(day)
     today = [i for i in course.programme_items if i.phase == phase] or course.programme_items
-    item = course.rng.choice(today)
     adherence_record(
         None,
         programme=programme,
-        exercise_code=item.exercise_code,
+        exercise_code=course.rng.choice(today).exercise_code,
         on=day,
         done=done,
         pain_during=pain,

@@ -209,7 +209,7 @@ def patients_and_stories(world: DemoWorld) -> None:
     outcomes: list[Outcome | None] = assign_outcomes(rng, stages)
     taken: set[str] = set()
     shown: set[str] = set()
-    asked = 0
+    owed = ["withdrawn", "declined"]
     for index, (stage, outcome) in enumerate(zip(stages, outcomes, strict=True)):
         # One INSERT a table for the story's audit events and timeline entries.
         with batched_inserts():
@@ -223,13 +223,14 @@ def patients_and_stories(world: DemoWorld) -> None:
                 prefer=SHOW_FIRST - shown,
             )
             if story.reaches(Stage.CONSENTED):
-                # The first two patients asked show a withdrawal and a refusal; then a few more.
-                if asked < 2:
-                    story.hesitation = ("withdrawn", "declined")[asked]
+                # A withdrawal, then a refusal, each until a story shows it; then a few more.
+                if owed:
+                    story.hesitation = owed[0]
                 elif rng.random() < HESITANT_SHARE:
                     story.hesitation = rng.choice(["declined", "withdrawn"])
-                asked += 1
             replay(rng, story)
+            if owed and story.reaches(Stage.CONSENTED) and not story.hesitation:
+                owed.pop(0)
             shown.add(story.scenario)
             world.episodes.append(episode)
             world.scenarios.append(story.scenario)

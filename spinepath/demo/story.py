@@ -179,8 +179,8 @@ def _consent(
             at=when,
         )
 
-    hesitation, story.hesitation = story.hesitation, ""
-    if hesitation and day + timedelta(days=8) <= story.last_day:
+    if story.hesitation and day + timedelta(days=8) <= story.last_day:  # else kept, unshown
+        hesitation, story.hesitation = story.hesitation, ""
         if hesitation == "declined":
             take(Consent.Decision.DENY, moment, rng.choice(day_of.DENY_QUESTIONS))
         else:

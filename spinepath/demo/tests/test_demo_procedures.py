@@ -127,7 +127,7 @@ def test_consents_fit_the_procedure_and_show_every_state(world: Any) -> None:
     )
     assert states[("active", "permit", False)] >= 1
     assert states[("inactive", "deny", False)] >= 1
-    assert states[("inactive", "permit", True)] == 1
+    assert states[("inactive", "permit", True)] >= 1  # one at least: a few more by chance
     for episode in Episode.objects.filter(stage__in=CONSENTED):
         assert Consent.objects.filter(episode=episode).valid_for_procedure().exists(), episode
     for consent in Consent.objects.select_related("episode__patient", "assessment"):
