@@ -20,6 +20,7 @@ from django.utils import timezone
 from spinepath.clinical.coding import condition_choices
 from spinepath.clinical.rehab import BY_CODE, LIBRARY, PHASES, Exercise, Phase, phase_for_day
 from spinepath.clinical.vocab import Condition
+from spinepath.lib.validation import QuickValidation
 from spinepath.patients.models import Episode, EpisodeRecord
 
 PHASE_CHOICES = [(p.value, f"{p.value}. {PHASES[p].name} ({PHASES[p].when})") for p in Phase]
@@ -32,7 +33,7 @@ class StartBack(models.TextChoices):
     HIGH = "high", "High risk"
 
 
-class Programme(EpisodeRecord, models.Model):
+class Programme(EpisodeRecord, QuickValidation, models.Model):
     """One rehabilitation programme for one episode, counted from the day of the injection."""
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="rehab_programmes")
@@ -80,11 +81,15 @@ class Programme(EpisodeRecord, models.Model):
     def phase_on(self, on: dt.date) -> Phase:
         return phase_for_day(self.day_on(on))
 
+    def exercise_codes(self) -> set[str]:
+        """The codes of the programme's exercises (its prefetched items when it holds them)."""
+        return {item.exercise_code for item in self.items.all()}
+
     def items_for_phase(self, phase: Phase) -> list[ProgrammeItem]:
         return [item for item in self.items.all() if item.phase == phase]
 
 
-class ProgrammeItem(models.Model):
+class ProgrammeItem(QuickValidation, models.Model):
     """One exercise in one phase of a programme, with the physiotherapist's dosage if changed."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="items")
@@ -131,7 +136,7 @@ class ProgrammeItem(models.Model):
             raise ValidationError(errors)
 
 
-class AdherenceLog(models.Model):
+class AdherenceLog(QuickValidation, models.Model):
     """One session of one exercise, as the patient (or staff for them) logged it."""
 
     class Source(models.TextChoices):
@@ -175,8 +180,7 @@ class AdherenceLog(models.Model):
             errors["on"] = "A session cannot be logged before the injection."
         elif self.on and self.on > timezone.localdate(self.recorded_at):
             errors["on"] = "A session cannot be logged for a day that has not come yet."
-        codes = set(programme.items.values_list("exercise_code", flat=True))
-        if self.exercise_code and self.exercise_code not in codes:
+        if self.exercise_code and self.exercise_code not in programme.exercise_codes():
             errors["exercise_code"] = "This exercise is not in the patient's programme."
         if self.pain_during is not None and not self.done:
             errors["pain_during"] = "Pain during an exercise is given only for a session done."

@@ -104,8 +104,12 @@ def programme_create(
         programme.save()
         for item in items:
             item.programme = programme
-            item.full_clean()
+            # The programme was made a moment ago in this transaction, so it has no rows the
+            # unique constraint could meet: only the new rows themselves (checked below).
+            item.full_clean(validate_constraints=False)
+        _ensure_once_a_phase(items)
         ProgrammeItem.objects.bulk_create(items)
+        hold_items(programme, items)
         episode.log(
             TimelineEvent.Kind.AFTERCARE,
             f"Rehabilitation programme made: {len(items)} exercises over "
@@ -116,6 +120,29 @@ def programme_create(
         )
         audit.record(request, AuditEvent.Action.CREATE, programme, user=by, at=at)
     return programme
+
+
+def _ensure_once_a_phase(items: Sequence[ProgrammeItem]) -> None:
+    seen: set[tuple[int, str]] = set()
+    for item in items:
+        key = (item.phase, item.exercise_code)
+        if key in seen:
+            raise ValidationError(f"{item.exercise.name} is in phase {item.phase} twice.")
+        seen.add(key)
+
+
+def hold_items(programme: Programme, items: Sequence[ProgrammeItem]) -> None:
+    """Keep the rows just written as the programme's prefetched ``items`` (in the model's
+    order), as ``prefetch_related`` would, so a caller holding the programme reads its exercises
+    (the adherence log's check, the demo) without asking the database again."""
+    rows = sorted(items, key=lambda i: (i.phase, i.position, i.pk or 0))
+    queryset = ProgrammeItem.objects.filter(programme=programme)
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    cache = getattr(programme, "_prefetched_objects_cache", None)
+    if cache is None:
+        cache = programme._prefetched_objects_cache = {}
+    cache["items"] = queryset
 
 
 def programme_update(
@@ -153,13 +180,15 @@ def programme_update(
         row.full_clean(exclude=["programme"])  # the old rows go in the same transaction
     with transaction.atomic():
         lock_patient(programme.episode.patient_id)
-        before = {(i.phase, i.exercise_code, i.dosage) for i in programme.items.all()}
+        stored = ProgrammeItem.objects.filter(programme=programme)  # as it is now, not as held
+        before = {(i.phase, i.exercise_code, i.dosage) for i in stored}
         after = {(r.phase, r.exercise_code, r.dosage) for r in rows}
         changed_notes = notes != programme.notes
         if before == after and not changed_notes:
             return programme
-        programme.items.all().delete()
+        ProgrammeItem.objects.filter(programme=programme).delete()
         ProgrammeItem.objects.bulk_create(rows)
+        hold_items(programme, rows)
         programme.notes = notes
         programme.updated_by = by
         programme.updated_at = at

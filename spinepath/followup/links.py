@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from spinepath.clinical import followup_schedule
@@ -95,6 +95,15 @@ def revoke_all(time_point: TimePoint, *, at: datetime) -> int:
 def is_locked(time_point: TimePoint) -> bool:
     """Locked after five wrong dates of birth, until staff resend a new link."""
     return time_point.links.filter(revoked_at__isnull=True, locked_at__isnull=False).exists()
+
+
+def locked_points(time_points: QuerySet[TimePoint]) -> set[int]:
+    """The ids of ``time_points`` whose links are locked (``is_locked`` for many at once)."""
+    return set(
+        FollowUpLink.objects.filter(
+            time_point__in=time_points, revoked_at__isnull=True, locked_at__isnull=False
+        ).values_list("time_point_id", flat=True)
+    )
 
 
 def usable(link: FollowUpLink, at: datetime) -> bool:

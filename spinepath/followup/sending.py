@@ -109,8 +109,11 @@ def channels_for(patient: Patient) -> list[str]:
     return channels
 
 
-def worth_sending(time_point: TimePoint, at: datetime, *, resend: bool = False) -> str:
-    """Why a message for ``time_point`` should no longer go at ``at``; empty when it should."""
+def worth_sending(
+    time_point: TimePoint, at: datetime, *, resend: bool = False, locked: bool | None = None
+) -> str:
+    """Why a message for ``time_point`` should no longer go at ``at``; empty when it should.
+    ``locked``: whether its links are locked, when the caller already read it for many points."""
     if time_point.completed_at is not None:
         return "the questionnaire was already answered"
     if time_point.cancelled_at is not None:
@@ -119,7 +122,7 @@ def worth_sending(time_point: TimePoint, at: datetime, *, resend: bool = False) 
         return "the episode was discharged"
     if at >= links.window_closes(time_point):
         return "the time to answer had passed"
-    if not resend and links.is_locked(time_point):
+    if not resend and (links.is_locked(time_point) if locked is None else locked):
         return "the link is locked after wrong dates of birth"
     return ""
 
@@ -152,10 +155,11 @@ def plan(at: datetime) -> list[MessageLog]:
     ).values_list("time_point_id", "channel", "kind", "created_at"):
         already.add((tp_id, channel, kind))
         latest[tp_id, channel] = max(created_at, latest.get((tp_id, channel), created_at))
+    locked = links.locked_points(candidates)  # one query for all, not one a time point
     queued = []
     for time_point in candidates:
         kind = kind_due(time_point, at)
-        if kind is None or worth_sending(time_point, at):
+        if kind is None or worth_sending(time_point, at, locked=time_point.pk in locked):
             continue
         moment = send_moment(time_point, dict(SCHEDULED)[kind])
         for channel in channels_for(time_point.episode.patient):

@@ -3,7 +3,8 @@
 ``full_clean`` asks the database two kinds of question it already knows the answer to:
 
 * a check constraint is evaluated by a ``SELECT … WHERE <condition>`` inside a savepoint (three
-  statements), even when the condition only compares the record's own field values;
+  statements), even when the condition only compares the record's own field values; so is a
+  partial unique constraint, even when its condition is false for the record (nothing to find);
 * a foreign key is checked by ``SELECT 1 FROM <target> WHERE id = …`` even when the record holds
   the target object, loaded from the database a moment ago in the same transaction.
 
@@ -114,6 +115,23 @@ def check_passes(
         return None
 
 
+def unique_applies(
+    instance: models.Model, constraint: models.UniqueConstraint, exclude: Collection[str]
+) -> bool:
+    """Whether Django's check of the partial unique ``constraint`` could find anything: not
+    when its condition is false for ``instance`` (or names an excluded field, which Django
+    skips), which is decided here without the query in a savepoint Django would run."""
+    condition = constraint.condition
+    if not isinstance(condition, models.Q):
+        return True
+    try:
+        return _holds(instance, condition, exclude)
+    except _Excluded:
+        return False
+    except _AskTheDatabase:
+        return True
+
+
 def _loaded_foreign_keys(instance: models.Model, exclude: Collection[str]) -> set[str]:
     """Foreign keys whose target is the saved object the record already holds."""
     known = set()
@@ -158,6 +176,10 @@ class QuickValidation:
                         )
                         errors = error.update_error_dict(errors)
                         continue
+                elif isinstance(constraint, models.UniqueConstraint) and not unique_applies(
+                    instance, constraint, exclude
+                ):
+                    continue
                 try:
                     constraint.validate(model_class, instance, exclude=exclude, using=using)
                 except ValidationError as error:

@@ -537,13 +537,14 @@ class ProcedureRecord(EpisodeRecord, QuickValidation, models.Model):
     def steroid_status(self) -> str | None:
         return (self.steroid_check or {}).get("status")
 
-    def write_complication_rows(self, *, at: datetime) -> None:
+    def write_complication_rows(self, *, at: datetime, new: bool = False) -> None:
         """Make the ``ProcedureComplication`` rows match ``complications`` and
         ``late_complications``: rows still true keep their time, new ones are recorded ``at``,
-        ones an amendment took away go. Call in the transaction that saves the record."""
+        ones an amendment took away go. Call in the transaction that saves the record
+        (``new``: the record was inserted in it, so it has no rows yet)."""
         wanted = {(code, False) for code in self.complications}
         wanted |= {(code, True) for code in self.late_complications}
-        rows = list(self.complication_rows.all())
+        rows = [] if new else list(self.complication_rows.all())
         have = {(row.code, row.late) for row in rows}
         gone = [row.pk for row in rows if (row.code, row.late) not in wanted]
         if gone:

@@ -439,7 +439,7 @@ def procedure_record(
         record.consent_variance_reason = variance_reason
         record.full_clean()
         record.save()
-        record.write_complication_rows(at=now)
+        record.write_complication_rows(at=now, new=True)
         if episode.stage != Episode.Stage.TREATED:
             episode.advance_to(Episode.Stage.TREATED, by=by, at=now)
         episode.log(

@@ -76,7 +76,12 @@ class ProcedureRefused(Exception):
 
 def valid_consent(episode: Episode) -> Consent | None:
     """The newest consent the procedure may go ahead on, if any."""
-    return Consent.objects.filter(episode=episode).valid_for_procedure().first()
+    return (
+        Consent.objects.filter(episode=episode)
+        .valid_for_procedure()
+        .select_related("assessment")
+        .first()
+    )
 
 
 def consent_problem(consent: Consent | None) -> str:

@@ -93,6 +93,29 @@ def test_a_foreign_key_given_only_by_id_is_still_looked_up(clinic_a: Any) -> Non
     assert any('"patients_patient"' in q["sql"] for q in queries)
 
 
+def test_a_partial_unique_constraint_whose_condition_is_false_asks_nothing(
+    clinic_a: Any,
+) -> None:
+    first = make_patient(clinic_a, mrn="")
+    second = Patient(
+        clinic=clinic_a,
+        given_name="Second",
+        family_name=first.family_name,
+        date_of_birth=first.date_of_birth,
+        sex=first.sex,
+        nhs_number="9999999484",
+        mrn="",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        second.full_clean(exclude=["id"])
+    checks = [q["sql"] for q in queries if "_check" in q["sql"]]
+    assert len(checks) == 1 and '"nhs_number"' in checks[0]  # no empty MRN is looked up
+    second.mrn = first.mrn = "A1"
+    first.save(update_fields=["mrn"])
+    with pytest.raises(ValidationError):
+        second.full_clean(exclude=["id"])
+
+
 def test_batched_rows_are_written_when_the_block_ends_in_order(clinic_a: Any) -> None:
     episode = make_episode(make_patient(clinic_a))
     before = TimelineEvent.objects.filter(episode=episode).count()
