@@ -1,5 +1,5 @@
 """The patient's aftercare page: reached through their follow-up link's session, after the date
-of birth is checked (``followup.patient_views.verified_session``).
+of birth is checked (``followup.patient_views.verified_patient_page``).
 
 It sits above both apps because ``followup`` (the session) and ``aftercare`` (leaflets and
 programmes) are sibling layers that may not import each other. Like every patient page it reads
@@ -34,7 +34,7 @@ from spinepath.aftercare.programmes import adherence_record
 from spinepath.clinical.rehab import PHASES
 from spinepath.followup import patient_session
 from spinepath.followup.patient_session import PatientSession
-from spinepath.followup.patient_views import verified_session
+from spinepath.followup.patient_views import verified_patient_page
 from spinepath.patients.models import Episode
 from spinepath.procedures.models import Consent, ProcedureRecord
 
@@ -180,22 +180,16 @@ def _page(
 
 
 @require_GET
-def aftercare_page(request: HttpRequest) -> HttpResponse:
-    at = timezone.now()
-    session = verified_session(request, at)
-    if isinstance(session, HttpResponse):
-        return session
+@verified_patient_page
+def aftercare_page(request: HttpRequest, session: PatientSession, at: dt.datetime) -> HttpResponse:
     return _page(request, session, at)
 
 
 @require_POST
-def log_exercise(request: HttpRequest) -> HttpResponse:
+@verified_patient_page
+def log_exercise(request: HttpRequest, session: PatientSession, at: dt.datetime) -> HttpResponse:
     """Log one session of one of today's exercises; on a problem, the page again with it named
     beside the exercise and nothing written."""
-    at = timezone.now()
-    session = verified_session(request, at)
-    if isinstance(session, HttpResponse):
-        return session
     programme = _programme(_episode(session))
     today = timezone.localdate(at)
     if programme is None:
@@ -241,11 +235,8 @@ def _pdf(
 
 
 @require_GET
-def aftercare_pdf(request: HttpRequest) -> HttpResponse:
-    at = timezone.now()
-    session = verified_session(request, at)
-    if isinstance(session, HttpResponse):
-        return session
+@verified_patient_page
+def aftercare_pdf(request: HttpRequest, session: PatientSession, at: dt.datetime) -> HttpResponse:
     episode = _episode(session)
     given = _given(episode)
     if given is None:
@@ -262,11 +253,8 @@ def aftercare_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def plan_pdf(request: HttpRequest) -> HttpResponse:
-    at = timezone.now()
-    session = verified_session(request, at)
-    if isinstance(session, HttpResponse):
-        return session
+@verified_patient_page
+def plan_pdf(request: HttpRequest, session: PatientSession, at: dt.datetime) -> HttpResponse:
     episode = _episode(session)
     planned = _planned(episode)
     if planned is None:

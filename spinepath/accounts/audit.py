@@ -4,8 +4,12 @@ Views and API handlers call :func:`record`; nothing else writes ``AuditEvent`` r
 has one shape whichever door the request came through.
 
 A page load is one look at a record however many helpers fetch it: reads, lists and refusals are
-collected on the request and each distinct one is written once. Writes are always written: at
-once, or with their batch where a caller such as the demo batches them (``lib/batched.py``).
+collected on the request and each distinct one is written once, all of a request's together in
+one INSERT when the request ends (``AuditFlushMiddleware`` around every request, through
+``lib/batched.py``'s ``deferred_inserts``), before its response leaves; if that INSERT fails the
+request fails with it. Writes (create, update, override, export, …) are written with the change
+they describe, in its transaction: at once, or with their batch where a caller such as the demo
+batches them.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from spinepath.accounts.models import AuditEvent, User
-from spinepath.lib.batched import insert
+from spinepath.lib.batched import defer, insert
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -84,8 +88,10 @@ def record(
         patient = getattr(obj, "patient", None)
         clinic_id = getattr(patient, "clinic_id", None)
 
+    write = defer if action in _ONCE_PER_REQUEST else insert
+
     def create() -> AuditEvent:
-        return insert(
+        return write(
             AuditEvent(
                 user=actor,
                 username=actor.username if actor else "",
@@ -117,15 +123,17 @@ def record_list(
     user: User = request.user  # type: ignore[assignment]
 
     def create() -> AuditEvent:
-        return AuditEvent.objects.create(
-            user=user,
-            username=user.username,
-            clinic_id=user.clinic_id,
-            action=AuditEvent.Action.LIST,
-            channel=_channel(request),
-            model=model._meta.label,
-            ip_address=client_ip(request),
-            detail={"shown": shown, "searched": bool(query)},
+        return defer(
+            AuditEvent(
+                user=user,
+                username=user.username,
+                clinic_id=user.clinic_id,
+                action=AuditEvent.Action.LIST,
+                channel=_channel(request),
+                model=model._meta.label,
+                ip_address=client_ip(request),
+                detail={"shown": shown, "searched": bool(query)},
+            )
         )
 
     key = (AuditEvent.Action.LIST, model._meta.label, tuple(shown), bool(query))
@@ -152,21 +160,23 @@ def record_denied(
     match = getattr(request, "resolver_match", None)
 
     def create() -> AuditEvent:
-        return AuditEvent.objects.create(
-            user=staff,
-            username=staff.username,
-            clinic_id=staff.clinic_id,
-            action=AuditEvent.Action.DENIED,
-            channel=_channel(request),
-            model=model,
-            object_id=object_id,
-            patient_id=patient_id,
-            ip_address=client_ip(request),
-            reason=reason,
-            detail={
-                "method": request.method or "",
-                "page": match.view_name if match else "",
-            },
+        return defer(
+            AuditEvent(
+                user=staff,
+                username=staff.username,
+                clinic_id=staff.clinic_id,
+                action=AuditEvent.Action.DENIED,
+                channel=_channel(request),
+                model=model,
+                object_id=object_id,
+                patient_id=patient_id,
+                ip_address=client_ip(request),
+                reason=reason,
+                detail={
+                    "method": request.method or "",
+                    "page": match.view_name if match else "",
+                },
+            )
         )
 
     return _once(request, (AuditEvent.Action.DENIED, model, object_id), create)

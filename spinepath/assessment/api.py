@@ -296,11 +296,10 @@ def create_assessment(request: HttpRequest, episode_id: str, payload: Assessment
 
 @router.get("/assessments/{assessment_id}", response=AssessmentOut)
 def read_assessment(request: HttpRequest, assessment_id: int) -> Any:
-    return access.get_for_user(
+    return scope.get_episode_record_for_user(
         request,
         Assessment.objects.select_related("episode__patient", "clinician"),
         assessment_id,
-        patient_path="episode__patient",
         what="assessment",
     )
 

@@ -237,13 +237,12 @@ def time_point_out(point: TimePoint, today: date) -> dict[str, Any]:
 
 
 def _procedure(request: HttpRequest, procedure_id: int) -> ProcedureRecord:
-    return access.get_for_user(
+    return scope.get_episode_record_for_user(
         request,
         ProcedureRecord.objects.counted().select_related(
             "episode__patient__clinic", "consent__assessment"
         ),
         procedure_id,
-        patient_path="episode__patient",
         what="procedure",
     )
 
@@ -283,11 +282,10 @@ def episode_follow_up(request: HttpRequest, episode_id: str) -> Any:
 )
 def enter_responses(request: HttpRequest, time_point_id: int, payload: StaffEntryIn) -> Any:
     user = _user(request)
-    point = access.get_for_user(
+    point = scope.get_episode_record_for_user(
         request,
         TimePoint.objects.select_related("episode__patient__clinic", "procedure"),
         time_point_id,
-        patient_path="episode__patient",
         what="time point",
         log_read=False,
     )

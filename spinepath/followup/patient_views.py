@@ -12,8 +12,10 @@ top, and passes it on (``at``), as every workflow does.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -80,6 +82,27 @@ def verified_session(request: HttpRequest, at: datetime) -> PatientSession | Htt
     if not session.verified:
         return _redirect("followup_patient_dob")
     return session
+
+
+P = ParamSpec("P")
+SessionView = Callable[Concatenate[HttpRequest, PatientSession, datetime, P], HttpResponse]
+
+
+def verified_patient_page(
+    view: SessionView[P],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """A patient page behind a checked date of birth: reads the clock once, finds the verified
+    session (or returns the page to show instead) and calls ``view(request, session, at, …)``."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        at = timezone.now()
+        session = verified_session(request, at)
+        if isinstance(session, HttpResponse):
+            return session
+        return view(request, session, at, *args, **kwargs)
+
+    return wrapper
 
 
 def definitions(time_point: TimePoint) -> dict[str, Instrument]:
@@ -202,11 +225,10 @@ def date_of_birth(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def question(request: HttpRequest, step: int) -> HttpResponse:
-    at = timezone.now()
-    session = verified_session(request, at)
-    if isinstance(session, HttpResponse):
-        return session
+@verified_patient_page
+def question(
+    request: HttpRequest, session: PatientSession, at: datetime, step: int
+) -> HttpResponse:
     time_point = TimePoint.objects.get(pk=session.link.time_point_id)
     if time_point.completed_at is not None:
         return _respond(_redirect("followup_patient_done"), session)
@@ -312,11 +334,8 @@ def _answer_rows(time_point: TimePoint) -> list[dict[str, Any]]:
 
 
 @require_http_methods(["GET", "POST"])
-def check_answers(request: HttpRequest) -> HttpResponse:
-    at = timezone.now()
-    session = verified_session(request, at)
-    if isinstance(session, HttpResponse):
-        return session
+@verified_patient_page
+def check_answers(request: HttpRequest, session: PatientSession, at: datetime) -> HttpResponse:
     time_point = TimePoint.objects.get(pk=session.link.time_point_id)
     if time_point.completed_at is not None:
         return _respond(_redirect("followup_patient_done"), session)
@@ -343,11 +362,8 @@ def check_answers(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def done(request: HttpRequest) -> HttpResponse:
-    at = timezone.now()
-    session = verified_session(request, at)
-    if isinstance(session, HttpResponse):
-        return session
+@verified_patient_page
+def done(request: HttpRequest, session: PatientSession, at: datetime) -> HttpResponse:
     time_point = TimePoint.objects.get(pk=session.link.time_point_id)
     if time_point.completed_at is None:
         return _respond(_redirect("followup_patient_check"), session)

@@ -181,11 +181,10 @@ def record_plan(request: HttpRequest, decision_id: int, payload: PlanIn) -> Any:
 )
 def record_result(request: HttpRequest, action_id: int, payload: ResultIn) -> Any:
     user = _user(request)
-    action = access.get_for_user(
+    action = scope.get_episode_record_for_user(
         request,
         OnwardAction.objects.select_related("episode__patient__clinic", "recorded_by"),
         action_id,
-        patient_path="episode__patient",
         what="urgent referral",
         log_read=False,
     )

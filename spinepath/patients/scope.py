@@ -7,15 +7,17 @@ so accounts never imports patients.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from spinepath.accounts.access import get_for_user
 from spinepath.accounts.models import User
 from spinepath.patients.models import Episode, Patient
+
+M = TypeVar("M", bound=Model)
 
 
 def patients_for(user: User) -> QuerySet[Patient]:
@@ -41,14 +43,25 @@ def _as_uuid(value: Any) -> UUID:
 def get_patient_for_user(
     request: HttpRequest, patient_id: Any, *, log_read: bool = True
 ) -> Patient:
-    return get_for_user(
+    """The patient with their clinic. A patient found is in the user's own clinic, so when the
+    user came with their clinic loaded (an API token) it is not fetched again."""
+    user = request.user
+    clinic_field = User._meta.get_field("clinic")
+    known = user.is_authenticated and clinic_field.is_cached(user)  # type: ignore[attr-defined]
+    patient = get_for_user(
         request,
-        Patient.objects.select_related("clinic"),
+        Patient.objects.all() if known else Patient.objects.select_related("clinic"),
         _as_uuid(patient_id),
         patient_path="",
         what="patient",
         log_read=log_read,
     )
+    if known:
+        Patient._meta.get_field("clinic").set_cached_value(  # type: ignore[attr-defined]
+            patient,
+            clinic_field.get_cached_value(user),  # type: ignore[attr-defined]
+        )
+    return patient
 
 
 def get_episode_for_user(
@@ -61,4 +74,14 @@ def get_episode_for_user(
         patient_path="patient",
         what="episode",
         log_read=log_read,
+    )
+
+
+def get_episode_record_for_user(
+    request: HttpRequest, queryset: QuerySet[M], pk: Any, *, what: str, log_read: bool = True
+) -> M:
+    """A record that belongs to an episode (consent, procedure, time point, onward action, …)
+    in the user's clinic, found by ``pk``; 404 otherwise; audits the read unless told not to."""
+    return get_for_user(
+        request, queryset, pk, patient_path="episode__patient", what=what, log_read=log_read
     )

@@ -20,7 +20,7 @@ from ninja import Field, ModelSchema, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import field_validator
 
-from spinepath.accounts import access, audit
+from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent, Role, User
 from spinepath.api_helpers import Input, field_error, from_model_errors
 from spinepath.clinical.checklist import DayFacts, Phase
@@ -130,11 +130,10 @@ class ConsentOut(Schema):
 
 
 def _consent_for(request: HttpRequest, consent_id: int) -> Consent:
-    return access.get_for_user(
+    return scope.get_episode_record_for_user(
         request,
         Consent.objects.select_related("episode__patient", "clinician"),
         consent_id,
-        patient_path="episode__patient",
         what="consent",
         log_read=False,
     )
@@ -603,11 +602,10 @@ def create_procedure(request: HttpRequest, episode_id: str, payload: ProcedureIn
 
 @router.get("/procedures/{procedure_id}", response=ProcedureOut, tags=["procedure"])
 def read_procedure(request: HttpRequest, procedure_id: int) -> Any:
-    return access.get_for_user(
+    return scope.get_episode_record_for_user(
         request,
         ProcedureRecord.objects.select_related("episode__patient", "operator"),
         procedure_id,
-        patient_path="episode__patient",
         what="procedure",
     )
 
@@ -617,11 +615,10 @@ def amend_discharge(request: HttpRequest, procedure_id: int, payload: DischargeI
     """Record or correct the discharge and late complications after the procedure. The record
     shows the new values; ``discharge_amendments`` keeps every earlier version and the reason."""
     user = _user(request)
-    record = access.get_for_user(
+    record = scope.get_episode_record_for_user(
         request,
         ProcedureRecord.objects.select_related("episode__patient", "operator"),
         procedure_id,
-        patient_path="episode__patient",
         what="procedure",
         log_read=False,
     )

@@ -74,3 +74,35 @@ def test_it_writes_when_a_token_was_last_used_at_most_once_a_minute(clinician_a)
     assert used_at(first + timedelta(seconds=59)) == (first, 0)
     assert used_at(first + timedelta(seconds=60)) == (first + timedelta(seconds=60), 1)
     assert used_at(first + timedelta(seconds=61)) == (first + timedelta(seconds=60), 0)
+
+
+def test_the_one_statement_token_lookup_makes_the_objects_the_orm_makes(clinician_a):
+    """``ApiToken.objects.authenticate`` reads the token, user and clinic with SQL of its own
+    (issue 10); every field must come back as the ORM would read it, types included."""
+    from spinepath.accounts.models import User
+
+    clinician_a.clinic.ruleset_overrides = {"version": "local-1"}  # JSON read back as a dict
+    clinician_a.clinic.save()
+    _, secret = ApiToken.objects.issue(clinician_a)
+    ApiToken.objects.authenticate(secret)  # the first use notes last_used_at
+    with CaptureQueriesContext(connection) as queries:
+        user = ApiToken.objects.authenticate(secret)
+        clinic = user.clinic
+    assert len(queries) == 1
+    expected = User.objects.select_related("clinic").get(pk=clinician_a.pk)
+    for model_field in User._meta.concrete_fields:
+        got, want = getattr(user, model_field.attname), getattr(expected, model_field.attname)
+        assert (got, type(got)) == (want, type(want)), model_field.name
+    for model_field in type(clinic)._meta.concrete_fields:
+        got = getattr(clinic, model_field.attname)
+        want = getattr(expected.clinic, model_field.attname)
+        assert (got, type(got)) == (want, type(want)), model_field.name
+    assert not user._state.adding and user._state.db == "default"
+
+
+def test_a_token_of_someone_without_a_clinic_has_no_clinic(db):
+    from spinepath.testing import make_superuser
+
+    _, secret = ApiToken.objects.issue(make_superuser())
+    user = ApiToken.objects.authenticate(secret)
+    assert user.is_superuser and user.clinic is None
