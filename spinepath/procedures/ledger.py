@@ -12,8 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 
 from spinepath.assessment.models import Assessment
 from spinepath.clinical.exposure import (
@@ -32,6 +35,7 @@ from spinepath.clinical.steroids import (
     cumulative_36m_status,
 )
 from spinepath.clinical.vocab import Steroid
+from spinepath.lib import fragments
 from spinepath.lib.dates import day
 from spinepath.patients.history import Injection, injections
 from spinepath.patients.models import Patient, PriorInjection
@@ -62,6 +66,82 @@ class LedgerRow:
     @property
     def site_label(self) -> str:
         return self.line.site.value.replace("_", " ").capitalize()
+
+    # The table's words, worked out here so the template only places text (``mg`` is
+    # ``|floatformat:"-2"``, ``date_text`` is ``|date``).
+    @property
+    def date_text(self) -> str:
+        return day(self.line.date)
+
+    @property
+    def steroid_text(self) -> str:
+        return capfirst(str(self.line.steroid)) or ""
+
+    @property
+    def dose_text(self) -> str:
+        return mg(self.line.dose_mg)
+
+    @property
+    def mpe_text(self) -> str:
+        return mg(self.line.mpe_mg)
+
+    @property
+    def running_12m_text(self) -> str:
+        return mg(self.line.running_12m_mpe_mg)
+
+    @property
+    def running_36m_text(self) -> str:
+        return mg(self.line.running_36m_mpe_mg)
+
+
+def mg(value: float) -> str:
+    """``value|floatformat:"-2"`` without the template: two decimals unless it is whole."""
+    exact = Decimal(repr(value))
+    if exact == exact.to_integral_value():
+        return str(int(exact))
+    return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+# One ``<tr>`` of the table in ``templates/procedures/_steroid_ledger.html``.
+LEDGER_ROW = """
+      <tr>
+        <td>{date}</td>
+        <td>{source}</td>
+        <td>{site}</td>
+        <td>{steroid}</td>
+        <td class="num">{dose}</td>
+        <td class="num">{mpe}</td>
+        <td class="num">{running_12m}</td>
+        <td class="num">{running_36m}</td>
+      </tr>"""
+LINKED = '<a href="{}">{}</a>'
+
+# One injection's dot on a chart of ``templates/procedures/_ledger_chart.html``.
+MARKER = """
+      <circle class="exposure-marker" cx="{x}" cy="{y}" r="4"><title>{label}</title></circle>"""
+
+
+def rows_html(rows: list[LedgerRow]) -> SafeString:
+    return fragments.rows(
+        LEDGER_ROW,
+        (
+            {
+                "date": fragments.safe(
+                    LINKED.format(fragments.text(row.url), fragments.text(row.date_text))
+                    if row.url
+                    else fragments.text(row.date_text)
+                ),
+                "source": row.source_label,
+                "site": row.site_label,
+                "steroid": row.steroid_text,
+                "dose": row.dose_text,
+                "mpe": row.mpe_text,
+                "running_12m": row.running_12m_text,
+                "running_36m": row.running_36m_text,
+            }
+            for row in rows
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -147,6 +227,28 @@ class Chart:
     title: str
     description: str
 
+    @property
+    def markers_html(self) -> SafeString:
+        markers = ({"x": m.x, "y": m.y, "label": m.label} for m in self.markers)
+        return fragments.rows(MARKER, markers)
+
+    # Offsets of the axis labels, so the template needs no ``|add``.
+    @property
+    def tick_label_x(self) -> int:
+        return self.left - 6
+
+    @property
+    def tick_mark_end(self) -> int:
+        return self.bottom + 5
+
+    @property
+    def tick_label_y(self) -> int:
+        return self.bottom + 20
+
+    @property
+    def threshold_label_x(self) -> int:
+        return self.right + 6
+
 
 @dataclass(frozen=True)
 class LedgerView:
@@ -162,6 +264,10 @@ class LedgerView:
     chart_narrow: Chart
     note: str = EQUIVALENCE_NOTE
 
+    @property
+    def rows_html(self) -> SafeString:
+        return rows_html(self.rows)
+
 
 def patient_ledger(patient: Patient, *, today: dt.date) -> LedgerView:
     """Every steroid the patient has been given up to ``today``, with totals, limits and chart."""
@@ -172,6 +278,7 @@ def patient_ledger(patient: Patient, *, today: dt.date) -> LedgerView:
     rows = [_row(line, i) for line, i in zip(ledger_lines(history, config), given, strict=True)]
     start = today - dt.timedelta(days=config.window_36m_days)
     totals = RollingTotals(history)
+    series = exposure_series(history, config, start=start, end=today)
     total_12m = totals.on(today, config.window_12m_days)
     total_36m = totals.on(today, config.window_36m_days)
     return LedgerView(
@@ -183,8 +290,8 @@ def patient_ledger(patient: Patient, *, today: dt.date) -> LedgerView:
         total_36m_status=cumulative_36m_status(total_36m, config).value,
         limits=Limits.of(config),
         next_injection=_next_injection(patient, history, today, config),
-        chart=_chart(history, config, start=start, end=today, layout=WIDE),
-        chart_narrow=_chart(history, config, start=start, end=today, layout=NARROW),
+        chart=_chart(history, config, series, totals, start=start, end=today, layout=WIDE),
+        chart_narrow=_chart(history, config, series, totals, start=start, end=today, layout=NARROW),
     )
 
 
@@ -223,6 +330,7 @@ def _next_injection(
     latest = (
         Assessment.objects.filter(episode__patient=patient, assessed_on__lte=today)
         .order_by("-assessed_on", "-created_at")
+        .only("procedure", "steroid", "steroid_dose_mg")
         .first()
     )
     if latest is not None and latest.steroid and latest.steroid_dose_mg is not None:
@@ -282,14 +390,15 @@ def _nice_max(value: float) -> tuple[float, float]:
 def _chart(
     history: list[GivenInjection],
     config: RuleSetConfig,
+    series: list[tuple[dt.date, float]],
+    totals: RollingTotals,
     *,
     start: dt.date,
     end: dt.date,
     layout: Layout,
 ) -> Chart:
+    """``series`` is ``exposure_series`` from ``start`` to ``end``; ``totals`` of ``history``."""
     left, right, top, bottom = layout.left, layout.right, layout.top, layout.bottom
-    series = exposure_series(history, config, start=start, end=end)
-    totals = RollingTotals(history)
     warn, limit = config.steroid_cumulative_warn_12m_mg, config.steroid_cumulative_limit_12m_mg
     highest = max(total for _, total in series)
     y_max, y_step = _nice_max(max(limit * 1.15, highest * 1.1))
