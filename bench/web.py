@@ -251,7 +251,7 @@ def serve(server: str, env: dict[str, str], port: int, workers: int) -> subproce
             "spinepath.wsgi:application",
         ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine boots slowly
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=1)
@@ -259,7 +259,7 @@ def serve(server: str, env: dict[str, str], port: int, workers: int) -> subproce
         except OSError:
             time.sleep(0.3)
     stop(process)
-    raise RuntimeError(f"{server} did not answer on port {port} within 30 s")
+    raise RuntimeError(f"{server} did not answer on port {port} within 120 s")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -7,21 +7,29 @@ layers in ``pyproject.toml``); the reference list is here because every cited so
 
 from __future__ import annotations
 
+from functools import lru_cache
+from uuid import UUID
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import User
 from spinepath.clinical.coding import codebook
 from spinepath.clinical.sources import all_sources
+from spinepath.lib import fragments
+from spinepath.lib.dates import Writer
 from spinepath.onward.actions import alert_for, alerts_for, needing_action
 from spinepath.patients import scope
 from spinepath.patients.forms import SearchForm
 from spinepath.patients.models import Episode, Patient, TimelineEvent
+from spinepath.patients.timeline import timeline_html
 from spinepath.procedures.ledger import patient_ledger
 from spinepath.procedures.safety_check import checklist_history
 from spinepath.questionnaires.baseline import latest_baseline
@@ -53,12 +61,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for episode in _longest_waiting(episodes):
         episode.needs_action = episode.pk in urgent_ids  # type: ignore[attr-defined]
         by_stage.setdefault(episode.stage, []).append(episode)
+    dates = Writer()
     worklists = [
         {
             "stage": stage,
             "label": label,
             "count": counts.get(stage, 0),
             "episodes": by_stage.get(stage, []),
+            "rows": _worklist_rows(by_stage.get(stage, []), dates),
         }
         for stage, label in Episode.Stage.choices
         if stage != Episode.Stage.DISCHARGED
@@ -77,6 +87,42 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "form": SearchForm(),
         },
+    )
+
+
+# One ``<li>`` of a stage's list in ``templates/patients/dashboard.html``.
+WORKLIST_ROW = """
+      <li><a href="{url}">{name}</a>{flag}
+        <span class="meta">{condition} · since {since}</span></li>"""
+NEEDS_ACTION_FLAG = ' <span class="badge flag-stop">Needs urgent action</span>'
+
+
+_ANY_ID = UUID(int=0)
+
+
+@lru_cache(maxsize=32)
+def _url_format(name: str, prefix: str) -> str:
+    """The URL of ``name`` for any one id, as a format string: one ``reverse`` per process."""
+    return reverse(name, args=[_ANY_ID]).replace(str(_ANY_ID), "{}")
+
+
+def _episode_url(episode_id: object) -> str:
+    return _url_format("episode_detail", get_script_prefix()).format(episode_id)
+
+
+def _worklist_rows(episodes: list[Episode], dates: Writer) -> SafeString:
+    return fragments.rows(
+        WORKLIST_ROW,
+        (
+            {
+                "url": _episode_url(episode.pk),
+                "name": episode.patient.full_name,
+                "flag": fragments.safe(NEEDS_ACTION_FLAG if episode.needs_action else ""),  # type: ignore[attr-defined]
+                "condition": episode.condition_display,
+                "since": dates.day(episode.stage_changed_at),
+            }
+            for episode in episodes
+        ),
     )
 
 
@@ -123,10 +169,8 @@ def _analyst_dashboard(request: HttpRequest, user: User) -> HttpResponse:
 def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = scope.get_patient_for_user(request, patient_id)
     episodes = list(patient.episodes.all())
-    timeline = (
-        TimelineEvent.objects.filter(episode__patient=patient)
-        .select_related("actor")
-        .order_by("-at", "-id")[:200]
+    timeline = timeline_html(
+        TimelineEvent.objects.filter(episode__patient=patient).order_by("-at", "-id")[:200]
     )
     ledger = patient_ledger(patient, today=timezone.localdate())
     alerts = alerts_for(episodes)
@@ -152,7 +196,7 @@ def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
         {
             "episode": episode,
             "patient": episode.patient,
-            "timeline": episode.timeline.select_related("actor"),
+            "timeline": timeline_html(episode.timeline.order_by("-at", "-id")),
             "stages": Episode.Stage.choices,
             "alert": alert_for(episode),
             "baseline": list(latest_baseline(episode).values()),

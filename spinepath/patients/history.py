@@ -57,6 +57,9 @@ def given_elsewhere(
     prior = PriorInjection.objects.filter(patient=patient, entered_in_error=False)
     if on_or_before is not None:
         prior = prior.filter(given_on__lte=on_or_before)
+    prior = prior.only(
+        "patient_id", "given_on", "site", "steroid", "steroid_dose_mg", "relief_percent", "where"
+    )
     return [
         Injection(
             given_on=p.given_on,

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 
 from django.utils import timezone
@@ -17,6 +18,8 @@ from spinepath.patients.models import Patient
 from spinepath.procedures.hooks import measured_relief
 from spinepath.procedures.models import ProcedureRecord
 
+HISTORY_FIELDS = ("episode_id", "performed_at", "procedure", "steroid", "steroid_dose_mg")
+
 
 def done_here(
     patient: Patient, on_or_before: date | None, *, measure_relief: bool = False
@@ -27,8 +30,11 @@ def done_here(
     (``hooks.MEASURED_RELIEF``); the steroid checks and the ledger do not need it.
     """
     records = ProcedureRecord.objects.counted().filter(episode__patient=patient)
-    if on_or_before is not None:
-        records = records.filter(performed_at__date__lte=on_or_before)
+    if on_or_before is not None:  # performed on a local day up to on_or_before (an index range)
+        next_day = dt.datetime.combine(on_or_before + dt.timedelta(days=1), dt.time.min)
+        records = records.filter(performed_at__lt=timezone.make_aware(next_day))
+    if not measure_relief:  # the ledger and the steroid checks read these columns only
+        records = records.only(*HISTORY_FIELDS)
     here = list(records)
     relief = measured_relief(here, on_or_before) if measure_relief else {}
     return [

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 
 from spinepath.assessment.models import Assessment
 from spinepath.clinical.exposure import (
@@ -31,6 +34,7 @@ from spinepath.clinical.steroids import (
     cumulative_36m_status,
 )
 from spinepath.clinical.vocab import Steroid
+from spinepath.lib import fragments
 from spinepath.lib.charts import Chart
 from spinepath.lib.charts.ledger import LayoutKey, LedgerChartData, steroid_ledger
 from spinepath.lib.dates import day
@@ -63,6 +67,78 @@ class LedgerRow:
     @property
     def site_label(self) -> str:
         return self.line.site.value.replace("_", " ").capitalize()
+
+    # The table's words, worked out here so the template only places text (``mg`` is
+    # ``|floatformat:"-2"``, ``date_text`` is ``|date``).
+    @property
+    def date_text(self) -> str:
+        return day(self.line.date)
+
+    @property
+    def steroid_text(self) -> str:
+        return capfirst(str(self.line.steroid)) or ""
+
+    @property
+    def dose_text(self) -> str:
+        return mg(self.line.dose_mg)
+
+    @property
+    def mpe_text(self) -> str:
+        return mg(self.line.mpe_mg)
+
+    @property
+    def running_12m_text(self) -> str:
+        return mg(self.line.running_12m_mpe_mg)
+
+    @property
+    def running_36m_text(self) -> str:
+        return mg(self.line.running_36m_mpe_mg)
+
+
+def mg(value: float) -> str:
+    """``value|floatformat:"-2"`` without the template: two decimals unless it is whole."""
+    exact = Decimal(repr(value))
+    if exact == exact.to_integral_value():
+        return str(int(exact))
+    return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+# One ``<tr>`` of the table in ``templates/procedures/_steroid_ledger.html``.
+LEDGER_ROW = """
+      <tr>
+        <td>{date}</td>
+        <td>{source}</td>
+        <td>{site}</td>
+        <td>{steroid}</td>
+        <td class="num">{dose}</td>
+        <td class="num">{mpe}</td>
+        <td class="num">{running_12m}</td>
+        <td class="num">{running_36m}</td>
+      </tr>"""
+LINKED = '<a href="{}">{}</a>'
+
+
+def rows_html(rows: list[LedgerRow]) -> SafeString:
+    return fragments.rows(
+        LEDGER_ROW,
+        (
+            {
+                "date": fragments.safe(
+                    LINKED.format(fragments.text(row.url), fragments.text(row.date_text))
+                    if row.url
+                    else fragments.text(row.date_text)
+                ),
+                "source": row.source_label,
+                "site": row.site_label,
+                "steroid": row.steroid_text,
+                "dose": row.dose_text,
+                "mpe": row.mpe_text,
+                "running_12m": row.running_12m_text,
+                "running_36m": row.running_36m_text,
+            }
+            for row in rows
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -135,6 +211,10 @@ class LedgerView:
     def chart_for(self, layout: LayoutKey) -> Chart:
         return steroid_ledger(self.chart_data, layout=layout)
 
+    @property
+    def rows_html(self) -> SafeString:
+        return rows_html(self.rows)
+
 
 def patient_ledger(patient: Patient, *, today: dt.date) -> LedgerView:
     """Every steroid the patient has been given up to ``today``, with totals, limits and chart."""
@@ -195,6 +275,7 @@ def _next_injection(
     latest = (
         Assessment.objects.filter(episode__patient=patient, assessed_on__lte=today)
         .order_by("-assessed_on", "-created_at")
+        .only("procedure", "steroid", "steroid_dose_mg")
         .first()
     )
     if latest is not None and latest.steroid and latest.steroid_dose_mg is not None:

@@ -1,0 +1,95 @@
+"""In-process cost of the hot staff pages: ms of CPU per request through Django's test client.
+
+Run against the bench's seeded database (``bench/web.py --seed-only`` first)::
+
+    .venv/bin/python bench/pages_profile.py            # ms per request, queries per page
+    .venv/bin/python bench/pages_profile.py --profile patient   # cProfile top functions
+
+Less noisy than wrk on a shared machine: CPU time (``time.process_time``) of the same requests
+the bench makes (the clinic's patient with the longest timeline, that patient's longest episode,
+the worklists and the login page), DEBUG off, the production settings otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import web  # noqa: E402  (bench/web.py: the same environment and targets)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", f"sqlite:///{web.BENCH_VAR / 'bench.sqlite3'}"),
+    )
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--profile", default="", help="patient, episode, worklists or login")
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args()
+    env = web.environment(args.database_url)
+    env["ALLOWED_HOSTS"] += ",testserver"
+    os.environ.update(env)
+    targets, _ = web.prepare_targets()
+    from django.db import connection
+    from django.test import Client
+
+    pages = {t.name.split()[0]: t for t in targets if t.method == "GET" and "api" not in t.path}
+    clients = {}
+    for key, target in pages.items():
+        client = Client()
+        cookie = target.headers.get("Cookie", "")
+        for part in filter(None, cookie.split("; ")):
+            name, value = part.split("=", 1)
+            client.cookies[name] = value
+        clients[key] = client
+
+    def get(key: str) -> None:
+        response = clients[key].get(pages[key].path)
+        assert response.status_code == 200, (key, response.status_code)
+
+    if args.profile:
+        get(args.profile)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.requests):
+            get(args.profile)
+        profiler.disable()
+        stats = pstats.Stats(profiler).sort_stats("cumulative")
+        stats.print_stats(args.top)
+        stats.sort_stats("tottime").print_stats(args.top)
+        return
+    for key in pages:
+        get(key)  # warm: templates compiled, caches filled
+        queries: list[str] = []
+
+        def count(run, sql, *rest, queries=queries):  # type: ignore[no-untyped-def]
+            queries.append(sql)
+            return run(sql, *rest)
+
+        with connection.execute_wrapper(count):
+            get(key)
+        times = []
+        for _ in range(args.requests):
+            started = time.process_time()
+            get(key)
+            times.append((time.process_time() - started) * 1000)
+        print(
+            f"{pages[key].name:14} {statistics.median(times):6.1f} ms CPU (median of "
+            f"{args.requests}, min {min(times):.1f})  {len(queries)} queries"
+        )
+
+
+if __name__ == "__main__":
+    main()
