@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_clinician_downloads_the_fhir_bundle_from_the_patient_page(
     page: Any, clinician_a: Any, episode_a: Any
 ) -> None:
+    page.set_default_timeout(60_000)  # a busy machine serves the first pages slowly
     log_in(page, clinician_a.username)
     page.goto(f"/patients/{episode_a.patient_id}/")
     with page.expect_download() as download_info:
