@@ -8,6 +8,7 @@ the day's words when the format is the project's "day, HH:MM"."""
 from datetime import date, datetime
 from functools import lru_cache
 
+from django.core.signals import setting_changed
 from django.utils import formats, timezone, translation
 
 
@@ -21,6 +22,16 @@ def _moment_is_day_and_time(language: str | None) -> bool:
     return bool(
         formats.get_format("DATETIME_FORMAT") == formats.get_format("DATE_FORMAT") + ", H:i"
     )
+
+
+def _forget(*, setting: str, **kwargs: object) -> None:
+    """A test that overrides a format setting must not read the words cached before it."""
+    if "FORMAT" in setting or setting in {"LANGUAGE_CODE", "USE_I18N"}:
+        _day_words.cache_clear()
+        _moment_is_day_and_time.cache_clear()
+
+
+setting_changed.connect(_forget)
 
 
 def _local(value: date | datetime) -> date | datetime:
