@@ -213,6 +213,12 @@ def test_command(capsys: Any) -> None:
     )
     assert "12 procedures" in out.getvalue()
     assert ProcedureRecord.objects.count() == 12
+    # The dashboard's facts come with the registry: one per procedure, with its time points.
+    from spinepath.analytics.models import ProcedureOutcome, TimePointOutcome
+
+    assert ProcedureOutcome.objects.count() == 12
+    assert TimePointOutcome.objects.exists()
+    assert "Outcome facts for 12 procedures" in out.getvalue()
     with pytest.raises(CommandError, match="seed 4"):
         call_command("generate_registry", procedures=12, seed=4, stdout=out)
     with pytest.raises(CommandError):

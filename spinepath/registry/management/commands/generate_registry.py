@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from spinepath.analytics.facts import rebuild_outcomes
 from spinepath.registry.generate import DEFAULT_END, RegistryExists, generate
 
 
@@ -53,9 +55,11 @@ class Command(BaseCommand):
             )
         except RegistryExists as error:
             raise CommandError(str(error)) from None
-        # INTEGRATION POINT (analytics): once spinepath/analytics is merged, refresh its outcome
-        # facts for exactly these procedures here:
-        #     rebuild_outcomes(procedure_ids=result.procedure_ids, at=result.at)
+        # The outcome facts the dashboard and the summary API aggregate, for exactly these
+        # procedures, through the same relief computation the workflows' hooks use.
+        started = time.perf_counter()
+        facts = rebuild_outcomes(procedure_ids=result.procedure_ids, at=result.at)
+        facts_seconds = time.perf_counter() - started
         rate = result.total_rows / result.seconds if result.seconds else 0
         self.stdout.write(
             f"Registry seed {seed}: {result.procedures:,} procedures, {result.patients:,} "
@@ -63,3 +67,4 @@ class Command(BaseCommand):
             f"{result.seconds:.1f} s ({rate:,.0f} rows/s, "
             f"{result.procedures / result.seconds:,.0f} procedures/s)."
         )
+        self.stdout.write(f"Outcome facts for {facts:,} procedures in {facts_seconds:.1f} s.")
