@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from spinepath.accounts.models import Clinic, Role, User
+from spinepath.analytics.facts import rebuilt_once
 from spinepath.clinical.vocab import Condition, Laterality, Outcome
 from spinepath.demo import followup as follow_up
 from spinepath.demo import names
@@ -244,6 +245,8 @@ def demo_data_present() -> bool:
 def build_demo(*, patients: int, seed: int, today: date) -> DemoWorld:
     world = DemoWorld(rng=random.Random(seed), today=today, patient_count=patients)
     clinics_and_staff(world)
-    with follow_up.replaying(today):  # the sender's last weeks run after the last story
+    # The outcome facts of every replayed procedure in one pass at the end (not one per hook),
+    # after the sender's last weeks have run after the last story.
+    with rebuilt_once(at=at(today, 18)), follow_up.replaying(today):
         patients_and_stories(world)
     return world

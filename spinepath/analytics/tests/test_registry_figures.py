@@ -399,3 +399,23 @@ def test_an_amended_late_complication_reaches_the_facts(registry):
         late_complications=["dural_puncture"],
     )
     assert ProcedureOutcome.objects.get(record=p3).complication_codes == "dural_puncture"
+
+
+def test_rebuilt_once_holds_the_hooks_until_its_block_ends(registry):
+    from spinepath.analytics.facts import on_procedure_recorded, rebuilt_once
+
+    ProcedureOutcome.objects.all().delete()
+    records = [r for name, r in registry.records.items() if name != "P8"]
+    now = timezone.now()
+    with rebuilt_once(at=now):
+        for record in records:
+            on_procedure_recorded(record)
+        assert not ProcedureOutcome.objects.exists()  # held, not yet written
+    assert ProcedureOutcome.objects.count() == len(records) == 9
+    assert stale_procedures() == []
+
+    ProcedureOutcome.objects.all().delete()
+    with pytest.raises(RuntimeError), rebuilt_once(at=now):
+        on_procedure_recorded(records[0])
+        raise RuntimeError("the replay failed")
+    assert not ProcedureOutcome.objects.exists()  # a failed block rebuilds nothing
