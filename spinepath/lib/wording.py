@@ -9,6 +9,7 @@ Load with ``{% load wording %}``.
 
 import re
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.urls import reverse
@@ -78,3 +79,11 @@ def unconfirmed(text: object) -> str:
     """``(verify)`` becomes ``(source not yet confirmed)``; ``(verify threshold)`` becomes
     ``(source of the threshold not yet confirmed)``."""
     return unconfirmed_text("" if text is None else str(text))
+
+
+def mg(value: float) -> str:
+    """``value|floatformat:"-2"`` without the template: two decimals unless it is whole."""
+    exact = Decimal(repr(value))
+    if exact == exact.to_integral_value():
+        return str(int(exact))
+    return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

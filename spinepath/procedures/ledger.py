@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString
@@ -38,6 +37,7 @@ from spinepath.lib import fragments
 from spinepath.lib.charts import Chart
 from spinepath.lib.charts.ledger import LayoutKey, LedgerChartData, steroid_ledger
 from spinepath.lib.dates import day
+from spinepath.lib.wording import mg
 from spinepath.patients.history import Injection, injections
 from spinepath.patients.models import Patient, PriorInjection
 from spinepath.procedures.models import ProcedureRecord
@@ -93,14 +93,6 @@ class LedgerRow:
     @property
     def running_36m_text(self) -> str:
         return mg(self.line.running_36m_mpe_mg)
-
-
-def mg(value: float) -> str:
-    """``value|floatformat:"-2"`` without the template: two decimals unless it is whole."""
-    exact = Decimal(repr(value))
-    if exact == exact.to_integral_value():
-        return str(int(exact))
-    return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 # One ``<tr>`` of the table in ``templates/procedures/_steroid_ledger.html``.

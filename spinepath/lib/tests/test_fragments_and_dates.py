@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from spinepath.lib import fragments
 from spinepath.lib.dates import Writer, day, iso, moment
-from spinepath.procedures.ledger import mg
+from spinepath.lib.wording import mg
 
 UTC = dt.UTC
 moments = st.datetimes(
