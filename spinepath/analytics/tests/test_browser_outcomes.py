@@ -16,11 +16,16 @@ def test_filter_and_drill_down(page):
     clinic = make_clinic("ta", "Clinic A")
     alice = make_staff("alice", "clinician", clinic)
     carol = make_staff("carol", "clinician", clinic)
-    for clinician, family, leg in ((alice, "Pritchard", 3), (carol, "Baker", 7)):
-        patient = make_patient(clinic, given_name="Olwen", family_name=family)
+    people = ((alice, "Pritchard", 3, "9434765919"), (carol, "Baker", 7, "9434765870"))
+    for clinician, family, leg, nhs_number in people:
+        patient = make_patient(
+            clinic, given_name="Olwen", family_name=family, nhs_number=nhs_number
+        )
         record = backdate(treated(make_episode(patient), clinician), 60)
         answer(record, "2w", nrs_leg=leg, nrs_back=3, pgic=2)
 
+    # The page draws seven matplotlib charts (~0.3–1 s each on a loaded machine): allow for it.
+    page.set_default_timeout(60_000)
     log_in(page, "alice")
     page.get_by_role("link", name="Outcomes").click()
     expect(page.get_by_role("heading", name="Outcomes", exact=True)).to_be_visible()
@@ -34,7 +39,7 @@ def test_filter_and_drill_down(page):
     described = chart.get_attribute("aria-describedby")
     before = page.locator(f"[id='{described}']").text_content()
 
-    page.get_by_label("Clinician").select_option(label="Alice")
+    page.get_by_role("combobox", name="Clinician").select_option(label="Alice")
     page.get_by_role("button", name="Apply filters").click()
     expect(main).to_contain_text("1 procedure,")
     expect(table.get_by_role("row", name=re.compile(r"^2 weeks 1 1 100\.0"))).to_be_visible()
