@@ -47,6 +47,8 @@ class Task(StrEnum):
     AUDIT = "audit"
     REHAB = "rehab"
     BULK_EXPORT = "bulk_export"
+    OUTCOMES = "outcomes"
+    RESEARCH_EXTRACT = "research_extract"
 
 
 # The one table of who may do what. Physiotherapists are part of the pathway: they enter the
@@ -66,6 +68,10 @@ ROLES_FOR: dict[Task, frozenset[Role]] = {
     Task.REHAB: frozenset({Role.PHYSIOTHERAPIST}),
     # The clinic's whole record leaves in one FHIR Bulk Data export: its administrator only.
     Task.BULK_EXPORT: frozenset({Role.ADMIN}),
+    # The outcomes dashboard: every role; analysts see pseudonymised, suppressed figures only.
+    Task.OUTCOMES: frozenset({Role.CLINICIAN, Role.PHYSIOTHERAPIST, Role.ADMIN, Role.ANALYST}),
+    # The pseudonymised research extract leaves the service: analysts and administrators.
+    Task.RESEARCH_EXTRACT: frozenset({Role.ADMIN, Role.ANALYST}),
 }
 
 _REFUSALS = {
@@ -80,6 +86,9 @@ _REFUSALS = {
     Task.AUDIT: "Only a clinic administrator may see the audit log.",
     Task.REHAB: "Only a physiotherapist may create or change a rehabilitation programme.",
     Task.BULK_EXPORT: "Only a clinic administrator may export the clinic's records in bulk.",
+    Task.OUTCOMES: "Your role does not give access to the outcomes dashboard.",
+    Task.RESEARCH_EXTRACT: "Only an analyst or a clinic administrator may download the research "
+    "extract.",
 }
 
 

@@ -434,10 +434,122 @@ class FunnelPoint:
     unit: str
     measured: int | None
     responders: int | None
+    unit_id: int | None = None
+    """The clinician's (or clinic's) id for staff's drill-down; None for analysts."""
+
+
+def responders_at(
+    filters: OutcomeFilters,
+    scope: Scope,
+    *,
+    timepoint: str,
+    by: Literal["operator", "clinic"] = "operator",
+) -> list[UnitRate]:
+    """Meaningful relief at one time point per clinician or clinic (denominator = procedures
+    measurable there), for the funnel plot of one time point (e.g. 6 weeks)."""
+    column = f"outcome__{'operator_id' if by == 'operator' else 'clinic_id'}"
+    rows = (
+        time_point_facts(filters, scope)
+        .filter(label=timepoint)
+        .values(column)
+        .annotate(
+            n_procedures=Count("pk"),
+            n_measured=Count("pk", filter=Q(measurable=True)),
+            n_responders=Count("pk", filter=Q(measurable=True, meaningful=True)),
+        )
+        .order_by(column)
+    )
+    return [
+        UnitRate(
+            unit=row[column],
+            procedures=row["n_procedures"],
+            measured=row["n_measured"],
+            responders=row["n_responders"],
+        )
+        for row in rows
+    ]
+
+
+DRILL_OUTCOMES: tuple[str, ...] = (
+    "relieved",
+    "completed",
+    "meaningful",
+    "substantial",
+    "due",
+    "answered",
+    "responder",
+    "measured",
+    "overridden",
+)
+"""What a drill-down may narrow a panel's procedures to (with or without a time point)."""
+
+
+@dataclass(frozen=True)
+class Drill:
+    """Which of a panel's procedures a figure or table row stands for."""
+
+    timepoint: str | None = None
+    outcome: str | None = None
+    """One of ``DRILL_OUTCOMES``."""
+    complication: str | None = None
+    decision: str | None = None
+    pgic: int | None = None
+    clinician: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if value is not None}
+
+
+def drill_down(
+    filters: OutcomeFilters, scope: Scope, drill: Drill, *, on: date
+) -> QuerySet[ProcedureOutcome]:
+    """The procedures behind one figure: the panel's filters narrowed by ``drill`` (the same
+    conditions the panel's aggregate counted), newest first."""
+    found = outcome_facts(filters, scope)
+    if drill.clinician is not None:
+        found = found.filter(operator_id=drill.clinician)
+    if drill.decision is not None:
+        found = found.filter(decision_outcome=drill.decision)
+    if drill.complication is not None:
+        found = found.filter(
+            pk__in=ProcedureComplication.objects.filter(code=drill.complication).values(
+                "procedure_id"
+            )
+        )
+    if drill.timepoint is not None:
+        point = Q(label=drill.timepoint)
+        wanted = {
+            "completed": Q(measurable=True),
+            "meaningful": Q(measurable=True, meaningful=True),
+            "substantial": Q(measurable=True, substantial=True),
+            "due": Q(due_on__lte=on),
+            "answered": Q(due_on__lte=on, completed=True, completed_on__lte=on),
+            "measured": Q(measurable=True),
+            "responder": Q(measurable=True, meaningful=True),
+        }
+        if drill.outcome in wanted:
+            point &= wanted[drill.outcome]
+        if drill.pgic is not None:
+            point &= Q(pgic=drill.pgic)
+        found = found.filter(pk__in=TimePointOutcome.objects.filter(point).values("outcome_id"))
+    elif drill.outcome is not None:
+        procedure_level = {
+            "responder": Q(measured=True, responder=True),
+            "measured": Q(measured=True),
+            "overridden": Q(overridden=True),
+            "relieved": Q(responder=True, duration_days__isnull=False),
+        }
+        if drill.outcome in procedure_level:
+            found = found.filter(procedure_level[drill.outcome])
+    return found.order_by("-procedure_date", "-pk")
 
 
 def funnel_points(
-    filters: OutcomeFilters, scope: Scope, *, by: Literal["operator", "clinic"] = "operator"
+    filters: OutcomeFilters,
+    scope: Scope,
+    *,
+    by: Literal["operator", "clinic"] = "operator",
+    timepoint: str | None = None,
 ) -> tuple[list[FunnelPoint], int, int]:
     """``(points, overall responders, overall measured)`` for the funnel plot; the control
     limits around the overall rate are drawn by ``clinical.funnel``. Staff see clinicians' names
@@ -445,7 +557,11 @@ def funnel_points(
     from spinepath.accounts.models import Clinic
     from spinepath.analytics.extract import pseudonym, research_key
 
-    units = responders_by(filters, scope, by=by)
+    units = (
+        responders_by(filters, scope, by=by)
+        if timepoint is None
+        else responders_at(filters, scope, timepoint=timepoint, by=by)
+    )
     if scope.pseudonymised:
         key = research_key()
         names = {u.unit: pseudonym(by, u.unit, key=key) for u in units}
@@ -464,6 +580,7 @@ def funnel_points(
             unit=names.get(u.unit, str(u.unit)),
             measured=shown.count(u.measured),
             responders=shown.count(u.responders),
+            unit_id=None if scope.pseudonymised else u.unit,
         )
         for u in units
     ]
