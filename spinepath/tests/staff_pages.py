@@ -417,6 +417,8 @@ PAGES: list[StaffPage] = [
     StaffPage("audit log", lambda w: reverse("audit_log"), user="admin-a"),
     StaffPage("FHIR bulk export", lambda w: reverse("fhir_exports"), user="admin-a"),
     StaffPage("follow-up messages", lambda w: reverse("followup_messages")),
+    StaffPage("outcomes dashboard", lambda w: reverse("outcomes")),
+    StaffPage("outcomes, analyst", lambda w: reverse("outcomes"), user="analyst-a"),
     StaffPage("references", lambda w: reverse("references")),
     StaffPage("change password", lambda w: reverse("password_change")),
 ]

@@ -108,7 +108,9 @@ def responder_rates(points: Sequence[ResponderPoint], *, title: str | None = Non
             )
         for x, p in zip(xs, points, strict=True):
             if p.meaningful.value is None:
-                ax.text(x, 50, "suppressed", ha="center", va="center", color=GREY, rotation=90)
+                ax.text(
+                    x, 50, _gap(p.meaningful), ha="center", va="center", color=GREY, rotation=90
+                )
         ax.set_xticks(xs, [f"{p.label}\n{n_label(p.meaningful.n)}" for p in points])
         ax.set_xlim(-0.6, max(len(points) - 0.4, 0.6))
         ax.set_ylim(0, 100)
@@ -118,13 +120,20 @@ def responder_rates(points: Sequence[ResponderPoint], *, title: str | None = Non
         _grid(ax)
         ax.legend(loc="upper right", fontsize=9)
         parts = [
-            f"{p.label}: {percent(p.meaningful.value)} meaningful"
+            f"{p.label}: no answers yet"
+            if p.meaningful.n == 0
+            else f"{p.label}: {percent(p.meaningful.value)} meaningful"
             f"{_ci(p.meaningful)}, {percent(p.substantial.value)} substantial "
             f"({n_label(p.meaningful.n)})"
             for p in points
         ]
         summary = "Responder rates: " + ("; ".join(parts) if parts else "no follow-up yet") + "."
         return to_svg(fig, title=title, summary=summary)
+
+
+def _gap(p: Proportion) -> str:
+    """Why a rate is not drawn: nobody measured yet (n = 0) is not the same as a count hidden."""
+    return "no answers yet" if p.n == 0 else "suppressed"
 
 
 def _ci(p: Proportion) -> str:

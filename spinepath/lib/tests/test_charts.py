@@ -264,3 +264,10 @@ def test_loading_the_pages_does_not_import_matplotlib() -> None:
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "spinepath.settings", "DEBUG": "1"}
     assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0
+
+
+def test_a_time_point_nobody_has_answered_is_not_called_suppressed() -> None:
+    nobody = [ResponderPoint("6 months", Proportion(0, 0, None), Proportion(0, 0, None))]
+    chart = responder_rates(nobody)
+    assert "no answers yet" in texts(chart) and "suppressed" not in texts(chart)
+    assert "6 months: no answers yet" in chart.summary
