@@ -884,22 +884,8 @@ class _Generator:
         return made
 
     def _writers(self) -> dict[type, TableWriter]:
-        models = (
-            Patient,
-            Episode,
-            TimelineEvent,
-            Assessment,
-            QuestionnaireResponse,
-            Decision,
-            DecisionReason,
-            Consent,
-            SafetyCheck,
-            ProcedureRecord,
-            ProcedureComplication,
-            TimePoint,
-            FollowUpAnswer,
-            NextStepPlan,
-        )
+        # Clinics and staff are saved one by one (few, and their keys are needed at once).
+        models = [model for model in iter_models() if model not in (Clinic, User)]
         return {model: TableWriter(model, _columns(model)) for model in models}
 
     def run(self) -> GenerationResult:
