@@ -116,7 +116,8 @@ def clocks(draw: st.DrawFn) -> RttClock:
         length = draw(st.integers(1, 40))
         pauses.append(Pause(start, "patient choice", start + dt.timedelta(days=length)))
         day = start + dt.timedelta(days=length)
-    if pauses and draw(st.booleans()):
+    open_last: bool = draw(st.booleans())
+    if pauses and open_last:
         last = pauses[-1]
         pauses[-1] = Pause(last.start, last.reason)
     return RttClock(REFERRAL, pauses, standard_days=draw(st.integers(1, 200)))
