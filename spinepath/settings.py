@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "spinepath.aftercare",
     "spinepath.analytics",
     "spinepath.fhir",
+    "spinepath.scheduling",
 ]
 
 MIDDLEWARE = [
