@@ -49,6 +49,7 @@ class Task(StrEnum):
     BULK_EXPORT = "bulk_export"
     OUTCOMES = "outcomes"
     RESEARCH_EXTRACT = "research_extract"
+    SCHEDULE = "schedule"
 
 
 # The one table of who may do what. Physiotherapists are part of the pathway: they enter the
@@ -72,6 +73,8 @@ ROLES_FOR: dict[Task, frozenset[Role]] = {
     Task.OUTCOMES: frozenset({Role.CLINICIAN, Role.PHYSIOTHERAPIST, Role.ADMIN, Role.ANALYST}),
     # The pseudonymised research extract leaves the service: analysts and administrators.
     Task.RESEARCH_EXTRACT: frozenset({Role.ADMIN, Role.ANALYST}),
+    # Injection lists: the clinic's administrators run them, clinicians book their patients.
+    Task.SCHEDULE: frozenset({Role.CLINICIAN, Role.ADMIN}),
 }
 
 _REFUSALS = {
@@ -89,6 +92,7 @@ _REFUSALS = {
     Task.OUTCOMES: "Your role does not give access to the outcomes dashboard.",
     Task.RESEARCH_EXTRACT: "Only an analyst or a clinic administrator may download the research "
     "extract.",
+    Task.SCHEDULE: "Only a clinician or a clinic administrator may manage injection lists.",
 }
 
 
