@@ -282,6 +282,38 @@ def checklist(episode: Any) -> str:
     return reverse("checklist_create", args=[episode.pk])
 
 
+def booked_session(world: World) -> Any:
+    """A fluoroscopy list next week with the consented-today episode booked on it and one
+    booking cancelled (made once, the first time a page asks)."""
+    from datetime import time
+
+    from spinepath.accounts.models import User
+    from spinepath.scheduling.booking import booking_cancel, booking_create, session_create
+    from spinepath.scheduling.models import Session
+
+    on = timezone.localdate() + timedelta(days=7)
+    existing = Session.objects.filter(clinic__code="a", date=on, room="Sweep room").first()
+    if existing is not None:
+        return existing
+    admin = User.objects.get(username="admin-a")
+    session = session_create(
+        None,
+        session=Session(
+            date=on,
+            start_time=time(9, 0),
+            room="Sweep room",
+            modality="fluoroscopy",
+            operator=User.objects.get(username="clinician-a"),
+            capacity=6,
+        ),
+        by=admin,
+    )
+    booking = booking_create(None, episode=world.before_sign_in, session=session, by=admin)
+    booking_cancel(None, booking=booking, by=admin, reason="Patient asked for a later date")
+    booking_create(None, episode=world.before_sign_in, session=session, by=admin)
+    return session
+
+
 def followed_up(procedure: Any) -> Any:
     """The procedure's follow-up time points, scheduled as the recording hook does if the demo
     has not (its follow-up comes later)."""
@@ -420,6 +452,21 @@ PAGES: list[StaffPage] = [
     StaffPage("outcomes dashboard", lambda w: reverse("outcomes")),
     StaffPage("outcomes, analyst", lambda w: reverse("outcomes"), user="analyst-a"),
     StaffPage("references", lambda w: reverse("references")),
+    StaffPage("injection lists", lambda w: reverse("sessions"), user="admin-a"),
+    StaffPage("new injection list", lambda w: reverse("session_new"), user="admin-a"),
+    StaffPage(
+        "new injection list, errors",
+        lambda w: reverse("session_new"),
+        user="admin-a",
+        then=_submit_empty,
+    ),
+    StaffPage(
+        "injection list",
+        lambda w: reverse("session_detail", args=[booked_session(w).pk]),
+        user="admin-a",
+    ),
+    StaffPage("day list", lambda w: reverse("day_list", args=[booked_session(w).pk])),
+    StaffPage("waiting list", lambda w: reverse("waiting_list")),
     StaffPage("change password", lambda w: reverse("password_change")),
 ]
 
