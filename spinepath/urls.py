@@ -26,6 +26,7 @@ urlpatterns = [
     path("f/aftercare/log", patient_aftercare.log_exercise, name="patient_aftercare_log"),
     path("f/aftercare/advice.pdf", patient_aftercare.aftercare_pdf, name="patient_aftercare_pdf"),
     path("f/aftercare/your-procedure.pdf", patient_aftercare.plan_pdf, name="patient_plan_pdf"),
+    path("", include("spinepath.scheduling.patient_urls")),
     path("", include("spinepath.followup.patient_urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

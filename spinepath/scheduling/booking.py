@@ -223,7 +223,14 @@ def _book(
         at=now,
     )
     audit.record(request, AuditEvent.Action.CREATE, booking, user=by, at=now)
+    transaction.on_commit(lambda: _enqueue_instructions(booking.pk))
     return booking
+
+
+def _enqueue_instructions(booking_id: int) -> None:
+    from spinepath.scheduling.tasks import send_booking_instructions
+
+    send_booking_instructions.enqueue(booking_id)
 
 
 def booking_create(

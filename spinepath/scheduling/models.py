@@ -113,6 +113,10 @@ class Booking(EpisodeRecord, QuickValidation, models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     rebook_requested_at = models.DateTimeField(null=True, blank=True)
+    # The patient's link to their instructions: only a hash of the random token is stored.
+    link_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    link_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    link_tries = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["session__date", "session__start_time", "booked_at"]
