@@ -106,6 +106,7 @@ def _register_routers() -> None:
     from spinepath.patients.api import router as patients_router
     from spinepath.procedures.api import router as consent_router
     from spinepath.procedures.ledger_api import router as ledger_router
+    from spinepath.scheduling.api import router as scheduling_router
 
     api.add_router("/", patients_router)
     api.add_router("/", assessment_router)
@@ -114,6 +115,7 @@ def _register_routers() -> None:
     api.add_router("/", onward_router)
     api.add_router("/", followup_router)
     api.add_router("/", analytics_router)
+    api.add_router("/", scheduling_router)
 
 
 _register_routers()
