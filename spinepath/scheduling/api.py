@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from pydantic import field_validator
 from ninja.errors import HttpError
 
 from spinepath.accounts import access, audit
@@ -47,6 +48,13 @@ class SessionIn(Input):
     modality: str = Field(pattern="^(" + "|".join(MODALITIES) + ")$")
     operator_id: int | None = None
     capacity: int = Field(ge=1, le=40)
+
+    @field_validator("start_time")
+    @classmethod
+    def local_time(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("give the clinic's local time, without a time zone")
+        return value
 
 
 class SessionOut(Schema):
@@ -136,6 +144,18 @@ def _booking(request: HttpRequest, booking_id: int) -> Booking:
     )
 
 
+def _range(start: date | None, end: date | None) -> tuple[date, date]:
+    """The dates asked for (default: the next 31 days); 422 for a range that makes no sense."""
+    start = start or timezone.localdate()
+    try:
+        end = end or start + timedelta(days=31)
+    except OverflowError:
+        end = date.max
+    if end < start or (end - start).days > 366:
+        raise HttpError(422, "Give an end on or after the start, at most a year later.")
+    return start, end
+
+
 def _refused(exc: BookingRefused) -> Any:
     return Status(409, {"detail": str(exc), "conflicts": exc.conflicts})
 
@@ -144,8 +164,7 @@ def _refused(exc: BookingRefused) -> Any:
 def list_sessions(request: HttpRequest, start: date | None = None, end: date | None = None) -> Any:
     user = _user(request)
     access.ensure_patient_role(user)
-    start = start or timezone.localdate()
-    end = end or start + timedelta(days=31)
+    start, end = _range(start, end)
     return list(
         Session.objects.filter(clinic_id=user.clinic_id, date__gte=start, date__lte=end)
         .select_related("operator")
@@ -264,10 +283,7 @@ def sessions_ics(
 ) -> HttpResponse:
     user = _user(request)
     access.ensure_patient_role(user)
-    start = start or timezone.localdate()
-    end = end or start + timedelta(days=31)
-    if end < start or (end - start).days > 366:
-        raise HttpError(422, "Give an end on or after the start, at most a year later.")
+    start, end = _range(start, end)
     rows = Session.objects.filter(
         clinic_id=user.clinic_id, date__gte=start, date__lte=end
     ).order_by("date", "start_time")

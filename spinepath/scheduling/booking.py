@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -153,6 +153,8 @@ def session_create(
     session.full_clean()
     if session.date < timezone.localdate(now):
         raise ValidationError({"date": "A new session cannot be in the past."})
+    if session.date > timezone.localdate(now) + timedelta(days=2 * 366):
+        raise ValidationError({"date": "A session can be planned at most two years ahead."})
     with transaction.atomic():
         session.save()
         audit.record(request, AuditEvent.Action.CREATE, session, user=by, at=now)
