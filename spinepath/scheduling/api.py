@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from pydantic import field_validator
 from ninja.errors import HttpError
+from pydantic import field_validator
 
 from spinepath.accounts import access, audit
 from spinepath.accounts.access import Task
