@@ -23,6 +23,7 @@ from spinepath.clinical.vocab import Condition, Laterality, Outcome
 from spinepath.demo import followup as follow_up
 from spinepath.demo import names
 from spinepath.demo.assessments import SHOW_FIRST, assign_outcomes
+from spinepath.demo.sessions import injection_lists
 from spinepath.demo.story import Story, at, replay
 from spinepath.demo.wording import WORDING
 from spinepath.lib import nhs_number
@@ -249,4 +250,5 @@ def build_demo(*, patients: int, seed: int, today: date) -> DemoWorld:
     # after the sender's last weeks have run after the last story.
     with rebuilt_once(at=at(today, 18)), follow_up.replaying(today):
         patients_and_stories(world)
+    injection_lists(world)
     return world
