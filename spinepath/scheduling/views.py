@@ -26,6 +26,7 @@ from spinepath.scheduling.booking import (
     booking_cancel,
     booking_create,
     booking_dna,
+    booking_move,
     plan_for,
     session_create,
 )
@@ -152,12 +153,21 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "offer": offer,
             "may_schedule": may_schedule,
             "reason_form": ReasonForm(),
+            "move_to": Session.objects.filter(
+                clinic_id=session.clinic_id,
+                modality=session.modality,
+                date__gte=timezone.localdate(),
+            )
+            .exclude(pk=session.pk)
+            .order_by("date", "start_time")[:20]
+            if may_schedule
+            else [],
         },
         status=status,
     )
 
 
-_CHANGES = {"cancel": booking_cancel, "dna": booking_dna}
+_CHANGES = {"cancel": booking_cancel, "dna": booking_dna, "move": booking_move}
 
 
 @access.patient_staff_required
@@ -178,8 +188,17 @@ def booking_change(request: HttpRequest, booking_id: int, change: str) -> HttpRe
     if not form.is_valid():
         messages.error(request, "Give a reason (at least 3 characters); nothing changed.")
         return redirect("session_detail", booking.session_id)
+    extra: dict[str, Any] = {}
+    if change == "move":
+        to_id = request.POST.get("session", "")
+        if not to_id.isdigit():
+            messages.error(request, "Choose the session to move to; nothing changed.")
+            return redirect("session_detail", booking.session_id)
+        extra["to"] = session_for_user(request, int(to_id))
     try:
-        _CHANGES[change](request, booking=booking, by=user, reason=form.cleaned_data["reason"])
+        _CHANGES[change](
+            request, booking=booking, by=user, reason=form.cleaned_data["reason"], **extra
+        )
     except BookingRefused as exc:
         messages.error(request, str(exc))
     else:

@@ -117,3 +117,19 @@ def test_roles_and_clinics(client, physio_a, analyst_a, admin_b, admin_a):
     client.logout()
     assert client.get(reverse("sessions")).status_code == 302
     assert timezone.localdate() <= session.date
+
+
+def test_move_from_the_session_page(client, admin_a, clinician_a, episode_a):
+    consented(episode_a, clinician_a)
+    first, later = make_session(admin_a), make_session(admin_a, days=20)
+    booking = booking_create(None, episode=episode_a, session=first, by=admin_a)
+    client.force_login(admin_a)
+    page = client.get(reverse("session_detail", args=[first.pk])).content.decode()
+    assert f'value="{later.pk}"' in page
+    url = reverse("booking_change", args=[booking.pk, "move"])
+    client.post(url, {"reason": "Patient asked", "session": "x"})
+    booking.refresh_from_db()
+    assert booking.status == "booked"
+    client.post(url, {"reason": "Patient asked", "session": later.pk})
+    booking.refresh_from_db()
+    assert booking.status == "moved" and booking.moved_to.session == later
