@@ -226,6 +226,11 @@ SPINEPATH_SMS_BACKEND = env_str(
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # How often the worker looks for invitations and reminders that have fallen due (seconds).
 SPINEPATH_FOLLOWUP_SEND_EVERY_SECONDS = env_int("SPINEPATH_FOLLOWUP_SEND_EVERY_SECONDS", 300)
+# What the worker's schedule enqueues at that interval (each safe to run any number of times).
+SPINEPATH_PERIODIC_TASKS = [
+    "spinepath.followup.tasks.send_followups",
+    "spinepath.scheduling.tasks.send_booking_reminders",
+]
 # A patient's link stops working this many days after its time point was due (empty: the
 # schedule file's link_expiry_days, 21).
 SPINEPATH_FOLLOWUP_LINK_DAYS = env_int("SPINEPATH_FOLLOWUP_LINK_DAYS", 0) or None

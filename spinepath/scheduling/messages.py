@@ -110,12 +110,22 @@ def send_instructions(booking_id: int, *, at: datetime | None = None) -> bool:
 
 
 def send_due(*, at: datetime | None = None) -> int:
-    """Send every reminder due (sessions two days from ``at``'s day); how many were sent."""
+    """Send every reminder due; how many were sent.
+
+    A reminder is due for a session within the next ``REMINDER_DAYS`` days (not today's) that was
+    booked before today: two days before it normally, the day before if the worker did not run on
+    the day (a missed run delays a reminder, never drops it). A booking made inside the window has
+    just had its instructions, so it is reminded from the next day only."""
     at = at or timezone.now()
-    due_on = timezone.localdate(at) + timedelta(days=REMINDER_DAYS)
+    today = timezone.localdate(at)
+    start_of_today = timezone.make_aware(datetime.combine(today, time.min))
     sent = 0
     ids = Booking.objects.filter(
-        status=Booking.Status.BOOKED, session__date=due_on, reminder_sent_at=None
+        status=Booking.Status.BOOKED,
+        session__date__gt=today,
+        session__date__lte=today + timedelta(days=REMINDER_DAYS),
+        booked_at__lt=start_of_today,
+        reminder_sent_at=None,
     ).values_list("pk", flat=True)
     for booking_id in list(ids):
         with transaction.atomic():

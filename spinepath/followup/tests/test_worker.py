@@ -52,3 +52,17 @@ def test_a_staff_resend_is_sent_by_the_worker(
     assert len(smtp.arrived) == 1 and "new link" in smtp.arrived[0].body
     # The invitation also fell due this morning; the resend replaces it rather than doubling up.
     assert list(MessageLog.objects.values_list("kind", "status")) == [("resend", "sent")]
+
+
+def test_the_schedule_enqueues_the_booking_reminders_too():
+    from spinepath.followup.management.commands.run_worker import periodic_tasks
+    from spinepath.scheduling.tasks import send_booking_reminders
+
+    paths = [task.module_path for task in periodic_tasks()]
+    assert paths[0] == send_followups.module_path
+    assert send_booking_reminders.module_path in paths
+    assert enqueue_unless_waiting(send_booking_reminders) is True
+    assert enqueue_unless_waiting(send_booking_reminders) is False
+    run_worker_until_idle()
+    result = DBTaskResult.objects.get(task_path=send_booking_reminders.module_path)
+    assert result.status == "SUCCESSFUL" and result.return_value == 0

@@ -105,3 +105,25 @@ def test_a_reminder_two_days_before(episode_a, clinician_a, admin_a):
     assert messages.send_due(at=two_before) == 0
     booking.refresh_from_db()
     assert booking.reminder_sent_at == two_before and len(mail.outbox) == 1
+
+
+def test_a_missed_run_sends_the_reminder_the_day_before_not_never(episode_a, clinician_a, admin_a):
+    _booked(episode_a, clinician_a, admin_a, days=10)
+    day_before = timezone.make_aware(datetime.combine(in_days(9), time(9)))
+    assert messages.send_due(at=day_before) == 1
+    on_the_day = day_before + timedelta(days=1)
+    assert messages.send_due(at=on_the_day) == 0
+
+
+def test_a_booking_made_inside_the_window_is_not_reminded_the_same_day(
+    episode_a, clinician_a, admin_a
+):
+    consented(episode_a, clinician_a)  # no blood thinner to hold, so two days' notice is enough
+    booking = booking_create(
+        None, episode=episode_a, session=make_session(admin_a, days=2), by=admin_a
+    )
+    assert messages.send_due(at=timezone.now()) == 0  # it has just had its instructions
+    next_day = timezone.make_aware(datetime.combine(in_days(1), time(9)))
+    assert messages.send_due(at=next_day) == 1
+    booking.refresh_from_db()
+    assert booking.reminder_sent_at == next_day

@@ -1,8 +1,11 @@
-"""The background worker: django-tasks-db's ``db_worker``, plus the follow-up schedule.
+"""The background worker: django-tasks-db's ``db_worker``, plus the schedule of periodic tasks.
 
 django-tasks has no periodic tasks of its own, so this command starts one small thread beside
-the worker loop that enqueues ``send_followups`` every ``SPINEPATH_FOLLOWUP_SEND_EVERY_SECONDS``
-(unless one is already waiting or running); the worker loop then runs it like any other task.
+the worker loop that enqueues each task named in ``SPINEPATH_PERIODIC_TASKS`` (the follow-up
+sender, the booking reminders) every ``SPINEPATH_FOLLOWUP_SEND_EVERY_SECONDS``, unless one is
+already waiting or running; the worker loop then runs them like any other task. The tasks are
+named by dotted path in the settings, so an app above this one in the layers (scheduling) adds its
+own without this module importing it.
 One process holds both, so ``make run`` starts one command beside the web server and stops it with
 the server. A second worker is safe: the sender claims each message with a conditional update.
 There is no auto-reload (it would run two schedules); restart the worker after code changes.
@@ -24,6 +27,8 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from django.utils.module_loading import import_string
+
 from spinepath.followup.tasks import send_followups
 
 logger = logging.getLogger(__name__)
@@ -32,30 +37,42 @@ WAITING = ("READY", "RUNNING")
 KEEP_RESULTS = timedelta(days=7)
 
 
-def enqueue_unless_waiting() -> bool:
-    """Enqueue the sender unless one is already queued or running; True when enqueued."""
-    pending = DBTaskResult.objects.filter(
-        task_path=send_followups.module_path, status__in=WAITING
-    ).exists()
+def periodic_tasks() -> list[Any]:
+    """The tasks the schedule enqueues, from ``SPINEPATH_PERIODIC_TASKS`` (the follow-up sender
+    first, whatever the setting says: follow-up is what the worker was made for)."""
+    tasks: list[Any] = [send_followups]
+    for path in settings.SPINEPATH_PERIODIC_TASKS:
+        found = import_string(path)
+        if found.module_path not in {t.module_path for t in tasks}:
+            tasks.append(found)
+    return tasks
+
+
+def enqueue_unless_waiting(task: Any = send_followups) -> bool:
+    """Enqueue ``task`` unless one is already queued or running; True when enqueued."""
+    pending = DBTaskResult.objects.filter(task_path=task.module_path, status__in=WAITING).exists()
     if pending:
         return False
-    send_followups.enqueue()
+    task.enqueue()
     return True
 
 
 def prune_old_results() -> int:
-    """Forget the sender's successful runs after a week (one every few minutes adds up); failed
-    runs stay for someone to read."""
+    """Forget the periodic tasks' successful runs after a week (one every few minutes adds up);
+    failed runs stay for someone to read."""
     deleted, _ = (
         DBTaskResult.objects.successful()
-        .filter(task_path=send_followups.module_path, finished_at__lt=timezone.now() - KEEP_RESULTS)
+        .filter(
+            task_path__in=[t.module_path for t in periodic_tasks()],
+            finished_at__lt=timezone.now() - KEEP_RESULTS,
+        )
         .delete()
     )
     return deleted
 
 
 class Schedule(threading.Thread):
-    """Enqueues the sender now and then every ``every`` seconds until stopped."""
+    """Enqueues each periodic task now and then every ``every`` seconds until stopped."""
 
     def __init__(self, every: float) -> None:
         super().__init__(name="followup-schedule", daemon=True)
@@ -65,11 +82,12 @@ class Schedule(threading.Thread):
     def run(self) -> None:
         while not self.stopped.is_set():
             try:
-                if enqueue_unless_waiting():
-                    logger.info("Follow-up sender enqueued")
+                for task in periodic_tasks():
+                    if enqueue_unless_waiting(task):
+                        logger.info("Enqueued %s", task.module_path)
                 prune_old_results()
             except Exception:  # a database hiccup must not stop the schedule
-                logger.exception("Could not enqueue the follow-up sender")
+                logger.exception("Could not enqueue the periodic tasks")
             finally:
                 connection.close()
             self.stopped.wait(self.every)
