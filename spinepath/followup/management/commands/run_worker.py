@@ -23,11 +23,10 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import connection
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
-
-from django.utils.module_loading import import_string
 
 from spinepath.followup.tasks import send_followups
 
