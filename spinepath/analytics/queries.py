@@ -15,12 +15,13 @@ returned; they use the clinician pseudonyms of the research extract instead.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 
 from spinepath.accounts.models import Role, User
 from spinepath.analytics.models import ProcedureOutcome, TimePointOutcome
@@ -223,6 +224,16 @@ class MeanChange:
     nrs_mean_percent: float | None
     odi_n: int
     odi_mean_points: float | None
+    nrs_sd_points: float | None = None
+    """Sample standard deviations, for the means' 95% intervals."""
+    odi_sd_points: float | None = None
+
+
+def sample_sd(n: int, mean: float | None, squares: float | None) -> float | None:
+    """The sample standard deviation from the count, mean and sum of squares (None below 2)."""
+    if n < 2 or mean is None or squares is None:
+        return None
+    return math.sqrt(max(float(squares) - n * float(mean) ** 2, 0.0) / (n - 1))
 
 
 def mean_change(filters: OutcomeFilters, scope: Scope) -> list[MeanChange]:
@@ -235,10 +246,22 @@ def mean_change(filters: OutcomeFilters, scope: Scope) -> list[MeanChange]:
             nrs_mean_percent=Avg("change_percent", filter=Q(measurable=True)),
             odi_n=Count("pk", filter=Q(odi_change_points__isnull=False)),
             odi_mean_points=Avg("odi_change_points"),
+            # Sums of squares rather than STDDEV_SAMP: SQLite's is a Python callback per row,
+            # and sums add up (the summary tables keep them).
+            nrs_squares=Sum(F("change_points") * F("change_points"), filter=Q(measurable=True)),
+            odi_squares=Sum(F("odi_change_points") * F("odi_change_points")),
         )
         .order_by()
     )
-    found = {row.pop("label"): row for row in rows}
+    found = {}
+    for row in rows:
+        row["nrs_sd_points"] = sample_sd(
+            row["nrs_n"], row["nrs_mean_points"], row.pop("nrs_squares")
+        )
+        row["odi_sd_points"] = sample_sd(
+            row["odi_n"], row["odi_mean_points"], row.pop("odi_squares")
+        )
+        found[row.pop("label")] = row
     return [
         MeanChange(
             timepoint=label,
@@ -250,6 +273,8 @@ def mean_change(filters: OutcomeFilters, scope: Scope) -> list[MeanChange]:
                     "nrs_mean_percent": None,
                     "odi_n": 0,
                     "odi_mean_points": None,
+                    "nrs_sd_points": None,
+                    "odi_sd_points": None,
                 },
             ),
         )

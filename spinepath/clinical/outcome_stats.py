@@ -85,6 +85,29 @@ def proportion(count: int, denominator: int, *, suppress: bool = False) -> Propo
 
 
 @dataclass(frozen=True)
+class Mean:
+    """A mean with its 95% confidence interval (Student's t; None with fewer than 2 values)."""
+
+    n: int
+    mean: float | None
+    ci95: tuple[float, float] | None
+
+
+def mean_interval(n: int, mean: float | None, sd: float | None) -> Mean:
+    """The mean of ``n`` values with sample standard deviation ``sd`` and its 95% interval,
+    mean ± t(0.975, n − 1) · sd / √n, the t quantile from scipy (as the databases give the mean
+    and the standard deviation, never the values)."""
+    if n < 1 or mean is None:
+        return Mean(n, None, None)
+    if n < 2 or sd is None:
+        return Mean(n, float(mean), None)
+    from scipy.stats import t as student  # scipy comes with lifelines; imported when needed
+
+    half = float(student.ppf(0.975, n - 1)) * float(sd) / math.sqrt(n)
+    return Mean(n, float(mean), (float(mean) - half, float(mean) + half))
+
+
+@dataclass(frozen=True)
 class SurvivalCurve:
     """A Kaplan–Meier estimate: S(t) with its 95% band, and numbers at risk at each time."""
 
