@@ -99,7 +99,14 @@ def django_panel(name: str, on: date) -> Any:
         return _curve(queries.relief_duration(filters, scope))
     if name == "change":
         return [
-            [c.timepoint, c.nrs_n, c.nrs_mean_points, c.nrs_mean_percent, c.odi_n, c.odi_mean_points]
+            [
+                c.timepoint,
+                c.nrs_n,
+                c.nrs_mean_points,
+                c.nrs_mean_percent,
+                c.odi_n,
+                c.odi_mean_points,
+            ]
             for c in queries.mean_change(filters, scope)
         ]
     if name == "pgic":
@@ -238,8 +245,10 @@ def export_parquet(folder: Path) -> dict[str, int]:
     for model, name in ((ProcedureOutcome, "procedure"), (TimePointOutcome, "time_point")):
         fields = list(model._meta.concrete_fields)
         columns: dict[str, list[Any]] = {f.column: [] for f in fields}
-        for row in model.objects.order_by().values_list(*(f.attname for f in fields)).iterator(
-            chunk_size=20_000
+        for row in (
+            model.objects.order_by()
+            .values_list(*(f.attname for f in fields))
+            .iterator(chunk_size=20_000)
         ):
             for f, value in zip(fields, row, strict=True):
                 columns[f.column].append(value)
@@ -434,7 +443,10 @@ def measure(database: str, size: int, args: argparse.Namespace) -> dict[str, Any
 
 def report(database: str, size: int, found: dict[str, Any]) -> None:
     print(f"\n### {database}, {size:,} procedures (ms; ratio = this ÷ DuckDB in the same state)\n")
-    print("| panel | cold | cold CPU | DuckDB cold | ratio | warm | warm CPU | DuckDB warm | ratio | agree |")
+    print(
+        "| panel | cold | cold CPU | DuckDB cold | ratio "
+        "| warm | warm CPU | DuckDB warm | ratio | agree |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     sums = {k: 0.0 for k in ("cold", "cold_cpu", "duck_cold", "warm", "warm_cpu", "duck_warm")}
     for name in PANELS:
@@ -442,7 +454,8 @@ def report(database: str, size: int, found: dict[str, Any]) -> None:
             sums[key] += found[key][name]
         print(
             f"| {name} | {found['cold'][name]:.0f} | {found['cold_cpu'][name]:.0f} | "
-            f"{found['duck_cold'][name]:.0f} | {found['cold'][name] / found['duck_cold'][name]:.1f}× | "
+            f"{found['duck_cold'][name]:.0f} | "
+            f"{found['cold'][name] / found['duck_cold'][name]:.1f}× | "
             f"{found['warm'][name]:.1f} | {found['warm_cpu'][name]:.1f} | "
             f"{found['duck_warm'][name]:.1f} | "
             f"{found['warm'][name] / max(found['duck_warm'][name], 0.01):.1f}× | "
@@ -455,9 +468,15 @@ def report(database: str, size: int, found: dict[str, Any]) -> None:
         f"{sums['warm'] / sums['duck_warm']:.1f}× | "
         f"{'yes' if all(found['agree'].values()) else 'NO'} |"
     )
-    print(f"\nimport lifelines (pandas, scipy) in a fresh process: {found['import_lifelines_ms']:.0f} ms")
+    print(
+        "\nimport lifelines (pandas, scipy) in a fresh process: "
+        f"{found['import_lifelines_ms']:.0f} ms"
+    )
     if "charts_cold" in found:
-        print(f"every panel with its chart drawn (dashboard.panels), cold: {found['charts_cold']:.0f} ms")
+        print(
+            "every panel with its chart drawn (dashboard.panels), cold: "
+            f"{found['charts_cold']:.0f} ms"
+        )
     for name, (ours, theirs) in found["differ"].items():
         print(f"DIFFER {name}:\n  django {str(ours)[:400]}\n  duckdb {str(theirs)[:400]}")
 

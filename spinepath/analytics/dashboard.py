@@ -192,11 +192,13 @@ def _g(value: float | None) -> str:
 
 
 def _relief(filters: OutcomeFilters, scope: Scope, hide: bool) -> Panel:
-    durations, events = queries.relief_durations(filters, scope)
-    curve = queries.kaplan_meier(durations, events)
+    grouped = queries.relief_duration_counts(filters, scope)
+    curve = queries.kaplan_meier(
+        [d for d, _, _ in grouped], [e for _, e, _ in grouped], weights=[n for _, _, n in grouped]
+    )
     small = hide and curve.subjects < 5
     relieved = Drill(outcome="relieved")
-    at_risk = [(day, sum(1 for d in durations if d >= day)) for day in AT_RISK_DAYS]
+    at_risk = [(day, sum(n for d, _, n in grouped if d >= day)) for day in AT_RISK_DAYS]
 
     def shown(value: int) -> int | None:
         return suppressed(value) if hide else value

@@ -128,14 +128,23 @@ def _finite(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def kaplan_meier(durations: Sequence[float], events: Sequence[bool]) -> SurvivalCurve:
+def kaplan_meier(
+    durations: Sequence[float], events: Sequence[bool], weights: Sequence[int] | None = None
+) -> SurvivalCurve:
     """Kaplan–Meier over ``durations`` (days) with ``events`` (True: relief ended; False: censored).
 
     lifelines' ``KaplanMeierFitter`` with its defaults (exponential Greenwood band, α = 0.05);
-    the median's CI is ``median_survival_times`` of that band, as api.md specifies.
+    the median's CI is ``median_survival_times`` of that band, as api.md specifies. ``weights``
+    (whole numbers) says how many subjects each row stands for: lifelines' own way of taking
+    grouped data, the same estimate as the rows repeated (a database's counts stay counts).
     """
-    if len(durations) != len(events):
-        raise ValueError("durations and events differ in length")
+    if len(durations) != len(events) or (weights is not None and len(weights) != len(events)):
+        raise ValueError("durations, events and weights differ in length")
+    if weights is not None:
+        kept = [i for i, w in enumerate(weights) if w > 0]
+        durations = [durations[i] for i in kept]
+        events = [events[i] for i in kept]
+        weights = [int(weights[i]) for i in kept]
     if not durations:
         return SurvivalCurve(0, 0, None, (None, None), (), (), (), (), ())
     # lifelines pulls in pandas and scipy: imported here so importing the core stays quick.
@@ -143,15 +152,15 @@ def kaplan_meier(durations: Sequence[float], events: Sequence[bool]) -> Survival
     from lifelines.utils import median_survival_times
 
     fitter = KaplanMeierFitter()
-    fitter.fit(list(durations), event_observed=[bool(e) for e in events])
+    fitter.fit(list(durations), event_observed=[bool(e) for e in events], weights=weights)
     band = fitter.confidence_interval_survival_function_
     median_ci = median_survival_times(band)
     lower_median = _finite(float(median_ci.iloc[0, 0]))
     upper_median = _finite(float(median_ci.iloc[0, 1]))
     table = fitter.event_table
     return SurvivalCurve(
-        subjects=len(durations),
-        events=sum(1 for e in events if e),
+        subjects=len(durations) if weights is None else sum(weights),
+        events=sum(1 if weights is None else weights[i] for i, e in enumerate(events) if e),
         median=_finite(float(fitter.median_survival_time_)),
         median_ci95=(lower_median, upper_median),
         times=tuple(float(t) for t in fitter.survival_function_.index),

@@ -115,7 +115,7 @@ def test_a_median_never_reached_is_null() -> None:
     assert kaplan_meier([], []).median is None
 
 
-def test_mean_interval_uses_students_t():
+def test_mean_interval_uses_students_t() -> None:
     from spinepath.clinical.outcome_stats import mean_interval
 
     # 5 values with mean 3.8 and sample SD √3.7: t(0.975, 4) = 2.7764451
