@@ -302,6 +302,25 @@ def child(args: argparse.Namespace) -> None:
         if args.export:
             print(json.dumps(export_parquet(Path(args.folder))))
             return
+        if args.refresh:
+            from spinepath.analytics.summary import refresh_summary
+
+            started, cpu = time.perf_counter(), time.process_time()
+            rows = refresh_summary()
+            print(
+                json.dumps(
+                    {
+                        "rows": rows,
+                        "ms": (time.perf_counter() - started) * 1000,
+                        "cpu_ms": (time.process_time() - cpu) * 1000,
+                    }
+                )
+            )
+            return
+        if args.facts:  # count the facts: the summary tables as if out of date
+            from spinepath.analytics import summary
+
+            summary.usable = lambda *a, **k: None
         if args.probe:
             from spinepath.analytics.models import ProcedureOutcome
 
@@ -363,9 +382,12 @@ def _url(database: str, size: int, pg: str) -> str:
 
 def ensure_registry(database: str, size: int, pg: str, rebuild: bool) -> None:
     url = _url(database, size, pg)
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "PYTHONPATH": str(ROOT)}
+    manage = [sys.executable, str(ROOT / "manage.py")]
     if not rebuild:
         try:
             if _spawn("--url", url, "--probe")["facts"] == size:
+                subprocess.run([*manage, "migrate", "-v0"], check=True, env=env, cwd=ROOT)
                 return
         except SystemExit:
             pass
@@ -378,8 +400,6 @@ def ensure_registry(database: str, size: int, pg: str, rebuild: bool) -> None:
         with psycopg.connect(f"{pg.rstrip('/')}/postgres", autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS analytics_bench_{size}")
             conn.execute(f"CREATE DATABASE analytics_bench_{size}")
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "PYTHONPATH": str(ROOT)}
-    manage = [sys.executable, str(ROOT / "manage.py")]
     print(f"  building the {size:,}-procedure registry on {database} …", flush=True)
     subprocess.run([*manage, "migrate", "-v0"], check=True, env=env, cwd=ROOT)
     subprocess.run(
@@ -402,24 +422,36 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def measure(database: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
+def prepare(database: str, size: int, args: argparse.Namespace) -> None:
     url = _url(database, size, args.pg)
     folder = BENCH / f"analytics-{size}-{database}"
-    common = ["--on", args.on, "--folder", str(folder)]
-    preload = ["--preload"] if args.preload else []
+    refreshed = _spawn("--url", url, "--refresh")
+    print(
+        f"  summary tables refreshed: {refreshed['rows']:,} rows in {refreshed['ms'] / 1000:.1f} s "
+        f"(CPU of this process {refreshed['cpu_ms'] / 1000:.1f} s)",
+        flush=True,
+    )
     started = time.perf_counter()
-    exported = _spawn("--url", url, "--export", *common)
+    exported = _spawn("--url", url, "--export", "--on", args.on, "--folder", str(folder))
     print(
         f"  exported {exported['procedure']:,} procedures, {exported['time_point']:,} time "
         f"points to Parquet in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
+
+
+def measure(database: str, size: int, args: argparse.Namespace, facts: bool) -> dict[str, Any]:
+    url = _url(database, size, args.pg)
+    folder = BENCH / f"analytics-{size}-{database}"
+    common = ["--on", args.on, "--folder", str(folder)]
+    preload = ["--preload"] if args.preload else []
+    mode = ["--facts"] if facts else []
     found: dict[str, Any] = {"cold": {}, "cold_cpu": {}, "duck_cold": {}}
     imports = [_spawn("--url", url, "--panel", "import", *common)["ms"] for _ in range(args.cold)]
     found["import_lifelines_ms"] = statistics.median(imports)
     for name in PANELS:
         django_runs = [
-            _spawn("--url", url, "--panel", name, "--repeat", "0", *common, *preload)
+            _spawn("--url", url, "--panel", name, "--repeat", "0", *common, *preload, *mode)
             for _ in range(args.cold)
         ]
         duck_runs = [
@@ -429,7 +461,7 @@ def measure(database: str, size: int, args: argparse.Namespace) -> dict[str, Any
         found["cold"][name] = statistics.median(r["ms"][name] for r in django_runs)
         found["cold_cpu"][name] = statistics.median(r["cpu_ms"][name] for r in django_runs)
         found["duck_cold"][name] = statistics.median(r["ms"][name] for r in duck_runs)
-    warm = _spawn("--url", url, "--panel", "all", "--repeat", str(args.repeat), *common)
+    warm = _spawn("--url", url, "--panel", "all", "--repeat", str(args.repeat), *common, *mode)
     duck = _spawn("--engine", "duckdb", "--panel", "all", "--repeat", str(args.repeat), *common)
     found["warm"], found["warm_cpu"], found["duck_warm"] = warm["ms"], warm["cpu_ms"], duck["ms"]
     found["agree"] = {n: _same(warm["results"][n], duck["results"][n]) for n in PANELS}
@@ -437,12 +469,15 @@ def measure(database: str, size: int, args: argparse.Namespace) -> dict[str, Any
         n: (warm["results"][n], duck["results"][n]) for n in PANELS if not found["agree"][n]
     }
     if args.charts:
-        found["charts_cold"] = _spawn("--url", url, "--panel", "charts", *common, *preload)["ms"]
+        found["charts_cold"] = _spawn("--url", url, "--panel", "charts", *common, *preload, *mode)[
+            "ms"
+        ]
     return found
 
 
-def report(database: str, size: int, found: dict[str, Any]) -> None:
-    print(f"\n### {database}, {size:,} procedures (ms; ratio = this ÷ DuckDB in the same state)\n")
+def report(database: str, size: int, found: dict[str, Any], facts: bool) -> None:
+    source = "the facts, counted directly" if facts else "the summary tables"
+    print(f"\n### {database}, {size:,} procedures, {source} (ms; ratio = ÷ DuckDB)\n")
     print(
         "| panel | cold | cold CPU | DuckDB cold | ratio "
         "| warm | warm CPU | DuckDB warm | ratio | agree |"
@@ -493,6 +528,12 @@ def main() -> None:
         "--preload", action="store_true", help="Import lifelines before timing, as a server does."
     )
     parser.add_argument("--charts", action="store_true", help="Also time the charts, cold.")
+    parser.add_argument(
+        "--sources",
+        choices=("both", "summary", "facts"),
+        default="both",
+        help="Time the panels from the summary tables, from the facts directly, or both.",
+    )
     parser.add_argument("--on", default=date.today().isoformat(), help="The day 'due' counts to.")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--engine", default="django", help=argparse.SUPPRESS)
@@ -501,6 +542,8 @@ def main() -> None:
     parser.add_argument("--folder", default="", help=argparse.SUPPRESS)
     parser.add_argument("--export", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--refresh", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--facts", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -513,7 +556,9 @@ def main() -> None:
     for database in args.databases.split(","):
         for size in (int(s) for s in args.sizes.split(",")):
             ensure_registry(database, size, args.pg, args.rebuild)
-            report(database, size, measure(database, size, args))
+            prepare(database, size, args)
+            for facts in (False, True) if args.sources == "both" else (args.sources == "facts",):
+                report(database, size, measure(database, size, args, facts), facts)
             print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
 
 
