@@ -236,7 +236,7 @@ def export_parquet(folder: Path) -> dict[str, int]:
     """Both fact tables, every column, to Parquet (types from the models)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from django.db import models
+    from django.db import connection, models
 
     from spinepath.analytics.models import ProcedureOutcome, TimePointOutcome
 
@@ -244,6 +244,9 @@ def export_parquet(folder: Path) -> dict[str, int]:
     counts = {}
     for model, name in ((ProcedureOutcome, "procedure"), (TimePointOutcome, "time_point")):
         fields = list(model._meta.concrete_fields)
+        if connection.vendor == "postgresql":  # COPY to CSV, read by Arrow: millions of rows
+            counts[name] = _copy_to_parquet(model, fields, folder / f"{name}.parquet")
+            continue
         columns: dict[str, list[Any]] = {f.column: [] for f in fields}
         for row in (
             model.objects.order_by()
@@ -273,6 +276,53 @@ def export_parquet(folder: Path) -> dict[str, int]:
         pq.write_table(table, folder / f"{name}.parquet")
         counts[name] = table.num_rows
     return counts
+
+
+def _arrow_type(field: Any) -> Any:
+    import pyarrow as pa
+    from django.db import models
+
+    target = getattr(field, "target_field", field)
+    if isinstance(target, models.BooleanField):
+        return pa.bool_()
+    if isinstance(target, models.DateTimeField):
+        return pa.timestamp("us", tz="UTC")
+    if isinstance(target, models.DateField):
+        return pa.date32()
+    if isinstance(target, models.FloatField):
+        return pa.float64()
+    if isinstance(target, (models.IntegerField, models.AutoField)):
+        return pa.int64()
+    return pa.string()
+
+
+def _copy_to_parquet(model: Any, fields: list[Any], path: Path) -> int:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+    from django.db import connection
+
+    table_name = connection.ops.quote_name(model._meta.db_table)
+    names = [f.column for f in fields]
+    columns = ", ".join(connection.ops.quote_name(n) for n in names)
+    csv_path = path.with_suffix(".csv")
+    with connection.cursor() as cursor, csv_path.open("wb") as out:
+        sql = f"COPY (SELECT {columns} FROM {table_name}) TO STDOUT (FORMAT csv)"
+        with cursor.cursor.copy(sql) as copy:
+            for block in copy:
+                out.write(block)
+    types = {f.column: _arrow_type(f) for f in fields}
+    table = pacsv.read_csv(
+        csv_path,
+        read_options=pacsv.ReadOptions(column_names=names),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types, true_values=["t"], false_values=["f"], strings_can_be_null=True
+        ),
+    )
+    table = table.cast(pa.schema([pa.field(n, types[n]) for n in names]))
+    pq.write_table(table, path)
+    csv_path.unlink()
+    return int(table.num_rows)
 
 
 # --- Child processes ---------------------------------------------------------------------------
