@@ -24,6 +24,10 @@ SHIFT = 10_000_000
 """Added to a copy's procedure ids per copy: above any generated id."""
 
 
+def _names(columns: list[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--from", dest="source", type=int, default=100_000)
@@ -75,9 +79,9 @@ def main() -> None:
         for copy in range(1, args.times):
             step = time.perf_counter()
             values = {"shift": copy * SHIFT, "copy": str(copy)}
-            select = ", ".join(shifted.get(c, c) for c in record_columns)
+            select = ", ".join(shifted.get(c, f'"{c}"') for c in record_columns)
             conn.execute(
-                f"INSERT INTO procedures_procedurerecord ({', '.join(record_columns)}) "
+                f"INSERT INTO procedures_procedurerecord ({_names(record_columns)}) "
                 f"SELECT {select} FROM procedures_procedurerecord WHERE id < {SHIFT}",
                 values,
             )
@@ -87,23 +91,24 @@ def main() -> None:
                 f"FROM procedures_procedurecomplication WHERE procedure_id < {SHIFT}",
                 values,
             )
-            select = ", ".join(outcome_shifted.get(c, c) for c in outcome_columns)
+            select = ", ".join(outcome_shifted.get(c, f'"{c}"') for c in outcome_columns)
             conn.execute(
-                f"INSERT INTO analytics_procedureoutcome ({', '.join(outcome_columns)}) "
+                f"INSERT INTO analytics_procedureoutcome ({_names(outcome_columns)}) "
                 f"SELECT {select} FROM analytics_procedureoutcome WHERE procedure_id < {SHIFT}",
                 values,
             )
             select = ", ".join(
-                "outcome_id + %(shift)s" if c == "outcome_id" else c for c in point_columns
+                "outcome_id + %(shift)s" if c == "outcome_id" else f'"{c}"' for c in point_columns
             )
             conn.execute(
-                f"INSERT INTO analytics_timepointoutcome ({', '.join(point_columns)}) "
+                f"INSERT INTO analytics_timepointoutcome ({_names(point_columns)}) "
                 f"SELECT {select} FROM analytics_timepointoutcome WHERE outcome_id < {SHIFT}",
                 values,
             )
             conn.commit()
             print(f"copy {copy}: {time.perf_counter() - step:.0f} s", flush=True)
-        conn.execute("UPDATE analytics_summarystate SET facts_version = facts_version + 1")
+        if conn.execute("SELECT to_regclass('analytics_summarystate')").fetchone()[0]:
+            conn.execute("UPDATE analytics_summarystate SET facts_version = facts_version + 1")
         conn.commit()
     with psycopg.connect(f"{base}/{target}", autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")

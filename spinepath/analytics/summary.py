@@ -282,7 +282,11 @@ def usable(
         "facts_version", "summary_version", "as_of"
     )
     found = state.first()
-    if found is None or found[0] != found[1] or (on is not None and found[2] != on):
+    if found is None or found[0] != found[1]:
+        return None  # never built, or the hooks' refresh is on its way
+    if on is not None and found[2] != on:
+        # A new day: the "due by" counts move on though no fact changed; ask for a refresh.
+        transaction.on_commit(_enqueue_refresh)
         return None
     where = Q()
     if clinic_ids is not None:
