@@ -10,3 +10,9 @@ application = get_wsgi_application()
 from spinepath.lib.static_files import require_collected_static_files  # noqa: E402
 
 require_collected_static_files()
+
+# The outcome statistics' imports (lifelines, pandas, scipy: seconds of CPU) are paid here, at
+# start, rather than by the first dashboard a worker process answers (docs/performance.md).
+from spinepath.analytics.apps import preload  # noqa: E402
+
+preload()

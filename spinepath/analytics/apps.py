@@ -22,3 +22,10 @@ class AnalyticsConfig(AppConfig):
 def _register(hooks: list, hook: object) -> None:  # type: ignore[type-arg]
     if hook not in hooks:
         hooks.append(hook)
+
+
+def preload() -> None:
+    """Import what the outcome statistics need (lifelines, which pulls in pandas and scipy) now,
+    so the first dashboard a server process answers does not pay for it: the web server calls
+    this at start (``wsgi.py``); management commands and tests do not, to start quickly."""
+    import lifelines  # noqa: F401

@@ -19,7 +19,7 @@ from spinepath.analytics import queries
 from spinepath.analytics.forms import TIMEPOINT_NAMES
 from spinepath.analytics.queries import Drill, OutcomeFilters, Scope
 from spinepath.clinical.funnel import Unit, funnel
-from spinepath.clinical.outcome_stats import proportion, suppressed
+from spinepath.clinical.outcome_stats import mean_interval, proportion, suppressed
 from spinepath.clinical.vocab import label
 from spinepath.lib.charts import Chart
 from spinepath.lib.charts import outcomes as charts
@@ -192,11 +192,13 @@ def _g(value: float | None) -> str:
 
 
 def _relief(filters: OutcomeFilters, scope: Scope, hide: bool) -> Panel:
-    durations, events = queries.relief_durations(filters, scope)
-    curve = queries.kaplan_meier(durations, events)
+    grouped = queries.relief_duration_counts(filters, scope)
+    curve = queries.kaplan_meier(
+        [d for d, _, _ in grouped], [e for _, e, _ in grouped], weights=[n for _, _, n in grouped]
+    )
     small = hide and curve.subjects < 5
     relieved = Drill(outcome="relieved")
-    at_risk = [(day, sum(1 for d in durations if d >= day)) for day in AT_RISK_DAYS]
+    at_risk = [(day, sum(n for d, _, n in grouped if d >= day)) for day in AT_RISK_DAYS]
 
     def shown(value: int) -> int | None:
         return suppressed(value) if hide else value
@@ -246,6 +248,10 @@ def _relief(filters: OutcomeFilters, scope: Scope, hide: bool) -> Panel:
     )
 
 
+def _mean_ci(ci: tuple[float, float] | None) -> str:
+    return "–" if ci is None else f"{ci[0]:.1f} to {ci[1]:.1f}"
+
+
 def _change(filters: OutcomeFilters, scope: Scope, count: Any, hide: bool) -> Panel:
     changes = queries.mean_change(filters, scope)
     rows, nrs, odi = [], [], []
@@ -253,19 +259,27 @@ def _change(filters: OutcomeFilters, scope: Scope, count: Any, hide: bool) -> Pa
         name = TIMEPOINT_NAMES[c.timepoint]
         nrs_hidden = hide and (suppressed(c.nrs_n) is None)
         odi_hidden = hide and (suppressed(c.odi_n) is None)
-        nrs_mean = None if nrs_hidden else c.nrs_mean_points
-        odi_mean = None if odi_hidden else c.odi_mean_points
-        nrs.append(charts.MeanPoint(name, nrs_mean, None, None, None if nrs_hidden else c.nrs_n))
-        odi.append(charts.MeanPoint(name, odi_mean, None, None, None if odi_hidden else c.odi_n))
+        nrs_ci = mean_interval(c.nrs_n, c.nrs_mean_points, c.nrs_sd_points).ci95
+        odi_ci = mean_interval(c.odi_n, c.odi_mean_points, c.odi_sd_points).ci95
+        for series, hidden, mean, ci, n in (
+            (nrs, nrs_hidden, c.nrs_mean_points, nrs_ci, c.nrs_n),
+            (odi, odi_hidden, c.odi_mean_points, odi_ci, c.odi_n),
+        ):
+            low, high = (None, None) if hidden or ci is None else ci
+            series.append(
+                charts.MeanPoint(name, None if hidden else mean, low, high, None if hidden else n)
+            )
         completed = Drill(timepoint=c.timepoint, outcome="completed")
         rows.append(
             [
                 Cell(name),
                 count(c.nrs_n, completed),
                 Cell(None if nrs_hidden else (c.nrs_mean_points if c.nrs_n else "–")),
+                Cell(None if nrs_hidden else _mean_ci(nrs_ci)),
                 Cell(None if nrs_hidden else (c.nrs_mean_percent if c.nrs_n else "–")),
                 count(c.odi_n),
                 Cell(None if odi_hidden else (c.odi_mean_points if c.odi_n else "–")),
+                Cell(None if odi_hidden else _mean_ci(odi_ci)),
             ]
         )
     empty = not any(c.nrs_n or c.odi_n for c in changes)
@@ -287,13 +301,15 @@ def _change(filters: OutcomeFilters, scope: Scope, count: Any, hide: bool) -> Pa
             "Time point",
             "NRS (n)",
             "NRS mean change (points)",
+            "95% CI (points)",
             "NRS mean change (%)",
             "ODI (n)",
             "ODI mean change (points)",
+            "95% CI (points)",
         ],
         rows,
         empty,
-        "Positive = better than before the injection.",
+        "Positive = better than before the injection. 95% intervals of the means (Student's t).",
     )
 
 
@@ -445,10 +461,17 @@ def _funnel(filters: OutcomeFilters, scope: Scope, timepoint: str, hide: bool) -
 
 
 def _decision(filters: OutcomeFilters, scope: Scope, count: Any, hide: bool) -> Panel:
-    rows = []
+    rows, drawn = [], []
     for row in queries.by_decision(filters, scope):
         decision = row.decision_outcome or "none"
-        _, rate_cell, ci = _rate(row.responders, row.measured, hide)
+        chart_rate, rate_cell, ci = _rate(row.responders, row.measured, hide)
+        name = label(row.decision_outcome) if row.decision_outcome else "No decision"
+        overridden = suppressed(row.overridden) if hide else row.overridden
+        drawn.append(
+            charts.RateRow(
+                name if overridden is None else f"{name} ({overridden:,} overridden)", chart_rate
+            )
+        )
         rows.append(
             [
                 Cell(label(row.decision_outcome) if row.decision_outcome else "No decision"),
@@ -474,7 +497,7 @@ def _decision(filters: OutcomeFilters, scope: Scope, count: Any, hide: bool) -> 
     return Panel(
         "decision",
         PANELS["decision"],
-        None,
+        _chart(charts.decision_outcomes, drawn) if drawn else None,
         [
             "Decision received",
             "Procedures",

@@ -21,6 +21,7 @@ from django.db.models import DateField, DateTimeField, Model, Q, QuerySet, UUIDF
 from django.utils import timezone
 
 from spinepath.analytics.models import ProcedureOutcome, TimePointOutcome
+from spinepath.analytics.summary import note_facts_changed
 from spinepath.assessment.models import Decision
 from spinepath.clinical.steroids import mpe_mg
 from spinepath.clinical.vocab import Steroid
@@ -61,6 +62,8 @@ def rebuild_outcomes(
             _delete(ProcedureOutcome.objects.all())
         for part in _chunks(ids, chunk):
             written += _rebuild_chunk(part, at=at, clear=not everything)
+        if ids or everything:
+            note_facts_changed()
     return written
 
 

@@ -119,3 +119,124 @@ class TimePointOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} of procedure {self.outcome_id}"
+
+
+# --- The dashboard's summary: the facts added up by clinic and month (``summary.py``) ---------
+#
+# A registry's overview (every clinic, or one, over whole months) would otherwise count a million
+# procedure rows and five million time-point rows per panel. These tables hold the same counts
+# (and sums, for the means) added up by clinic, month of the procedure and, where a panel breaks
+# them down, clinician, decision, time point, duration or complication: tens of thousands of rows
+# at a million procedures. ``summary.refresh_summary`` rebuilds them from the facts in SQL; the
+# worker runs it after the facts change; ``queries`` reads them only when they are current and the
+# filters ask for nothing finer than they hold, and the facts otherwise.
+
+
+class SummaryState(models.Model):
+    """One row: which version of the facts the summary was built from, and the day its
+    "due by" counts are as of. The hooks bump ``facts_version`` with every change to the facts."""
+
+    facts_version = models.BigIntegerField(default=0)
+    summary_version = models.BigIntegerField(default=-1)
+    as_of = models.DateField(null=True, help_text="The day 'due' and 'answered' count up to.")
+    refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"SummaryState {self.pk}"
+
+
+class SummaryProcedures(models.Model):
+    clinic_id = models.IntegerField()
+    month = models.DateField(help_text="First day of the month of the procedures.")
+    operator_id = models.IntegerField()
+    decision_outcome = models.CharField(max_length=30, blank=True)
+    procedures = models.IntegerField()
+    measured = models.IntegerField()
+    responders = models.IntegerField(help_text="Measured and a responder.")
+    overridden = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "clinic_id"])]
+
+    def __str__(self) -> str:
+        return f"SummaryProcedures {self.pk}"
+
+
+class SummaryTimePoints(models.Model):
+    clinic_id = models.IntegerField()
+    month = models.DateField()
+    operator_id = models.IntegerField()
+    label = models.CharField(max_length=10)
+    time_points = models.IntegerField(help_text="Every time point (due or not, answered or not).")
+    measurable = models.IntegerField()
+    meaningful = models.IntegerField(help_text="Measurable and meaningful.")
+    substantial = models.IntegerField(help_text="Measurable and substantial.")
+    due = models.IntegerField(help_text="Due by SummaryState.as_of.")
+    answered = models.IntegerField(help_text="Of those, answered by as_of.")
+    nrs_n = models.IntegerField(help_text="Measurable with a change in points.")
+    nrs_sum = models.FloatField()
+    nrs_squares = models.FloatField()
+    nrs_percent_n = models.IntegerField()
+    nrs_percent_sum = models.FloatField()
+    odi_n = models.IntegerField()
+    odi_sum = models.FloatField()
+    odi_squares = models.FloatField()
+    pgic_1 = models.IntegerField()
+    pgic_2 = models.IntegerField()
+    pgic_3 = models.IntegerField()
+    pgic_4 = models.IntegerField()
+    pgic_5 = models.IntegerField()
+    pgic_6 = models.IntegerField()
+    pgic_7 = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "clinic_id"])]
+
+    def __str__(self) -> str:
+        return f"SummaryTimePoints {self.pk}"
+
+
+class SummaryDurations(models.Model):
+    """Responders' relief durations: the Kaplan–Meier input as counts."""
+
+    clinic_id = models.IntegerField()
+    month = models.DateField()
+    duration_days = models.IntegerField()
+    censored = models.BooleanField()
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "clinic_id"])]
+
+    def __str__(self) -> str:
+        return f"SummaryDurations {self.pk}"
+
+
+class SummaryComplications(models.Model):
+    clinic_id = models.IntegerField()
+    month = models.DateField()
+    code = models.CharField(max_length=60)
+    procedures = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "clinic_id"])]
+
+    def __str__(self) -> str:
+        return f"SummaryComplications {self.pk}"
+
+
+class SummaryPatients(models.Model):
+    """Procedures by the month of the same patient's previous procedure (null: their first).
+    The patients with a procedure in months m1…m2 are those procedures of m1…m2 whose previous
+    one is before m1 (or none): each patient counted once, by their first procedure there."""
+
+    clinic_id = models.IntegerField()
+    month = models.DateField()
+    previous_month = models.DateField(null=True)
+    procedures = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "clinic_id"])]
+
+    def __str__(self) -> str:
+        return f"SummaryPatients {self.pk}"

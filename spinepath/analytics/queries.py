@@ -15,15 +15,24 @@ returned; they use the clinician pseudonyms of the research extract instead.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 
 from spinepath.accounts.models import Role, User
-from spinepath.analytics.models import ProcedureOutcome, TimePointOutcome
+from spinepath.analytics import summary as summary_tables
+from spinepath.analytics.models import (
+    ProcedureOutcome,
+    SummaryComplications,
+    SummaryDurations,
+    SummaryProcedures,
+    SummaryTimePoints,
+    TimePointOutcome,
+)
 from spinepath.clinical.outcome_stats import (
     SurvivalCurve,
     kaplan_meier,
@@ -130,6 +139,15 @@ def time_point_facts(filters: OutcomeFilters, scope: Scope) -> QuerySet[TimePoin
 
 
 # --- Panels: raw counts, one query each ----------------------------------------------------------
+#
+# Each panel reads the summary tables (``summary.py``) when they are current and hold what the
+# filters ask for, and the facts otherwise: the same numbers either way (tests compare them).
+
+
+def _cells(
+    filters: OutcomeFilters, scope: Scope, *, on: date | None = None
+) -> summary_tables.Cells | None:
+    return summary_tables.usable(filters, scope.clinic_ids, on=on)
 
 
 @dataclass(frozen=True)
@@ -139,6 +157,10 @@ class Totals:
 
 
 def totals(filters: OutcomeFilters, scope: Scope) -> Totals:
+    cells = _cells(filters, scope)
+    if cells is not None:
+        added = SummaryProcedures.objects.filter(cells.where).aggregate(n=Sum("procedures"))
+        return Totals(procedures=added["n"] or 0, patients=summary_tables.patients(cells))
     found = outcome_facts(filters, scope).aggregate(
         procedures=Count("pk"), patients=Count("patient", distinct=True)
     )
@@ -162,7 +184,34 @@ class TimePointCounts:
 
 def time_point_counts(filters: OutcomeFilters, scope: Scope, *, on: date) -> list[TimePointCounts]:
     """Responders and completion at each time point, in ``LABELS`` order (every label listed)."""
-    rows = (
+    cells = _cells(filters, scope, on=on)
+    if cells is not None:
+        rows = (
+            SummaryTimePoints.objects.filter(cells.where)
+            .values("label")
+            .annotate(
+                n_completed=Sum("measurable"),
+                n_meaningful=Sum("meaningful"),
+                n_substantial=Sum("substantial"),
+                n_due=Sum("due"),
+                n_answered=Sum("answered"),
+            )
+            .order_by()
+        )
+    else:
+        rows = _time_point_counts(filters, scope, on=on)
+    found = {row["label"]: row for row in rows}
+    names = ("completed", "meaningful", "substantial", "due", "answered")
+    return [
+        TimePointCounts(
+            timepoint=label, **{name: found.get(label, {}).get(f"n_{name}", 0) for name in names}
+        )
+        for label in LABELS
+    ]
+
+
+def _time_point_counts(filters: OutcomeFilters, scope: Scope, *, on: date) -> Any:
+    return (
         time_point_facts(filters, scope)
         .values("label")
         .annotate(
@@ -175,34 +224,52 @@ def time_point_counts(filters: OutcomeFilters, scope: Scope, *, on: date) -> lis
         )
         .order_by()
     )
-    found = {row["label"]: row for row in rows}
-    names = ("completed", "meaningful", "substantial", "due", "answered")
-    return [
-        TimePointCounts(
-            timepoint=label, **{name: found.get(label, {}).get(f"n_{name}", 0) for name in names}
+
+
+def relief_duration_counts(filters: OutcomeFilters, scope: Scope) -> list[tuple[int, bool, int]]:
+    """``[(duration in days, relief ended?, responders)]``: the Kaplan–Meier input, grouped."""
+    cells = _cells(filters, scope)
+    if cells is not None:
+        rows = SummaryDurations.objects.filter(cells.where).values("duration_days", "censored")
+        rows = rows.annotate(n_responders=Sum("n"))
+    else:
+        rows = (
+            outcome_facts(filters, scope)
+            .filter(responder=True, duration_days__isnull=False)
+            .values("duration_days", "censored")
+            .annotate(n_responders=Count("pk"))
         )
-        for label in LABELS
+    return [
+        (r["duration_days"], not r["censored"], r["n_responders"])
+        for r in rows.order_by("duration_days", "censored")
     ]
 
 
 def relief_durations(filters: OutcomeFilters, scope: Scope) -> tuple[list[int], list[bool]]:
-    """``(durations in days, relief ended?)`` of the responders: the Kaplan–Meier input."""
-    rows = list(
-        outcome_facts(filters, scope)
-        .filter(responder=True, duration_days__isnull=False)
-        .values_list("duration_days", "censored")
-    )
-    return [r[0] for r in rows], [not r[1] for r in rows]
+    """``(durations in days, relief ended?)`` of the responders, one per responder."""
+    rows = [(d, e) for d, e, n in relief_duration_counts(filters, scope) for _ in range(n)]
+    return [r[0] for r in rows], [r[1] for r in rows]
 
 
 def relief_duration(filters: OutcomeFilters, scope: Scope) -> SurvivalCurve:
     """Kaplan–Meier duration of relief over the responders (lifelines, through the core)."""
-    durations, events = relief_durations(filters, scope)
-    return kaplan_meier(durations, events)
+    grouped = relief_duration_counts(filters, scope)
+    return kaplan_meier(
+        [r[0] for r in grouped], [r[1] for r in grouped], weights=[r[2] for r in grouped]
+    )
 
 
 def complication_counts(filters: OutcomeFilters, scope: Scope) -> list[tuple[str, int]]:
     """``[(code, procedures with it)]``, commonest first (immediate and late together)."""
+    cells = _cells(filters, scope)
+    if cells is not None:
+        added = (
+            SummaryComplications.objects.filter(cells.where)
+            .values("code")
+            .annotate(n_procedures=Sum("procedures"))
+            .order_by("-n_procedures", "code")
+        )
+        return [(row["code"], row["n_procedures"]) for row in added]
     rows = (
         ProcedureComplication.objects.filter(_condition(filters, scope, "procedure__outcome__"))
         .values("code")
@@ -223,22 +290,67 @@ class MeanChange:
     nrs_mean_percent: float | None
     odi_n: int
     odi_mean_points: float | None
+    nrs_sd_points: float | None = None
+    """Sample standard deviations, for the means' 95% intervals."""
+    odi_sd_points: float | None = None
+
+
+def sample_sd(n: int, mean: float | None, squares: float | None) -> float | None:
+    """The sample standard deviation from the count, mean and sum of squares (None below 2)."""
+    if n < 2 or mean is None or squares is None:
+        return None
+    return math.sqrt(max(float(squares) - n * float(mean) ** 2, 0.0) / (n - 1))
+
+
+def _mean(total: float | None, n: int | None) -> float | None:
+    return None if not n or total is None else float(total) / n
+
+
+def _mean_change_summary(cells: summary_tables.Cells) -> list[dict[str, Any]]:
+    found = []
+    for row in (
+        SummaryTimePoints.objects.filter(cells.where)
+        .values("label")
+        .annotate(
+            n_measurable=Sum("measurable"),
+            n_nrs=Sum("nrs_n"),
+            s_nrs=Sum("nrs_sum"),
+            q_nrs=Sum("nrs_squares"),
+            n_percent=Sum("nrs_percent_n"),
+            s_percent=Sum("nrs_percent_sum"),
+            n_odi=Sum("odi_n"),
+            s_odi=Sum("odi_sum"),
+            q_odi=Sum("odi_squares"),
+        )
+        .order_by()
+    ):
+        found.append(
+            {
+                "label": row["label"],
+                "nrs_n": row["n_measurable"],
+                "nrs_mean_points": _mean(row["s_nrs"], row["n_nrs"]),
+                "nrs_mean_percent": _mean(row["s_percent"], row["n_percent"]),
+                "odi_n": row["n_odi"],
+                "odi_mean_points": _mean(row["s_odi"], row["n_odi"]),
+                "nrs_squares": row["q_nrs"] if row["n_nrs"] else None,
+                "odi_squares": row["q_odi"] if row["n_odi"] else None,
+            }
+        )
+    return found
 
 
 def mean_change(filters: OutcomeFilters, scope: Scope) -> list[MeanChange]:
-    rows = (
-        time_point_facts(filters, scope)
-        .values("label")
-        .annotate(
-            nrs_n=Count("pk", filter=Q(measurable=True)),
-            nrs_mean_points=Avg("change_points", filter=Q(measurable=True)),
-            nrs_mean_percent=Avg("change_percent", filter=Q(measurable=True)),
-            odi_n=Count("pk", filter=Q(odi_change_points__isnull=False)),
-            odi_mean_points=Avg("odi_change_points"),
+    cells = _cells(filters, scope)
+    rows = _mean_change_summary(cells) if cells is not None else _mean_change_facts(filters, scope)
+    found = {}
+    for row in rows:
+        row["nrs_sd_points"] = sample_sd(
+            row["nrs_n"], row["nrs_mean_points"], row.pop("nrs_squares")
         )
-        .order_by()
-    )
-    found = {row.pop("label"): row for row in rows}
+        row["odi_sd_points"] = sample_sd(
+            row["odi_n"], row["odi_mean_points"], row.pop("odi_squares")
+        )
+        found[row.pop("label")] = row
     return [
         MeanChange(
             timepoint=label,
@@ -250,6 +362,8 @@ def mean_change(filters: OutcomeFilters, scope: Scope) -> list[MeanChange]:
                     "nrs_mean_percent": None,
                     "odi_n": 0,
                     "odi_mean_points": None,
+                    "nrs_sd_points": None,
+                    "odi_sd_points": None,
                 },
             ),
         )
@@ -257,8 +371,38 @@ def mean_change(filters: OutcomeFilters, scope: Scope) -> list[MeanChange]:
     ]
 
 
+def _mean_change_facts(filters: OutcomeFilters, scope: Scope) -> Any:
+    return (
+        time_point_facts(filters, scope)
+        .values("label")
+        .annotate(
+            nrs_n=Count("pk", filter=Q(measurable=True)),
+            nrs_mean_points=Avg("change_points", filter=Q(measurable=True)),
+            nrs_mean_percent=Avg("change_percent", filter=Q(measurable=True)),
+            odi_n=Count("pk", filter=Q(odi_change_points__isnull=False)),
+            odi_mean_points=Avg("odi_change_points"),
+            # Sums of squares rather than STDDEV_SAMP: SQLite's is a Python callback per row,
+            # and sums add up (the summary tables keep them).
+            nrs_squares=Sum(F("change_points") * F("change_points"), filter=Q(measurable=True)),
+            odi_squares=Sum(F("odi_change_points") * F("odi_change_points")),
+        )
+        .order_by()
+    )
+
+
 def pgic_distribution(filters: OutcomeFilters, scope: Scope) -> dict[str, dict[int, int]]:
     """``{timepoint: {pgic 1..7: count}}`` (every label and category present, zeros included)."""
+    found: dict[str, dict[int, int]] = {label: dict.fromkeys(range(1, 8), 0) for label in LABELS}
+    cells = _cells(filters, scope)
+    if cells is not None:
+        for added in (
+            SummaryTimePoints.objects.filter(cells.where)
+            .values("label")
+            .annotate(**{f"n_{k}": Sum(f"pgic_{k}") for k in range(1, 8)})
+            .order_by()
+        ):
+            found[added["label"]] = {k: added[f"n_{k}"] or 0 for k in range(1, 8)}
+        return found
     rows = (
         time_point_facts(filters, scope)
         .filter(pgic__isnull=False)
@@ -266,7 +410,6 @@ def pgic_distribution(filters: OutcomeFilters, scope: Scope) -> dict[str, dict[i
         .annotate(n_answers=Count("pk"))
         .order_by()
     )
-    found: dict[str, dict[int, int]] = {label: dict.fromkeys(range(1, 8), 0) for label in LABELS}
     for row in rows:
         found[row["label"]][row["pgic"]] = row["n_answers"]
     return found
@@ -289,16 +432,29 @@ def responders_by(
     """Procedure-level responders per clinician or clinic, for the funnel plot (denominator =
     procedures measured at one follow-up or more)."""
     column = "operator_id" if by == "operator" else "clinic_id"
-    rows = (
-        outcome_facts(filters, scope)
-        .values(column)
-        .annotate(
-            n_procedures=Count("pk"),
-            n_measured=Count("pk", filter=Q(measured=True)),
-            n_responders=Count("pk", filter=Q(measured=True, responder=True)),
+    cells = _cells(filters, scope)
+    if cells is not None:
+        rows = (
+            SummaryProcedures.objects.filter(cells.where)
+            .values(column)
+            .annotate(
+                n_procedures=Sum("procedures"),
+                n_measured=Sum("measured"),
+                n_responders=Sum("responders"),
+            )
+            .order_by(column)
         )
-        .order_by(column)
-    )
+    else:
+        rows = (
+            outcome_facts(filters, scope)
+            .values(column)
+            .annotate(
+                n_procedures=Count("pk"),
+                n_measured=Count("pk", filter=Q(measured=True)),
+                n_responders=Count("pk", filter=Q(measured=True, responder=True)),
+            )
+            .order_by(column)
+        )
     return [
         UnitRate(
             unit=row[column],
@@ -323,17 +479,31 @@ class DecisionOutcomeRow:
 
 
 def by_decision(filters: OutcomeFilters, scope: Scope) -> list[DecisionOutcomeRow]:
-    rows = (
-        outcome_facts(filters, scope)
-        .values("decision_outcome")
-        .annotate(
-            n_procedures=Count("pk"),
-            n_overridden=Count("pk", filter=Q(overridden=True)),
-            n_measured=Count("pk", filter=Q(measured=True)),
-            n_responders=Count("pk", filter=Q(measured=True, responder=True)),
+    cells = _cells(filters, scope)
+    if cells is not None:
+        rows = (
+            SummaryProcedures.objects.filter(cells.where)
+            .values("decision_outcome")
+            .annotate(
+                n_procedures=Sum("procedures"),
+                n_overridden=Sum("overridden"),
+                n_measured=Sum("measured"),
+                n_responders=Sum("responders"),
+            )
+            .order_by("decision_outcome")
         )
-        .order_by("decision_outcome")
-    )
+    else:
+        rows = (
+            outcome_facts(filters, scope)
+            .values("decision_outcome")
+            .annotate(
+                n_procedures=Count("pk"),
+                n_overridden=Count("pk", filter=Q(overridden=True)),
+                n_measured=Count("pk", filter=Q(measured=True)),
+                n_responders=Count("pk", filter=Q(measured=True, responder=True)),
+            )
+            .order_by("decision_outcome")
+        )
     return [
         DecisionOutcomeRow(
             decision_outcome=row["decision_outcome"],
@@ -447,6 +617,28 @@ def responders_at(
 ) -> list[UnitRate]:
     """Meaningful relief at one time point per clinician or clinic (denominator = procedures
     measurable there), for the funnel plot of one time point (e.g. 6 weeks)."""
+    cells = _cells(filters, scope)
+    if cells is not None:
+        plain = "operator_id" if by == "operator" else "clinic_id"
+        added = (
+            SummaryTimePoints.objects.filter(cells.where, label=timepoint)
+            .values(plain)
+            .annotate(
+                n_procedures=Sum("time_points"),
+                n_measured=Sum("measurable"),
+                n_responders=Sum("meaningful"),
+            )
+            .order_by(plain)
+        )
+        return [
+            UnitRate(
+                unit=row[plain],
+                procedures=row["n_procedures"],
+                measured=row["n_measured"],
+                responders=row["n_responders"],
+            )
+            for row in added
+        ]
     column = f"outcome__{'operator_id' if by == 'operator' else 'clinic_id'}"
     rows = (
         time_point_facts(filters, scope)

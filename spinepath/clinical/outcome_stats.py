@@ -85,6 +85,29 @@ def proportion(count: int, denominator: int, *, suppress: bool = False) -> Propo
 
 
 @dataclass(frozen=True)
+class Mean:
+    """A mean with its 95% confidence interval (Student's t; None with fewer than 2 values)."""
+
+    n: int
+    mean: float | None
+    ci95: tuple[float, float] | None
+
+
+def mean_interval(n: int, mean: float | None, sd: float | None) -> Mean:
+    """The mean of ``n`` values with sample standard deviation ``sd`` and its 95% interval,
+    mean ± t(0.975, n − 1) · sd / √n, the t quantile from scipy (as the databases give the mean
+    and the standard deviation, never the values)."""
+    if n < 1 or mean is None:
+        return Mean(n, None, None)
+    if n < 2 or sd is None:
+        return Mean(n, float(mean), None)
+    from scipy.stats import t as student  # scipy comes with lifelines; imported when needed
+
+    half = float(student.ppf(0.975, n - 1)) * float(sd) / math.sqrt(n)
+    return Mean(n, float(mean), (float(mean) - half, float(mean) + half))
+
+
+@dataclass(frozen=True)
 class SurvivalCurve:
     """A Kaplan–Meier estimate: S(t) with its 95% band, and numbers at risk at each time."""
 
@@ -105,14 +128,23 @@ def _finite(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def kaplan_meier(durations: Sequence[float], events: Sequence[bool]) -> SurvivalCurve:
+def kaplan_meier(
+    durations: Sequence[float], events: Sequence[bool], weights: Sequence[int] | None = None
+) -> SurvivalCurve:
     """Kaplan–Meier over ``durations`` (days) with ``events`` (True: relief ended; False: censored).
 
     lifelines' ``KaplanMeierFitter`` with its defaults (exponential Greenwood band, α = 0.05);
-    the median's CI is ``median_survival_times`` of that band, as api.md specifies.
+    the median's CI is ``median_survival_times`` of that band, as api.md specifies. ``weights``
+    (whole numbers) says how many subjects each row stands for: lifelines' own way of taking
+    grouped data, the same estimate as the rows repeated (a database's counts stay counts).
     """
-    if len(durations) != len(events):
-        raise ValueError("durations and events differ in length")
+    if len(durations) != len(events) or (weights is not None and len(weights) != len(events)):
+        raise ValueError("durations, events and weights differ in length")
+    if weights is not None:
+        kept = [i for i, w in enumerate(weights) if w > 0]
+        durations = [durations[i] for i in kept]
+        events = [events[i] for i in kept]
+        weights = [int(weights[i]) for i in kept]
     if not durations:
         return SurvivalCurve(0, 0, None, (None, None), (), (), (), (), ())
     # lifelines pulls in pandas and scipy: imported here so importing the core stays quick.
@@ -120,15 +152,15 @@ def kaplan_meier(durations: Sequence[float], events: Sequence[bool]) -> Survival
     from lifelines.utils import median_survival_times
 
     fitter = KaplanMeierFitter()
-    fitter.fit(list(durations), event_observed=[bool(e) for e in events])
+    fitter.fit(list(durations), event_observed=[bool(e) for e in events], weights=weights)
     band = fitter.confidence_interval_survival_function_
     median_ci = median_survival_times(band)
     lower_median = _finite(float(median_ci.iloc[0, 0]))
     upper_median = _finite(float(median_ci.iloc[0, 1]))
     table = fitter.event_table
     return SurvivalCurve(
-        subjects=len(durations),
-        events=sum(1 for e in events if e),
+        subjects=len(durations) if weights is None else sum(weights),
+        events=sum(1 if weights is None else weights[i] for i, e in enumerate(events) if e),
         median=_finite(float(fitter.median_survival_time_)),
         median_ci95=(lower_median, upper_median),
         times=tuple(float(t) for t in fitter.survival_function_.index),

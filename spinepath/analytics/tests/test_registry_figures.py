@@ -135,6 +135,9 @@ def test_the_other_panels(registry):
     # 2w leg scores 3, 5, 7, 2, 4 from 8: changes 5, 3, 1, 6, 4 -> mean 3.8 points.
     assert change["2w"].nrs_n == 5 and change["2w"].nrs_mean_points == pytest.approx(3.8)
     assert change["2w"].odi_n == 0 and change["2w"].odi_mean_points is None
+    # Sample SD: squares of 1.2, -0.8, -2.8, 2.2, 0.2 sum to 14.8; 14.8 / 4 = 3.7.
+    assert change["2w"].nrs_sd_points == pytest.approx(math.sqrt(3.7))
+    assert change["2w"].odi_sd_points is None
     pgic = queries.pgic_distribution(OutcomeFilters(), scope)
     assert pgic["2w"][2] == 4 and pgic["2w"][4] == 2  # P6 answered too (PGIC needs no baseline)
     (unit,) = queries.responders_by(OutcomeFilters(), scope)
@@ -419,3 +422,16 @@ def test_rebuilt_once_holds_the_hooks_until_its_block_ends(registry):
         on_procedure_recorded(records[0])
         raise RuntimeError("the replay failed")
     assert not ProcedureOutcome.objects.exists()  # a failed block rebuilds nothing
+
+
+def test_the_mean_change_has_its_interval_and_the_decisions_a_chart(registry):
+    from spinepath.analytics.dashboard import panels
+
+    board = panels(OutcomeFilters(), scope_for(registry.clinician_a), on=timezone.localdate())
+    change = board.panel("change")
+    row = next(r for r in change.rows if r[0].value == "2 weeks")
+    # 3.8 ± t(0.975, 4) 2.776445 × √3.7 / √5 = 3.8 ± 2.388
+    assert row[3].text == "1.4 to 6.2"
+    assert change.chart is not None and "+3.8" in change.chart.summary
+    decision = board.panel("decision")
+    assert decision.chart is not None and "Responder rates by decision" in decision.chart.summary

@@ -113,3 +113,14 @@ def test_a_median_never_reached_is_null() -> None:
     curve = kaplan_meier([30, 60, 90, 120], [False, True, False, False])
     assert curve.median is None and curve.median_ci95[1] is None
     assert kaplan_meier([], []).median is None
+
+
+def test_mean_interval_uses_students_t() -> None:
+    from spinepath.clinical.outcome_stats import mean_interval
+
+    # 5 values with mean 3.8 and sample SD √3.7: t(0.975, 4) = 2.7764451
+    found = mean_interval(5, 3.8, 3.7**0.5)
+    half = 2.7764451052 * 3.7**0.5 / 5**0.5
+    assert found.ci95 == pytest.approx((3.8 - half, 3.8 + half))
+    assert mean_interval(1, 2.0, None).ci95 is None  # one value: no spread, no interval
+    assert mean_interval(0, None, None).mean is None

@@ -464,6 +464,20 @@ def complication_rates(rows: Sequence[RateRow], *, title: str | None = None) -> 
     )
 
 
+def decision_outcomes(rows: Sequence[RateRow], *, title: str | None = None) -> Chart:
+    """Responder rates by the decision-support advice the patients received (the label may say
+    how many clinicians overrode it)."""
+    return _rate_bars(
+        rows,
+        title=title or "Meaningful relief by the decision received",
+        xlabel="Responders of those measured (%)",
+        what="Responder rates by decision",
+        colour=BLUE,
+        hatch="..",
+        high=115.0,
+    )
+
+
 def questionnaire_completion(rows: Sequence[RateRow], *, title: str | None = None) -> Chart:
     """Questionnaires answered out of those due, at each time point."""
     return _rate_bars(

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from spinepath.analytics.facts import rebuild_outcomes
+from spinepath.analytics.summary import refresh_summary
 
 
 class Command(BaseCommand):
@@ -26,3 +27,7 @@ class Command(BaseCommand):
         count = rebuild_outcomes(ids)
         seconds = time.perf_counter() - started
         self.stdout.write(f"Outcome facts of {count} procedures rebuilt in {seconds:.1f} s.")
+        started = time.perf_counter()
+        rows = refresh_summary()
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"Dashboard summary: {rows:,} rows in {seconds:.1f} s.")

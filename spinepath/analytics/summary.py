@@ -1,0 +1,310 @@
+"""The dashboard's summary tables (``models.Summary*``): built from the facts, read by ``queries``.
+
+``refresh_summary`` empties and refills every summary table from the outcome facts with a few
+``GROUP BY`` queries (the database adds up; Python only copies the grouped rows, tens of
+thousands at a million procedures) and records the facts' version it read. The hooks bump that
+version whenever the facts change (``note_facts_changed``) and ask the worker to refresh
+(``tasks.refresh_outcome_summary``, after the change commits); until it has, ``usable`` says no and
+the dashboard counts the facts directly, so a figure is never stale.
+
+``usable`` also says no when the filters ask for something the summary does not hold: any filter
+but the clinic and the period, or a period that does not start and end on whole months (the
+summary is by month). The registry-wide and clinic overviews, the views a registry opens most,
+are the ones it serves.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from spinepath.analytics.models import (
+    ProcedureOutcome,
+    SummaryComplications,
+    SummaryDurations,
+    SummaryPatients,
+    SummaryProcedures,
+    SummaryState,
+    SummaryTimePoints,
+    TimePointOutcome,
+)
+from spinepath.procedures.models import ProcedureComplication
+
+LABELS: tuple[str, ...] = ("2w", "6w", "3m", "6m", "12m")  # queries.LABELS (queries imports us)
+TABLES = (
+    SummaryProcedures,
+    SummaryTimePoints,
+    SummaryDurations,
+    SummaryComplications,
+    SummaryPatients,
+)
+
+
+def note_facts_changed() -> None:
+    """The facts changed: the summary is out of date until refreshed (one UPDATE; nothing when
+    no summary was ever built). The caller's transaction holds the row until it commits."""
+    if SummaryState.objects.filter(pk=1).update(facts_version=F("facts_version") + 1):
+        transaction.on_commit(_enqueue_refresh)
+
+
+def _enqueue_refresh() -> None:
+    from spinepath.analytics.tasks import enqueue_refresh
+
+    enqueue_refresh()
+
+
+def refresh_summary(*, at: datetime | None = None) -> int:
+    """Rebuild every summary table from the facts as of ``at`` (its local day is the day "due"
+    counts up to). Returns the number of summary rows written."""
+    at = at or timezone.now()
+    as_of = timezone.localdate(at)
+    written = 0
+    with transaction.atomic():
+        state, _ = SummaryState.objects.select_for_update().get_or_create(pk=1)
+        version = state.facts_version
+        for model in TABLES:
+            model.objects.all()._raw_delete(connection.alias)
+        written += _fill(SummaryProcedures, _procedures())
+        written += _fill(SummaryTimePoints, _time_points(as_of))
+        written += _fill(SummaryDurations, _durations())
+        written += _fill(SummaryComplications, _complications())
+        written += _fill(SummaryPatients, _patients())
+        SummaryState.objects.filter(pk=1).update(
+            summary_version=version, as_of=as_of, refreshed_at=at
+        )
+    return written
+
+
+def _fill(model: Any, rows: list[dict[str, Any]]) -> int:
+    from spinepath.analytics.facts import insert_rows
+
+    insert_rows(model, rows)
+    return len(rows)
+
+
+def _by_month(queryset: Any, prefix: str = "") -> Any:
+    return queryset.annotate(
+        g_clinic=F(f"{prefix}clinic_id"), g_month=TruncMonth(f"{prefix}procedure_date")
+    )
+
+
+def _procedures() -> list[dict[str, Any]]:
+    rows = (
+        _by_month(ProcedureOutcome.objects.all())
+        .values("g_clinic", "g_month", "operator_id", "decision_outcome")
+        .annotate(
+            n_procedures=Count("pk"),
+            n_measured=Count("pk", filter=Q(measured=True)),
+            n_responders=Count("pk", filter=Q(measured=True, responder=True)),
+            n_overridden=Count("pk", filter=Q(overridden=True)),
+        )
+        .order_by()
+    )
+    return [
+        dict(
+            clinic_id=r["g_clinic"],
+            month=r["g_month"],
+            operator_id=r["operator_id"],
+            decision_outcome=r["decision_outcome"],
+            procedures=r["n_procedures"],
+            measured=r["n_measured"],
+            responders=r["n_responders"],
+            overridden=r["n_overridden"],
+        )
+        for r in rows
+    ]
+
+
+def _time_points(as_of: date) -> list[dict[str, Any]]:
+    measurable = Q(measurable=True)
+    pgic = {f"n_pgic_{k}": Count("pk", filter=Q(pgic=k)) for k in range(1, 8)}
+    rows = (
+        _by_month(TimePointOutcome.objects.filter(label__in=LABELS), "outcome__")
+        .values("g_clinic", "g_month", "outcome__operator_id", "label")
+        .annotate(
+            n_rows=Count("pk"),
+            n_measurable=Count("pk", filter=measurable),
+            n_meaningful=Count("pk", filter=measurable & Q(meaningful=True)),
+            n_substantial=Count("pk", filter=measurable & Q(substantial=True)),
+            n_due=Count("pk", filter=Q(due_on__lte=as_of)),
+            n_answered=Count(
+                "pk", filter=Q(due_on__lte=as_of, completed=True, completed_on__lte=as_of)
+            ),
+            n_nrs=Count("change_points", filter=measurable),
+            s_nrs=Sum("change_points", filter=measurable),
+            q_nrs=Sum(F("change_points") * F("change_points"), filter=measurable),
+            n_percent=Count("change_percent", filter=measurable),
+            s_percent=Sum("change_percent", filter=measurable),
+            n_odi=Count("odi_change_points"),
+            s_odi=Sum("odi_change_points"),
+            q_odi=Sum(F("odi_change_points") * F("odi_change_points")),
+            **pgic,
+        )
+        .order_by()
+    )
+    return [
+        dict(
+            clinic_id=r["g_clinic"],
+            month=r["g_month"],
+            operator_id=r["outcome__operator_id"],
+            label=r["label"],
+            time_points=r["n_rows"],
+            measurable=r["n_measurable"],
+            meaningful=r["n_meaningful"],
+            substantial=r["n_substantial"],
+            due=r["n_due"],
+            answered=r["n_answered"],
+            nrs_n=r["n_nrs"],
+            nrs_sum=float(r["s_nrs"] or 0),
+            nrs_squares=float(r["q_nrs"] or 0),
+            nrs_percent_n=r["n_percent"],
+            nrs_percent_sum=float(r["s_percent"] or 0),
+            odi_n=r["n_odi"],
+            odi_sum=float(r["s_odi"] or 0),
+            odi_squares=float(r["q_odi"] or 0),
+            **{f"pgic_{k}": r[f"n_pgic_{k}"] for k in range(1, 8)},
+        )
+        for r in rows
+    ]
+
+
+def _durations() -> list[dict[str, Any]]:
+    rows = (
+        _by_month(ProcedureOutcome.objects.filter(responder=True, duration_days__isnull=False))
+        .values("g_clinic", "g_month", "duration_days", "censored")
+        .annotate(n_procedures=Count("pk"))
+        .order_by()
+    )
+    return [
+        dict(
+            clinic_id=r["g_clinic"],
+            month=r["g_month"],
+            duration_days=r["duration_days"],
+            censored=r["censored"],
+            n=r["n_procedures"],
+        )
+        for r in rows
+    ]
+
+
+def _complications() -> list[dict[str, Any]]:
+    rows = (
+        _by_month(
+            ProcedureComplication.objects.filter(procedure__outcome__isnull=False),
+            "procedure__outcome__",
+        )
+        .values("g_clinic", "g_month", "code")
+        .annotate(n_procedures=Count("procedure", distinct=True))
+        .order_by()
+    )
+    return [
+        dict(
+            clinic_id=r["g_clinic"],
+            month=r["g_month"],
+            code=r["code"],
+            procedures=r["n_procedures"],
+        )
+        for r in rows
+    ]
+
+
+def _patients() -> list[dict[str, Any]]:
+    """Each procedure with the month of the patient's previous procedure (a window function)."""
+    table = connection.ops.quote_name(ProcedureOutcome._meta.db_table)
+    if connection.vendor == "postgresql":
+        month = "date_trunc('month', {})::date"
+    else:
+        month = "date({}, 'start of month')"
+    sql = f"""
+        SELECT clinic_id, {month.format("procedure_date")}, {month.format("previous")}, count(*)
+        FROM (
+            SELECT clinic_id, procedure_date, LAG(procedure_date) OVER (
+                PARTITION BY patient_id ORDER BY procedure_date, procedure_id
+            ) AS previous
+            FROM {table}
+        ) AS ordered
+        GROUP BY 1, 2, 3
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        found = cursor.fetchall()
+    return [
+        dict(
+            clinic_id=clinic,
+            month=_date(month_),
+            previous_month=None if previous is None else _date(previous),
+            procedures=n,
+        )
+        for clinic, month_, previous, n in found
+    ]
+
+
+def _date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Which summary rows a dashboard's filters stand for."""
+
+    where: Q
+    first_month: date | None
+    """The period's first month (None: from the start), for the patients' count."""
+
+
+def _last_day(day: date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def usable(
+    filters: Any, clinic_ids: frozenset[int] | None, *, on: date | None = None
+) -> Cells | None:
+    """The summary rows for ``filters`` within ``clinic_ids`` (None: every clinic), or None when
+    the facts must be counted instead: the summary is out of date (or, for counts "due by" a
+    day, not as of ``on``), or the filters ask for more than clinic and whole months."""
+    finer = ("condition", "procedure", "imaging", "steroid", "repeat", "startback", "clinician")
+    if any(getattr(filters, name) is not None for name in finer):
+        return None
+    start, end = filters.date_from, filters.date_to
+    if (start is not None and start.day != 1) or (end is not None and not _last_day(end)):
+        return None
+    state = SummaryState.objects.filter(pk=1).values_list(
+        "facts_version", "summary_version", "as_of"
+    )
+    found = state.first()
+    if found is None or found[0] != found[1]:
+        return None  # never built, or the hooks' refresh is on its way
+    if on is not None and found[2] != on:
+        # A new day: the "due by" counts move on though no fact changed; ask for a refresh.
+        transaction.on_commit(_enqueue_refresh)
+        return None
+    where = Q()
+    if clinic_ids is not None:
+        where &= Q(clinic_id__in=sorted(clinic_ids))
+    if filters.clinic is not None:
+        from spinepath.accounts.models import Clinic
+
+        where &= Q(clinic_id__in=Clinic.objects.filter(code=filters.clinic).values("pk"))
+    if start is not None:
+        where &= Q(month__gte=start)
+    if end is not None:
+        where &= Q(month__lte=end.replace(day=1))
+    return Cells(where=where, first_month=start)
+
+
+def patients(cells: Cells) -> int:
+    first = Q(previous_month__isnull=True)
+    if cells.first_month is not None:
+        first |= Q(previous_month__lt=cells.first_month)
+    found = SummaryPatients.objects.filter(cells.where & first).aggregate(n=Sum("procedures"))
+    return int(found["n"] or 0)
