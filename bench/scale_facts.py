@@ -107,8 +107,8 @@ def main() -> None:
             )
             conn.commit()
             print(f"copy {copy}: {time.perf_counter() - step:.0f} s", flush=True)
-        if conn.execute("SELECT to_regclass('analytics_summarystate')").fetchone()[0]:
-            conn.execute("UPDATE analytics_summarystate SET facts_version = facts_version + 1")
+        if conn.execute("SELECT to_regclass('analytics_summarychange')").fetchone()[0]:
+            conn.execute("INSERT INTO analytics_summarychange DEFAULT VALUES")
         conn.commit()
     with psycopg.connect(f"{base}/{target}", autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")

@@ -133,16 +133,26 @@ class TimePointOutcome(models.Model):
 
 
 class SummaryState(models.Model):
-    """One row: which version of the facts the summary was built from, and the day its
-    "due by" counts are as of. The hooks bump ``facts_version`` with every change to the facts."""
+    """One row: whether the summary was ever built, and the day its "due by" counts are as of.
+    Only a refresh writes it (under its lock, so two refreshes never interleave); the hooks never
+    touch it, so recording a procedure never waits for a refresh or for another recording."""
 
-    facts_version = models.BigIntegerField(default=0)
-    summary_version = models.BigIntegerField(default=-1)
+    built = models.BooleanField(default=False)
     as_of = models.DateField(null=True, help_text="The day 'due' and 'answered' count up to.")
     refreshed_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"SummaryState {self.pk}"
+
+
+class SummaryChange(models.Model):
+    """A change to the facts the summary has not taken in yet: one row inserted per change (an
+    INSERT, never an UPDATE of a shared row, so concurrent recordings do not queue on one row);
+    a refresh deletes exactly the rows it saw before reading the facts. Any row left means the
+    summary is out of date."""
+
+    def __str__(self) -> str:
+        return f"SummaryChange {self.pk}"
 
 
 class SummaryProcedures(models.Model):

@@ -2,10 +2,13 @@
 
 ``refresh_summary`` empties and refills every summary table from the outcome facts with a few
 ``GROUP BY`` queries (the database adds up; Python only copies the grouped rows, tens of
-thousands at a million procedures) and records the facts' version it read. The hooks bump that
-version whenever the facts change (``note_facts_changed``) and ask the worker to refresh
-(``tasks.refresh_outcome_summary``, after the change commits); until it has, ``usable`` says no and
-the dashboard counts the facts directly, so a figure is never stale.
+thousands at a million procedures). Every change to the facts inserts a ``SummaryChange`` row
+(``note_facts_changed``: an INSERT in the change's own transaction, no shared row to wait for) and
+asks the worker to refresh (``tasks.refresh_outcome_summary``, after the change commits). A
+refresh lists the change rows first, then reads the facts (which therefore hold every change it
+listed), and deletes only the rows it listed: a change that commits while it runs keeps its row.
+While any row is left, ``usable`` says no and the dashboard counts the facts directly, so a figure
+is never stale.
 
 ``usable`` also says no when the filters ask for something the summary does not hold: any filter
 but the clinic and the period, or a period that does not start and end on whole months (the
@@ -27,6 +30,7 @@ from django.utils import timezone
 
 from spinepath.analytics.models import (
     ProcedureOutcome,
+    SummaryChange,
     SummaryComplications,
     SummaryDurations,
     SummaryPatients,
@@ -48,10 +52,15 @@ TABLES = (
 
 
 def note_facts_changed() -> None:
-    """The facts changed: the summary is out of date until refreshed (one UPDATE; nothing when
-    no summary was ever built). The caller's transaction holds the row until it commits."""
-    if SummaryState.objects.filter(pk=1).update(facts_version=F("facts_version") + 1):
-        transaction.on_commit(_enqueue_refresh)
+    """The facts changed in this transaction: the summary is out of date until refreshed."""
+    SummaryChange.objects.create()
+    transaction.on_commit(_enqueue_refresh_if_built)
+
+
+def _enqueue_refresh_if_built() -> None:
+    # No summary was ever built (a registry nobody refreshed): nothing to keep up to date.
+    if SummaryState.objects.filter(pk=1, built=True).exists():
+        _enqueue_refresh()
 
 
 def _enqueue_refresh() -> None:
@@ -67,8 +76,10 @@ def refresh_summary(*, at: datetime | None = None) -> int:
     as_of = timezone.localdate(at)
     written = 0
     with transaction.atomic():
-        state, _ = SummaryState.objects.select_for_update().get_or_create(pk=1)
-        version = state.facts_version
+        SummaryState.objects.get_or_create(pk=1)
+        SummaryState.objects.select_for_update().get(pk=1)  # one refresh at a time
+        # Listed before the facts are read: each listed change has committed, so the reads see it.
+        seen = list(SummaryChange.objects.values_list("pk", flat=True))
         for model in TABLES:
             model.objects.all()._raw_delete(connection.alias)
         written += _fill(SummaryProcedures, _procedures())
@@ -76,9 +87,11 @@ def refresh_summary(*, at: datetime | None = None) -> int:
         written += _fill(SummaryDurations, _durations())
         written += _fill(SummaryComplications, _complications())
         written += _fill(SummaryPatients, _patients())
-        SummaryState.objects.filter(pk=1).update(
-            summary_version=version, as_of=as_of, refreshed_at=at
-        )
+        for start in range(0, len(seen), 500):
+            SummaryChange.objects.filter(pk__in=seen[start : start + 500])._raw_delete(
+                connection.alias
+            )
+        SummaryState.objects.filter(pk=1).update(built=True, as_of=as_of, refreshed_at=at)
     return written
 
 
@@ -278,13 +291,10 @@ def usable(
     start, end = filters.date_from, filters.date_to
     if (start is not None and start.day != 1) or (end is not None and not _last_day(end)):
         return None
-    state = SummaryState.objects.filter(pk=1).values_list(
-        "facts_version", "summary_version", "as_of"
-    )
-    found = state.first()
-    if found is None or found[0] != found[1]:
+    found = SummaryState.objects.filter(pk=1, built=True).values_list("as_of", flat=True).first()
+    if found is None or SummaryChange.objects.exists():
         return None  # never built, or the hooks' refresh is on its way
-    if on is not None and found[2] != on:
+    if on is not None and found != on:
         # A new day: the "due by" counts move on though no fact changed; ask for a refresh.
         transaction.on_commit(_enqueue_refresh)
         return None

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from spinepath.analytics import queries, summary
 from spinepath.analytics.facts import rebuild_outcomes
-from spinepath.analytics.models import SummaryState
+from spinepath.analytics.models import SummaryChange
 from spinepath.analytics.queries import OutcomeFilters, Scope, scope_for
 from spinepath.clinical.outcome_stats import kaplan_meier
 
@@ -95,9 +95,7 @@ def test_the_summary_is_read_only_when_current_and_coarse_enough(registry):
     # A change to the facts makes it stale until the worker refreshes it.
     with mock.patch("spinepath.analytics.tasks.enqueue_refresh") as enqueue:
         rebuild_outcomes([registry.records["P1"].pk])
-    assert (
-        SummaryState.objects.get().facts_version == SummaryState.objects.get().summary_version + 1
-    )
+    assert SummaryChange.objects.count() == 1
     assert summary.usable(OutcomeFilters(), everyone) is None
     assert queries.totals(OutcomeFilters(), Scope(everyone, False)) == queries.Totals(9, 8)
     del enqueue  # enqueued on commit, which the test's rolled-back transaction never reaches
@@ -133,3 +131,32 @@ def test_kaplan_meier_of_counts_is_that_of_the_rows():
     assert counts.survival == pytest.approx(rows.survival)
     assert counts.lower == pytest.approx(rows.lower) and counts.upper == pytest.approx(rows.upper)
     assert counts.at_risk == rows.at_risk
+
+
+def test_a_change_noted_while_a_refresh_runs_leaves_the_summary_stale(registry):
+    everyone = frozenset({registry.clinic_a.pk, registry.clinic_b.pk})
+    summary.refresh_summary()
+    assert summary.usable(OutcomeFilters(), everyone) is not None
+    real_procedures = summary._procedures
+
+    def a_recording_meanwhile():  # after the refresh listed the changes it will take in
+        summary.note_facts_changed()
+        return real_procedures()
+
+    with mock.patch.object(summary, "_procedures", a_recording_meanwhile):
+        summary.refresh_summary()
+    assert SummaryChange.objects.count() == 1  # the refresh did not delete what it never saw
+    assert summary.usable(OutcomeFilters(), everyone) is None
+    summary.refresh_summary()
+    assert summary.usable(OutcomeFilters(), everyone) is not None
+
+
+def test_noting_a_change_inserts_and_never_updates_a_shared_row(registry):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    summary.refresh_summary()
+    with CaptureQueriesContext(connection) as queries_run:
+        summary.note_facts_changed()
+    statements = [q["sql"].split()[0].upper() for q in queries_run.captured_queries]
+    assert statements == ["INSERT"]
