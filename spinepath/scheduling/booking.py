@@ -443,6 +443,9 @@ def rtt_pause_end(
         if pause.end <= pause.start:
             raise BookingRefused("A pause must end after the day it started.")
         pause.save(update_fields=["end"])
+        episode.log(
+            TimelineEvent.Kind.NOTE, f"Waiting clock restarted on {day(pause.end)}", by=by, at=now
+        )
         audit.record(
             request, AuditEvent.Action.UPDATE, pause, user=by, changed_fields=["end"], at=now
         )

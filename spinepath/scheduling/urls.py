@@ -9,4 +9,5 @@ urlpatterns = [
     path("sessions/<int:session_id>/day-list/", views.day_list, name="day_list"),
     path("bookings/<int:booking_id>/<slug:change>/", views.booking_change, name="booking_change"),
     path("waiting-list/", views.waiting, name="waiting_list"),
+    path("waiting-list/<uuid:episode_id>/pause/<slug:change>/", views.rtt_pause, name="rtt_pause"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -29,6 +30,8 @@ from spinepath.scheduling.booking import (
     booking_dna,
     booking_move,
     plan_for,
+    rtt_pause_end,
+    rtt_pause_start,
     session_create,
 )
 from spinepath.scheduling.forms import BookForm, ReasonForm, SessionForm
@@ -273,4 +276,41 @@ def waiting(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = waiting_list(user.clinic_id or 0, on=today)
     audit.record_list(request, Episode, [w.episode.pk for w in rows])
-    return render(request, "scheduling/waiting.html", {"rows": rows, "today": today})
+    may_schedule = access.may(user, Task.SCHEDULE)
+    return render(
+        request,
+        "scheduling/waiting.html",
+        {"rows": rows, "today": today, "may_schedule": may_schedule},
+    )
+
+
+def rtt_pause(request: HttpRequest, episode_id: UUID, change: str) -> HttpResponse:
+    """Pause (with the patient's reason) or restart an episode's waiting clock, from today."""
+    user = _user(request)
+    access.ensure_may(user, Task.SCHEDULE)
+    if request.method != "POST" or change not in ("start", "end"):
+        raise Http404("No such change")
+    episode = access.get_for_user(
+        request,
+        Episode.objects.select_related("patient"),
+        episode_id,
+        patient_path="patient",
+        what="episode",
+        log_read=False,
+    )
+    try:
+        if change == "start":
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "Give the patient's reason (at least 3 characters).")
+                return redirect("waiting_list")
+            rtt_pause_start(request, episode=episode, reason=form.cleaned_data["reason"], by=user)
+        else:
+            rtt_pause_end(request, episode=episode, by=user)
+    except (BookingRefused, ValidationError) as exc:
+        words = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, f"{words} Nothing changed.")
+    else:
+        done = "paused" if change == "start" else "restarted"
+        messages.success(request, f"Waiting clock {done} for {episode.patient.full_name}.")
+    return redirect("waiting_list")

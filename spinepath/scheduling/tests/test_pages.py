@@ -133,3 +133,34 @@ def test_move_from_the_session_page(client, admin_a, clinician_a, episode_a):
     client.post(url, {"reason": "Patient asked", "session": later.pk})
     booking.refresh_from_db()
     assert booking.status == "moved" and booking.moved_to.session == later
+
+
+def test_pausing_and_restarting_the_waiting_clock_from_the_waiting_list(
+    client, clinician_a, episode_a
+):
+    client.force_login(clinician_a)
+    pause = reverse("rtt_pause", args=[episode_a.pk, "start"])
+    assert 'action="' + pause + '"' in client.get(reverse("waiting_list")).content.decode()
+    # No reason: refused, nothing written.
+    client.post(pause, {"reason": ""})
+    assert not episode_a.rtt_pauses.exists()
+    client.post(pause, {"reason": "On holiday for three weeks"})
+    text = client.get(reverse("waiting_list")).content.decode()
+    assert "paused" in text and "Restart the clock" in text
+    assert episode_a.rtt_pauses.get().reason == "On holiday for three weeks"
+    # Restarting on the day it paused cannot make a pause: said, nothing changed.
+    response = client.post(reverse("rtt_pause", args=[episode_a.pk, "end"]), follow=True)
+    assert "must end after the day it started" in response.content.decode()
+    assert episode_a.rtt_pauses.get().end is None
+
+
+def test_the_waiting_clock_is_paused_only_by_schedulers_of_the_clinic(
+    client, physio_a, clinician_b, episode_a
+):
+    pause = reverse("rtt_pause", args=[episode_a.pk, "start"])
+    client.force_login(physio_a)
+    assert client.post(pause, {"reason": "holiday"}).status_code == 403
+    client.force_login(clinician_b)
+    assert client.post(pause, {"reason": "holiday"}).status_code == 404
+    assert client.get(pause).status_code == 404
+    assert not episode_a.rtt_pauses.exists()
