@@ -37,11 +37,15 @@ class OnwardActionRefused(Exception):
 # --- who still needs an action -----------------------------------------------------------------
 
 
+# An episode's decisions, its current one (the latest decision on its latest assessment) first.
+CURRENT_ORDER = ("-assessment__assessed_on", "-assessment__created_at", "-evaluated_at", "-id")
+
+
 def _current_decision_id(episode: str = "pk") -> Subquery:
     """The episode's current decision: the latest decision on its latest assessment."""
     return Subquery(
         Decision.objects.filter(assessment__episode=OuterRef(episode))
-        .order_by("-assessment__assessed_on", "-assessment__created_at", "-evaluated_at", "-id")
+        .order_by(*CURRENT_ORDER)
         .values("pk")[:1]
     )
 
@@ -50,7 +54,7 @@ def current_decision(episode: Episode) -> Decision | None:
     return (
         Decision.objects.filter(assessment__episode=episode)
         .select_related("onward_action")
-        .order_by("-assessment__assessed_on", "-assessment__created_at", "-evaluated_at", "-id")
+        .order_by(*CURRENT_ORDER)
         .first()
     )
 
@@ -107,21 +111,30 @@ def alert_for(episode: Episode) -> Alert | None:
 
 
 def alerts_for(episodes: list[Episode]) -> list[Alert]:
-    """``alert_for`` of each episode, in their order, in one query however many there are."""
+    """``alert_for`` of each episode, in their order, in one query however many there are.
+
+    The open episodes' decisions come newest first (``CURRENT_ORDER``), so each episode's first is
+    its current one: a plain ordered read compiles in a fraction of the time of a correlated
+    subquery per decision, and a patient has a handful of decisions. The action's author comes
+    with the action (the banner names them)."""
     open_ids = [episode.pk for episode in episodes if episode.is_open]
     if not open_ids:
         return []
-    current = (
+    decisions = (
         Decision.objects.filter(assessment__episode__in=open_ids)
-        .annotate(current=_current_decision_id("assessment__episode"))
-        .filter(pk=F("current"), outcome__in=STOPPING_OUTCOMES)
-        .select_related("onward_action", "assessment")
+        .select_related("onward_action__recorded_by")
+        .defer("ruleset_config", "steroid")
+        .annotate(of_episode=F("assessment__episode_id"))
+        .order_by(*CURRENT_ORDER)
     )
-    by_episode = {decision.assessment.episode_id: decision for decision in current}
+    current: dict[Any, Decision] = {}
+    for decision in decisions:
+        current.setdefault(decision.of_episode, decision)  # type: ignore[attr-defined]
     return [
         Alert(episode, decision, getattr(decision, "onward_action", None))
         for episode in episodes
-        if (decision := by_episode.get(episode.pk)) is not None
+        if (decision := current.get(episode.pk)) is not None
+        and decision.outcome in STOPPING_OUTCOMES
     ]
 
 
