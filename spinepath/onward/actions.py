@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -39,15 +39,6 @@ class OnwardActionRefused(Exception):
 
 # An episode's decisions, its current one (the latest decision on its latest assessment) first.
 CURRENT_ORDER = ("-assessment__assessed_on", "-assessment__created_at", "-evaluated_at", "-id")
-
-
-def _current_decision_id(episode: str = "pk") -> Subquery:
-    """The episode's current decision: the latest decision on its latest assessment."""
-    return Subquery(
-        Decision.objects.filter(assessment__episode=OuterRef(episode))
-        .order_by(*CURRENT_ORDER)
-        .values("pk")[:1]
-    )
 
 
 def current_decision(episode: Episode) -> Decision | None:
@@ -140,12 +131,28 @@ def alerts_for(episodes: list[Episode]) -> list[Alert]:
 
 def needing_action(episodes: QuerySet[Episode]) -> list[Alert]:
     """Open episodes whose current decision stops the pathway and has no onward action yet,
-    most pressing first: emergencies, then urgent referrals, then plans, oldest first."""
-    current = episodes.open().annotate(current=_current_decision_id()).values("current")
-    decisions = Decision.objects.filter(
-        pk__in=current, outcome__in=STOPPING_OUTCOMES, onward_action__isnull=True
-    ).select_related("assessment__episode__patient")
-    alerts = [Alert(d.assessment.episode, d, None) for d in decisions]
+    most pressing first: emergencies, then urgent referrals, then plans, oldest first.
+
+    Two reads rather than a current-decision subquery for every open episode: the stopping
+    decisions still waiting for an action (few), then the decisions of just their episodes,
+    newest first, to keep those that are still their episode's current one."""
+    waiting = dict(
+        Decision.objects.filter(
+            outcome__in=STOPPING_OUTCOMES,
+            onward_action__isnull=True,
+            assessment__episode__in=episodes.open().values("pk"),
+        ).values_list("pk", "assessment__episode_id")
+    )
+    if not waiting:
+        return []
+    current: dict[Any, Decision] = {}
+    for decision in (
+        Decision.objects.filter(assessment__episode__in=set(waiting.values()))
+        .select_related("assessment__episode__patient")
+        .order_by(*CURRENT_ORDER)
+    ):
+        current.setdefault(decision.assessment.episode_id, decision)
+    alerts = [Alert(d.assessment.episode, d, None) for d in current.values() if d.pk in waiting]
     return sorted(alerts, key=lambda a: a.sort_key)
 
 
