@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib.util
 import os
 import pstats
 import statistics
@@ -23,9 +24,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-import web  # noqa: E402  (bench/web.py: the same environment and targets)
+# Python put this script's folder first; bench/fhir.py there would hide the fhir.resources
+# package, so the folder goes and bench/web.py is loaded by its path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+_spec = importlib.util.spec_from_file_location("web", ROOT / "bench" / "web.py")
+assert _spec is not None and _spec.loader is not None
+web = importlib.util.module_from_spec(_spec)  # the same environment and targets
+sys.modules["web"] = web
+_spec.loader.exec_module(web)
 
 
 def main() -> None:

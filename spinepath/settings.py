@@ -146,7 +146,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend reading the user's clinic with the user: one query, not two, per page.
+    "spinepath.accounts.backends.StaffBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -167,6 +168,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
+# Django's database sessions, read with a statement compiled once (accounts/sessions.py).
+SESSION_ENGINE = "spinepath.accounts.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 8  # one clinical working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -25,11 +25,12 @@ from spinepath.clinical.coding import codebook
 from spinepath.clinical.sources import all_sources
 from spinepath.lib import fragments
 from spinepath.lib.dates import Writer
+from spinepath.lib.prepared import Prepared
 from spinepath.onward.actions import alert_for, alerts_for, needing_action
 from spinepath.patients import scope
 from spinepath.patients.forms import SearchForm
-from spinepath.patients.models import Episode, Patient, TimelineEvent
-from spinepath.patients.timeline import timeline_html
+from spinepath.patients.models import Episode, Patient
+from spinepath.patients.timeline import patient_timeline_html, timeline_html
 from spinepath.procedures.ledger import patient_ledger
 from spinepath.procedures.safety_check import checklist_history
 from spinepath.questionnaires.baseline import latest_baseline
@@ -165,13 +166,21 @@ def _analyst_dashboard(request: HttpRequest, user: User) -> HttpResponse:
     )
 
 
+# The patient page's episodes, in the model's order, compiled once (lib/prepared.py).
+_PATIENT_EPISODES = Prepared(
+    lambda patient: Episode.objects.filter(patient=patient),
+    patient=(Patient._meta.pk, _ANY_ID, UUID(int=1)),  # type: ignore[arg-type]
+)
+_EPISODE_PATIENT = Episode._meta.get_field("patient")
+
+
 @access.patient_staff_required
 def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = scope.get_patient_for_user(request, patient_id)
-    episodes = list(patient.episodes.all())
-    timeline = timeline_html(
-        TimelineEvent.objects.filter(episode__patient=patient).order_by("-at", "-id")[:200]
-    )
+    episodes = _PATIENT_EPISODES(patient=patient.pk)
+    for episode in episodes:
+        _EPISODE_PATIENT.set_cached_value(episode, patient)  # as patient.episodes.all() does
+    timeline = patient_timeline_html(patient.pk)
     ledger = patient_ledger(patient, today=timezone.localdate())
     alerts = alerts_for(episodes)
     return render(

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -37,20 +37,15 @@ class OnwardActionRefused(Exception):
 # --- who still needs an action -----------------------------------------------------------------
 
 
-def _current_decision_id(episode: str = "pk") -> Subquery:
-    """The episode's current decision: the latest decision on its latest assessment."""
-    return Subquery(
-        Decision.objects.filter(assessment__episode=OuterRef(episode))
-        .order_by("-assessment__assessed_on", "-assessment__created_at", "-evaluated_at", "-id")
-        .values("pk")[:1]
-    )
+# An episode's decisions, its current one (the latest decision on its latest assessment) first.
+CURRENT_ORDER = ("-assessment__assessed_on", "-assessment__created_at", "-evaluated_at", "-id")
 
 
 def current_decision(episode: Episode) -> Decision | None:
     return (
         Decision.objects.filter(assessment__episode=episode)
         .select_related("onward_action")
-        .order_by("-assessment__assessed_on", "-assessment__created_at", "-evaluated_at", "-id")
+        .order_by(*CURRENT_ORDER)
         .first()
     )
 
@@ -107,32 +102,57 @@ def alert_for(episode: Episode) -> Alert | None:
 
 
 def alerts_for(episodes: list[Episode]) -> list[Alert]:
-    """``alert_for`` of each episode, in their order, in one query however many there are."""
+    """``alert_for`` of each episode, in their order, in one query however many there are.
+
+    The open episodes' decisions come newest first (``CURRENT_ORDER``), so each episode's first is
+    its current one: a plain ordered read compiles in a fraction of the time of a correlated
+    subquery per decision, and a patient has a handful of decisions. The action's author comes
+    with the action (the banner names them)."""
     open_ids = [episode.pk for episode in episodes if episode.is_open]
     if not open_ids:
         return []
-    current = (
+    decisions = (
         Decision.objects.filter(assessment__episode__in=open_ids)
-        .annotate(current=_current_decision_id("assessment__episode"))
-        .filter(pk=F("current"), outcome__in=STOPPING_OUTCOMES)
-        .select_related("onward_action", "assessment")
+        .select_related("onward_action__recorded_by")
+        .defer("ruleset_config", "steroid")
+        .annotate(of_episode=F("assessment__episode_id"))
+        .order_by(*CURRENT_ORDER)
     )
-    by_episode = {decision.assessment.episode_id: decision for decision in current}
+    current: dict[Any, Decision] = {}
+    for decision in decisions:
+        current.setdefault(decision.of_episode, decision)  # type: ignore[attr-defined]
     return [
         Alert(episode, decision, getattr(decision, "onward_action", None))
         for episode in episodes
-        if (decision := by_episode.get(episode.pk)) is not None
+        if (decision := current.get(episode.pk)) is not None
+        and decision.outcome in STOPPING_OUTCOMES
     ]
 
 
 def needing_action(episodes: QuerySet[Episode]) -> list[Alert]:
     """Open episodes whose current decision stops the pathway and has no onward action yet,
-    most pressing first: emergencies, then urgent referrals, then plans, oldest first."""
-    current = episodes.open().annotate(current=_current_decision_id()).values("current")
-    decisions = Decision.objects.filter(
-        pk__in=current, outcome__in=STOPPING_OUTCOMES, onward_action__isnull=True
-    ).select_related("assessment__episode__patient")
-    alerts = [Alert(d.assessment.episode, d, None) for d in decisions]
+    most pressing first: emergencies, then urgent referrals, then plans, oldest first.
+
+    Two reads rather than a current-decision subquery for every open episode: the stopping
+    decisions still waiting for an action (few), then the decisions of just their episodes,
+    newest first, to keep those that are still their episode's current one."""
+    waiting = dict(
+        Decision.objects.filter(
+            outcome__in=STOPPING_OUTCOMES,
+            onward_action__isnull=True,
+            assessment__episode__in=episodes.open().values("pk"),
+        ).values_list("pk", "assessment__episode_id")
+    )
+    if not waiting:
+        return []
+    current: dict[Any, Decision] = {}
+    for decision in (
+        Decision.objects.filter(assessment__episode__in=set(waiting.values()))
+        .select_related("assessment__episode__patient")
+        .order_by(*CURRENT_ORDER)
+    ):
+        current.setdefault(decision.assessment.episode_id, decision)
+    alerts = [Alert(d.assessment.episode, d, None) for d in current.values() if d.pk in waiting]
     return sorted(alerts, key=lambda a: a.sort_key)
 
 

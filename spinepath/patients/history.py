@@ -12,15 +12,18 @@ explicit list, like ``procedures/hooks.py``, so the dependency points downwards.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
+from uuid import UUID
 
 from django.db.models import Model
 
 from spinepath.clinical.facts import InjectionSite, PreviousInjection
 from spinepath.clinical.steroids import GivenInjection
 from spinepath.clinical.vocab import Steroid
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.models import Patient, PriorInjection
 
 
@@ -50,16 +53,36 @@ class InjectionSource(Protocol):
     ) -> list[Injection]: ...
 
 
+PRIOR_FIELDS = (
+    "patient_id",
+    "given_on",
+    "site",
+    "steroid",
+    "steroid_dose_mg",
+    "relief_percent",
+    "where",
+)
+# Up to a day, as the ledger and every decision ask: compiled once (lib/prepared.py).
+_PRIOR_UP_TO = Prepared(
+    lambda patient, day: PriorInjection.objects.filter(
+        patient=patient, entered_in_error=False, given_on__lte=day
+    ).only(*PRIOR_FIELDS),
+    patient=(Patient._meta.pk, UUID(int=1), UUID(int=2)),  # type: ignore[arg-type]
+    day=(PriorInjection._meta.get_field("given_on"), date(1901, 1, 1), date(1902, 2, 2)),
+)
+
+
 def given_elsewhere(
     patient: Patient, on_or_before: date | None, *, measure_relief: bool = False
 ) -> list[Injection]:
     """Injections recorded as given elsewhere, not entered in error (relief as reported)."""
-    prior = PriorInjection.objects.filter(patient=patient, entered_in_error=False)
+    prior: Iterable[PriorInjection]
     if on_or_before is not None:
-        prior = prior.filter(given_on__lte=on_or_before)
-    prior = prior.only(
-        "patient_id", "given_on", "site", "steroid", "steroid_dose_mg", "relief_percent", "where"
-    )
+        prior = _PRIOR_UP_TO(patient=patient.pk, day=on_or_before)
+    else:
+        prior = PriorInjection.objects.filter(patient=patient, entered_in_error=False).only(
+            *PRIOR_FIELDS
+        )
     return [
         Injection(
             given_on=p.given_on,

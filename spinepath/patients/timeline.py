@@ -6,14 +6,18 @@ template nothing but text to place."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
 
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
 from spinepath.lib import fragments
 from spinepath.lib.dates import Writer
-from spinepath.patients.models import TimelineEvent
+from spinepath.lib.prepared import Prepared
+from spinepath.patients.models import Patient, TimelineEvent
 
 KIND_LABELS = dict(TimelineEvent.Kind.choices)
 
@@ -38,11 +42,31 @@ class TimelineRow:
     actor: str
 
 
+COLUMNS = ("at", "kind", "summary", "actor__username", "actor__first_name", "actor__last_name")
+PATIENT_LIMIT = 200  # the patient page shows a patient's latest events, every episode's
+
+# The patient page's events, compiled once (lib/prepared.py).
+_PATIENT_EVENTS = Prepared(
+    lambda patient: (
+        TimelineEvent.objects.filter(episode__patient=patient)
+        .order_by("-at", "-id")
+        .values_list(*COLUMNS)[:PATIENT_LIMIT]
+    ),
+    patient=(Patient._meta.pk, UUID(int=1), UUID(int=2)),  # type: ignore[arg-type]
+)
+
+
+def patient_timeline_html(patient_id: Any) -> SafeString:
+    """The latest ``PATIENT_LIMIT`` events of every episode of the patient, newest first."""
+    return _html(_rows(_PATIENT_EVENTS(patient=patient_id)))
+
+
 def timeline_rows(events: QuerySet[TimelineEvent]) -> list[TimelineRow]:
     """The events (already filtered, ordered and sliced) as rows, in their order: one query."""
-    rows = events.values_list(
-        "at", "kind", "summary", "actor__username", "actor__first_name", "actor__last_name"
-    )
+    return _rows(events.values_list(*COLUMNS))
+
+
+def _rows(rows: Iterable[tuple[Any, ...]]) -> list[TimelineRow]:
     dates = Writer()
     return [
         TimelineRow(
@@ -60,6 +84,10 @@ def timeline_rows(events: QuerySet[TimelineEvent]) -> list[TimelineRow]:
 
 def timeline_html(events: QuerySet[TimelineEvent]) -> SafeString:
     """The ``<li>`` of each event (``timeline_rows``), for ``templates/patients/timeline.html``."""
+    return _html(timeline_rows(events))
+
+
+def _html(rows: list[TimelineRow]) -> SafeString:
     return fragments.rows(
         EVENT,
         (
@@ -73,6 +101,6 @@ def timeline_html(events: QuerySet[TimelineEvent]) -> SafeString:
                     ACTOR.format(fragments.text(row.actor)) if row.actor else ""
                 ),
             }
-            for row in timeline_rows(events)
+            for row in rows
         ),
     )

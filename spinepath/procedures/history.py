@@ -7,18 +7,35 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import date
+from datetime import UTC, date
+from uuid import UUID
 
 from django.utils import timezone
 
 from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.vocab import Steroid
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.history import Injection
 from spinepath.patients.models import Patient
 from spinepath.procedures.hooks import measured_relief
 from spinepath.procedures.models import ProcedureRecord
 
 HISTORY_FIELDS = ("episode_id", "performed_at", "procedure", "steroid", "steroid_dose_mg")
+
+# Before a moment, for the ledger and the steroid checks: compiled once (lib/prepared.py).
+_DONE_BEFORE = Prepared(
+    lambda patient, before: (
+        ProcedureRecord.objects.counted()
+        .filter(episode__patient=patient, performed_at__lt=before)
+        .only(*HISTORY_FIELDS)
+    ),
+    patient=(Patient._meta.pk, UUID(int=1), UUID(int=2)),  # type: ignore[arg-type]
+    before=(
+        ProcedureRecord._meta.get_field("performed_at"),
+        dt.datetime(1901, 1, 1, tzinfo=UTC),
+        dt.datetime(1902, 2, 2, tzinfo=UTC),
+    ),
+)
 
 
 def done_here(
@@ -30,12 +47,17 @@ def done_here(
     (``hooks.MEASURED_RELIEF``); the steroid checks and the ledger do not need it.
     """
     records = ProcedureRecord.objects.counted().filter(episode__patient=patient)
+    here: list[ProcedureRecord]
     if on_or_before is not None:  # performed on a local day up to on_or_before (an index range)
-        next_day = dt.datetime.combine(on_or_before + dt.timedelta(days=1), dt.time.min)
-        records = records.filter(performed_at__lt=timezone.make_aware(next_day))
-    if not measure_relief:  # the ledger and the steroid checks read these columns only
-        records = records.only(*HISTORY_FIELDS)
-    here = list(records)
+        next_day = timezone.make_aware(
+            dt.datetime.combine(on_or_before + dt.timedelta(days=1), dt.time.min)
+        )
+        if not measure_relief:  # the ledger and the steroid checks read these columns only
+            here = _DONE_BEFORE(patient=patient.pk, before=next_day)
+        else:
+            here = list(records.filter(performed_at__lt=next_day))
+    else:
+        here = list(records if measure_relief else records.only(*HISTORY_FIELDS))
     relief = measured_relief(here, on_or_before) if measure_relief else {}
     return [
         Injection(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString
@@ -37,6 +38,7 @@ from spinepath.lib import fragments
 from spinepath.lib.charts import Chart
 from spinepath.lib.charts.ledger import LayoutKey, LedgerChartData, steroid_ledger
 from spinepath.lib.dates import day
+from spinepath.lib.prepared import Prepared
 from spinepath.lib.wording import mg
 from spinepath.patients.history import Injection, injections
 from spinepath.patients.models import Patient, PriorInjection
@@ -258,18 +260,26 @@ def _procedure_url(record: ProcedureRecord) -> str:
         return reverse("episode_detail", args=[record.episode_id])
 
 
+# The patient's latest assessment up to a day, compiled once (lib/prepared.py).
+_LATEST_ASSESSMENT = Prepared(
+    lambda patient, day: (
+        Assessment.objects.filter(episode__patient=patient, assessed_on__lte=day)
+        .order_by("-assessed_on", "-created_at")
+        .only("procedure", "steroid", "steroid_dose_mg")[:1]
+    ),
+    patient=(Patient._meta.pk, UUID(int=1), UUID(int=2)),  # type: ignore[arg-type]
+    day=(Assessment._meta.get_field("assessed_on"), dt.date(1901, 1, 1), dt.date(1902, 2, 2)),
+)
+
+
 def _next_injection(
     patient: Patient, history: list[GivenInjection], today: dt.date, config: RuleSetConfig
 ) -> NextInjection | None:
     """The latest assessment's planned steroid, else the most recent spinal one, else none."""
     template: PlannedInjection | None = None
     based_on = ""
-    latest = (
-        Assessment.objects.filter(episode__patient=patient, assessed_on__lte=today)
-        .order_by("-assessed_on", "-created_at")
-        .only("procedure", "steroid", "steroid_dose_mg")
-        .first()
-    )
+    found = _LATEST_ASSESSMENT(patient=patient.pk, day=today)
+    latest = found[0] if found else None
     if latest is not None and latest.steroid and latest.steroid_dose_mg is not None:
         template = PlannedInjection(
             date=today,
