@@ -7,11 +7,12 @@ layers in ``pyproject.toml``); the reference list is here because every cited so
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, QuerySet, Window
+from django.db.models import Count, F, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -34,6 +35,7 @@ from spinepath.patients.timeline import patient_timeline_html, timeline_html
 from spinepath.procedures.ledger import patient_ledger
 from spinepath.procedures.safety_check import checklist_history
 from spinepath.questionnaires.baseline import latest_baseline
+from spinepath.scheduling import waiting
 
 WORKLIST_LIMIT = 15
 
@@ -57,7 +59,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # most pressing first, and are flagged again wherever they sit in the stage lists.
     urgent = needing_action(scope.episodes_for(user))
     urgent_ids = {alert.episode.pk for alert in urgent}
-    counts = dict(episodes.order_by().values_list("stage").annotate(n=Count("id")))
+    today = timezone.localdate()
+    # Waits by stage, in the one grouped read that counts them: the longest wait since referral
+    # and how many have waited longer than the referral-to-treatment standard (by the referral
+    # date alone: the waiting list deducts the patient's pauses).
+    standard = waiting.standard_days()
+    waits = {
+        row["stage"]: row
+        for row in episodes.order_by()
+        .values("stage")
+        .annotate(
+            n=Count("id"),
+            oldest=Min("referral_date"),
+            over=Count("id", filter=Q(referral_date__lt=today - timedelta(days=standard))),
+        )
+    }
+    counts = {stage: row["n"] for stage, row in waits.items()}
     by_stage: dict[str, list[Episode]] = {}
     for episode in _longest_waiting(episodes):
         episode.needs_action = episode.pk in urgent_ids  # type: ignore[attr-defined]
@@ -68,6 +85,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stage": stage,
             "label": label,
             "count": counts.get(stage, 0),
+            "longest_weeks": (
+                (today - waits[stage]["oldest"]).days // 7
+                if stage in waits and waits[stage]["oldest"]
+                else None
+            ),
+            "over_standard": waits[stage]["over"] if stage in waits else 0,
             "episodes": by_stage.get(stage, []),
             "rows": _worklist_rows(by_stage.get(stage, []), dates),
         }
@@ -85,7 +108,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "urgent": urgent,
             "worklists": worklists,
-            "today": timezone.localdate(),
+            "today": today,
+            "standard_weeks": standard // 7,
             "form": SearchForm(),
         },
     )

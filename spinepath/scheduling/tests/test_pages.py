@@ -164,3 +164,15 @@ def test_the_waiting_clock_is_paused_only_by_schedulers_of_the_clinic(
     assert client.post(pause, {"reason": "holiday"}).status_code == 404
     assert client.get(pause).status_code == 404
     assert not episode_a.rtt_pauses.exists()
+
+
+def test_the_dashboard_shows_waits_by_stage(client, clinician_a, patient_a):
+    from spinepath.testing import make_episode
+
+    today = timezone.localdate()
+    make_episode(patient_a, referral_date=today - timedelta(days=130))  # 18 weeks 4 days
+    make_episode(patient_a, referral_date=today - timedelta(days=125))  # under the standard
+    client.force_login(clinician_a)
+    text = client.get(reverse("dashboard")).content.decode()
+    assert "Longest wait since referral 18 weeks" in text
+    assert "1 over 18 weeks" in text
