@@ -6,6 +6,7 @@ filter for records below the patient), so another clinic's record is simply not 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,8 +34,8 @@ from spinepath.fhir.mappers.questionnaire_response import follow_up_response, qu
 from spinepath.fhir.mappers.service_request import service_request
 from spinepath.followup.models import FollowUpAnswer, TimePoint
 from spinepath.patients import scope
-from spinepath.patients.models import Episode, Patient
-from spinepath.procedures.models import Consent, ProcedureRecord
+from spinepath.patients.models import Episode, Patient, TimelineEvent
+from spinepath.procedures.models import Consent, DischargeAmendment, ProcedureRecord
 from spinepath.questionnaires.models import QuestionnaireResponse
 from spinepath.questionnaires.wording import current_instruments
 
@@ -294,10 +295,15 @@ class EpisodeRecords:
     """Per time point, its answers as rows with ``FollowUpAnswer``'s attributes."""
     programmes: list[Programme] = field(default_factory=list)
     items: dict[int, list[ProgrammeItem]] = field(default_factory=dict)
+    procedures_changed: set[int] = field(default_factory=set)
+    """Procedures amended or marked entered in error after ``since`` (``load_records``)."""
 
 
-def load_records(episodes: list[Episode]) -> dict[Any, EpisodeRecords]:
-    """Everything ``episode_resources`` needs for ``episodes``: one query per kind of record.
+def load_records(
+    episodes: list[Episode], since: dt.datetime | None = None
+) -> dict[Any, EpisodeRecords]:
+    """Everything ``episode_resources`` needs for ``episodes``: one query per kind of record
+    (two more with ``since``: the procedures changed after it without a column saying so).
 
     (Django's ``prefetch_related`` builds a related manager per row, which cost more than the
     mapping itself in the bulk export.)"""
@@ -343,47 +349,89 @@ def load_records(episodes: list[Episode]) -> dict[Any, EpisodeRecords]:
     )
     for i in items:
         found[programmes[i.programme_id].episode_id].items.setdefault(i.programme_id, []).append(i)
+    if since is not None:
+        # A procedure record has no "updated" column: a discharge amendment (late complications,
+        # discharge fields) or the timeline entry of its marking in error says when it changed.
+        amended = DischargeAmendment.objects.filter(
+            procedure__episode_id__in=ids, amended_at__gt=since
+        ).values_list("procedure__episode_id", "procedure_id")
+        marked = TimelineEvent.objects.filter(
+            episode_id__in=ids, kind=TimelineEvent.Kind.PROCEDURE, at__gt=since
+        ).values_list("episode_id", "detail")
+        for episode_id, procedure_id in amended:
+            found[episode_id].procedures_changed.add(procedure_id)
+        for episode_id, detail in marked:
+            if isinstance(detail, dict) and isinstance(detail.get("procedure"), int):
+                found[episode_id].procedures_changed.add(detail["procedure"])
     return found
 
 
-def episode_resources(episode: Episode, records: EpisodeRecords) -> Iterator[Json]:
-    """The episode's own resources, from its ``records``."""
-    yield episode_of_care(episode)
-    yield condition(episode, back_pain=back_pain_in(records.responses))
-    yield service_request(episode)
+def _after(since: dt.datetime | None, *moments: dt.datetime | None) -> bool:
+    """No ``since`` (everything), or one of the moments is later than it."""
+    return since is None or any(m is not None and m > since for m in moments)
+
+
+def episode_resources(
+    episode: Episode, records: EpisodeRecords, since: dt.datetime | None = None
+) -> Iterator[Json]:
+    """The episode's own resources, from its ``records``; with ``since``, only those whose
+    record changed after it (the columns each uses: ``docs/architecture.md``, "FHIR")."""
+    if _after(since, episode.updated_at):
+        yield episode_of_care(episode)
+    back_pain = [r for r in records.responses if r.instrument == "nrs_back"]
+    if _after(since, episode.updated_at, *(m for r in back_pain for m in _response_moments(r))):
+        yield condition(episode, back_pain=back_pain_in(records.responses))
+    if _after(since, episode.updated_at):
+        yield service_request(episode)
     for record in records.consents:
-        yield consent(record)
+        if _after(since, record.updated_at):
+            yield consent(record)
     for done in records.procedures:
-        yield procedure(done)
-        yield from medication_administrations(done)
+        if _after(since, done.created_at, done.discharged_at) or (
+            done.pk in records.procedures_changed
+        ):
+            yield procedure(done)
+            yield from medication_administrations(done)
     for response in records.responses:
-        yield questionnaire_response(response)
-        observation = score_observation(response)
-        if observation:
-            yield observation
+        if _after(since, *_response_moments(response)):
+            yield questionnaire_response(response)
+            observation = score_observation(response)
+            if observation:
+                yield observation
     for point in records.time_points:
         by_instrument: dict[str, list[Any]] = {}
         for answer in records.answers.get(point.pk, []):
             by_instrument.setdefault(answer.instrument, []).append(answer)
         asked = [code for code in point.instruments or [] if code in by_instrument]
         for instrument in asked + sorted(c for c in by_instrument if c not in asked):
-            yield follow_up_response(point, instrument, by_instrument[instrument])
-        yield from follow_up_observations(point)
+            answers = by_instrument[instrument]
+            if _after(since, point.completed_at, *(a.answered_at for a in answers)):
+                yield follow_up_response(point, instrument, answers)
+        answered = [a.answered_at for a in records.answers.get(point.pk, [])]
+        if _after(since, point.completed_at, *answered):
+            yield from follow_up_observations(point)
     for programme in records.programmes:
-        yield care_plan(programme, records.items.get(programme.pk, []))
+        if _after(since, programme.created_at, programme.updated_at):
+            yield care_plan(programme, records.items.get(programme.pk, []))
 
 
-def chunked_episodes(episodes: Any, size: int) -> Iterator[tuple[Episode, EpisodeRecords]]:
+def _response_moments(response: QuestionnaireResponse) -> tuple[dt.datetime | None, ...]:
+    return (response.created_at, response.completed_at)
+
+
+def chunked_episodes(
+    episodes: Any, size: int, since: dt.datetime | None = None
+) -> Iterator[tuple[Episode, EpisodeRecords]]:
     """Each episode of the queryset with its records, ``size`` episodes in memory at a time."""
     chunk: list[Episode] = []
     for episode in episodes.iterator(size):
         chunk.append(episode)
         if len(chunk) == size:
-            records = load_records(chunk)
+            records = load_records(chunk, since)
             yield from ((e, records[e.pk]) for e in chunk)
             chunk = []
     if chunk:
-        records = load_records(chunk)
+        records = load_records(chunk, since)
         yield from ((e, records[e.pk]) for e in chunk)
 
 
