@@ -1,7 +1,8 @@
 """Which resources a user may read, found by FHIR type and id, and everything about one patient.
 
-Every lookup is scoped to the user's clinic through ``patients/scope.py`` (or the same clinic
-filter for records below the patient), so another clinic's record is simply not found.
+Every lookup is scoped through ``patients/scope.py``: patients and episodes by its querysets,
+records below an episode by ``_episode_record`` (their episode among ``scope.episodes_for``), so
+another clinic's record is simply not found.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from spinepath.accounts.models import Clinic, User
 from spinepath.aftercare.models import Programme, ProgrammeItem
@@ -38,6 +39,8 @@ from spinepath.patients.models import Episode, Patient, TimelineEvent
 from spinepath.procedures.models import Consent, DischargeAmendment, ProcedureRecord
 from spinepath.questionnaires.models import QuestionnaireResponse
 from spinepath.questionnaires.wording import current_instruments
+
+M = TypeVar("M", bound=Model)
 
 READABLE = (
     "Patient",
@@ -101,22 +104,24 @@ def _episode(user: User, value: str) -> Episode | None:
     )
 
 
-def _procedure(user: User, value: str) -> ProcedureRecord | None:
+def _episode_record(user: User, queryset: QuerySet[M], value: str) -> M | None:
+    """The record below an episode with the integer id ``value``, if its episode is one the user
+    may see (``patients/scope.episodes_for``: the clinic and role rule of every page); else
+    ``None``, as for an id that is not a number. The one lookup every reader below uses."""
     pk = _int(value)
     if pk is None:
         return None
-    return (
-        ProcedureRecord.objects.select_related("episode", "episode__patient")
-        .filter(pk=pk, episode__patient__clinic_id=user.clinic_id)
-        .first()
+    return queryset.filter(pk=pk, episode__in=scope.episodes_for(user)).first()
+
+
+def _procedure(user: User, value: str) -> ProcedureRecord | None:
+    return _episode_record(
+        user, ProcedureRecord.objects.select_related("episode", "episode__patient"), value
     )
 
 
 def _response(user: User, value: str) -> QuestionnaireResponse | None:
-    pk = _int(value)
-    if pk is None:
-        return None
-    return QuestionnaireResponse.objects.filter(pk=pk, patient__clinic_id=user.clinic_id).first()
+    return _episode_record(user, QuestionnaireResponse.objects.all(), value)
 
 
 _TIME_POINT_ID = re.compile(r"^tp-(\d{1,18})-([a-z0-9-]+)$")
@@ -126,11 +131,7 @@ def _time_point(user: User, value: str) -> tuple[TimePoint, str] | None:
     match = _TIME_POINT_ID.match(value)
     if not match:
         return None
-    found = (
-        TimePoint.objects.select_related("episode")
-        .filter(pk=int(match[1]), episode__patient__clinic_id=user.clinic_id)
-        .first()
-    )
+    found = _episode_record(user, TimePoint.objects.select_related("episode"), match[1])
     if found is None:
         return None
     instrument = next(
@@ -163,13 +164,8 @@ def _read_condition(user: User, value: str) -> Found | None:
 
 
 def _read_consent(user: User, value: str) -> Found | None:
-    pk = _int(value)
-    found = (
-        Consent.objects.select_related("episode", "episode__patient")
-        .filter(pk=pk, episode__patient__clinic_id=user.clinic_id)
-        .first()
-        if pk
-        else None
+    found = _episode_record(
+        user, Consent.objects.select_related("episode", "episode__patient"), value
     )
     return Found(consent(found), found) if found else None
 
@@ -214,13 +210,8 @@ def _read_response(user: User, value: str) -> Found | None:
 
 
 def _read_care_plan(user: User, value: str) -> Found | None:
-    pk = _int(value)
-    found = (
-        Programme.objects.select_related("episode", "episode__patient")
-        .filter(pk=pk, episode__patient__clinic_id=user.clinic_id)
-        .first()
-        if pk
-        else None
+    found = _episode_record(
+        user, Programme.objects.select_related("episode", "episode__patient"), value
     )
     return Found(care_plan(found), found) if found else None
 
