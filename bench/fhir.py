@@ -1,6 +1,7 @@
 """FHIR Bulk Data export: resources per second and peak memory as the registry grows.
 
     .venv/bin/python bench/fhir.py [--patients 10000,100000] [--seed 1] [--reuse] [--trace]
+                                   [--parallel]
 
 For each size it builds a registry of that many patients in one clinic with the project's own
 ``generate_registry --procedures N --seed S --clinics 1`` (a patient has one or two procedures:
@@ -158,12 +159,20 @@ def measure(patients: int, method: str) -> dict[str, float]:
     }
 
 
-def _child(*args: str) -> dict[str, float]:
-    output = subprocess.run(
-        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
-    ).stdout
+def _start(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
+
+
+def _result(child: subprocess.Popen[str]) -> dict[str, float]:
+    output, _ = child.communicate()
+    if child.returncode:
+        raise SystemExit(f"{child.args} failed ({child.returncode})")
     result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
     return result
+
+
+def _child(*args: str) -> dict[str, float]:
+    return _result(_start(*args))
 
 
 def main() -> None:
@@ -172,14 +181,27 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="Keep an existing registry file.")
     parser.add_argument("--trace", action="store_true", help="Also a tracemalloc run per size.")
+    parser.add_argument(
+        "--parallel",
+        action="store_true",
+        help="Run a size's measurements side by side (each child's CPU time and peak are its own).",
+    )
     parser.add_argument("--_seed", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--_measure", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--_migrate", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._seed:
         print(json.dumps(seed(*args._seed)))
         return
     if args._measure:
         print(json.dumps(measure(int(args._measure[0]), args._measure[1])))
+        return
+    if args._migrate:
+        _setup(args._migrate)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # a kept registry made before a migration
+        print("{}")
         return
 
     print(
@@ -201,9 +223,15 @@ def main() -> None:
                 f"  registry: {made['procedures']:,.0f} procedures, {made['patients']:,.0f} "
                 f"patients in {time.perf_counter() - t0:.0f} s"
             )
+        else:
+            _child("--_migrate", str(size))
         methods = ["json", "fhir"] + (["trace"] if args.trace else [])
-        for method in methods:
-            results[(size, method)] = _child("--_measure", str(size), method)
+        if args.parallel:
+            running = {m: _start("--_measure", str(size), m) for m in methods}
+            results.update({(size, m): _result(child) for m, child in running.items()})
+        else:
+            for method in methods:
+                results[(size, method)] = _child("--_measure", str(size), method)
     print(header)
     for (size, method), r in results.items():
         traced = f"{r['traced_kib'] / 1024:>10.1f}" if method == "trace" else f"{'':>10}"
