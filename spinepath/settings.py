@@ -253,6 +253,14 @@ SPINEPATH_FOLLOWUP_RETRY_MINUTES = (5, 30, 120)
 SPINEPATH_FHIR_EXPORT_DIR = Path(
     env_str("SPINEPATH_FHIR_EXPORT_DIR", str(VAR_DIR / "fhir-exports"))
 )
+# The canonical base of this service's own FHIR code systems, identifiers and Questionnaires
+# (`<base>/CodeSystem/<name>`, `<base>/Id/<name>`, `<base>/Questionnaire/<code>`): an absolute
+# https URL the organisation running spinepath controls. Set it once, before any data leaves:
+# receivers store codes with their system, so a changed base makes the same code a different one.
+# Default: this site's own FHIR address (SITE_URL + /fhir). Checked at start-up (fhir.E001).
+SPINEPATH_FHIR_CANONICAL_BASE = env_str("SPINEPATH_FHIR_CANONICAL_BASE", f"{SITE_URL}/fhir").rstrip(
+    "/"
+)
 
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

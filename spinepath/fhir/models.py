@@ -27,6 +27,9 @@ class ExportJob(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     request_url = models.CharField(max_length=500, blank=True)
     types = models.JSONField(default=list, help_text="Resource types asked for, in file order.")
+    since = models.DateTimeField(
+        null=True, blank=True, help_text="_since: only resources changed after this instant."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -1,18 +1,20 @@
 """Which resources a user may read, found by FHIR type and id, and everything about one patient.
 
-Every lookup is scoped to the user's clinic through ``patients/scope.py`` (or the same clinic
-filter for records below the patient), so another clinic's record is simply not found.
+Every lookup is scoped through ``patients/scope.py``: patients and episodes by its querysets,
+records below an episode by ``_episode_record`` (their episode among ``scope.episodes_for``), so
+another clinic's record is simply not found.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from spinepath.accounts.models import Clinic, User
 from spinepath.aftercare.models import Programme, ProgrammeItem
@@ -33,10 +35,12 @@ from spinepath.fhir.mappers.questionnaire_response import follow_up_response, qu
 from spinepath.fhir.mappers.service_request import service_request
 from spinepath.followup.models import FollowUpAnswer, TimePoint
 from spinepath.patients import scope
-from spinepath.patients.models import Episode, Patient
-from spinepath.procedures.models import Consent, ProcedureRecord
+from spinepath.patients.models import Episode, Patient, TimelineEvent
+from spinepath.procedures.models import Consent, DischargeAmendment, ProcedureRecord
 from spinepath.questionnaires.models import QuestionnaireResponse
 from spinepath.questionnaires.wording import current_instruments
+
+M = TypeVar("M", bound=Model)
 
 READABLE = (
     "Patient",
@@ -100,22 +104,24 @@ def _episode(user: User, value: str) -> Episode | None:
     )
 
 
-def _procedure(user: User, value: str) -> ProcedureRecord | None:
+def _episode_record(user: User, queryset: QuerySet[M], value: str) -> M | None:
+    """The record below an episode with the integer id ``value``, if its episode is one the user
+    may see (``patients/scope.episodes_for``: the clinic and role rule of every page); else
+    ``None``, as for an id that is not a number. The one lookup every reader below uses."""
     pk = _int(value)
     if pk is None:
         return None
-    return (
-        ProcedureRecord.objects.select_related("episode", "episode__patient")
-        .filter(pk=pk, episode__patient__clinic_id=user.clinic_id)
-        .first()
+    return queryset.filter(pk=pk, episode__in=scope.episodes_for(user)).first()
+
+
+def _procedure(user: User, value: str) -> ProcedureRecord | None:
+    return _episode_record(
+        user, ProcedureRecord.objects.select_related("episode", "episode__patient"), value
     )
 
 
 def _response(user: User, value: str) -> QuestionnaireResponse | None:
-    pk = _int(value)
-    if pk is None:
-        return None
-    return QuestionnaireResponse.objects.filter(pk=pk, patient__clinic_id=user.clinic_id).first()
+    return _episode_record(user, QuestionnaireResponse.objects.all(), value)
 
 
 _TIME_POINT_ID = re.compile(r"^tp-(\d{1,18})-([a-z0-9-]+)$")
@@ -125,11 +131,7 @@ def _time_point(user: User, value: str) -> tuple[TimePoint, str] | None:
     match = _TIME_POINT_ID.match(value)
     if not match:
         return None
-    found = (
-        TimePoint.objects.select_related("episode")
-        .filter(pk=int(match[1]), episode__patient__clinic_id=user.clinic_id)
-        .first()
-    )
+    found = _episode_record(user, TimePoint.objects.select_related("episode"), match[1])
     if found is None:
         return None
     instrument = next(
@@ -162,13 +164,8 @@ def _read_condition(user: User, value: str) -> Found | None:
 
 
 def _read_consent(user: User, value: str) -> Found | None:
-    pk = _int(value)
-    found = (
-        Consent.objects.select_related("episode", "episode__patient")
-        .filter(pk=pk, episode__patient__clinic_id=user.clinic_id)
-        .first()
-        if pk
-        else None
+    found = _episode_record(
+        user, Consent.objects.select_related("episode", "episode__patient"), value
     )
     return Found(consent(found), found) if found else None
 
@@ -213,13 +210,8 @@ def _read_response(user: User, value: str) -> Found | None:
 
 
 def _read_care_plan(user: User, value: str) -> Found | None:
-    pk = _int(value)
-    found = (
-        Programme.objects.select_related("episode", "episode__patient")
-        .filter(pk=pk, episode__patient__clinic_id=user.clinic_id)
-        .first()
-        if pk
-        else None
+    found = _episode_record(
+        user, Programme.objects.select_related("episode", "episode__patient"), value
     )
     return Found(care_plan(found), found) if found else None
 
@@ -279,6 +271,9 @@ def read(user: User, resource_type: str, value: str) -> Found | None:
 # --- Everything about one patient ---------------------------------------------------------------
 
 
+ANSWER_COLUMNS = ("time_point_id", "instrument", "item", "value", "entered_by_id", "answered_at")
+
+
 @dataclass
 class EpisodeRecords:
     """An episode's records below it, loaded for many episodes at once (``load_records``)."""
@@ -287,23 +282,33 @@ class EpisodeRecords:
     procedures: list[ProcedureRecord] = field(default_factory=list)
     responses: list[QuestionnaireResponse] = field(default_factory=list)
     time_points: list[TimePoint] = field(default_factory=list)
-    answers: dict[int, list[FollowUpAnswer]] = field(default_factory=dict)
+    answers: dict[int, list[Any]] = field(default_factory=dict)
+    """Per time point, its answers as rows with ``FollowUpAnswer``'s attributes."""
     programmes: list[Programme] = field(default_factory=list)
     items: dict[int, list[ProgrammeItem]] = field(default_factory=dict)
+    procedures_changed: set[int] = field(default_factory=set)
+    """Procedures amended or marked entered in error after ``since`` (``load_records``)."""
 
 
-def load_records(episodes: list[Episode]) -> dict[Any, EpisodeRecords]:
-    """Everything ``episode_resources`` needs for ``episodes``: one query per kind of record.
+def load_records(
+    episodes: list[Episode], since: dt.datetime | None = None
+) -> dict[Any, EpisodeRecords]:
+    """Everything ``episode_resources`` needs for ``episodes``: one query per kind of record
+    (two more with ``since``: the procedures changed after it without a column saying so).
 
     (Django's ``prefetch_related`` builds a related manager per row, which cost more than the
     mapping itself in the bulk export.)"""
     by_id = {e.pk: e for e in episodes}
     found = {pk: EpisodeRecords() for pk in by_id}
     ids = list(by_id)
-    for c in Consent.objects.filter(episode_id__in=ids).order_by("-created_at", "-id"):
+    # The consent sheet as shown and the steroid check's snapshot are large JSON documents the
+    # mappers never read: left in the database, they were most of a chunk's memory.
+    consents = Consent.objects.filter(episode_id__in=ids).defer("information")
+    for c in consents.order_by("-created_at", "-id"):
         c.episode = by_id[c.episode_id]
         found[c.episode_id].consents.append(c)
-    for p in ProcedureRecord.objects.filter(episode_id__in=ids).order_by("performed_at", "pk"):
+    procedures = ProcedureRecord.objects.filter(episode_id__in=ids).defer("steroid_check")
+    for p in procedures.order_by("performed_at", "pk"):
         p.episode = by_id[p.episode_id]
         found[p.episode_id].procedures.append(p)
     responses = QuestionnaireResponse.objects.filter(episode_id__in=ids).order_by(
@@ -316,8 +321,12 @@ def load_records(episodes: list[Episode]) -> dict[Any, EpisodeRecords]:
         t.episode = by_id[t.episode_id]
         points[t.pk] = t
         found[t.episode_id].time_points.append(t)
-    answers = FollowUpAnswer.objects.filter(time_point__episode_id__in=ids).order_by(
-        "time_point", "instrument", "item"
+    # The most numerous rows: named tuples of the columns the mapper reads, not model instances
+    # (a third of the memory and time of building a model per answer).
+    answers = (
+        FollowUpAnswer.objects.filter(time_point__episode_id__in=ids)
+        .order_by("time_point", "instrument", "item")
+        .values_list(*ANSWER_COLUMNS, named=True)
     )
     for a in answers:
         found[points[a.time_point_id].episode_id].answers.setdefault(a.time_point_id, []).append(a)
@@ -331,47 +340,89 @@ def load_records(episodes: list[Episode]) -> dict[Any, EpisodeRecords]:
     )
     for i in items:
         found[programmes[i.programme_id].episode_id].items.setdefault(i.programme_id, []).append(i)
+    if since is not None:
+        # A procedure record has no "updated" column: a discharge amendment (late complications,
+        # discharge fields) or the timeline entry of its marking in error says when it changed.
+        amended = DischargeAmendment.objects.filter(
+            procedure__episode_id__in=ids, amended_at__gt=since
+        ).values_list("procedure__episode_id", "procedure_id")
+        marked = TimelineEvent.objects.filter(
+            episode_id__in=ids, kind=TimelineEvent.Kind.PROCEDURE, at__gt=since
+        ).values_list("episode_id", "detail")
+        for episode_id, procedure_id in amended:
+            found[episode_id].procedures_changed.add(procedure_id)
+        for episode_id, detail in marked:
+            if isinstance(detail, dict) and isinstance(detail.get("procedure"), int):
+                found[episode_id].procedures_changed.add(detail["procedure"])
     return found
 
 
-def episode_resources(episode: Episode, records: EpisodeRecords) -> Iterator[Json]:
-    """The episode's own resources, from its ``records``."""
-    yield episode_of_care(episode)
-    yield condition(episode, back_pain=back_pain_in(records.responses))
-    yield service_request(episode)
+def _after(since: dt.datetime | None, *moments: dt.datetime | None) -> bool:
+    """No ``since`` (everything), or one of the moments is later than it."""
+    return since is None or any(m is not None and m > since for m in moments)
+
+
+def episode_resources(
+    episode: Episode, records: EpisodeRecords, since: dt.datetime | None = None
+) -> Iterator[Json]:
+    """The episode's own resources, from its ``records``; with ``since``, only those whose
+    record changed after it (the columns each uses: ``docs/architecture.md``, "FHIR")."""
+    if _after(since, episode.updated_at):
+        yield episode_of_care(episode)
+    back_pain = [r for r in records.responses if r.instrument == "nrs_back"]
+    if _after(since, episode.updated_at, *(m for r in back_pain for m in _response_moments(r))):
+        yield condition(episode, back_pain=back_pain_in(records.responses))
+    if _after(since, episode.updated_at):
+        yield service_request(episode)
     for record in records.consents:
-        yield consent(record)
+        if _after(since, record.updated_at):
+            yield consent(record)
     for done in records.procedures:
-        yield procedure(done)
-        yield from medication_administrations(done)
+        if _after(since, done.created_at, done.discharged_at) or (
+            done.pk in records.procedures_changed
+        ):
+            yield procedure(done)
+            yield from medication_administrations(done)
     for response in records.responses:
-        yield questionnaire_response(response)
-        observation = score_observation(response)
-        if observation:
-            yield observation
+        if _after(since, *_response_moments(response)):
+            yield questionnaire_response(response)
+            observation = score_observation(response)
+            if observation:
+                yield observation
     for point in records.time_points:
         by_instrument: dict[str, list[Any]] = {}
         for answer in records.answers.get(point.pk, []):
             by_instrument.setdefault(answer.instrument, []).append(answer)
         asked = [code for code in point.instruments or [] if code in by_instrument]
         for instrument in asked + sorted(c for c in by_instrument if c not in asked):
-            yield follow_up_response(point, instrument, by_instrument[instrument])
-        yield from follow_up_observations(point)
+            answers = by_instrument[instrument]
+            if _after(since, point.completed_at, *(a.answered_at for a in answers)):
+                yield follow_up_response(point, instrument, answers)
+        answered = [a.answered_at for a in records.answers.get(point.pk, [])]
+        if _after(since, point.completed_at, *answered):
+            yield from follow_up_observations(point)
     for programme in records.programmes:
-        yield care_plan(programme, records.items.get(programme.pk, []))
+        if _after(since, programme.created_at, programme.updated_at):
+            yield care_plan(programme, records.items.get(programme.pk, []))
 
 
-def chunked_episodes(episodes: Any, size: int) -> Iterator[tuple[Episode, EpisodeRecords]]:
+def _response_moments(response: QuestionnaireResponse) -> tuple[dt.datetime | None, ...]:
+    return (response.created_at, response.completed_at)
+
+
+def chunked_episodes(
+    episodes: Any, size: int, since: dt.datetime | None = None
+) -> Iterator[tuple[Episode, EpisodeRecords]]:
     """Each episode of the queryset with its records, ``size`` episodes in memory at a time."""
     chunk: list[Episode] = []
     for episode in episodes.iterator(size):
         chunk.append(episode)
         if len(chunk) == size:
-            records = load_records(chunk)
+            records = load_records(chunk, since)
             yield from ((e, records[e.pk]) for e in chunk)
             chunk = []
     if chunk:
-        records = load_records(chunk)
+        records = load_records(chunk, since)
         yield from ((e, records[e.pk]) for e in chunk)
 
 

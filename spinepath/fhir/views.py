@@ -213,8 +213,12 @@ def export_kickoff(request: HttpRequest) -> HttpResponse:
     """GET /fhir/$export: 202 with ``Content-Location`` (the status address)."""
     user = _user(request)
     access.ensure_may(user, Task.BULK_EXPORT)
-    if request.GET.get("_since"):
-        raise Refused(400, [Issue("not-supported", "_since is not supported: export everything.")])
+    since = None
+    if "_since" in request.GET:
+        try:
+            since = export.parse_since(request.GET["_since"])
+        except export.ExportRefused as exc:
+            raise Refused(400, [Issue("invalid", str(exc))]) from None
     output_format = request.GET.get("_outputFormat", "")
     if output_format and output_format not in ("application/fhir+ndjson", "ndjson"):
         raise Refused(
@@ -225,7 +229,7 @@ def export_kickoff(request: HttpRequest) -> HttpResponse:
     except export.ExportRefused as exc:
         raise Refused(400, [Issue("not-supported", str(exc))]) from None
     job = export.export_start(
-        request, by=user, types=types, request_url=request.build_absolute_uri()
+        request, by=user, types=types, since=since, request_url=request.build_absolute_uri()
     )
     response = outcome_response(
         202, Issue("informational", "Export started.", severity="information")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
+from functools import cache
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.utils import timezone
 
 from spinepath.clinical.coding import Coding, Concept, FhirCodes, codebook
@@ -17,7 +20,30 @@ _NOT_ID = re.compile(r"[^A-Za-z0-9\-.]")
 
 
 def codes() -> FhirCodes:
-    return codebook().fhir
+    """The codes file's ``[fhir]`` section on this service's canonical base (a setting)."""
+    return _on_base(settings.SPINEPATH_FHIR_CANONICAL_BASE)
+
+
+@cache
+def _on_base(base: str) -> FhirCodes:
+    """spinepath's own systems (``local`` and the route codes built on it) moved from the
+    codes file's default onto ``base``; the standard systems (SNOMED, ICD-10, …) unchanged."""
+    found = codebook().fhir
+    default = found.systems["local"]
+
+    def moved(system: str) -> str:
+        return base + system[len(default) :] if system.startswith(default) else system
+
+    return FhirCodes(
+        systems={**found.systems, "local": base},
+        terms={k: replace(c, system=moved(c.system)) for k, c in found.terms.items()},
+        routes={k: replace(c, system=moved(c.system)) for k, c in found.routes.items()},
+    )
+
+
+def canonical(path: str) -> str:
+    """``<canonical base>/<path>``: where spinepath's own definitions (Questionnaires) live."""
+    return f"{codes().systems['local']}/{path}"
 
 
 def fhir_id(value: Any) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from spinepath.clinical.instruments.definitions import Instrument
-from spinepath.fhir.mappers.common import Json, codes, fhir_id, local
+from spinepath.fhir.mappers.common import Json, canonical, fhir_id, local
 
 
 def questionnaire_url(instrument_code: str) -> str:
-    return f"{codes().systems['local']}/Questionnaire/{fhir_id(instrument_code)}"
+    return canonical(f"Questionnaire/{fhir_id(instrument_code)}")
 
 
 def questionnaire(instrument: Instrument) -> Json:

@@ -114,3 +114,32 @@ def test_a_clinician_downloads_the_bundle_with_the_session(
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     assert response.json()["entry"][0]["resource"]["resourceType"] == "Patient"
+
+
+def test_no_record_below_another_clinics_episode_is_read_and_each_try_is_audited(
+    api_a: Any, client: Any, episode_a: Any, clinician_a: Any, physio_a: Any, clinician_b: Any
+) -> None:
+    populated_episode(episode_a, clinician_a, physio_a)
+    bundle = api_a.get(f"/fhir/Patient/{episode_a.patient_id}/$everything").json()
+    below = {
+        "Consent",
+        "Procedure",
+        "MedicationAdministration",
+        "QuestionnaireResponse",
+        "Observation",
+        "CarePlan",
+    }
+    keys = sorted(
+        f"{e['resource']['resourceType']}/{e['resource']['id']}"
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] in below
+    )
+    # Baseline and follow-up answers and scores, each kind of record below the episode.
+    assert {k.split("/")[0] for k in keys} == below
+    assert any("/tp-" in k for k in keys) and any("/qr-" in k for k in keys)
+    api_b = api_client_for(client, clinician_b)
+    for key in keys:
+        outcome(api_b.get(f"/fhir/{key}"), 404)
+    denied = audit_events(user=clinician_b)
+    assert [e.action for e in denied] == ["denied"] * len(keys)
+    assert not audit_events(user=clinician_b, action="read")

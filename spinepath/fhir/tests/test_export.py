@@ -3,6 +3,7 @@ only the clinic's administrators start it or download its files."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from spinepath.fhir import export
+from spinepath.fhir.mappers.common import fhir_id
 from spinepath.fhir.models import ExportJob
 from spinepath.fhir.tests.validate import validate
 from spinepath.fhir.tests.world import populated_episode
@@ -94,7 +96,10 @@ def test_another_clinics_admin_sees_neither_status_nor_files(
 def test_type_filter_and_unsupported_parameters(client: Any, admin_a: Any, patient_a: Any) -> None:
     api = api_client_for(client, admin_a)
     assert api.get("/fhir/$export?_type=Spaceship").status_code == 400
-    assert api.get("/fhir/$export?_since=2026-01-01T00:00:00Z").status_code == 400
+    for since in ("yesterday", "2026-01-01", "2026-01-01T00:00:00", "2026-13-01T00:00:00Z"):
+        refused = api.get(f"/fhir/$export?_since={since}")
+        assert refused.status_code == 400, since
+        assert "_since must be" in refused.json()["issue"][0]["diagnostics"]
     response = api.get("/fhir/$export?_type=Patient,Organization")
     assert response.status_code == 202
     job = ExportJob.objects.get()
@@ -103,3 +108,102 @@ def test_type_filter_and_unsupported_parameters(client: Any, admin_a: Any, patie
     export.export_run(str(job.pk))  # a second run of a finished job does nothing
     job.refresh_from_db()
     assert job.output == [{"type": "Patient", "count": 1}, {"type": "Organization", "count": 1}]
+
+
+def _exported(job: ExportJob) -> dict[str, list[str]]:
+    export.export_run(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.COMPLETE, job.error
+    found = {}
+    for entry in job.output:
+        text = (job.directory / export.file_name(entry["type"])).read_text(encoding="utf-8")
+        found[entry["type"]] = [json.loads(line)["id"] for line in text.splitlines()]
+    return {kind: ids for kind, ids in found.items() if ids}
+
+
+@pytest.mark.django_db
+def test_since_exports_only_what_changed_after_it_and_the_staff_and_clinic_in_full(
+    client: Any, admin_a: Any, clinician_a: Any, physio_a: Any, episode_a: Any
+) -> None:
+
+    from spinepath.followup.models import FollowUpAnswer, TimePoint
+    from spinepath.followup.responses import time_point_submit
+    from spinepath.procedures.procedure import procedure_amend_discharge
+
+    record = populated_episode(episode_a, clinician_a, physio_a)
+    # The world's 2-week answers are dated on their due day, after today: cut after them.
+    cut = max(a.answered_at for a in FollowUpAnswer.objects.all()) + dt.timedelta(minutes=1)
+    api = api_client_for(client, admin_a)
+
+    def since(moment: dt.datetime) -> ExportJob:
+        # Unescaped "+00:00" arrives as " 00:00": read as the offset it was.
+        response = api.get("/fhir/$export?_since=" + moment.isoformat())
+        assert response.status_code == 202, response.content
+        return ExportJob.objects.get(pk=response["Content-Location"].rstrip("/").split("/")[-1])
+
+    everything = _exported(since(cut - dt.timedelta(days=400)))
+    assert set(everything) == set(export.EXPORTED)
+    full = ExportJob.objects.create(
+        clinic=admin_a.clinic, requested_by=admin_a, types=list(export.EXPORTED)
+    )
+    assert _exported(full) == everything  # changed since long ago: all of it
+
+    # Nothing changed after the cut: only the clinic, its staff and the instruments, in full.
+    after_cut = since(cut)
+    assert after_cut.since == cut
+    unchanged = _exported(after_cut)
+    assert set(unchanged) == set(export.ALWAYS_WHOLE)
+    assert unchanged["Practitioner"] == everything["Practitioner"]
+
+    # After the cut: a late complication recorded (the procedure has no "updated" column: its
+    # amendment says so) and the 6-week answers. Those come back; nothing else does.
+    procedure_amend_discharge(
+        None,
+        record=record,
+        by=clinician_a,
+        discharged_at=record.performed_at + dt.timedelta(hours=2),
+        discharge_condition="well",
+        late_complications=["dural_puncture"],
+        late_complication_notes="Positional headache the next day.",
+        reason="Headache reported at the 2-week call.",
+        at=cut + dt.timedelta(hours=1),
+    )
+    point = TimePoint.objects.get(procedure=record, label="6w")
+    answers = {code: {"score": 2} for code in point.instruments if code.startswith("nrs")}
+    time_point_submit(
+        None, point, answers=answers, source="patient", by=None, at=cut + dt.timedelta(days=30)
+    )
+    changed = _exported(since(cut))
+    assert set(changed) - set(export.ALWAYS_WHOLE) == {
+        "Procedure",
+        "MedicationAdministration",
+        "QuestionnaireResponse",
+        "Observation",
+    }
+    assert changed["Procedure"] == [str(record.pk)]
+    assert changed["MedicationAdministration"] == everything["MedicationAdministration"]
+    six_weeks = [fhir_id(f"tp-{point.pk}-{code}") for code in answers]
+    assert changed["QuestionnaireResponse"] == six_weeks
+    assert sorted(changed["Observation"]) == sorted(six_weeks)
+    # Later than everything: nothing of the patient's.
+    assert set(_exported(since(cut + dt.timedelta(days=60)))) == set(export.ALWAYS_WHOLE)
+
+
+@pytest.mark.django_db
+def test_since_brings_back_a_patient_changed_after_it(
+    admin_a: Any, patient_a: Any, patient_b: Any
+) -> None:
+    from django.utils import timezone
+
+    cut = timezone.now()
+    job = ExportJob.objects.create(
+        clinic=admin_a.clinic, requested_by=admin_a, types=["Patient"], since=cut
+    )
+    assert _exported(job) == {}
+    patient_a.phone = "0113 496 0999"
+    patient_a.save()  # updated_at moves to now, after the cut
+    patient_b.save()  # another clinic's: never in clinic A's export
+    job = ExportJob.objects.create(
+        clinic=admin_a.clinic, requested_by=admin_a, types=["Patient"], since=cut
+    )
+    assert _exported(job) == {"Patient": [str(patient_a.pk)]}

@@ -57,8 +57,9 @@ def normalised(resources: list[dict[str, Any]], fixed_days: set[str]) -> list[di
 
 
 def test_a_populated_episode_matches_the_golden_file(
-    episode_a: Any, clinician_a: Any, physio_a: Any
+    episode_a: Any, clinician_a: Any, physio_a: Any, settings: Any
 ) -> None:
+    settings.SPINEPATH_FHIR_CANONICAL_BASE = "https://fhir.spinepath.test"
     populated_episode(episode_a, clinician_a, physio_a)
     fixed = {episode_a.referral_date.isoformat(), episode_a.patient.date_of_birth.isoformat()}
     produced = normalised(patient_resources(episode_a.patient), fixed)

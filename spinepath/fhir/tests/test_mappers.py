@@ -107,3 +107,45 @@ def test_questionnaires_carry_licensed_wording_only_when_loaded(db: Any) -> None
     odi = next(q for q in instruments_in_force() if q["id"] == "odi")
     validate(odi)
     assert odi["item"][0]["text"] == "Section 1 wording"
+
+
+def _strings(value: Any, key: str = "") -> Any:
+    """(key, string) for every string anywhere inside ``value``."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v, key)
+    elif isinstance(value, str):
+        yield key, value
+
+
+@pytest.mark.django_db
+def test_the_canonical_base_setting_is_every_own_system_and_identifier(
+    settings: Any, episode_a: Any, clinician_a: Any, physio_a: Any
+) -> None:
+    default = codebook().fhir.systems["local"]
+    settings.SPINEPATH_FHIR_CANONICAL_BASE = base = "https://fhir.trust.test/spinepath"
+    populated_episode(episode_a, clinician_a, physio_a)
+    resources = patient_resources(episode_a.patient) + instruments_in_force()
+    found = [(k, v) for r in resources for k, v in _strings(r)]
+    assert not [v for _, v in found if default in v]
+    own = {v for k, v in found if k in ("system", "questionnaire") and v.startswith(base + "/")}
+    # Code systems (conditions, instruments, routes, roles), identifiers and Questionnaires.
+    assert {v.split("/")[4] for v in own} == {"CodeSystem", "Id", "Questionnaire"}
+    assert f"{base}/CodeSystem/route" in own
+    assert f"{base}/Id/clinic" in own
+    # The standard systems stay as they are.
+    assert codebook().systems["snomed"] in {v for k, v in found if k == "system"}
+    assert [validate(r) for r in resources]
+
+
+def test_a_canonical_base_that_is_not_an_absolute_url_stops_start_up(settings: Any) -> None:
+    from spinepath.fhir.apps import canonical_base_check
+
+    settings.SPINEPATH_FHIR_CANONICAL_BASE = "https://fhir.trust.test/spinepath"
+    assert canonical_base_check() == []
+    for bad in ("fhir.trust.test", "/fhir", "https://fhir.trust.test/x?y=1", ""):
+        settings.SPINEPATH_FHIR_CANONICAL_BASE = bad
+        assert [m.id for m in canonical_base_check()] == ["fhir.E001"], bad
