@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,16 +18,32 @@ from spinepath.fhir.models import ExportJob
 SHOWN = 20
 
 
+class ExportForm(forms.Form):
+    """The API's ``_since`` on the page: only what changed after a moment (clinic time)."""
+
+    since = forms.DateTimeField(
+        label="Only records changed since (optional)",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Leave empty for everything. Staff, the clinic and questionnaires always come in"
+        " full, so every reference in the files resolves.",
+        error_messages={"invalid": "Enter a date and time, such as 31/01/2026 09:00."},
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def exports(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     access.ensure_may(user, Task.BULK_EXPORT)
-    if request.method == "POST":
+    form = ExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         export.export_start(
             request,
             by=user,
             types=list(export.EXPORTED),
+            since=form.cleaned_data["since"],
             request_url=request.build_absolute_uri(reverse("fhir_export")),
         )
         return redirect("fhir_exports")
@@ -35,4 +52,5 @@ def exports(request: HttpRequest) -> HttpResponse:
         .select_related("requested_by")
         .order_by("-requested_at")[:SHOWN]
     )
-    return render(request, "fhir/exports.html", {"jobs": jobs})
+    status = 400 if form.errors else 200
+    return render(request, "fhir/exports.html", {"jobs": jobs, "form": form}, status=status)

@@ -55,3 +55,23 @@ def test_a_clinician_may_not_open_the_export_page(client: Any, clinician_a: Any)
     assert client.get(reverse("fhir_exports")).status_code == 403
     assert client.post(reverse("fhir_exports")).status_code == 403
     assert not ExportJob.objects.exists()
+
+
+def test_an_export_of_what_changed_since_a_moment_from_the_page(
+    client: Any, admin_a: Any, patient_a: Any
+) -> None:
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    client.force_login(admin_a)
+    page = client.get(reverse("fhir_exports")).content.decode()
+    assert 'type="datetime-local"' in page and "Only records changed since" in page
+    response = client.post(reverse("fhir_exports"), {"since": "not a time"})
+    assert response.status_code == 400 and "Enter a date and time" in response.content.decode()
+    assert not ExportJob.objects.exists()
+    client.post(reverse("fhir_exports"), {"since": "2026-11-30T09:15"})
+    job = ExportJob.objects.get()
+    expected = timezone.make_aware(datetime(2026, 11, 30, 9, 15))
+    assert job.since == expected
+    assert "30 Nov 2026, 09:15" in client.get(reverse("fhir_exports")).content.decode()
