@@ -31,7 +31,7 @@ from spinepath.clinical.rehab import (
     weekly_adherence,
 )
 from spinepath.clinical.vocab import Condition
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, TimelineEvent
 
 
@@ -100,7 +100,7 @@ def programme_create(
         for position, exercise in enumerate(plan.exercises)
     ]
     with transaction.atomic():
-        lock_patient(episode.patient_id)
+        hold_patient(episode.patient_id)
         programme.save()
         for item in items:
             item.programme = programme
@@ -179,7 +179,7 @@ def programme_update(
     for row in rows:
         row.full_clean(exclude=["programme"])  # the old rows go in the same transaction
     with transaction.atomic():
-        lock_patient(programme.episode.patient_id)
+        hold_patient(programme.episode.patient_id)
         stored = ProgrammeItem.objects.filter(programme=programme)  # as it is now, not as held
         before = {(i.phase, i.exercise_code, i.dosage) for i in stored}
         after = {(r.phase, r.exercise_code, r.dosage) for r in rows}
@@ -258,7 +258,7 @@ def adherence_record(
     )
     log.full_clean()
     with transaction.atomic():
-        lock_patient(programme.episode.patient_id)
+        hold_patient(programme.episode.patient_id)
         log.save()
         channel = AuditEvent.Channel.PATIENT if source == AdherenceLog.Source.PATIENT else None
         audit.record(request, AuditEvent.Action.CREATE, log, user=by, channel=channel, at=at)

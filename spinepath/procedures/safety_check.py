@@ -62,7 +62,7 @@ from spinepath.clinical.checklist import (
 from spinepath.clinical.pregnancy import sex_for_rules
 from spinepath.clinical.vocab import Antithrombotic, Imaging, Laterality, Procedure, Steroid
 from spinepath.lib.dates import day as day_words
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.models import Consent, SafetyCheck, SafetyCheckItem
 
@@ -337,7 +337,7 @@ def safety_check_record(
         raise ValidationError(errors)
 
     with transaction.atomic():
-        lock_patient(episode.patient_id)
+        hold_patient(episode.patient_id)
         decision = store_decision(
             assessment,
             day_of_facts(facts_for(assessment, on=on), day),
@@ -421,7 +421,7 @@ def safety_check_confirm(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        lock_patient(episode.patient_id)
+        hold_patient(episode.patient_id)
         check = SafetyCheck.objects.select_related(
             "episode__patient__clinic", "consent", "decision__assessment"
         ).get(pk=check.pk)
