@@ -282,15 +282,17 @@ def summarise_weeks(
     today = timezone.localdate(at)
     closed = max(0, (today - programme.injection_date).days // 7)
     made = max(0, (timezone.localdate(programme.created_at) - programme.injection_date).days // 7)
-    summaries = weekly_adherence(adherence_rows(programme), programme.injection_date)
-    weeks = {summary.week: summary for summary in summaries}
-    entries = []
+    due: list[tuple[int, bool]] = []  # (week, updated): the entries to write
     if changed_on is not None:
         changed_week = (changed_on - programme.injection_date).days // 7 + 1
         if made < changed_week <= programme.weeks_summarised:
-            entries.append(_week_entry(programme, changed_week, weeks, at, updated=True))
-    for week in range(max(programme.weeks_summarised, made) + 1, closed + 1):
-        entries.append(_week_entry(programme, week, weeks, at, updated=False))
+            due.append((changed_week, True))
+    due += [(week, False) for week in range(max(programme.weeks_summarised, made) + 1, closed + 1)]
+    entries = []
+    if due:  # the logs are read only when a week is to be written (most logs close none)
+        summaries = weekly_adherence(adherence_rows(programme), programme.injection_date)
+        weeks = {summary.week: summary for summary in summaries}
+        entries = [_week_entry(programme, w, weeks, at, updated=updated) for w, updated in due]
     if closed > programme.weeks_summarised:
         programme.weeks_summarised = closed
         programme.save(update_fields=["weeks_summarised"])
