@@ -343,9 +343,8 @@ def safety_check_record(
             day_of_facts(facts_for(assessment, on=on), day),
             by=by,
             context=Decision.Context.DAY_OF_PROCEDURE,
+            at=at,
         )
-        decision.evaluated_at = at
-        decision.save(update_fields=["evaluated_at"])
         check = SafetyCheck(
             episode=episode,
             consent=consent,
@@ -362,7 +361,7 @@ def safety_check_record(
         result = store_checklist_result(check, every)
         before = assessment_decision(assessment)
         was = f" (at assessment: {outcome_label(before.outcome).lower()})" if before else ""
-        changes = day_of_changes(check)
+        changes = None if before is None else decision_changes(before, decision)
         changed = f"; {changes.summary}" if changes and changes.changed else ""
         episode.log(
             TimelineEvent.Kind.DECISION,
