@@ -31,7 +31,7 @@ from spinepath.clinical.rehab import (
     weekly_adherence,
 )
 from spinepath.clinical.vocab import Condition
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, TimelineEvent
 
 
@@ -100,7 +100,7 @@ def programme_create(
         for position, exercise in enumerate(plan.exercises)
     ]
     with transaction.atomic():
-        lock_patient(episode.patient_id)
+        hold_patient(episode.patient_id)
         programme.save()
         for item in items:
             item.programme = programme
@@ -179,7 +179,7 @@ def programme_update(
     for row in rows:
         row.full_clean(exclude=["programme"])  # the old rows go in the same transaction
     with transaction.atomic():
-        lock_patient(programme.episode.patient_id)
+        hold_patient(programme.episode.patient_id)
         stored = ProgrammeItem.objects.filter(programme=programme)  # as it is now, not as held
         before = {(i.phase, i.exercise_code, i.dosage) for i in stored}
         after = {(r.phase, r.exercise_code, r.dosage) for r in rows}
@@ -258,7 +258,7 @@ def adherence_record(
     )
     log.full_clean()
     with transaction.atomic():
-        lock_patient(programme.episode.patient_id)
+        hold_patient(programme.episode.patient_id)
         log.save()
         channel = AuditEvent.Channel.PATIENT if source == AdherenceLog.Source.PATIENT else None
         audit.record(request, AuditEvent.Action.CREATE, log, user=by, channel=channel, at=at)
@@ -282,15 +282,17 @@ def summarise_weeks(
     today = timezone.localdate(at)
     closed = max(0, (today - programme.injection_date).days // 7)
     made = max(0, (timezone.localdate(programme.created_at) - programme.injection_date).days // 7)
-    summaries = weekly_adherence(adherence_rows(programme), programme.injection_date)
-    weeks = {summary.week: summary for summary in summaries}
-    entries = []
+    due: list[tuple[int, bool]] = []  # (week, updated): the entries to write
     if changed_on is not None:
         changed_week = (changed_on - programme.injection_date).days // 7 + 1
         if made < changed_week <= programme.weeks_summarised:
-            entries.append(_week_entry(programme, changed_week, weeks, at, updated=True))
-    for week in range(max(programme.weeks_summarised, made) + 1, closed + 1):
-        entries.append(_week_entry(programme, week, weeks, at, updated=False))
+            due.append((changed_week, True))
+    due += [(week, False) for week in range(max(programme.weeks_summarised, made) + 1, closed + 1)]
+    entries = []
+    if due:  # the logs are read only when a week is to be written (most logs close none)
+        summaries = weekly_adherence(adherence_rows(programme), programme.injection_date)
+        weeks = {summary.week: summary for summary in summaries}
+        entries = [_week_entry(programme, w, weeks, at, updated=updated) for w, updated in due]
     if closed > programme.weeks_summarised:
         programme.weeks_summarised = closed
         programme.save(update_fields=["weeks_summarised"])

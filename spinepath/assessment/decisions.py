@@ -32,7 +32,7 @@ from spinepath.clinical.instruments import Score
 from spinepath.clinical.pregnancy import sex_for_rules
 from spinepath.lib.plausible import date_problem
 from spinepath.patients.history import previous_injections
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, PriorInjection, TimelineEvent
 from spinepath.questionnaires.baseline import save_baseline_responses
 
@@ -220,7 +220,7 @@ def assessment_record(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        lock_patient(patient)
+        hold_patient(patient)
         assessment.save()
         audit.record(
             request,

@@ -210,7 +210,7 @@ def _after(course: Course, injected: date) -> None:
     """Follow the latest injection: its questionnaires and reviews, the move to follow-up a few
     weeks on, and the discharge of a story that ends there."""
     story, rng = course.story, course.rng
-    _follow(course, _latest_record(story.episode))
+    _follow(course, _latest_record(story))
     if story.reaches(Stage.FOLLOW_UP):
         review = stories.at(injected + timedelta(days=rng.randint(21, 40)), 10)
         course.at(review, lambda: _to_follow_up(course, review))
@@ -218,9 +218,13 @@ def _after(course: Course, injected: date) -> None:
         _plan_discharge(course, injected)
 
 
-def _latest_record(episode: Episode) -> ProcedureRecord:
+def _latest_record(story: Story) -> ProcedureRecord:
+    """The story's latest procedure: the record ``procedure_record`` returned (the story holds
+    it), else read back."""
+    if story.record is not None:
+        return story.record
     return (
-        ProcedureRecord.objects.filter(episode=episode)
+        ProcedureRecord.objects.filter(episode=story.episode)
         .select_related("consent__assessment", "episode__patient__clinic", "operator")
         .latest("performed_at")
     )
@@ -404,7 +408,7 @@ def _repeat(course: Course, record: ProcedureRecord, planned: datetime) -> None:
     done = stories._procedure_day(rng, story, consent, day)
     if done is None:
         return
-    recorded = _latest_record(story.episode).created_at
+    recorded = _latest_record(story).created_at
     # The last injection's questionnaires still go on after this one; its discharge does not.
     course.queue = [e for e in course.queue if e.when > recorded and not e.discharge]
     heapq.heapify(course.queue)

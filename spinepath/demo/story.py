@@ -69,6 +69,8 @@ class Story:
     """Scenarios to show when they fit (``assessments.SHOW_FIRST`` not yet shown)."""
     scenario: str = ""
     proceed_reason: str = ""
+    record: ProcedureRecord | None = None
+    """The latest procedure recorded, as ``procedure_record`` returned it."""
 
     def reaches(self, stage: str) -> bool:
         return ORDER.index(self.stage) >= ORDER.index(stage)
@@ -239,7 +241,7 @@ def _inject(rng: random.Random, story: Story, consent: Consent, performed: datet
     )
     recorded = fields["discharged_at"]
     try:
-        procedure_record(
+        story.record = procedure_record(
             None,
             record=ProcedureRecord(episode=story.episode, **fields),
             by=story.clinician,
@@ -248,7 +250,7 @@ def _inject(rng: random.Random, story: Story, consent: Consent, performed: datet
     except SteroidOverrideRequired as blocked:
         code = blocked.check.blocking_codes[0]
         reason = day_of.OVERRIDE_REASONS.get(code, day_of.OVERRIDE_REASONS["STEROID_REGION_LIMIT"])
-        procedure_record(
+        story.record = procedure_record(
             None,
             record=ProcedureRecord(episode=story.episode, **fields),
             by=story.clinician,

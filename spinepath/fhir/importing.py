@@ -31,7 +31,7 @@ from spinepath.fhir.mappers.common import codes, fhir_id
 from spinepath.fhir.mappers.service_request import REFERRAL_SOURCE_SYSTEM
 from spinepath.lib import nhs_number
 from spinepath.patients.episodes import episode_create
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, Patient, ReferralSource, Sex
 from spinepath.patients.registration import patient_register
 
@@ -472,7 +472,7 @@ def import_referrals(
                 patients[wanted.entry] = (_register(request, wanted, by, at), True)
         for referral in parsed.referrals:
             patient, _ = patients[referral.patient.entry]
-            lock_patient(patient.pk)
+            hold_patient(patient.pk)
             referral_date = referral.referral_date or timezone.localdate(at)
             existing = (
                 Episode.objects.filter(

@@ -23,7 +23,7 @@ from spinepath.clinical.instruments import Instrument
 from spinepath.followup import responses
 from spinepath.followup.models import FollowUpLink, TimePoint
 from spinepath.followup.responses import AlreadySubmitted, answers_of
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 
 __all__ = ["AlreadySubmitted", "Incomplete", "save_screen", "saved_answers", "submit"]
 
@@ -60,7 +60,7 @@ def save_screen(
     ``AlreadySubmitted`` once the questionnaire was sent. Returns the items that changed."""
     at = at or timezone.now()
     with transaction.atomic():
-        lock_patient(link.time_point.episode.patient_id)
+        hold_patient(link.time_point.episode.patient_id)
         point = TimePoint.objects.select_related("episode__patient", "procedure").get(
             pk=link.time_point_id
         )
@@ -93,7 +93,7 @@ def submit(
     ``Incomplete`` names the screen still to answer."""
     at = at or timezone.now()
     with transaction.atomic():
-        lock_patient(link.time_point.episode.patient_id)
+        hold_patient(link.time_point.episode.patient_id)
         point = TimePoint.objects.select_related("episode__patient__clinic", "procedure").get(
             pk=link.time_point_id
         )

@@ -27,7 +27,7 @@ from spinepath.followup.models import NextStepPlan, PlanChoice
 from spinepath.followup.outcomes import ProcedureRelief, procedure_relief
 from spinepath.lib.dates import day
 from spinepath.patients.episodes import EpisodeRefused, episode_discharge
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.models import ProcedureRecord
 from spinepath.procedures.recording import procedure_steroid_check
@@ -116,7 +116,7 @@ def next_step_record(
         raise ValidationError({"discharge_outcome": "Choose the outcome the episode ends with."})
     with transaction.atomic():
         episode = record.episode
-        lock_patient(episode.patient_id)
+        hold_patient(episode.patient_id)
         record.refresh_from_db()
         episode.refresh_from_db()
         if record.entered_in_error:

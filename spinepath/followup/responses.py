@@ -27,7 +27,7 @@ from spinepath.clinical.instruments import INSTRUMENTS
 from spinepath.followup import hooks
 from spinepath.followup.models import FollowUpAnswer, Label, TimePoint
 from spinepath.followup.scheduling import clinic_config
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import TimelineEvent
 
 Source = FollowUpAnswer.Source
@@ -93,7 +93,7 @@ def answer_save(
     at = at or timezone.now()
     _check_staff(by, source)
     with transaction.atomic():
-        lock_patient(point.episode.patient_id)
+        hold_patient(point.episode.patient_id)
         _refresh(point)
         _check_open(point, at)
         if problem := _item_problem(point, instrument, item, value):
@@ -176,7 +176,7 @@ def time_point_submit(
     _check_staff(by, source)
     try:
         with transaction.atomic():
-            lock_patient(point.episode.patient_id)
+            hold_patient(point.episode.patient_id)
             _refresh(point)
             _check_open(point, at)
             return _submit(request, point, answers or {}, source=source, by=by, at=at)

@@ -44,7 +44,7 @@ from spinepath.followup import links
 from spinepath.followup.models import FollowUpLink, Label, MessageLog, TimePoint
 from spinepath.followup.sms import sms_backend
 from spinepath.lib.dates import day, moment
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Patient, TimelineEvent
 
 logger = logging.getLogger(__name__)
@@ -359,7 +359,7 @@ def resend_link(time_point: TimePoint, *, by: User, at: datetime | None = None) 
     channel on file; the worker sends it within moments (``send_due``). Timeline and audit."""
     at = at or timezone.now()
     with transaction.atomic():
-        lock_patient(time_point.episode.patient_id)
+        hold_patient(time_point.episode.patient_id)
         time_point = TimePoint.objects.select_related("episode__patient__clinic").get(
             pk=time_point.pk
         )

@@ -8,6 +8,11 @@
 * a foreign key is checked by ``SELECT 1 FROM <target> WHERE id = …`` even when the record holds
   the target object, loaded from the database a moment ago in the same transaction.
 
+A partial unique constraint whose condition holds for the record is checked by Django with the
+condition evaluated once more in SQL on the record's own values (``Q.check``: a savepoint, a
+query and a release); when Python has decided the condition, the same duplicate search is one
+``EXISTS`` query with the same error.
+
 Models that mix in :class:`QuickValidation` answer both in Python where the answer is certain:
 a condition built only from ``exact``/``in``/``gt``/``gte``/``lt``/``lte``/``isnull`` lookups on
 the record's own non-null fields (NULL makes SQL's three-valued logic differ from Python's, so
@@ -23,7 +28,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models, router
+from django.db import connections, models, router
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "exact": operator.eq,
@@ -132,6 +137,60 @@ def unique_applies(
         return True
 
 
+def _condition_holds(
+    instance: models.Model, constraint: models.UniqueConstraint, exclude: Collection[str]
+) -> bool | None:
+    """``unique_applies`` with the doubtful case told apart: ``None`` when only the database
+    can evaluate the condition (or the constraint has none)."""
+    condition = constraint.condition
+    if not isinstance(condition, models.Q):
+        return None
+    try:
+        return _holds(instance, condition, exclude)
+    except _Excluded:
+        return False
+    except _AskTheDatabase:
+        return None
+
+
+def check_partial_unique(
+    model_class: type[models.Model],
+    instance: models.Model,
+    constraint: models.UniqueConstraint,
+    exclude: Collection[str],
+    using: str,
+) -> bool:
+    """Django's check of a partial unique ``constraint`` on plain fields whose condition holds
+    for ``instance`` (decided in Python): the duplicate search with the condition, without the
+    condition's second evaluation on the instance's values. ``False`` when the constraint is
+    not of that kind (Django checks it); raises Django's ``ValidationError`` for a duplicate."""
+    if constraint.expressions or not constraint.fields:
+        return False
+    lookup: dict[str, Any] = {}
+    empty_is_null = connections[using].features.interprets_empty_strings_as_nulls
+    for name in constraint.fields:
+        field = model_class._meta.get_field(name)
+        if getattr(field, "generated", False):
+            return False
+        if name in exclude:
+            return True  # Django skips it
+        value = getattr(instance, field.attname)  # type: ignore[union-attr]
+        if (constraint.nulls_distinct is not False and value is None) or (
+            value == "" and empty_is_null
+        ):
+            return True  # NULL is never equal to NULL: no duplicate to find
+        lookup[field.name] = value
+    found = model_class._default_manager.using(using).filter(constraint.condition, **lookup)
+    meta = model_class._meta
+    if not instance._state.adding and instance._is_pk_set(meta):  # type: ignore[attr-defined]
+        found = found.exclude(pk=instance._get_pk_val(meta))
+    if found.exists():
+        raise ValidationError(
+            constraint.get_violation_error_message(), code=constraint.violation_error_code
+        )
+    return True
+
+
 def _loaded_foreign_keys(instance: models.Model, exclude: Collection[str]) -> set[str]:
     """Foreign keys whose target is the saved object the record already holds."""
     known = set()
@@ -176,12 +235,17 @@ class QuickValidation:
                         )
                         errors = error.update_error_dict(errors)
                         continue
-                elif isinstance(constraint, models.UniqueConstraint) and not unique_applies(
-                    instance, constraint, exclude
-                ):
-                    continue
+                quick: models.UniqueConstraint | None = None
+                if isinstance(constraint, models.UniqueConstraint):
+                    holds = _condition_holds(instance, constraint, exclude)
+                    if holds is False:
+                        continue
+                    quick = constraint if holds else None
                 try:
-                    constraint.validate(model_class, instance, exclude=exclude, using=using)
+                    if not (
+                        quick and check_partial_unique(model_class, instance, quick, exclude, using)
+                    ):
+                        constraint.validate(model_class, instance, exclude=exclude, using=using)
                 except ValidationError as error:
                     fields: tuple[str, ...] = tuple(getattr(constraint, "fields", ()))
                     if getattr(error, "code", None) == "unique" and len(fields) == 1:

@@ -23,7 +23,7 @@ from spinepath.clinical.red_flags import Urgency, urgency
 from spinepath.clinical.vocab import Outcome
 from spinepath.lib.dates import day as day_words
 from spinepath.onward.models import OnwardAction
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, TimelineEvent
 
 # The outcomes no reason can override (the core's ``Outcome.stops_pathway``), as stored values.
@@ -169,7 +169,7 @@ def _check(decision: Decision, by: User, outcome: Outcome) -> Episode:
         )
     episode = decision.assessment.episode
     # Lock the patient so two people recording at once cannot both pass the checks below.
-    lock_patient(episode.patient_id)
+    hold_patient(episode.patient_id)
     if OnwardAction.objects.filter(decision=decision).exists():
         raise OnwardActionRefused("An action is already recorded for this decision.")
     return episode
@@ -278,7 +278,7 @@ def urgent_referral_result_record(
     if not action.is_referral:
         raise OnwardActionRefused("A plan has no referral result.")
     with transaction.atomic():
-        lock_patient(action.episode.patient_id)
+        hold_patient(action.episode.patient_id)
         before = audit.snapshot(action)
         action.result, action.result_on = result, result_on
         action.result_notes = notes.strip()

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent, User
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, TimelineEvent
 
 
@@ -83,7 +83,7 @@ def episode_discharge(
     if outcome == Episode.DischargeOutcome.OTHER and not note:
         raise ValidationError({"note": "Say why the episode ends when the outcome is “Other”."})
     with transaction.atomic():
-        lock_patient(episode.patient_id)
+        hold_patient(episode.patient_id)
         episode.refresh_from_db()
         if not episode.is_open:
             raise EpisodeRefused("This episode is already discharged.")
@@ -127,7 +127,7 @@ def episode_reopen(
     if not reason:
         raise ValidationError({"reason": "Say why the episode is re-opened."})
     with transaction.atomic():
-        lock_patient(episode.patient_id)
+        hold_patient(episode.patient_id)
         episode.refresh_from_db()
         if episode.is_open:
             raise EpisodeRefused("This episode is open already.")

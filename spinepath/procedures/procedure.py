@@ -49,7 +49,7 @@ from spinepath.clinical.vocab import (
 )
 from spinepath.lib.dates import moment
 from spinepath.patients.history import steroid_history
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient, lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.hooks import (
     procedure_amended,
@@ -542,7 +542,7 @@ def procedure_mark_entered_in_error(
     if not reason:
         raise ProcedureRefused("Say why this record was entered in error.")
     with transaction.atomic():
-        lock_patient(record.episode.patient_id)
+        hold_patient(record.episode.patient_id)
         record.refresh_from_db()
         if record.entered_in_error:
             raise ProcedureRefused("This procedure is already marked as entered in error.")
@@ -633,7 +633,7 @@ def procedure_amend_discharge(
     reason = reason.strip()
     late = list(dict.fromkeys(late_complications))
     with transaction.atomic():
-        lock_patient(record.episode.patient_id)
+        hold_patient(record.episode.patient_id)
         record.refresh_from_db()
         if record.entered_in_error:
             raise ProcedureRefused("This procedure is marked as entered in error.")

@@ -62,7 +62,7 @@ from spinepath.clinical.checklist import (
 from spinepath.clinical.pregnancy import sex_for_rules
 from spinepath.clinical.vocab import Antithrombotic, Imaging, Laterality, Procedure, Steroid
 from spinepath.lib.dates import day as day_words
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.models import Consent, SafetyCheck, SafetyCheckItem
 
@@ -337,15 +337,14 @@ def safety_check_record(
         raise ValidationError(errors)
 
     with transaction.atomic():
-        lock_patient(episode.patient_id)
+        hold_patient(episode.patient_id)
         decision = store_decision(
             assessment,
             day_of_facts(facts_for(assessment, on=on), day),
             by=by,
             context=Decision.Context.DAY_OF_PROCEDURE,
+            at=at,
         )
-        decision.evaluated_at = at
-        decision.save(update_fields=["evaluated_at"])
         check = SafetyCheck(
             episode=episode,
             consent=consent,
@@ -362,7 +361,7 @@ def safety_check_record(
         result = store_checklist_result(check, every)
         before = assessment_decision(assessment)
         was = f" (at assessment: {outcome_label(before.outcome).lower()})" if before else ""
-        changes = day_of_changes(check)
+        changes = None if before is None else decision_changes(before, decision)
         changed = f"; {changes.summary}" if changes and changes.changed else ""
         episode.log(
             TimelineEvent.Kind.DECISION,
@@ -421,7 +420,7 @@ def safety_check_confirm(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        lock_patient(episode.patient_id)
+        hold_patient(episode.patient_id)
         check = SafetyCheck.objects.select_related(
             "episode__patient__clinic", "consent", "decision__assessment"
         ).get(pk=check.pk)

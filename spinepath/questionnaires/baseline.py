@@ -20,7 +20,7 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.access import Task
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.clinical.instruments import INSTRUMENTS, Score
-from spinepath.patients.locks import lock_patient
+from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.questionnaires.models import QuestionnaireResponse
 
@@ -116,7 +116,7 @@ def baseline_questionnaires_record(
         raise BaselineRefused("This episode is discharged.")
     at = at or timezone.now()
     with transaction.atomic():
-        lock_patient(episode.patient_id)
+        hold_patient(episode.patient_id)
         latest = latest_baseline(episode)
         changed = {
             code: answered

@@ -11,7 +11,7 @@ from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
 from spinepath.lib.batched import batched_inserts, insert
-from spinepath.lib.validation import check_passes
+from spinepath.lib.validation import QuickValidation, check_passes
 from spinepath.patients.models import Patient, PriorInjection, TimelineEvent, site_choices
 from spinepath.procedures.models import Consent
 from spinepath.testing import make_episode, make_patient
@@ -108,12 +108,45 @@ def test_a_partial_unique_constraint_whose_condition_is_false_asks_nothing(
     )
     with CaptureQueriesContext(connection) as queries:
         second.full_clean(exclude=["id"])
-    checks = [q["sql"] for q in queries if "_check" in q["sql"]]
-    assert len(checks) == 1 and '"nhs_number"' in checks[0]  # no empty MRN is looked up
+    looked_up = [q["sql"] for q in queries if '"patients_patient"' in q["sql"]]
+    assert len(looked_up) == 1 and '"nhs_number"' in looked_up[0]  # no empty MRN is looked up
     second.mrn = first.mrn = "A1"
     first.save(update_fields=["mrn"])
     with pytest.raises(ValidationError):
         second.full_clean(exclude=["id"])
+
+
+def test_a_partial_unique_constraint_that_holds_is_one_query_with_djangos_error(
+    clinic_a: Any,
+) -> None:
+    first = make_patient(clinic_a, mrn="B7")
+
+    def patient(**given: str) -> Patient:
+        fields = {"nhs_number": "9999999484", "mrn": "B8", **given}
+        return Patient(
+            clinic=clinic_a,
+            given_name="Second",
+            family_name=first.family_name,
+            date_of_birth=first.date_of_birth,
+            sex=first.sex,
+            **fields,
+        )
+
+    second = patient()
+    with CaptureQueriesContext(connection) as queries:
+        second.full_clean(exclude=["id"])
+    assert len(queries) == 2  # NHS number and MRN: no savepoint, no second look at the values
+    assert not any("SAVEPOINT" in q["sql"] for q in queries)
+    for name, value in (("nhs_number", first.nhs_number), ("mrn", first.mrn)):
+        duplicate = patient(**{name: value})
+        errors = []
+        for validate in (QuickValidation.validate_constraints, models.Model.validate_constraints):
+            with pytest.raises(ValidationError) as raised:
+                validate(duplicate, exclude={"id"})
+            errors.append(raised.value.message_dict)
+        assert errors[0] == errors[1] and errors[0]
+    second.save()
+    second.full_clean()  # the saved record is not its own duplicate
 
 
 def test_batched_rows_are_written_when_the_block_ends_in_order(clinic_a: Any) -> None:

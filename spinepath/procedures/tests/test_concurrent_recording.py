@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from spinepath.accounts.models import ApiToken, User
-from spinepath.patients.locks import LockOutsideTransaction, lock_patient
+from spinepath.patients.locks import LockOutsideTransaction, hold_patient, lock_patient
 from spinepath.procedures.models import ProcedureRecord
 from spinepath.testing import procedure_fields, ready_for_procedure
 
@@ -170,3 +171,15 @@ def test_the_same_injection_sent_again_without_a_key_is_refused(tmp_path, episod
 def test_the_lock_is_refused_outside_a_transaction(patient_a):
     with pytest.raises(LockOutsideTransaction):
         lock_patient(patient_a)
+
+
+def test_hold_is_refused_outside_a_transaction_and_locks_without_reading_the_row(patient_a):
+    with pytest.raises(LockOutsideTransaction):
+        hold_patient(patient_a)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        hold_patient(patient_a.pk)
+    if connection.vendor == "sqlite":  # BEGIN IMMEDIATE already holds the write lock
+        assert [q["sql"] for q in queries if "patients_patient" in q["sql"]] == []
+    else:
+        [locked] = [q["sql"] for q in queries if "patients_patient" in q["sql"]]
+        assert locked.startswith("SELECT 1 ") and locked.endswith("FOR UPDATE")
