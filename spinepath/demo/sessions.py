@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Any
 
+from django.db.models import Max
+
 from spinepath.demo.story import at
 from spinepath.patients.models import Episode
 from spinepath.scheduling.booking import (
@@ -33,6 +35,11 @@ DAYS_AROUND = 14
 def _weekdays(today: date) -> list[date]:
     days = [today + timedelta(days=n) for n in range(-DAYS_AROUND, DAYS_AROUND + 1)]
     return [d for d in days if d.weekday() < 5 and d.weekday() != 2]  # no lists on Wednesdays
+
+
+def _quiet_since(episode: Any, when: Any) -> bool:
+    """Nothing on the episode's timeline at or after ``when`` (a booking then keeps it in order)."""
+    return episode.last_event is None or episode.last_event < when
 
 
 def _try_book(episode: Episode, sessions: list[Session], by: Any, when: Any) -> Booking | None:
@@ -69,14 +76,23 @@ def injection_lists(world: Any) -> list[Session]:
         made.extend(sessions)
         waiting = list(
             Episode.objects.filter(patient__clinic=clinic, stage=Episode.Stage.CONSENTED)
+            .annotate(last_event=Max("timeline__at"))
             .select_related("patient__clinic")
             .order_by("referral_date", "pk")
         )
-        past = [s for s in sessions if s.date <= today]
+        # Everything below happens before the demo's today and after each episode's own last
+        # event, so every timeline and audit log still reads in date order.
+        end_of_yesterday = at(today, 0)
+        past = [s for s in sessions if s.date < today - timedelta(days=1)]
         future = [s for s in sessions if s.date > today]
         # What happened on past lists: booked ten days ahead, then missed or cancelled.
-        for index, episode in enumerate(waiting[:2]):
+        used: set[Any] = set()
+        for index in range(min(2, len(past))):
             when = at(past[index].date - timedelta(days=10), 11)
+            episode = next((e for e in waiting if e.pk not in used and _quiet_since(e, when)), None)
+            if episode is None:
+                continue
+            used.add(episode.pk)
             booking = _try_book(episode, past[index:], admin, when)
             if booking is None:
                 continue
@@ -96,10 +112,16 @@ def injection_lists(world: Any) -> list[Session]:
                     reason="Patient has a chest infection; rebook when well",
                     at=at(booking.session.date - timedelta(days=2), 10),
                 )
-        # Today's bookings for the lists ahead, in waiting order.
+        # Yesterday's bookings for the lists ahead, in waiting order.
         booked = []
         for episode in waiting:
-            booking = _try_book(episode, future, admin, at(today, 10))
+            latest = episode.timeline.order_by("-at").values_list("at", flat=True).first()
+            when = at(today - timedelta(days=1), 10)
+            if latest is not None:
+                when = max(when, latest + timedelta(minutes=5))
+            if when >= end_of_yesterday - timedelta(minutes=10):
+                continue  # nothing can follow its last event before today
+            booking = _try_book(episode, future, admin, when)
             if booking is not None:
                 booked.append(booking)
         if len(booked) > 2:
@@ -108,6 +130,6 @@ def injection_lists(world: Any) -> list[Session]:
                 booking=booked[-1],
                 by=admin,
                 reason="Patient is on holiday that week and will call to rebook",
-                at=at(today, 12),
+                at=booked[-1].booked_at + timedelta(minutes=5),
             )
     return made
