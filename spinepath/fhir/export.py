@@ -5,6 +5,14 @@
 ``export_run``, which streams the clinic's records in chunks (``iterator(chunk_size=…)`` with
 prefetches) and writes each resource as one line as it goes, so memory stays flat however many
 patients the clinic has.
+
+With ``_since``, each type is filtered by its own change columns: Patient by ``updated_at``;
+EpisodeOfCare and ServiceRequest by the episode's ``updated_at``; Condition by the episode's, or a
+back-pain NRS answered later (it picks the ICD-10 code); Consent by ``updated_at``; Procedure and
+its MedicationAdministrations by ``created_at``, ``discharged_at``, a discharge amendment or the
+timeline entry of their marking in error; baseline QuestionnaireResponses and score Observations by
+``created_at``/``completed_at``; follow-up ones by the time point's ``completed_at`` and the
+answers' ``answered_at``; CarePlan by the programme's ``created_at``/``updated_at``.
 """
 
 from __future__ import annotations
