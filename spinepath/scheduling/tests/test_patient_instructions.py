@@ -59,6 +59,8 @@ def test_the_patient_reads_the_instructions_with_the_stop_date_and_confirms(
     assert client.get(link).url == "/b/date-of-birth"
     wrong = client.post("/b/date-of-birth", {"dob_day": 1, "dob_month": 1, "dob_year": 1980})
     assert "does not match" in wrong.content.decode()
+    assert wrong.content.decode().count("input-error") == 3  # each box marked, as on follow-up
+    assert "Your appointment" in wrong.content.decode()
     born = episode_a.patient.date_of_birth
     right = client.post(
         "/b/date-of-birth",
