@@ -7,7 +7,6 @@ layers in ``pyproject.toml``); the reference list is here because every cited so
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import lru_cache
 from uuid import UUID
 
@@ -23,6 +22,7 @@ from django.utils.safestring import SafeString
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import User
 from spinepath.clinical.coding import codebook
+from spinepath.clinical.rtt import breached_if_referred_by
 from spinepath.clinical.sources import all_sources
 from spinepath.lib import fragments
 from spinepath.lib.dates import Writer
@@ -71,7 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .annotate(
             n=Count("id"),
             oldest=Min("referral_date"),
-            over=Count("id", filter=Q(referral_date__lt=today - timedelta(days=standard))),
+            over=Count("id", filter=Q(referral_date__lte=breached_if_referred_by(today, standard))),
         )
     }
     counts = {stage: row["n"] for stage, row in waits.items()}

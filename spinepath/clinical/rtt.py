@@ -142,6 +142,13 @@ def breach_date(clock: RttClock) -> dt.date | None:
     return cursor + dt.timedelta(days=remaining)
 
 
+def breached_if_referred_by(on: dt.date, standard_days: int = DEFAULT_STANDARD_DAYS) -> dt.date:
+    """The last referral day whose clock, never paused or stopped, has reached the standard by
+    ``on`` (``breach_date`` of such a clock is ``referral + standard``). Lets a database count the
+    breaches by referral date alone, as the dashboard does; the waiting list deducts pauses."""
+    return on - dt.timedelta(days=standard_days)
+
+
 def rtt_status(clock: RttClock, on: dt.date) -> RttStatus:
     """Where the clock stands at the start of day ``on``."""
     breach = breach_date(clock)

@@ -14,6 +14,7 @@ from spinepath.clinical.rtt import (
     Stop,
     StopKind,
     breach_date,
+    breached_if_referred_by,
     rtt_status,
     waited_days,
 )
@@ -161,3 +162,20 @@ def test_a_pause_never_brings_the_breach_earlier(clock: RttClock, start: int, da
     before, after = breach_date(clock), breach_date(paused)
     assert before is not None and after is not None
     assert after >= before
+
+
+@given(st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)), st.integers(0, 400))
+def test_counting_breaches_by_referral_date_agrees_with_the_clock(
+    on: dt.date, days_ago: int
+) -> None:
+    """The dashboard's count by referral date says 'breached' exactly when the clock does."""
+    referral = on - dt.timedelta(days=days_ago)
+    by_date = referral <= breached_if_referred_by(on)
+    assert by_date == rtt_status(RttClock(referral), on).breached
+
+
+def test_a_referral_breaches_on_its_breach_day_not_the_day_before() -> None:
+    on = dt.date(2026, 12, 2)
+    assert breached_if_referred_by(on) == on - dt.timedelta(days=126)
+    assert rtt_status(RttClock(on - dt.timedelta(days=126)), on).breached
+    assert not rtt_status(RttClock(on - dt.timedelta(days=125)), on).breached
