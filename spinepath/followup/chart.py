@@ -22,6 +22,8 @@ import matplotlib
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
+from spinepath.lib.charts.svg import presentation_attributes
+
 SERIES = ("nrs_back", "nrs_leg", "odi", "pgic")
 SERIES_WORDS = {
     "nrs_back": "Back pain",
@@ -136,4 +138,4 @@ def _draw(data: ChartData) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]
+    return presentation_attributes(svg[svg.index("<svg") :])

@@ -19,6 +19,11 @@ def test_swagger_ui_renders_offline_for_a_signed_in_clinician(page, live_server,
             route.abort()
 
     page.route("**/*", only_this_server)
+    refused = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     page.goto("/api/v1/docs")
     page.wait_for_url("**/login/**")  # signed out: the sign-in page first
     log_in_then = page.url
@@ -28,3 +33,4 @@ def test_swagger_ui_renders_offline_for_a_signed_in_clinician(page, live_server,
     expect(page.get_by_role("heading", name="spinepath API")).to_be_visible()
     expect(page.get_by_text("/api/v1/patients").first).to_be_visible()
     assert outside == []
+    assert refused == []

@@ -72,19 +72,28 @@ class Visitor:
         self.browser = browser
         self.base_url = base_url
         self.contexts: dict[str | None, Any] = {}
+        self.current = ""
+        # What the browser refused under the Content-Security-Policy, by page.
+        self.csp_violations: list[str] = []
 
     def page_for(self, user: str | None) -> Any:
         if user not in self.contexts:
             context = self.browser.new_context(base_url=self.base_url)
             page = context.new_page()
             page.set_default_timeout(15_000)
+            page.on("console", self._note_csp_violation)
             if user is not None:
                 log_in(page, user, demo_password())
             self.contexts[user] = page
         return self.contexts[user]
 
+    def _note_csp_violation(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{self.current}: {message.text}")
+
     def open(self, entry: Any, world: World, width: int) -> Any:
         page = self.page_for(entry.user)
+        self.current = entry.name
         page.set_viewport_size({"width": width, "height": 900})
         response = page.goto(entry.url(world))
         assert response is not None and response.status < 500, f"{entry.name}: server error"
@@ -148,6 +157,15 @@ def test_every_staff_page_passes_axe_and_every_aria_reference_resolves(world, vi
                     f"({violation['impact']}) {' '.join(node['target'])}"
                 )
     assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
+
+
+def test_no_staff_page_needs_inline_script_or_style(world, visitor):
+    """The Content-Security-Policy allows no inline script or style: a page that used one would
+    lose it in the browser (a chart's colours, a button's action), and the console says so."""
+    visitor.csp_violations.clear()
+    for entry in PAGES:
+        visitor.open(entry, world, DESKTOP).wait_for_load_state("load")
+    assert visitor.csp_violations == []
 
 
 def test_on_a_phone_the_search_box_is_wide_and_the_ledger_chart_readable(world, visitor):

@@ -109,6 +109,35 @@ _ID = re.compile(r'\bid="([^"]+)"')
 _REF = re.compile(r'(xlink:href="#|href="#|url\(#)([^")]+)')
 _SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
 _GROUP = re.compile(r'<g id="([^"]+)"')
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(
+    r"\s*<defs>\s*<style[^>]*>(.*?)</style>\s*</defs>|\s*<style[^>]*>(.*?)</style>", re.S
+)
+_DECLARATION = re.compile(r"\s*([a-z-]+)\s*:\s*([^;]+?)\s*(?:;|$)")
+
+
+def _as_attributes(declarations: str) -> str:
+    return "".join(f' {name}="{value}"' for name, value in _DECLARATION.findall(declarations))
+
+
+def presentation_attributes(raw: str) -> str:
+    """matplotlib's CSS (a ``<style>`` element and ``style=""`` attributes) as SVG attributes.
+
+    The pages' Content-Security-Policy allows no inline styles, and a browser applies that to
+    an inline SVG's ``<style>`` and ``style`` attributes too. Every property matplotlib writes
+    (fill, stroke, fonts, text-anchor, opacity) is also an SVG presentation attribute, which CSP
+    does not govern, so the chart looks the same. The one rule in the ``<style>`` element (``*``:
+    line joins and caps) becomes attributes on the root, which every element inherits.
+    """
+    inherited = ""
+    for element in _STYLE_ELEMENT.finditer(raw):
+        rule = element.group(1) or element.group(2) or ""
+        inherited += "".join(_as_attributes(body) for body in re.findall(r"\*\s*\{([^}]*)\}", rule))
+    raw = _STYLE_ELEMENT.sub("", raw)
+    raw = _STYLE_ATTRIBUTE.sub(lambda m: _as_attributes(m.group(1)), raw)
+    if inherited:
+        raw = raw.replace("<svg", "<svg" + inherited, 1)
+    return raw
 
 
 def to_svg(
@@ -128,6 +157,7 @@ def to_svg(
     raw = buffer.getvalue()
     raw = raw[raw.index("<svg") :]
     raw = re.sub(r"\s*<metadata>.*?</metadata>", "", raw, count=1, flags=re.S)
+    raw = presentation_attributes(raw)
     for gid, words in (tooltips or {}).items():
         raw = raw.replace(
             f'<g id="{gid}">', f'<g id="{gid}" class="mark"><title>{escape(words)}</title>', 1

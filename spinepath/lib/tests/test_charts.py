@@ -31,6 +31,7 @@ from spinepath.lib.charts.outcomes import (
     responder_rates,
     score_change,
 )
+from spinepath.lib.charts.svg import presentation_attributes
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -157,6 +158,24 @@ def test_each_chart_is_an_accessible_svg_with_its_labels_and_denominators(name: 
     assert ids and all(i.startswith(prefix + "-") for i in ids)
     for ref in re.findall(r'(?:href="#|url\(#)([^")]+)', chart.svg):
         assert ref in ids
+    # No inline CSS, which the pages' Content-Security-Policy would block.
+    assert "<style" not in chart.svg and " style=" not in chart.svg
+
+
+def test_css_becomes_presentation_attributes() -> None:
+    raw = (
+        '<svg viewBox="0 0 1 1">\n <defs>\n  <style type="text/css">*{stroke-linejoin: round;'
+        ' stroke-linecap: butt}</style>\n </defs>\n <path d="M 0 0" style="fill: #ffffff;'
+        ' stroke: #000; stroke-width: 0.8"/>\n <text style="font-size: 10px; font-family:'
+        " 'DejaVu Sans'; text-anchor: middle\">a</text>\n</svg>"
+    )
+    assert presentation_attributes(raw) == (
+        '<svg stroke-linejoin="round" stroke-linecap="butt" viewBox="0 0 1 1">\n'
+        ' <path d="M 0 0" fill="#ffffff" stroke="#000" stroke-width="0.8"/>\n'
+        ' <text font-size="10px" font-family="\'DejaVu Sans\'" text-anchor="middle">a</text>\n'
+        "</svg>"
+    )
+    assert presentation_attributes('<svg><path d="M 0 0"/></svg>') == '<svg><path d="M 0 0"/></svg>'
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
