@@ -47,6 +47,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Browser worlds sign in once per module, and each test's transaction rolls back the
+    # session's "last seen" write: a slow module would meet the 15-minute idle limit. The limits
+    # themselves are tested at their production values (accounts/tests/test_session_timeouts.py).
+    settings.SPINEPATH_SESSION_IDLE_MINUTES = 12 * 60
 
 
 # Modules that take longest, started first (longest first): with ``-n`` a run ends when its last

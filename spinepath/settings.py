@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "spinepath.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "spinepath.accounts.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -164,15 +165,27 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Failed-login lockout: five failures for a username from one address lock it for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Failures from one address across every username (ASVS 6.3.x): a password guesser who spreads
+# guesses over many accounts is stopped too. Higher than one account's limit, because a clinic's
+# staff may share one address behind its router. accounts/lockout.py applies both.
+SPINEPATH_ADDRESS_FAILURE_LIMIT = env_int("SPINEPATH_ADDRESS_FAILURE_LIMIT", 20)
+AXES_HANDLER = "spinepath.accounts.lockout.LockoutHandler"
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 # Django's database sessions, read with a statement compiled once (accounts/sessions.py).
 SESSION_ENGINE = "spinepath.accounts.sessions"
-SESSION_COOKIE_AGE = 60 * 60 * 8  # one clinical working day
+# A staff session ends after SPINEPATH_SESSION_IDLE_MINUTES without a request (a screen left
+# open on a ward) and SPINEPATH_SESSION_ABSOLUTE_HOURS after signing in, whatever happens
+# (accounts/middleware.SessionTimeoutMiddleware); the cookie and the stored session last no longer.
+SPINEPATH_SESSION_IDLE_MINUTES = env_int("SPINEPATH_SESSION_IDLE_MINUTES", 15)
+SPINEPATH_SESSION_ABSOLUTE_HOURS = env_int("SPINEPATH_SESSION_ABSOLUTE_HOURS", 12)
+SESSION_COOKIE_AGE = 60 * 60 * SPINEPATH_SESSION_ABSOLUTE_HOURS
+# API tokens work for this many days from issue (create_api_token --days to choose 1-366).
+SPINEPATH_API_TOKEN_DAYS = env_int("SPINEPATH_API_TOKEN_DAYS", 90)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Internationalisation --------------------------------------------------------------------

@@ -140,10 +140,33 @@ class User(AbstractUser):
 
 
 class ApiTokenManager(models.Manager["ApiToken"]):
-    def issue(self, user: User, name: str = "") -> tuple[ApiToken, str]:
-        """Create a token and return it with its secret, which is never stored or shown again."""
+    def issue(
+        self,
+        user: User,
+        name: str = "",
+        *,
+        days: int | None = None,
+        at: datetime | None = None,
+    ) -> tuple[ApiToken, str]:
+        """Create a token and return it with its secret, which is never stored or shown again.
+
+        It works for ``days`` (default ``SPINEPATH_API_TOKEN_DAYS``, 90): a token copied into a
+        script outlives the reason it was made, so each one must be renewed on purpose."""
+        from django.conf import settings
+
+        at = at or timezone.now()
+        days = settings.SPINEPATH_API_TOKEN_DAYS if days is None else days
+        if not 1 <= days <= 366:
+            raise ValueError("A token works for 1 to 366 days.")
         secret = "sp_" + secrets.token_urlsafe(32)
-        token = self.create(user=user, name=name, key_hash=hash_token(secret), prefix=secret[:8])
+        token = self.create(
+            user=user,
+            name=name,
+            key_hash=hash_token(secret),
+            prefix=secret[:8],
+            created_at=at,
+            expires_at=at + timedelta(days=days),
+        )
         return token, secret
 
     def authenticate(self, secret: str, *, at: datetime | None = None) -> User | None:
@@ -156,7 +179,7 @@ class ApiTokenManager(models.Manager["ApiToken"]):
         condition is in the UPDATE too, so concurrent requests do not all write.
         """
         at = at or timezone.now()
-        found = _TOKEN_LOOKUP.find(hash_token(secret))
+        found = _TOKEN_LOOKUP.find(hash_token(secret), at)
         if found is None:
             return None
         token_pk, last_used_at, user = found
@@ -204,7 +227,7 @@ class _TokenLookup:
                 readers.append((col, converters))
         column = {
             name: quote(ApiToken._meta.get_field(name).column)
-            for name in ("key_hash", "revoked_at", "user")
+            for name in ("key_hash", "revoked_at", "expires_at", "user")
         }
         sql = (
             f"SELECT {', '.join(columns)} FROM {quote(ApiToken._meta.db_table)} {quote('t')} "
@@ -215,12 +238,13 @@ class _TokenLookup:
             f"{quote('c')}.{quote(Clinic._meta.pk.column)}) "
             f"WHERE {quote('t')}.{column['key_hash']} = %s "
             f"AND {quote('t')}.{column['revoked_at']} IS NULL "
+            f"AND {quote('t')}.{column['expires_at']} > %s "
             f"AND {quote('u')}.{quote(User._meta.get_field('is_active').column)} = %s "
             "LIMIT 1"
         )
         return sql, readers
 
-    def find(self, key_hash: str) -> tuple[int, datetime | None, User] | None:
+    def find(self, key_hash: str, at: datetime) -> tuple[int, datetime | None, User] | None:
         from django.db import connections
 
         connection = connections[ApiToken.objects.db]
@@ -229,7 +253,7 @@ class _TokenLookup:
             compiled = self._compiled[connection.vendor] = self._compile(connection)
         sql, readers = compiled
         with connection.cursor() as cursor:
-            cursor.execute(sql, [key_hash, True])
+            cursor.execute(sql, [key_hash, connection.ops.adapt_datetimefield_value(at), True])
             row = cursor.fetchone()
         if row is None:
             return None
@@ -274,6 +298,7 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(help_text="The token is refused from this moment.")
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenManager()

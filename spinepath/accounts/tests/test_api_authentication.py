@@ -106,3 +106,26 @@ def test_a_token_of_someone_without_a_clinic_has_no_clinic(db):
     _, secret = ApiToken.objects.issue(make_superuser())
     user = ApiToken.objects.authenticate(secret)
     assert user.is_superuser and user.clinic is None
+
+
+def test_a_token_works_for_90_days_and_is_refused_from_then_on(client, clinician_a, patient_a):
+    issued = timezone.now() - timedelta(days=90) + timedelta(minutes=1)
+    token, secret = ApiToken.objects.issue(clinician_a, at=issued)
+    assert token.expires_at == issued + timedelta(days=90)
+    api = ApiClient(client, secret)
+    assert api.get(f"/api/v1/patients/{patient_a.pk}").status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
+    refused = api.get(f"/api/v1/patients/{patient_a.pk}")
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "A valid staff API token is required."}
+
+
+def test_a_token_lives_1_to_366_days(clinician_a):
+    assert ApiToken.objects.issue(clinician_a, days=1)[0].expires_at is not None
+    for days in (0, 367):
+        try:
+            ApiToken.objects.issue(clinician_a, days=days)
+        except ValueError as error:
+            assert "1 to 366 days" in str(error)
+        else:
+            raise AssertionError(f"{days} days was accepted")

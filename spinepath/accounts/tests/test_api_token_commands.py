@@ -77,3 +77,16 @@ def test_revoking_by_prefix_leaves_other_tokens_working(client, clinician_a, pat
 def test_revoking_when_nothing_matches_is_an_error(clinician_a):
     with pytest.raises(CommandError):
         call_command("revoke_api_token", "--user", "alice", stdout=StringIO())
+
+
+def test_it_says_when_the_token_stops_working_and_takes_days(clinician_a):
+    _, stderr = _create("alice", "--days", "30")
+    token = ApiToken.objects.get(user=clinician_a)
+    assert (token.expires_at - token.created_at).days == 30
+    assert f"works until {token.expires_at:%d %B %Y}" in stderr
+
+
+def test_it_refuses_a_lifetime_over_a_year(clinician_a):
+    with pytest.raises(CommandError, match="1 to 366 days"):
+        _create("alice", "--days", "400")
+    assert not ApiToken.objects.filter(user=clinician_a).exists()
