@@ -170,6 +170,17 @@ def prepare_targets() -> tuple[list[Target], int]:
     user = User.objects.get(username="clinician-a")
     client = Client()
     client.force_login(user)
+    # With DEBUG off every staff session needs its second step (accounts/mfa.py): the bench's
+    # session is marked verified by an authenticator device, as a real sign-in would leave it.
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="bench", defaults={"confirmed": True}
+    )
+    verified = client.session
+    verified[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    verified.save()
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     csrf = secrets.token_hex(16)  # 32 characters: Django accepts an unmasked secret as the token
     _, token = ApiToken.objects.issue(user, name="bench")

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "spinepath.accounts",
     "spinepath.patients",
     "spinepath.questionnaires",
@@ -91,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "spinepath.accounts.middleware.SessionTimeoutMiddleware",
+    "spinepath.accounts.mfa.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "spinepath.accounts.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -184,6 +188,10 @@ SESSION_ENGINE = "spinepath.accounts.sessions"
 SPINEPATH_SESSION_IDLE_MINUTES = env_int("SPINEPATH_SESSION_IDLE_MINUTES", 15)
 SPINEPATH_SESSION_ABSOLUTE_HOURS = env_int("SPINEPATH_SESSION_ABSOLUTE_HOURS", 12)
 SESSION_COOKIE_AGE = 60 * 60 * SPINEPATH_SESSION_ABSOLUTE_HOURS
+# A second factor (authenticator app or recovery code) for every staff sign-in: always with DEBUG
+# off; in development only when SPINEPATH_MFA_REQUIRED=1 (accounts/mfa.py).
+SPINEPATH_MFA_REQUIRED = True if not DEBUG else env_bool("SPINEPATH_MFA_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "spinepath"
 # API tokens work for this many days from issue (create_api_token --days to choose 1-366).
 SPINEPATH_API_TOKEN_DAYS = env_int("SPINEPATH_API_TOKEN_DAYS", 90)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

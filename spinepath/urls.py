@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from spinepath import patient_aftercare, views
+from spinepath.accounts import mfa
 from spinepath.api import api, api_docs
 
 urlpatterns = [
@@ -30,6 +31,8 @@ urlpatterns = [
     path("", include("spinepath.followup.patient_urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mfa/", mfa.mfa, name="mfa"),
+    path("mfa/recovery-codes/", mfa.recovery_codes, name="mfa_recovery_codes"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(success_url="/"),
