@@ -62,10 +62,15 @@ def test_last_seen_is_written_at_most_once_a_minute(client, clinician_a):
     assert client.session[SEEN_AT] >= time.time() - 5
 
 
-def test_an_api_request_on_an_ended_session_is_refused_not_redirected(client, clinician_a):
+def test_a_form_posted_on_an_ended_session_saves_nothing(client, clinician_a, patient_a):
     _signed_in(client, clinician_a)
     _age(client, seen=16 * 60)
-    assert client.get("/api/v1/patients").status_code == 401
+    response = client.post(
+        f"/patients/{patient_a.pk}/edit/", {"given_name": "Changed", "family_name": "Person"}
+    )
+    assert response.status_code == 302 and response.url.startswith("/login/")
+    patient_a.refresh_from_db()
+    assert patient_a.given_name != "Changed"
 
 
 def test_a_deactivated_user_is_signed_out_on_their_next_request(client, clinician_a):
