@@ -1,9 +1,14 @@
 from django.urls import path
 
-from spinepath.fhir import pages, views
+from spinepath.fhir import pages, record_pdf, views
 
 urlpatterns = [
     path("exports/fhir/", pages.exports, name="fhir_exports"),
+    path(
+        "patients/<uuid:patient_id>/record.pdf",
+        record_pdf.patient_record_pdf,
+        name="patient_record_pdf",
+    ),
     path("fhir", views.import_bundle, name="fhir_import"),
     path("fhir/", views.import_bundle),
     path("fhir/metadata", views.metadata, name="fhir_metadata"),
