@@ -14,7 +14,9 @@ There is no auto-reload (it would run two schedules); restart the worker after c
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import threading
 from datetime import timedelta
 from typing import Any
@@ -70,6 +72,52 @@ def prune_old_results() -> int:
     return deleted
 
 
+def worker_id_here() -> str:
+    """``spinepath:<host>:<pid>:<random>``: whoever finds a task this worker claimed can tell
+    whether the worker still lives (same host, pid alive)."""
+    from django.utils.crypto import get_random_string
+
+    return f"spinepath:{socket.gethostname()[:30]}:{os.getpid()}:{get_random_string(6)}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def reclaim_abandoned() -> int:
+    """Put back to READY every task a dead worker on this machine left RUNNING.
+
+    A worker killed inside a task (power cut, OOM killer, SIGKILL) leaves its task RUNNING for
+    ever: the schedule then sees a periodic task "already waiting" and never enqueues it again,
+    so follow-ups would silently stop. The task's own writes died with the worker's database
+    transaction, so running it again is what finishes the work; every task here is safe to run
+    twice (the sender claims each message; refreshes rebuild). Tasks claimed by workers on
+    other machines, or by workers whose id does not say where they run, are left alone.
+    """
+    host = socket.gethostname()[:30]
+    reclaimed = 0
+    for result in DBTaskResult.objects.running().only("id", "worker_ids"):
+        worker = (result.worker_ids or [""])[-1]
+        parts = worker.split(":")
+        if len(parts) != 4 or parts[0] != "spinepath" or parts[1] != host:
+            continue
+        if not parts[2].isdigit() or _alive(int(parts[2])):
+            continue
+        reclaimed += DBTaskResult.objects.filter(id=result.id, status="RUNNING").update(
+            status="READY", started_at=None
+        )
+        logger.warning(
+            "Re-queued task %s: its worker (pid %s) died while running it", result.id, parts[2]
+        )
+    return reclaimed
+
+
 class Schedule(threading.Thread):
     """Enqueues each periodic task now and then every ``every`` seconds until stopped."""
 
@@ -81,6 +129,7 @@ class Schedule(threading.Thread):
     def run(self) -> None:
         while not self.stopped.is_set():
             try:
+                reclaim_abandoned()
                 for task in periodic_tasks():
                     if enqueue_unless_waiting(task):
                         logger.info("Enqueued %s", task.module_path)
@@ -108,6 +157,7 @@ class ScheduledWorker(Worker):
             signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def run(self) -> None:
+        reclaim_abandoned()
         if self.send_every > 0 and not self.batch:
             Schedule(self.send_every).start()
         super().run()
@@ -118,6 +168,8 @@ class Command(DbWorkerCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
+        # Our own default id says where the worker runs, so a dead worker's task can be re-run.
+        parser.set_defaults(worker_id=None)
         parser.add_argument(
             "--send-every",
             type=float,
@@ -149,7 +201,7 @@ class Command(DbWorkerCommand):
             backend_name=options["backend_name"],
             startup_delay=options["startup_delay"],
             max_tasks=options["max_tasks"],
-            worker_id=options["worker_id"],
+            worker_id=options["worker_id"] or worker_id_here(),
             excluded_queue_names=excluded,
         )
         # No auto-reload: a reloading parent and child would each run a schedule.
