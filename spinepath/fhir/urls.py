@@ -1,9 +1,11 @@
 from django.urls import path
 
-from spinepath.fhir import pages, record_pdf, views
+from spinepath.fhir import emergency, pages, record_pdf, views
 
 urlpatterns = [
     path("exports/fhir/", pages.exports, name="fhir_exports"),
+    path("emergency-access/", emergency.emergency_access, name="emergency_access"),
+    path("emergency-access/<uuid:grant_id>/", emergency.emergency_record, name="emergency_record"),
     path(
         "patients/<uuid:patient_id>/record.pdf",
         record_pdf.patient_record_pdf,

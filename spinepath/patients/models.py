@@ -524,3 +524,46 @@ class PriorInjection(PatientRecord, QuickValidation, models.Model):
         if not self.steroid or self.steroid_dose_mg is None:
             return None
         return mpe_mg(Steroid(self.steroid), self.steroid_dose_mg)
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency access by one member of staff to one patient of another clinic.
+
+    Made only through ``patients.break_glass.break_glass_grant``: a written reason, a few hours
+    at most, every look audited and flagged, the patient's clinic's administrators told. It opens
+    a read-only view of the record, never the other clinic's pages or workflows.
+    """
+
+    MAX_HOURS = 12
+    MIN_REASON = 20
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(help_text="Why the record is needed now, in your own words.")
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"Emergency access {self.pk} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        problems: dict[str, str] = {}
+        if len(self.reason.strip()) < self.MIN_REASON:
+            problems["reason"] = (
+                f"Say why you need this record now, in at least {self.MIN_REASON} characters."
+            )
+        if self.granted_at and self.expires_at:
+            hours = (self.expires_at - self.granted_at).total_seconds() / 3600
+            if not 0 < hours <= self.MAX_HOURS:
+                problems["expires_at"] = f"Emergency access lasts 1 to {self.MAX_HOURS} hours."
+        if problems:
+            raise ValidationError(problems)
+
+    def is_open(self, at: datetime) -> bool:
+        return self.granted_at <= at < self.expires_at

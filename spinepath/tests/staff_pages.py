@@ -101,7 +101,7 @@ def build_world() -> World:
         decision=make_decision(referred, clinician, assessed_on=timezone.localdate(), **CANCER),
         to_whom="Acute oncology service, St Aidan's Hospital",
         method=OnwardAction.Method.PHONE,
-        made_at=timezone.now() - timedelta(hours=3),
+        made_at=timezone.now(),  # an assessment of today: never earlier (past midnight too)
         notes="Spoke to the registrar; MRI of the whole spine booked for this week.",
         by=clinician,
     )
@@ -356,6 +356,7 @@ PAGES: list[StaffPage] = [
     StaffPage("analyst overview", lambda w: reverse("dashboard"), user="analyst-a"),
     StaffPage("search", lambda w: reverse("patient_search")),
     StaffPage("search results", lambda w: reverse("patient_search"), then=_search),
+    StaffPage("emergency access", lambda w: reverse("emergency_access")),
     StaffPage("patient", lambda w: reverse("patient_detail", args=[w.patient.pk])),
     StaffPage("new patient", lambda w: reverse("patient_create")),
     StaffPage("new patient, errors", lambda w: reverse("patient_create"), then=_submit_empty),
