@@ -171,7 +171,10 @@ class SteroidInjection(BaseModel):
     date: dt.date
     procedure: InjectionSite
     steroid: Steroid
-    steroid_dose_mg: float = Field(ge=0)
+    # The exposure check is a calculator: it totals doses beyond any single plausible one (the
+    # recording forms bound those, dose_limits.py). 10 g only keeps the sums finite, so an
+    # answer is always a number (a huge dose once overflowed the totals to infinity).
+    steroid_dose_mg: float = Field(ge=0, le=10_000)
 
     @property
     def mpe_mg(self) -> float:

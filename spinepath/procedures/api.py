@@ -11,14 +11,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, ModelSchema, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import field_validator
+from pydantic import WithJsonSchema, field_validator
 
 from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent, Role, User
@@ -71,7 +71,14 @@ class ConsentIn(Input):
     )
     levels: list[str] = Field(default_factory=list, description='e.g. ["L4/L5", "L5/S1"]')
     side: Laterality | None = Field(default=None, description="Default: the episode's side.")
-    decision: Consent.Decision
+    # Inlined in the OpenAPI document: as a component it would be called "Decision" and displace
+    # the decision-support answer of the same name (the document then described evaluate wrongly).
+    decision: Annotated[
+        Consent.Decision,
+        WithJsonSchema(
+            {"type": "string", "enum": list(Consent.Decision.values), "title": "Decision"}
+        ),
+    ]
     capacity_confirmed: bool = False
     interpreter_used: bool = False
     patient_questions: str = Field(default="", max_length=10_000)

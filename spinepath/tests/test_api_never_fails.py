@@ -1,4 +1,5 @@
-"""Property test over the whole API: whatever a client sends, the answer is never a 500.
+"""Property test over the whole API: whatever a client sends, the answer is never a 500, and
+every answer matches the OpenAPI document (its body's schema and its content type).
 
 Schemathesis generates requests from the OpenAPI document (valid and invalid bodies, odd path
 and query values) and calls the app in-process with a real staff token and demo-like records.
@@ -13,7 +14,11 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+)
 
 from spinepath.testing import api_client_for, make_decision, make_episode, make_patient
 from spinepath.wsgi import application
@@ -47,4 +52,7 @@ def bearer(db: Any, client: Any, clinician_a: Any, clinic_a: Any) -> dict[str, s
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_no_request_makes_the_api_fail(case: Any, bearer: dict[str, str]) -> None:
-    case.call_and_validate(headers=bearer, checks=[not_a_server_error])
+    case.call_and_validate(
+        headers=bearer,
+        checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+    )

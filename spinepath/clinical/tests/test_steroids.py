@@ -380,3 +380,15 @@ def test_totals_include_the_planned_injection(
     assert result.planned_mpe_mg <= result.total_12m_mpe_mg <= result.total_36m_mpe_mg
     if result.region is not None:
         assert result.region_count_12m >= 1
+
+
+def test_a_dose_beyond_any_sum_is_refused_so_totals_stay_numbers() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from spinepath.clinical.steroids import PlannedInjection
+
+    planned = {"date": "2026-03-01", "procedure": "caudal_epidural", "steroid": "triamcinolone"}
+    assert PlannedInjection.model_validate(planned | {"steroid_dose_mg": 10_000}).mpe_mg > 0
+    with pytest.raises(ValidationError, match="less than or equal to 10000"):
+        PlannedInjection.model_validate(planned | {"steroid_dose_mg": 6.5e307})
