@@ -302,7 +302,10 @@ def clinical_leads(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request, Task.CLINICAL_LEADS)
     user = _user(request)
     if request.method == "POST":
-        staff = User.objects.filter(clinic=clinic, pk=request.POST.get("staff") or 0).first()
+        given = request.POST.get("staff", "")
+        staff = (
+            User.objects.filter(clinic=clinic, pk=int(given)).first() if given.isdigit() else None
+        )
         if staff is None:
             raise Http404("No such member of staff in your clinic.")
         lead = request.POST.get("lead") == "yes"

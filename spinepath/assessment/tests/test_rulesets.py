@@ -409,9 +409,8 @@ def test_rule_set_pages_are_clinic_scoped_and_role_checked(
     client.post("/rulesets/leads/", {"staff": second.pk, "lead": "yes"})
     second.refresh_from_db()
     assert second.is_clinical_lead
-    assert (
-        client.post("/rulesets/leads/", {"staff": clinician_b.pk, "lead": "yes"}).status_code == 404
-    )
+    for staff in (clinician_b.pk, "abc", ""):
+        assert client.post("/rulesets/leads/", {"staff": staff, "lead": "yes"}).status_code == 404
 
 
 # --- API ---------------------------------------------------------------------------------------
