@@ -444,3 +444,22 @@ def test_the_api_lists_and_reads_the_clinics_versions(client, clinic_a, lead, se
 
 def test_an_analyst_may_not_read_rule_sets_over_the_api(client, analyst_a):
     assert api_client_for(client, analyst_a).get("/api/v1/rulesets").status_code == 403
+
+
+def test_the_services_settings_stay_the_base_layer_under_a_version(
+    clinic_a, lead, second, settings
+):
+    settings.SPINEPATH_RULESET_OVERRIDES = {"version": "svc.1", "hba1c_max_mmol_mol": 60}
+    row = ruleset_approve(None, propose(clinic_a, lead), by=second, at=APPROVED_AT)
+    assert row.version == "svc.1-ta.1"
+    assert row.overrides == {
+        "name": "nice-ng59-default",
+        "version": "svc.1-ta.1",
+        "conservative_care_min_weeks": 2.0,
+    }
+    clinic_a.refresh_from_db()
+    config = clinic_a.ruleset(at=timezone.make_aware(datetime(2026, 12, 11)))
+    assert (config.hba1c_max_mmol_mol, config.conservative_care_min_weeks) == (60, 2)
+    settings.SPINEPATH_RULESET_OVERRIDES = {"version": "svc.2", "hba1c_max_mmol_mol": 58}
+    config = clinic_a.ruleset(at=timezone.make_aware(datetime(2026, 12, 11)))
+    assert (config.hba1c_max_mmol_mol, config.conservative_care_min_weeks) == (58, 2)
