@@ -84,3 +84,18 @@ def test_a_lead_proposes_and_previews_and_a_second_clinician_approves(page, clin
     expect(history).to_contain_text("Carol")
     no_axe_violations(page)
     assert RuleSetVersion.objects.get().status == "approved"
+
+
+def test_the_administrator_makes_a_clinician_a_clinical_lead(page, admin_a, clinician_a):
+    log_in(page, "ada")
+    page.get_by_role("link", name="Rule sets").click()
+    expect(page.get_by_text("No version has been proposed yet")).to_be_visible()
+    no_axe_violations(page)
+    page.get_by_role("link", name="Clinical leads").click()
+    no_axe_violations(page)
+    alice = page.get_by_role("row").filter(has_text="Alice")
+    alice.get_by_role("button", name="Make lead").click()
+    expect(page.get_by_text("Alice is now a clinical lead.")).to_be_visible()
+    expect(alice.get_by_role("button", name="Remove as lead")).to_be_visible()
+    clinician_a.refresh_from_db()
+    assert clinician_a.is_clinical_lead
