@@ -205,7 +205,7 @@ def test_the_approver_must_be_a_clinician_of_the_same_clinic(clinic_a, lead, adm
 
 
 def test_an_approved_version_takes_effect_on_its_date_not_at_approval(
-    clinic_a, lead, second, episode_a
+    client, clinic_a, lead, second, episode_a
 ):
     row = propose(clinic_a, lead)
     row = ruleset_approve(None, row, by=second, note="Agreed at governance.", at=APPROVED_AT)
@@ -228,6 +228,10 @@ def test_an_approved_version_takes_effect_on_its_date_not_at_approval(
     assert (before.ruleset_version, before.outcome) == ("2026.12.1", "suitable_with_cautions")
     assert (after.ruleset_version, after.outcome) == ("2026.12.1-ta.1", "suitable")
     assert after.ruleset_config["conservative_care_min_weeks"] == 2
+    client.force_login(second)
+    link = "The clinic's version 1: who approved it and why"
+    assert link in client.get(f"/decisions/{after.pk}/").content.decode()
+    assert link not in client.get(f"/decisions/{before.pk}/").content.decode()
     [_, approval] = audit_events(model="accounts.RuleSetVersion")
     assert (approval.action, approval.user, approval.reason) == (
         "update",
