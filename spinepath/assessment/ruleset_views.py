@@ -40,7 +40,7 @@ from spinepath.clinical.governance import (
     settings_of,
     switchable_rules,
 )
-from spinepath.clinical.ruleset import RuleSetConfig, threshold
+from spinepath.clinical.ruleset import UNVERIFIED, RuleSetConfig, threshold
 from spinepath.lib.widgets import DateInput
 
 
@@ -104,7 +104,8 @@ class ProposalForm(forms.Form):
             self.fields[name] = kind(
                 label=words.label,
                 initial=value,
-                help_text=f"{words.unit + '; ' if words.unit else ''}now {value:g}",
+                help_text=f"{words.unit + '; ' if words.unit else ''}now {value:g}"
+                + (f" ({UNVERIFIED[key]})" if key in UNVERIFIED else ""),
                 error_messages={"required": f"Give a value for “{words.label}”."},
             )
             self.setting_fields.append(name)
