@@ -101,6 +101,7 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 def _register_routers() -> None:
     from spinepath.analytics.api import router as analytics_router
     from spinepath.assessment.api import router as assessment_router
+    from spinepath.assessment.ruleset_api import router as ruleset_router
     from spinepath.followup.api import router as followup_router
     from spinepath.onward.api import router as onward_router
     from spinepath.patients.api import router as patients_router
@@ -110,6 +111,7 @@ def _register_routers() -> None:
 
     api.add_router("/", patients_router)
     api.add_router("/", assessment_router)
+    api.add_router("/", ruleset_router)
     api.add_router("/", consent_router)
     api.add_router("/", ledger_router)
     api.add_router("/", onward_router)

@@ -50,6 +50,10 @@ class Task(StrEnum):
     OUTCOMES = "outcomes"
     RESEARCH_EXTRACT = "research_extract"
     SCHEDULE = "schedule"
+    RULESETS = "rulesets"
+    RULESET_PROPOSE = "ruleset_propose"
+    RULESET_APPROVE = "ruleset_approve"
+    CLINICAL_LEADS = "clinical_leads"
 
 
 # The one table of who may do what. Physiotherapists are part of the pathway: they enter the
@@ -75,7 +79,18 @@ ROLES_FOR: dict[Task, frozenset[Role]] = {
     Task.RESEARCH_EXTRACT: frozenset({Role.ADMIN, Role.ANALYST}),
     # Injection lists: the clinic's administrators run them, clinicians book their patients.
     Task.SCHEDULE: frozenset({Role.CLINICIAN, Role.ADMIN}),
+    # The clinic's rule-set versions and their history: staff who see its patients.
+    Task.RULESETS: frozenset({Role.CLINICIAN, Role.PHYSIOTHERAPIST, Role.ADMIN}),
+    # A new version is proposed by a clinical lead (a clinician the administrator has marked,
+    # see NEEDS_CLINICAL_LEAD) and approved by a second clinician of the clinic.
+    Task.RULESET_PROPOSE: frozenset({Role.CLINICIAN}),
+    Task.RULESET_APPROVE: frozenset({Role.CLINICIAN}),
+    # Who the clinical leads are is the clinic administrator's choice.
+    Task.CLINICAL_LEADS: frozenset({Role.ADMIN}),
 }
+
+NEEDS_CLINICAL_LEAD = frozenset({Task.RULESET_PROPOSE})
+"""Tasks that need the clinical-lead capability (``User.is_clinical_lead``) as well as the role."""
 
 _REFUSALS = {
     Task.ASSESS: "Only a clinician may assess a patient for an injection.",
@@ -93,11 +108,19 @@ _REFUSALS = {
     Task.RESEARCH_EXTRACT: "Only an analyst or a clinic administrator may download the research "
     "extract.",
     Task.SCHEDULE: "Only a clinician or a clinic administrator may manage injection lists.",
+    Task.RULESETS: "Your role does not give access to the clinic's rule sets.",
+    Task.RULESET_PROPOSE: "Only a clinical lead may propose a new version of the rule set.",
+    Task.RULESET_APPROVE: "Only a clinician may approve or reject a rule-set version.",
+    Task.CLINICAL_LEADS: "Only a clinic administrator may choose the clinical leads.",
 }
 
 
 def may(user: User, task: Task) -> bool:
-    return bool(user.is_authenticated and user.role in ROLES_FOR[task])
+    return bool(
+        user.is_authenticated
+        and user.role in ROLES_FOR[task]
+        and (task not in NEEDS_CLINICAL_LEAD or user.is_clinical_lead)
+    )
 
 
 def ensure_may(user: User, task: Task) -> None:

@@ -18,7 +18,10 @@ class StaffAdmin(UserAdmin):
     list_filter = ["role", "clinic", "is_active"]
     fieldsets = [
         *UserAdmin.fieldsets,  # type: ignore[misc]
-        ("spinepath", {"fields": ["role", "clinic", "professional_registration"]}),
+        (
+            "spinepath",
+            {"fields": ["role", "clinic", "professional_registration", "is_clinical_lead"]},
+        ),
     ]
 
 

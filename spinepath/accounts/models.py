@@ -61,18 +61,43 @@ class Clinic(models.Model):
         "one, so every stored decision names the thresholds it used.",
     )
 
+    governed_from = models.DateTimeField(
+        "governed rule sets from",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the clinic's first approved rule-set version took effect (set on "
+        "approval): before it, decisions use the overrides above.",
+    )
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
 
-    def ruleset(self) -> RuleSetConfig:
-        """The rule set this clinic's decisions and steroid checks are made with.
+    def ruleset(self, at: datetime | None = None) -> RuleSetConfig:
+        """The rule set this clinic's decisions and steroid checks are made with at ``at``
+        (a workflow passes its own time; default: now).
 
-        Overrides are validated by ``clean()``; overrides stored around it raise
-        ``RuleSetConfigError`` here rather than being ignored, since each is a safety limit.
+        The service's settings are the base; on them the clinic's approved rule-set version in
+        force at ``at`` (``RuleSetVersion``: the latest ``effective_at`` not after ``at``), or,
+        before the first, the clinic's ``ruleset_overrides``. A clinic that has never approved a
+        version costs no query. Overrides are validated by ``clean()`` and on approval; anything
+        stored around them raises ``RuleSetConfigError`` here rather than being ignored, since
+        each is a safety limit.
         """
+        overrides: Any = self.ruleset_overrides or {}
+        if self.governed_from is not None:
+            at = at or timezone.now()
+            in_force = RuleSetVersion.in_force(self, at) if at >= self.governed_from else None
+            if in_force is not None:
+                overrides = in_force.overrides
+        return _ruleset(_key(settings.SPINEPATH_RULESET_OVERRIDES), _key(overrides))
+
+    def settings_ruleset(self) -> RuleSetConfig:
+        """The service's settings with this clinic's ``ruleset_overrides``: its rule set before
+        its first approved version, and the start of its first proposal."""
         return _ruleset(
             _key(settings.SPINEPATH_RULESET_OVERRIDES), _key(self.ruleset_overrides or {})
         )
@@ -119,6 +144,12 @@ class User(AbstractUser):
     professional_registration = models.CharField(
         max_length=40, blank=True, help_text="GMC/HCPC/NMC number, shown on clinical records."
     )
+    is_clinical_lead = models.BooleanField(
+        "clinical lead",
+        default=False,
+        help_text="A clinician who may propose new versions of the clinic's rule set (set by "
+        "the clinic administrator).",
+    )
 
     objects = UserManager()
 
@@ -137,6 +168,94 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class RuleSetVersion(models.Model):
+    """One version of a clinic's rule set: proposed by its clinical lead, approved (or rejected)
+    by a second clinician of the clinic, in force from its effective date.
+
+    ``overrides`` is the clinic's layer over the service's rule set (settings), in the form
+    ``clinical.ruleset.config_with_overrides`` takes, so the settings stay the base layer. What
+    may change and what a change would do are the core's policy (``clinical/governance.py``);
+    the workflows are ``accounts/rulesets.py``. Decisions keep the name and version they were
+    made under; ``version`` is unique in the clinic, so each names exactly one of these.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="ruleset_versions")
+    number = models.PositiveIntegerField(help_text="1, 2, 3… within the clinic.")
+    name = models.CharField(max_length=100)
+    version = models.CharField(max_length=40, help_text="What decisions made under it store.")
+    overrides = models.JSONField(help_text="The clinic's settings over the service's rule set.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    effective_on = models.DateField(help_text="The day it is to take effect.")
+    effective_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it took (or takes) effect: the start of the effective day, or the "
+        "approval if that was later. Set on approval.",
+    )
+    reason = models.TextField(help_text="Why the change is proposed.")
+    proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(
+        blank=True, help_text="The approver's note, or why it was rejected."
+    )
+
+    class Meta:
+        ordering = ["clinic", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "number"], name="ruleset_version_number_once_per_clinic"
+            ),
+            models.UniqueConstraint(
+                fields=["clinic", "version"], name="ruleset_version_once_per_clinic"
+            ),
+            models.UniqueConstraint(
+                fields=["clinic"],
+                condition=models.Q(status="proposed"),
+                name="ruleset_one_open_proposal_per_clinic",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved")
+                | models.Q(effective_at__isnull=False, decided_by__isnull=False),
+                name="ruleset_approved_has_approver_and_effective_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("proposed_by"))
+                | ~models.Q(status="approved"),
+                name="ruleset_approver_is_not_the_proposer",
+            ),
+        ]
+        indexes = [models.Index(fields=["clinic", "status", "-effective_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.clinic} rule set {self.version} ({self.get_status_display().lower()})"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.version}"
+
+    @classmethod
+    def in_force(cls, clinic: Clinic, at: datetime) -> RuleSetVersion | None:
+        """The clinic's approved version in force at ``at``; ``None`` before the first."""
+        return (
+            cls.objects.filter(clinic=clinic, status=cls.Status.APPROVED, effective_at__lte=at)
+            .order_by("-effective_at", "-number")
+            .first()
+        )
+
+    def config(self) -> RuleSetConfig:
+        """This version's rule set, on the service's current settings."""
+        return _ruleset(_key(settings.SPINEPATH_RULESET_OVERRIDES), _key(self.overrides))
 
 
 class ApiTokenManager(models.Manager["ApiToken"]):

@@ -120,14 +120,16 @@ def store_decision(
     context: str = Decision.Context.ASSESSMENT,
     at: datetime | None = None,
 ) -> Decision:
-    """Evaluate ``facts`` under the patient's clinic's rule set and store the decision."""
-    config = assessment.episode.patient.clinic.ruleset()
+    """Evaluate ``facts`` under the rule set in force in the patient's clinic at ``at``
+    (default: now, read once) and store the decision with that rule set's name and version."""
+    at = at or timezone.now()
+    config = assessment.episode.patient.clinic.ruleset(at=at)
     result = evaluate(facts, config)
     as_dict = result.to_dict()
     decision = Decision.objects.create(
         assessment=assessment,
         context=context,
-        evaluated_at=at or timezone.now(),
+        evaluated_at=at,
         evaluated_by=by,
         facts=facts.model_dump(mode="json"),
         ruleset_name=result.ruleset.name,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from spinepath.accounts import access
-from spinepath.accounts.models import User
+from spinepath.accounts.models import RuleSetVersion, User
 from spinepath.assessment import presentation
 from spinepath.assessment.decisions import ProceedRefused, assessment_record, record_proceed
 from spinepath.assessment.forms import (
@@ -192,7 +192,21 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
             "patient": assessment.episode.patient,
             "questionnaires": assessment.questionnaires.all(),
             "form": form,
+            "ruleset_number": _ruleset_number(decision),
         },
+    )
+
+
+def _ruleset_number(decision: Decision) -> int | None:
+    """The clinic's rule-set version the decision was made under, if it was a governed one (no
+    query for a clinic that has never approved one)."""
+    clinic = decision.assessment.episode.patient.clinic
+    if clinic.governed_from is None:
+        return None
+    return (
+        RuleSetVersion.objects.filter(clinic=clinic, version=decision.ruleset_version)
+        .values_list("number", flat=True)
+        .first()
     )
 
 

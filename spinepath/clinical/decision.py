@@ -54,8 +54,18 @@ class Decision(BaseModel):
 def evaluate(
     facts: Facts, config: RuleSetConfig = DEFAULT, rules: Sequence[Rule] = RULES
 ) -> Decision:
-    """Every reason that fires, most restrictive first (then in rule order), and the outcome."""
-    found = [reason for rule in rules for reason in rule.check(facts, config)]
+    """Every reason that fires, most restrictive first (then in rule order), and the outcome.
+
+    A rule the configuration switches off is skipped only when the rule allows it
+    (``Rule.switchable``); red flags, absolute contraindications and safety rules always run.
+    """
+    off = set(config.disabled_rules)
+    found = [
+        reason
+        for rule in rules
+        if not (rule.switchable and rule.code in off)
+        for reason in rule.check(facts, config)
+    ]
     # sorted() is stable, so reasons of equal severity keep the order of ``rules``.
     reasons = sorted(found, key=lambda reason: -reason.outcome.severity)
     return Decision(

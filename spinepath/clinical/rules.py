@@ -88,6 +88,34 @@ class Rule:
     code: ClassVar[str]
     outcomes: ClassVar[tuple[Outcome, ...]]
     source: ClassVar[str]
+    thresholds: ClassVar[tuple[str, ...]] = ()
+    """The ``RuleSetConfig`` settings this rule reads (all holds: ``antithrombotic_hold_hours``)."""
+    title: ClassVar[str] = ""
+    """What the rule checks, in words (a switchable rule needs one: the proposal page lists it)."""
+    switchable: ClassVar[bool] = False
+    """Whether a clinic's governed rule set may switch this rule off (``governance.py``).
+
+    Only guideline cautions about timing and selection say yes; ``never_off_because`` says why
+    the others never may, and ``validate_ruleset`` refuses a switchable red flag, absolute
+    contraindication or safety rule."""
+
+    @property
+    def protected_because(self) -> str | None:
+        """Why no clinic may weaken this rule (off, or its thresholds); ``None``: not protected."""
+        if URGENT in self.outcomes:
+            return "it is a red flag"
+        if NOT_SUITABLE in self.outcomes:
+            return "it is an absolute contraindication"
+        if self.source.startswith(SAFETY):
+            return "it is a safety rule (not assessed is not 'no')"
+        return None
+
+    @property
+    def never_off_because(self) -> str | None:
+        """Why a clinic may never switch this rule off; ``None`` when it may."""
+        if (why := self.protected_because) is not None:
+            return why
+        return None if self.switchable else "the rule does not allow it"
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -321,6 +349,7 @@ class OutsideAgeRange(Rule):
     code = "OUTSIDE_AGE_RANGE"
     outcomes = (NOT_SUITABLE,)
     source = "NICE NG59 covers people over 16 [3]"
+    thresholds = ("min_age",)
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         if facts.age < config.min_age:
@@ -444,6 +473,12 @@ class AntithromboticNotHeld(Rule):
     code = "ANTITHROMBOTIC_NOT_HELD"
     outcomes = (DEFER,)
     source = "ASRA 2018 [19][21]"
+    thresholds = (
+        "antithrombotic_hold_hours",
+        "dabigatran_low_crcl_hold_hours",
+        "dabigatran_low_crcl_below_ml_min",
+        "inr_max_intermediate_risk",
+    )
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         if _risk(facts) is not BleedingRisk.INTERMEDIATE:
@@ -544,6 +579,7 @@ class InrHigh(Rule):
     code = "INR_HIGH"
     outcomes = (DEFER,)
     source = "ASRA 2018 [21]: normal INR (verify)"
+    thresholds = ("inr_max_intermediate_risk", "inr_max_low_risk")
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         if facts.inr is None:
@@ -565,6 +601,7 @@ class PlateletsLow(Rule):
     code = "PLATELETS_LOW"
     outcomes = (DEFER, CAUTION)
     source = "local default (verify)"
+    thresholds = ("platelets_min", "platelets_min_intermediate_risk")
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         platelets, risk = facts.platelets, _risk(facts)
@@ -624,6 +661,7 @@ class PregnancyNotAssessed(Rule):
     code = "PREGNANCY_NOT_ASSESSED"
     outcomes = (DEFER,)
     source = SAFETY + "; IR(ME)R inclusive pregnancy enquiry"
+    thresholds = ("pregnancy_check_min_age", "pregnancy_check_max_age")
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         if facts.pregnant is None and pregnancy_enquiry_needed(
@@ -693,6 +731,7 @@ class DiabetesUncontrolled(Rule):
     code = "DIABETES_UNCONTROLLED"
     outcomes = (DEFER,)
     source = "Steroids and glucose [23][24] (verify threshold)"
+    thresholds = ("hba1c_max_mmol_mol",)
 
     @staticmethod
     def applies(facts: Facts, config: RuleSetConfig) -> bool:
@@ -814,6 +853,9 @@ class NiceEpiduralNotAcuteSevere(Rule):
     code = "NICE_EPIDURAL_NOT_ACUTE_SEVERE"
     outcomes = (CAUTION,)
     source = "NICE NG59 1.3.5 [3] (local thresholds)"
+    thresholds = ("epidural_acute_max_weeks", "epidural_severe_min_leg_nrs")
+    switchable = True
+    title = "Caution on an epidural for sciatica that is not acute and severe"
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         s = facts.symptoms
@@ -835,6 +877,7 @@ class RfRequiresPositiveMbb(Rule):
     code = "RF_REQUIRES_POSITIVE_MBB"
     outcomes = (NOT_SUITABLE,)
     source = "NICE NG59 1.3.3 [5][7][10]"
+    thresholds = ("mbb_min_relief_percent", "mbb_max_age_months")
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         if facts.procedure is not Procedure.RADIOFREQUENCY_DENERVATION:
@@ -866,6 +909,9 @@ class RfPainBelowThreshold(Rule):
     code = "RF_PAIN_BELOW_THRESHOLD"
     outcomes = (CAUTION,)
     source = "NICE NG59 1.3.2 (verify wording)"
+    thresholds = ("rf_min_back_pain_nrs",)
+    switchable = True
+    title = "Caution on radiofrequency denervation for back pain below the threshold"
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         nrs = facts.symptoms.back_pain_nrs
@@ -884,6 +930,9 @@ class RfRepeatTooSoon(Rule):
     code = "RF_REPEAT_TOO_SOON"
     outcomes = (CAUTION,)
     source = "RF repeat interval [5][8]"
+    thresholds = ("rf_repeat_min_months",)
+    switchable = True
+    title = "Caution on radiofrequency denervation repeated sooner than the interval"
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         if facts.procedure is not Procedure.RADIOFREQUENCY_DENERVATION:
@@ -906,6 +955,13 @@ class ConservativeCareInsufficient(Rule):
     code = "CONSERVATIVE_CARE_INSUFFICIENT"
     outcomes = (CAUTION,)
     source = "Conservative care first [32]"
+    thresholds = (
+        "conservative_care_min_weeks",
+        "epidural_acute_max_weeks",
+        "epidural_severe_min_leg_nrs",
+    )
+    switchable = True
+    title = "Caution when conservative care has been shorter than expected"
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         weeks = facts.conservative_care_weeks
@@ -927,6 +983,19 @@ class SteroidExposure(Rule):
     code = "STEROID_EXPOSURE"
     outcomes = (DEFER, CAUTION)
     source = "steroids.md"
+    thresholds = (
+        "steroid_min_interval_days",
+        "steroid_region_frequent_count",
+        "steroid_region_limit_count",
+        "steroid_any_site_frequent_count_6m",
+        "steroid_cumulative_warn_12m_mg",
+        "steroid_cumulative_warn_36m_mg",
+        "steroid_cumulative_limit_12m_mg",
+        "steroid_single_dose_warn_mg",
+        "window_6m_days",
+        "window_12m_days",
+        "window_36m_days",
+    )
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -948,6 +1017,9 @@ class RepeatAfterPoorResponse(Rule):
     code = "REPEAT_AFTER_POOR_RESPONSE"
     outcomes = (CAUTION,)
     source = "Repeat injections [32][33]"
+    thresholds = ("repeat_min_relief_percent",)
+    switchable = True
+    title = "Caution on repeating an injection that gave poor relief"
 
     def check(self, facts: Facts, config: RuleSetConfig) -> Iterator[Reason]:
         region = region_of(facts.procedure.value)
@@ -1050,6 +1122,27 @@ def validate_ruleset(rules: Sequence[Rule], config: RuleSetConfig) -> list[str]:
         source = getattr(rule, "source", "")
         if not isinstance(source, str) or not source.strip():
             problems.append(f"{code} has no source")
+        elif rule.switchable and (
+            URGENT in outcomes or NOT_SUITABLE in outcomes or source.startswith(SAFETY)
+        ):
+            problems.append(
+                f"{code} may never be switched off (red flag, absolute contraindication or "
+                "safety rule), yet says it is switchable"
+            )
+        if rule.switchable and not rule.title:
+            problems.append(f"{code} may be switched off, so it needs a title in words")
+        problems += [
+            f"{code} reads an unknown setting {key!r}"
+            for key in rule.thresholds
+            if key not in RuleSetConfig.model_fields
+        ]
+    by_code = {rule.code: rule for rule in rules if isinstance(rule, Rule)}
+    for code in config.disabled_rules:
+        found = by_code.get(code)
+        if found is None:
+            problems.append(f"rule set switches off an unknown rule {code!r}")
+        elif (why := found.never_off_because) is not None:
+            problems.append(f"rule set switches off {code}, which may not be off: {why}")
     try:
         RuleSetConfig.model_validate(config.model_dump())
     except ValueError as error:

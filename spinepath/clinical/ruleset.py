@@ -90,6 +90,11 @@ class RuleSetConfig(BaseModel):
     window_12m_days: int = Field(default=365, ge=1)
     window_36m_days: int = Field(default=1095, ge=1)
 
+    # Rules this rule set switches off (codes, sorted). Only a rule that allows it may be off
+    # (``Rule.switchable``): ``decision.evaluate`` runs every other rule whatever this says, and
+    # ``rules.validate_ruleset`` and ``governance.check_proposal`` refuse anything else.
+    disabled_rules: tuple[str, ...] = ()
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         problems = []
@@ -109,6 +114,8 @@ class RuleSetConfig(BaseModel):
             )
         if not self.window_6m_days < self.window_12m_days < self.window_36m_days:
             problems.append("steroid windows must satisfy 6m < 12m < 36m")
+        if list(self.disabled_rules) != sorted(set(self.disabled_rules)):
+            problems.append("disabled_rules must be sorted rule codes, each once")
         if any(hours < 0 for hours in self.antithrombotic_hold_hours.values()):
             problems.append("antithrombotic_hold_hours must not be negative")
         if problems:

@@ -132,6 +132,8 @@ def clinics_and_staff(world: DemoWorld) -> None:
                     "role": role,
                     "clinic": clinic,
                     "email": f"{username}@example.org",
+                    # The demo's clinician leads the clinic's rule set (may propose versions).
+                    "is_clinical_lead": role == Role.CLINICIAN,
                 },
             )
             if created:

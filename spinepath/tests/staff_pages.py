@@ -242,6 +242,12 @@ def _sign_in_and_time_out(page: Any) -> None:
     page.wait_for_load_state()
 
 
+def _preview_ruleset(page: Any) -> None:
+    page.get_by_label("Conservative care expected first").fill("2")
+    page.get_by_role("button", name="Preview impact").click()
+    page.get_by_role("heading", name="Impact on recent decisions").wait_for()
+
+
 def _search(page: Any) -> None:
     page.locator("main input[name=q]").fill("a")
     page.locator("main form [type=submit]").first.click()
@@ -469,6 +475,14 @@ PAGES: list[StaffPage] = [
     StaffPage("day list", lambda w: reverse("day_list", args=[booked_session(w).pk])),
     StaffPage("waiting list", lambda w: reverse("waiting_list")),
     StaffPage("change password", lambda w: reverse("password_change")),
+    StaffPage("rule sets", lambda w: reverse("rulesets")),
+    StaffPage("propose a rule-set version", lambda w: reverse("ruleset_propose")),
+    StaffPage(
+        "propose a rule-set version, preview",
+        lambda w: reverse("ruleset_propose"),
+        then=_preview_ruleset,
+    ),
+    StaffPage("clinical leads", lambda w: reverse("clinical_leads"), user="admin-a"),
 ]
 
 

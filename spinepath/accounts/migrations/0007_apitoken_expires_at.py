@@ -14,7 +14,7 @@ def expire_90_days_after_issue(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0005_clinic_ruleset_overrides")]
+    dependencies = [("accounts", "0006_clinical_lead_and_ruleset_versions")]
 
     operations = [
         migrations.AddField(
