@@ -128,7 +128,7 @@ CHUNK = 10_000
 """Procedures per committed chunk."""
 LIBRARY = 50_000
 """Procedures written story by story through the core; beyond them the registry is made of
-copies of this library (``replicate.py``), a whole one at a time, then stories again for the rest."""
+copies of this library (``replicate.py``), a whole one at a time, then stories for the rest."""
 REPEAT_SHARE = 0.14
 """Episodes whose first injection brought ≥ 50 % relief that then faded, and that had another."""
 REF_DAY = date(2020, 6, 1)
