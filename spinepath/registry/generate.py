@@ -45,6 +45,15 @@ collides; the same seed twice is refused. Same ``n``, ``seed``, ``clinics`` and 
 
 The writes are committed in chunks (``CHUNK`` procedures) so PostgreSQL's deferred foreign-key
 checks stay small; an interrupted run leaves whole chunks behind.
+
+**Scale: a library, then copies.** The path above costs a few milliseconds of Python per
+procedure (about an hour for a million). So only the first ``LIBRARY`` procedures are written
+story by story, with their outcome facts made by ``analytics.facts.rebuild_outcomes`` (relief
+through ``clinical.relief``); beyond them the registry grows by whole copies of that library made
+in the database by ``replicate.py`` (one ``INSERT … SELECT`` per table: new keys, patients,
+names, NHS numbers, clinics and staff; the core's snapshots, scores and relief facts as the
+library has them, which a test checks against a full rebuild), and the remainder, less than a
+library, is written story by story again. Up to ``LIBRARY`` procedures nothing is copied.
 """
 
 from __future__ import annotations
