@@ -3,6 +3,8 @@
     .venv/bin/python bench/analytics.py                                  # 10k and 100k, both DBs
     .venv/bin/python bench/analytics.py --sizes 10000 --databases sqlite
     .venv/bin/python bench/analytics.py --sizes 1000000 --databases postgres
+    .venv/bin/python bench/analytics.py --sizes 1000000 --databases postgres --dbname registry_db \
+        --filter condition=sciatica             # one finer filter (api.md's names, or clinician=ID)
 
 For each database (SQLite file ``var/bench/analytics-N.sqlite3``; PostgreSQL database
 ``analytics_bench_N`` on ``--pg``) and each size N, the registry is made with
@@ -72,6 +74,41 @@ def _django(url: str) -> None:
     django.setup()
 
 
+FILTER: dict[str, str] = {}
+"""``--filter NAME=VALUE`` pairs: the dashboard's filters (``OutcomeFilters`` field names)."""
+FILTER_COLUMNS = {"startback": "startback_risk", "clinician": "operator_id"}
+"""Filter → the facts' column, where the names differ (the Parquet files carry the columns)."""
+
+
+def _value(name: str, text: str) -> Any:
+    if name in ("steroid", "repeat"):
+        return text.lower() == "true"
+    if name == "clinician":
+        return int(text)
+    return text
+
+
+def _filters() -> Any:
+    from spinepath.analytics.queries import OutcomeFilters
+
+    return OutcomeFilters(**{name: _value(name, text) for name, text in FILTER.items()})
+
+
+def _duck_where() -> str:
+    """The filters as a DuckDB condition on the procedure facts (values quoted as literals)."""
+    parts = ["TRUE"]
+    for name, text in FILTER.items():
+        value = _value(name, text)
+        column = FILTER_COLUMNS.get(name, name)
+        if isinstance(value, bool):
+            parts.append(f"{column} = {'TRUE' if value else 'FALSE'}")
+        elif isinstance(value, int):
+            parts.append(f"{column} = {value}")
+        else:
+            parts.append(f"{column} = '{value.replace(chr(39), chr(39) * 2)}'")
+    return " AND ".join(parts)
+
+
 def _curve(curve: Any) -> dict[str, Any]:
     return {
         "responders": curve.subjects,
@@ -84,9 +121,9 @@ def _curve(curve: Any) -> dict[str, Any]:
 def django_panel(name: str, on: date) -> Any:
     """One panel's figures as the dashboard computes them (registry-wide, no filter)."""
     from spinepath.analytics import queries
-    from spinepath.analytics.queries import OutcomeFilters, Scope
+    from spinepath.analytics.queries import Scope
 
-    filters, scope = OutcomeFilters(), Scope(clinic_ids=None, pseudonymised=False)
+    filters, scope = _filters(), Scope(clinic_ids=None, pseudonymised=False)
     if name == "totals":
         found = queries.totals(filters, scope)
         return [found.procedures, found.patients]
@@ -130,9 +167,9 @@ def django_panel(name: str, on: date) -> Any:
 def django_charts(on: date) -> None:
     """The whole page's panels with their charts drawn (``dashboard.panels``)."""
     from spinepath.analytics.dashboard import panels
-    from spinepath.analytics.queries import OutcomeFilters, Scope
+    from spinepath.analytics.queries import Scope
 
-    panels(OutcomeFilters(), Scope(clinic_ids=None, pseudonymised=False), on=on)
+    panels(_filters(), Scope(clinic_ids=None, pseudonymised=False), on=on)
 
 
 # --- The same figures by DuckDB over the Parquet export ----------------------------------------
@@ -146,6 +183,13 @@ def duckdb_panel(con: Any, folder: Path, name: str, on: date) -> Any:
 
     p = f"read_parquet('{folder / 'procedure.parquet'}')"
     t = f"read_parquet('{folder / 'time_point.parquet'}')"
+    if FILTER:
+        where = _duck_where()
+        t = (
+            f"(SELECT tp.* FROM {t} tp JOIN {p} f ON f.procedure_id = tp.outcome_id "
+            f"WHERE {where.replace('TRUE AND ', '')})"
+        )
+        p = f"(SELECT * FROM {p} WHERE {where})"
     labels = ", ".join(f"'{label}'" for label in LABELS)
 
     def rows(sql: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -413,7 +457,10 @@ def child(args: argparse.Namespace) -> None:
 
 
 def _spawn(*extra: str) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", *extra]
+    passed = [f"--filter={name}={text}" for name, text in FILTER.items()]
+    if DBNAME:
+        passed.append(f"--dbname={DBNAME}")
+    command = [sys.executable, __file__, "--child", *passed, *extra]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     found = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
     if found.returncode:
@@ -424,10 +471,14 @@ def _spawn(*extra: str) -> dict[str, Any]:
 # --- Driver ------------------------------------------------------------------------------------
 
 
+DBNAME = ""
+"""``--dbname``: an existing PostgreSQL registry to measure instead of ``analytics_bench_N``."""
+
+
 def _url(database: str, size: int, pg: str) -> str:
     if database == "sqlite":
         return f"sqlite:///{BENCH / f'analytics-{size}.sqlite3'}"
-    return f"{pg.rstrip('/')}/analytics_bench_{size}"
+    return f"{pg.rstrip('/')}/{DBNAME or f'analytics_bench_{size}'}"
 
 
 def ensure_registry(database: str, size: int, pg: str, rebuild: bool) -> None:
@@ -441,6 +492,8 @@ def ensure_registry(database: str, size: int, pg: str, rebuild: bool) -> None:
                 return
         except SystemExit:
             pass
+    if DBNAME:
+        raise SystemExit(f"{DBNAME} does not hold a {size:,}-procedure registry's facts.")
     if database == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(f"{BENCH / f'analytics-{size}.sqlite3'}{suffix}").unlink(missing_ok=True)
@@ -607,6 +660,13 @@ def main() -> None:
         help="Time the panels from the summary tables, from the facts directly, or both.",
     )
     parser.add_argument("--on", default=date.today().isoformat(), help="The day 'due' counts to.")
+    parser.add_argument(
+        "--filter", action="append", default=[], help="NAME=VALUE: a dashboard filter (repeatable)."
+    )
+    parser.add_argument("--dbname", default="", help="PostgreSQL registry database to measure.")
+    parser.add_argument(
+        "--skip-prepare", action="store_true", help="Summary and Parquet already made this size."
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--engine", default="django", help=argparse.SUPPRESS)
     parser.add_argument("--url", default="", help=argparse.SUPPRESS)
@@ -617,6 +677,11 @@ def main() -> None:
     parser.add_argument("--refresh", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--facts", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global DBNAME
+    DBNAME = args.dbname
+    for item in args.filter:
+        name, _, text = item.partition("=")
+        FILTER[name] = text
     if args.child:
         child(args)
         return
@@ -628,7 +693,10 @@ def main() -> None:
     for database in args.databases.split(","):
         for size in (int(s) for s in args.sizes.split(",")):
             ensure_registry(database, size, args.pg, args.rebuild)
-            prepare(database, size, args)
+            if not args.skip_prepare:
+                prepare(database, size, args)
+            if FILTER:
+                print(f"\nfilters: {', '.join(args.filter)}")
             for facts in (False, True) if args.sources == "both" else (args.sources == "facts",):
                 report(database, size, measure(database, size, args, facts), facts)
             print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)

@@ -130,6 +130,22 @@ class TimePointOutcome(models.Model):
 # at a million procedures. ``summary.refresh_summary`` rebuilds them from the facts in SQL; the
 # worker runs it after the facts change; ``queries`` reads them only when they are current and the
 # filters ask for nothing finer than they hold, and the facts otherwise.
+#
+# Each table holds the overview rows (``dimension`` "") and, for each finer filter the dashboard
+# offers (``summary.DIMENSIONS``: condition, procedure, imaging, steroid, first/repeat, STarT Back
+# risk, clinician), the same counts split by that filter's value (``dimension`` names it, ``value``
+# is its value as text): a view with one finer filter reads its slice, and the index leading with
+# (dimension, value, month) finds it without reading the others.
+
+
+class SliceMixin(models.Model):
+    dimension = models.CharField(
+        max_length=20, blank=True, default="", help_text="'' (overview) or the filter split by."
+    )
+    value = models.CharField(max_length=40, blank=True, default="", help_text="Its value, as text.")
+
+    class Meta:
+        abstract = True
 
 
 class SummaryState(models.Model):
@@ -155,7 +171,7 @@ class SummaryChange(models.Model):
         return f"SummaryChange {self.pk}"
 
 
-class SummaryProcedures(models.Model):
+class SummaryProcedures(SliceMixin):
     clinic_id = models.IntegerField()
     month = models.DateField(help_text="First day of the month of the procedures.")
     operator_id = models.IntegerField()
@@ -166,13 +182,13 @@ class SummaryProcedures(models.Model):
     overridden = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["month", "clinic_id"])]
+        indexes = [models.Index(fields=["dimension", "value", "month", "clinic_id"])]
 
     def __str__(self) -> str:
         return f"SummaryProcedures {self.pk}"
 
 
-class SummaryTimePoints(models.Model):
+class SummaryTimePoints(SliceMixin):
     clinic_id = models.IntegerField()
     month = models.DateField()
     operator_id = models.IntegerField()
@@ -200,13 +216,13 @@ class SummaryTimePoints(models.Model):
     pgic_7 = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["month", "clinic_id"])]
+        indexes = [models.Index(fields=["dimension", "value", "month", "clinic_id"])]
 
     def __str__(self) -> str:
         return f"SummaryTimePoints {self.pk}"
 
 
-class SummaryDurations(models.Model):
+class SummaryDurations(SliceMixin):
     """Responders' relief durations: the Kaplan–Meier input as counts."""
 
     clinic_id = models.IntegerField()
@@ -216,26 +232,26 @@ class SummaryDurations(models.Model):
     n = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["month", "clinic_id"])]
+        indexes = [models.Index(fields=["dimension", "value", "month", "clinic_id"])]
 
     def __str__(self) -> str:
         return f"SummaryDurations {self.pk}"
 
 
-class SummaryComplications(models.Model):
+class SummaryComplications(SliceMixin):
     clinic_id = models.IntegerField()
     month = models.DateField()
     code = models.CharField(max_length=60)
     procedures = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["month", "clinic_id"])]
+        indexes = [models.Index(fields=["dimension", "value", "month", "clinic_id"])]
 
     def __str__(self) -> str:
         return f"SummaryComplications {self.pk}"
 
 
-class SummaryPatients(models.Model):
+class SummaryPatients(SliceMixin):
     """Procedures by the month of the same patient's previous procedure (null: their first).
     The patients with a procedure in months m1…m2 are those procedures of m1…m2 whose previous
     one is before m1 (or none): each patient counted once, by their first procedure there."""
@@ -246,7 +262,7 @@ class SummaryPatients(models.Model):
     procedures = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["month", "clinic_id"])]
+        indexes = [models.Index(fields=["dimension", "value", "month", "clinic_id"])]
 
     def __str__(self) -> str:
         return f"SummaryPatients {self.pk}"

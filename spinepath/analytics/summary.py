@@ -10,10 +10,20 @@ listed), and deletes only the rows it listed: a change that commits while it run
 While any row is left, ``usable`` says no and the dashboard counts the facts directly, so a figure
 is never stale.
 
-``usable`` also says no when the filters ask for something the summary does not hold: any filter
-but the clinic and the period, or a period that does not start and end on whole months (the
-summary is by month). The registry-wide and clinic overviews, the views a registry opens most,
-are the ones it serves.
+Every table holds the overview (by clinic and month) and one *slice* per finer filter the
+dashboard offers (``DIMENSIONS``: condition, procedure, imaging, steroid, first or repeat,
+STarT Back risk, clinician): the same counts split by that filter's value, found through an index
+that leads with (dimension, value, month). A view with one finer filter reads its slice — a few
+thousand rows at a million procedures, where the facts behind it are hundreds of thousands. Why
+slices and not one table keyed by every dimension at once: at a million procedures such a cube
+has millions of rows (nearly one per procedure per clinician-month), no smaller than the facts,
+while each slice is as small as the overview; views with two finer filters at once are rarer and
+count the facts through their indexes. The price is the refresh, one ``GROUP BY`` per table and
+slice (eight per table), which the worker pays, not the person waiting for the page.
+
+``usable`` says no when the filters ask for something the summary does not hold: two finer
+filters at once, or a period that does not start and end on whole months (the summary is by
+month).
 """
 
 from __future__ import annotations
@@ -24,8 +34,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
 from spinepath.analytics.models import (
@@ -42,6 +52,19 @@ from spinepath.analytics.models import (
 from spinepath.procedures.models import ProcedureComplication
 
 LABELS: tuple[str, ...] = ("2w", "6w", "3m", "6m", "12m")  # queries.LABELS (queries imports us)
+DIMENSIONS: dict[str, str] = {
+    "condition": "condition",
+    "procedure": "procedure",
+    "imaging": "imaging",
+    "steroid": "steroid",
+    "repeat": "repeat",
+    "startback": "startback_risk",
+    "clinician": "operator",
+}
+"""The dashboard's finer filters (``OutcomeFilters`` field → the facts' column a slice splits
+by, and the slice's ``dimension``). Booleans are stored as "true"/"false", the clinician as the
+operator's id."""
+BOOLEAN = ("steroid", "repeat")
 TABLES = (
     SummaryProcedures,
     SummaryTimePoints,
@@ -102,16 +125,38 @@ def _fill(model: Any, rows: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def _by_month(queryset: Any, prefix: str = "") -> Any:
+def _by_month(queryset: Any, prefix: str = "", dimension: str = "") -> Any:
+    """``queryset`` with its clinic, month and (for a slice) the value of ``dimension``."""
+    if not dimension:
+        value: Any = Value("")
+    elif dimension in BOOLEAN:
+        value = Case(
+            When(**{f"{prefix}{dimension}": True}, then=Value("true")), default=Value("false")
+        )
+    elif dimension == "operator":
+        value = Cast(f"{prefix}operator_id", CharField())
+    else:
+        value = F(f"{prefix}{dimension}")
     return queryset.annotate(
-        g_clinic=F(f"{prefix}clinic_id"), g_month=TruncMonth(f"{prefix}procedure_date")
+        g_clinic=F(f"{prefix}clinic_id"),
+        g_month=TruncMonth(f"{prefix}procedure_date"),
+        g_value=value,
     )
 
 
+def _slices() -> tuple[str, ...]:
+    """The overview ("") and every slice's column."""
+    return ("", *DIMENSIONS.values())
+
+
 def _procedures() -> list[dict[str, Any]]:
+    return [row for dimension in _slices() for row in _procedures_by(dimension)]
+
+
+def _procedures_by(dimension: str) -> list[dict[str, Any]]:
     rows = (
-        _by_month(ProcedureOutcome.objects.all())
-        .values("g_clinic", "g_month", "operator_id", "decision_outcome")
+        _by_month(ProcedureOutcome.objects.all(), "", dimension)
+        .values("g_clinic", "g_month", "g_value", "operator_id", "decision_outcome")
         .annotate(
             n_procedures=Count("pk"),
             n_measured=Count("pk", filter=Q(measured=True)),
@@ -124,6 +169,8 @@ def _procedures() -> list[dict[str, Any]]:
         dict(
             clinic_id=r["g_clinic"],
             month=r["g_month"],
+            dimension=dimension,
+            value=r["g_value"],
             operator_id=r["operator_id"],
             decision_outcome=r["decision_outcome"],
             procedures=r["n_procedures"],
@@ -136,11 +183,15 @@ def _procedures() -> list[dict[str, Any]]:
 
 
 def _time_points(as_of: date) -> list[dict[str, Any]]:
+    return [row for dimension in _slices() for row in _time_points_by(as_of, dimension)]
+
+
+def _time_points_by(as_of: date, dimension: str) -> list[dict[str, Any]]:
     measurable = Q(measurable=True)
     pgic = {f"n_pgic_{k}": Count("pk", filter=Q(pgic=k)) for k in range(1, 8)}
     rows = (
-        _by_month(TimePointOutcome.objects.filter(label__in=LABELS), "outcome__")
-        .values("g_clinic", "g_month", "outcome__operator_id", "label")
+        _by_month(TimePointOutcome.objects.filter(label__in=LABELS), "outcome__", dimension)
+        .values("g_clinic", "g_month", "g_value", "outcome__operator_id", "label")
         .annotate(
             n_rows=Count("pk"),
             n_measurable=Count("pk", filter=measurable),
@@ -166,6 +217,8 @@ def _time_points(as_of: date) -> list[dict[str, Any]]:
         dict(
             clinic_id=r["g_clinic"],
             month=r["g_month"],
+            dimension=dimension,
+            value=r["g_value"],
             operator_id=r["outcome__operator_id"],
             label=r["label"],
             time_points=r["n_rows"],
@@ -189,9 +242,14 @@ def _time_points(as_of: date) -> list[dict[str, Any]]:
 
 
 def _durations() -> list[dict[str, Any]]:
+    return [row for dimension in _slices() for row in _durations_by(dimension)]
+
+
+def _durations_by(dimension: str) -> list[dict[str, Any]]:
+    responders = ProcedureOutcome.objects.filter(responder=True, duration_days__isnull=False)
     rows = (
-        _by_month(ProcedureOutcome.objects.filter(responder=True, duration_days__isnull=False))
-        .values("g_clinic", "g_month", "duration_days", "censored")
+        _by_month(responders, "", dimension)
+        .values("g_clinic", "g_month", "g_value", "duration_days", "censored")
         .annotate(n_procedures=Count("pk"))
         .order_by()
     )
@@ -199,6 +257,8 @@ def _durations() -> list[dict[str, Any]]:
         dict(
             clinic_id=r["g_clinic"],
             month=r["g_month"],
+            dimension=dimension,
+            value=r["g_value"],
             duration_days=r["duration_days"],
             censored=r["censored"],
             n=r["n_procedures"],
@@ -208,12 +268,17 @@ def _durations() -> list[dict[str, Any]]:
 
 
 def _complications() -> list[dict[str, Any]]:
+    return [row for dimension in _slices() for row in _complications_by(dimension)]
+
+
+def _complications_by(dimension: str) -> list[dict[str, Any]]:
     rows = (
         _by_month(
             ProcedureComplication.objects.filter(procedure__outcome__isnull=False),
             "procedure__outcome__",
+            dimension,
         )
-        .values("g_clinic", "g_month", "code")
+        .values("g_clinic", "g_month", "g_value", "code")
         .annotate(n_procedures=Count("procedure", distinct=True))
         .order_by()
     )
@@ -221,6 +286,8 @@ def _complications() -> list[dict[str, Any]]:
         dict(
             clinic_id=r["g_clinic"],
             month=r["g_month"],
+            dimension=dimension,
+            value=r["g_value"],
             code=r["code"],
             procedures=r["n_procedures"],
         )
@@ -229,21 +296,35 @@ def _complications() -> list[dict[str, Any]]:
 
 
 def _patients() -> list[dict[str, Any]]:
-    """Each procedure with the month of the patient's previous procedure (a window function)."""
+    return [row for dimension in _slices() for row in _patients_by(dimension)]
+
+
+def _patients_by(dimension: str) -> list[dict[str, Any]]:
+    """Each procedure with the month of the patient's previous procedure (a window function); in
+    a slice, the previous procedure with the same value (the patients of that slice)."""
     table = connection.ops.quote_name(ProcedureOutcome._meta.db_table)
     if connection.vendor == "postgresql":
         month = "date_trunc('month', {})::date"
     else:
         month = "date({}, 'start of month')"
+    if not dimension:
+        value = "''"
+    elif dimension in BOOLEAN:
+        value = f"CASE WHEN {connection.ops.quote_name(dimension)} THEN 'true' ELSE 'false' END"
+    elif dimension == "operator":
+        value = "CAST(operator_id AS varchar(40))"
+    else:
+        value = connection.ops.quote_name(dimension)
     sql = f"""
-        SELECT clinic_id, {month.format("procedure_date")}, {month.format("previous")}, count(*)
+        SELECT clinic_id, {month.format("procedure_date")}, {month.format("previous")}, value,
+            count(*)
         FROM (
-            SELECT clinic_id, procedure_date, LAG(procedure_date) OVER (
-                PARTITION BY patient_id ORDER BY procedure_date, procedure_id
+            SELECT clinic_id, procedure_date, {value} AS value, LAG(procedure_date) OVER (
+                PARTITION BY patient_id, {value} ORDER BY procedure_date, procedure_id
             ) AS previous
             FROM {table}
         ) AS ordered
-        GROUP BY 1, 2, 3
+        GROUP BY 1, 2, 3, 4
     """
     with connection.cursor() as cursor:
         cursor.execute(sql)
@@ -253,9 +334,11 @@ def _patients() -> list[dict[str, Any]]:
             clinic_id=clinic,
             month=_date(month_),
             previous_month=None if previous is None else _date(previous),
+            dimension=dimension,
+            value=value_,
             procedures=n,
         )
-        for clinic, month_, previous, n in found
+        for clinic, month_, previous, value_, n in found
     ]
 
 
@@ -284,10 +367,17 @@ def usable(
 ) -> Cells | None:
     """The summary rows for ``filters`` within ``clinic_ids`` (None: every clinic), or None when
     the facts must be counted instead: the summary is out of date (or, for counts "due by" a
-    day, not as of ``on``), or the filters ask for more than clinic and whole months."""
-    finer = ("condition", "procedure", "imaging", "steroid", "repeat", "startback", "clinician")
-    if any(getattr(filters, name) is not None for name in finer):
-        return None
+    day, not as of ``on``), or the filters ask for more than clinic, whole months and at most
+    one finer filter (its slice)."""
+    finer = [(name, getattr(filters, name)) for name in DIMENSIONS]
+    finer = [(name, value) for name, value in finer if value is not None]
+    if len(finer) > 1:
+        return None  # two finer filters at once: the facts (a slice holds one)
+    where = Q(dimension="", value="")
+    if finer:
+        name, value = finer[0]
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        where = Q(dimension=DIMENSIONS[name], value=text)
     start, end = filters.date_from, filters.date_to
     if (start is not None and start.day != 1) or (end is not None and not _last_day(end)):
         return None
@@ -298,7 +388,6 @@ def usable(
         # A new day: the "due by" counts move on though no fact changed; ask for a refresh.
         transaction.on_commit(_enqueue_refresh)
         return None
-    where = Q()
     if clinic_ids is not None:
         where &= Q(clinic_id__in=sorted(clinic_ids))
     if filters.clinic is not None:

@@ -45,6 +45,15 @@ collides; the same seed twice is refused. Same ``n``, ``seed``, ``clinics`` and 
 
 The writes are committed in chunks (``CHUNK`` procedures) so PostgreSQL's deferred foreign-key
 checks stay small; an interrupted run leaves whole chunks behind.
+
+**Scale: a library, then copies.** The path above costs a few milliseconds of Python per
+procedure (about an hour for a million). So only the first ``LIBRARY`` procedures are written
+story by story, with their outcome facts made by ``analytics.facts.rebuild_outcomes`` (relief
+through ``clinical.relief``); beyond them the registry grows by whole copies of that library made
+in the database by ``replicate.py`` (one ``INSERT … SELECT`` per table: new keys, patients,
+names, NHS numbers, clinics and staff; the core's snapshots, scores and relief facts as the
+library has them, which a test checks against a full rebuild), and the remainder, less than a
+library, is written story by story again. Up to ``LIBRARY`` procedures nothing is copied.
 """
 
 from __future__ import annotations
@@ -62,9 +71,13 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from spinepath.accounts.models import AuditEvent, Clinic, Role, User
+from spinepath.analytics.facts import rebuild_outcomes
+from spinepath.analytics.models import ProcedureOutcome, TimePointOutcome
+from spinepath.analytics.summary import note_facts_changed
 from spinepath.assessment.models import Assessment, Decision, DecisionReason
 from spinepath.clinical import instruments as core_instruments
 from spinepath.clinical.coding import codebook
@@ -107,6 +120,7 @@ from spinepath.procedures.models import (
     SafetyCheck,
 )
 from spinepath.questionnaires.models import QuestionnaireResponse
+from spinepath.registry import replicate
 from spinepath.registry.writer import (
     Formats,
     TableWriter,
@@ -121,6 +135,9 @@ YEARS = 3
 """Procedures are spread over the years before ``at``."""
 CHUNK = 10_000
 """Procedures per committed chunk."""
+LIBRARY = 50_000
+"""Procedures written story by story through the core; beyond them the registry is made of
+copies of this library (``replicate.py``), a whole one at a time, then stories for the rest."""
 REPEAT_SHARE = 0.14
 """Episodes whose first injection brought ≥ 50 % relief that then faded, and that had another."""
 REF_DAY = date(2020, 6, 1)
@@ -476,6 +493,8 @@ class GenerationResult:
     last_procedure_id: int
     at: datetime
     audit_event_id: int | None = None
+    library_procedures: int = 0
+    copies: int = 0
 
     @property
     def procedure_ids(self) -> range:
@@ -891,38 +910,44 @@ class _Generator:
     def run(self) -> GenerationResult:
         with transaction.atomic():
             sites = self._clinics()
-        self.ids = _Ids()
+        self.sites = sites
         self.w = self._writers()
-        first_procedure = self.ids.next[ProcedureRecord]
-        patients = episodes = procedures = 0
-        nhs_next = [self.rng.randrange(1_000_000) for _ in sites]
-        chunk_started = 0
-        while procedures < self.n:
-            with transaction.atomic():
-                while procedures < self.n and procedures - chunk_started < CHUNK:
-                    k = self.rng.randrange(len(sites))
-                    clinic, staff, templates = sites[k]
-                    nhs, nhs_next[k] = self._nhs(nhs_next[k])
-                    wanted = 1 if self.n - procedures < 2 else 2
-                    procedures += self._patient(clinic, staff, templates, nhs, wanted)
-                    patients += 1
-                    episodes += 1
-                for writer in self.w.values():
-                    writer.flush()
-            chunk_started = procedures
-            self.progress(f"{procedures:,} procedures")
-        reset_sequences(list(self.w))
+        self.nhs_next = [self.rng.randrange(1_000_000) for _ in sites]
+        self.patients = self.procedures = 0
+        self.copied: dict[str, int] = {}
+        library = min(self.n, LIBRARY)
+        self.ids = _Ids()
+        starts = dict(self.ids.next)
+        first_procedure = starts[ProcedureRecord]
+        self._stories(library)
+        spans = {m: replicate.Span(starts[m], self.ids.next[m] - 1) for m in starts}
+        self._facts(spans[ProcedureRecord])
+        copies = 0
+        if self.n - self.procedures >= library:
+            copies = self._copies(spans, library)
+        if self.procedures < self.n:
+            # The rest (less than a library's worth): more stories through the per-patient path.
+            self.ids = _Ids()
+            first_rest = self.ids.next[ProcedureRecord]
+            self._stories(self.n)
+            self._facts(replicate.Span(first_rest, self.ids.next[ProcedureRecord] - 1))
+        reset_sequences([*self.w, ProcedureOutcome, TimePointOutcome])
         rows = {w.model._meta.label: w.count for w in self.w.values()}
+        for label, count in self.copied.items():
+            rows[label] = rows.get(label, 0) + count
+        last_procedure = next_id(ProcedureRecord) - 1
         result = GenerationResult(
-            procedures=procedures,
-            patients=patients,
-            episodes=episodes,
+            procedures=self.procedures,
+            patients=self.patients,
+            episodes=self.patients,
             clinics=[c.pk for c, _, _ in sites],
             rows=rows,
             seconds=0.0,
             first_procedure_id=first_procedure,
-            last_procedure_id=self.ids.next[ProcedureRecord] - 1,
+            last_procedure_id=last_procedure,
             at=self.at,
+            library_procedures=library,
+            copies=copies,
         )
         event = AuditEvent.objects.create(
             at=self.at,
@@ -933,14 +958,145 @@ class _Generator:
             reason="generated by generate_registry",
             detail={
                 "seed": self.seed,
-                "procedures": procedures,
+                "procedures": self.procedures,
                 "clinics": result.clinics,
                 "procedure_ids": [result.first_procedure_id, result.last_procedure_id],
+                "library_procedures": library,
+                "copies": copies,
                 "rows": rows,
             },
         )
         result.audit_event_id = event.pk
         return result
+
+    def _stories(self, target: int) -> None:
+        """Patients through the per-patient path until ``target`` procedures in all."""
+        sites = self.sites
+        chunk_started = self.procedures
+        while self.procedures < target:
+            with transaction.atomic():
+                while self.procedures < target and self.procedures - chunk_started < CHUNK:
+                    k = self.rng.randrange(len(sites))
+                    clinic, staff, templates = sites[k]
+                    nhs, self.nhs_next[k] = self._nhs(self.nhs_next[k])
+                    wanted = 1 if target - self.procedures < 2 else 2
+                    self.procedures += self._patient(clinic, staff, templates, nhs, wanted)
+                    self.patients += 1
+                for writer in self.w.values():
+                    writer.flush()
+            chunk_started = self.procedures
+            self.progress(f"{self.procedures:,} procedures")
+
+    def _facts(self, span: replicate.Span) -> None:
+        """The outcome facts of these procedures, through the one writer (``clinical.relief``)."""
+        if span.last >= span.first:
+            rebuild_outcomes(range(span.first, span.last + 1), at=self.at)
+
+    def _copies(self, spans: dict[type, replicate.Span], library: int) -> int:
+        """Copies of the library (``replicate.py``) while a whole one fits; returns how many."""
+        clinic_ids = [c.pk for c, _, _ in self.sites]
+        index = {pk: k for k, pk in enumerate(clinic_ids)}
+        stories = list(
+            Episode.objects.filter(patient__clinic_id__in=clinic_ids)
+            .order_by("id")
+            .values_list("patient_id", "id", "patient__sex", "patient__clinic_id")
+        )
+        users = list(
+            User.objects.filter(clinic_id__in=clinic_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        lo, hi = spans[ProcedureRecord].first, spans[ProcedureRecord].last
+        found = TimePointOutcome.objects.filter(
+            outcome__record_id__gte=lo, outcome__record_id__lte=hi
+        ).aggregate(first=Min("pk"), last=Max("pk"))
+        spans = {
+            **spans,
+            ProcedureOutcome: spans[ProcedureRecord],
+            TimePointOutcome: replicate.Span(found["first"] or 0, found["last"] or -1),
+        }
+        tables: list[tuple[type, str]] = [
+            (model, "id") for model in iter_models() if model not in (Clinic, User)
+        ]
+        tables += [(ProcedureOutcome, "procedure_id"), (TimePointOutcome, "id")]
+        replicate.create_maps()
+        copies = 0
+        try:
+            while self.n - self.procedures >= library:
+                copies += 1
+                with transaction.atomic():
+                    replicate.skip_reference_checks()
+                    replicate.fill_maps(
+                        self._map(stories, index, copies), self._staff_map(users, copies)
+                    )
+                    offsets = {
+                        model: next_id(model) - span.first
+                        for model, span in spans.items()
+                        if model is not ProcedureOutcome
+                    }
+                    offsets[ProcedureOutcome] = offsets[ProcedureRecord]
+                    detail = {
+                        "decision": offsets[Decision],
+                        "consent": offsets[Consent],
+                        "procedure": offsets[ProcedureRecord],
+                    }
+                    for model, key in tables:
+                        span = spans.get(model, replicate.Span(0, -1))
+                        started = time.perf_counter()
+                        written = replicate.copy_table(
+                            model, key=key, span=span, offsets=offsets, detail_offsets=detail
+                        )
+                        label = model._meta.label
+                        self.progress(
+                            f"  {label}: {written:,} rows in {time.perf_counter() - started:.1f} s"
+                        )
+                        self.copied[label] = self.copied.get(label, 0) + written
+                    note_facts_changed()
+                self.procedures += library
+                self.patients += len(stories)
+                self.progress(f"{self.procedures:,} procedures (copy {copies} of the library)")
+        finally:
+            replicate.drop_maps()
+        reset_sequences([model for model, _ in tables])  # explicit keys: move the sequences on
+        return copies
+
+    def _map(
+        self, stories: list[tuple[Any, Any, str, int]], index: dict[int, int], number: int
+    ) -> list[replicate.MapRow]:
+        """Copy ``number``'s patients: new keys, names, NHS numbers, MRNs and clinic."""
+        rng, f, sites = self.rng, self.f, self.sites
+        rows = []
+        for patient, episode, sex, clinic in stories:
+            k = (index[clinic] + number) % len(sites)
+            nhs, self.nhs_next[k] = self._nhs(self.nhs_next[k])
+            given = rng.choice(GIVEN_F if sex == "female" else GIVEN_M)
+            rows.append(
+                replicate.MapRow(
+                    old_patient=f.uuid(patient),
+                    old_episode=f.uuid(episode),
+                    new_patient=f.uuid(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    new_episode=f.uuid(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    clinic_id=sites[k][0].pk,
+                    given_name=given,
+                    family_name=rng.choice(FAMILY),
+                    nhs_number=nhs,
+                    mrn=f"SYN-{self.seed}-{nhs[3:9]}",
+                )
+            )
+        return rows
+
+    def _staff_map(self, users: list[int], number: int) -> dict[int, int]:
+        """Each member of staff to the same post in the clinic ``number`` places on (clinicians
+        turned by ``number`` too); anyone else (the analyst) stays."""
+        sites = self.sites
+        found = {pk: pk for pk in users}
+        for k, (_, staff, _) in enumerate(sites):
+            there = sites[(k + number) % len(sites)][1]
+            for slot, pk in enumerate(staff.clinicians):
+                found[pk] = there.clinicians[(slot + number) % len(there.clinicians)]
+            found[staff.physio] = there.physio
+            found[staff.admin] = there.admin
+        return found
 
     def _nhs(self, counter: int) -> tuple[str, int]:
         while True:

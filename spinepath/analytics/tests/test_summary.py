@@ -66,6 +66,17 @@ def test_the_summary_gives_the_facts_figures(registry):
         (OutcomeFilters(date_from=start, date_to=end), Scope(None, False)),
         (OutcomeFilters(date_from=start), Scope(None, False)),  # patients seen before and after
         (OutcomeFilters(date_to=end), scope_for(registry.clinician_a)),
+        # One finer filter: its slice of the summary.
+        (OutcomeFilters(condition=registry.records["P1"].episode.condition), Scope(None, False)),
+        (OutcomeFilters(procedure=registry.records["P1"].procedure), Scope(None, False)),
+        (OutcomeFilters(imaging="fluoroscopy", date_from=start), Scope(None, False)),
+        (OutcomeFilters(steroid=True), scope_for(registry.clinician_a)),
+        (OutcomeFilters(steroid=False), Scope(None, False)),
+        (OutcomeFilters(repeat=True), Scope(None, False)),  # P9 repeats P1
+        (OutcomeFilters(repeat=False, date_from=start), Scope(None, False)),
+        (OutcomeFilters(startback="high"), Scope(None, False)),
+        (OutcomeFilters(clinician=registry.records["P1"].operator_id), Scope(None, False)),
+        (OutcomeFilters(clinic="tb", clinician=registry.clinician_a.pk), Scope(None, False)),
     ]
     direct = [_figures(filters, scope, on) for filters, scope in views]
     assert summary.refresh_summary() > 0
@@ -84,9 +95,10 @@ def test_the_summary_is_read_only_when_current_and_coarse_enough(registry):
     assert summary.usable(OutcomeFilters(), everyone, on=on) is None  # never built
     summary.refresh_summary()
     assert summary.usable(OutcomeFilters(), everyone, on=on) is not None
-    # Anything finer than clinic and whole months is counted from the facts.
-    assert summary.usable(OutcomeFilters(condition="sciatica"), everyone) is None
-    assert summary.usable(OutcomeFilters(clinician=registry.clinician_a.pk), everyone) is None
+    # One finer filter reads its slice; two at once, or part months, count the facts.
+    assert summary.usable(OutcomeFilters(condition="sciatica"), everyone) is not None
+    assert summary.usable(OutcomeFilters(clinician=registry.clinician_a.pk), everyone) is not None
+    assert summary.usable(OutcomeFilters(condition="sciatica", steroid=True), everyone) is None
     assert summary.usable(OutcomeFilters(date_from=date(2026, 1, 2)), everyone) is None
     assert summary.usable(OutcomeFilters(date_to=date(2026, 1, 30)), everyone) is None
     assert summary.usable(OutcomeFilters(date_to=date(2026, 1, 31)), everyone) is not None

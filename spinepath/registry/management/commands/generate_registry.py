@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from spinepath.analytics.facts import rebuild_outcomes
 from spinepath.analytics.summary import refresh_summary
 from spinepath.registry.generate import DEFAULT_END, RegistryExists, generate
 
@@ -56,19 +55,15 @@ class Command(BaseCommand):
             )
         except RegistryExists as error:
             raise CommandError(str(error)) from None
-        # The outcome facts the dashboard and the summary API aggregate, for exactly these
-        # procedures, through the same relief computation the workflows' hooks use.
-        started = time.perf_counter()
-        facts = rebuild_outcomes(procedure_ids=result.procedure_ids, at=result.at)
-        facts_seconds = time.perf_counter() - started
         rate = result.total_rows / result.seconds if result.seconds else 0
         self.stdout.write(
             f"Registry seed {seed}: {result.procedures:,} procedures, {result.patients:,} "
             f"patients in {len(result.clinics)} clinics; {result.total_rows:,} rows in "
             f"{result.seconds:.1f} s ({rate:,.0f} rows/s, "
-            f"{result.procedures / result.seconds:,.0f} procedures/s)."
+            f"{result.procedures / result.seconds:,.0f} procedures/s), outcome facts included; "
+            f"{result.library_procedures:,} procedures written story by story, "
+            f"{result.copies} copies of them."
         )
-        self.stdout.write(f"Outcome facts for {facts:,} procedures in {facts_seconds:.1f} s.")
         # The dashboard's summary tables, added up from the facts (as the worker does later).
         started = time.perf_counter()
         rows = refresh_summary()

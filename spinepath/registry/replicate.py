@@ -1,0 +1,243 @@
+"""A registry at scale from a library of real stories: copies made in the database, set-based.
+
+``generate`` writes a bounded *library* of patients through the per-patient path (every snapshot,
+score, schedule and consent sheet the clinical core's own; the outcome facts through
+``analytics.facts.rebuild_outcomes``, i.e. ``clinical.relief``). Beyond the library, each further
+block of procedures is a *copy* of the library made by one ``INSERT … SELECT`` per table: the rows
+stay the core's rows (decision, reasons, steroid check, consent sheet, scores, relief facts), and
+what a copy changes is who and where:
+
+- every integer key (and every reference to one) moves by the table's offset, so the copy's
+  procedures follow on from the library's (contiguous keys);
+- patients and episodes get new UUIDs, invented names (by sex), NHS numbers that pass the check
+  digit (unique per clinic, continuing each clinic's counter) and MRNs, from the seeded generator;
+- each patient moves to another clinic (the library's clinic turned by the copy's number) and
+  each member of staff to the same post there (clinicians turned too), so clinics and clinicians
+  carry a mix of every kind of story;
+- the JSON timeline details that name a record (``{"decision": id}`` …) follow the keys.
+
+Dates stay the library's: a story's follow-up completeness depends on where it falls before the
+registry's "now", so moving it would change what was answered. The copy's mapping of patients and
+staff is a small table (``registry_map``, ``registry_staff``) written by Python; everything else
+is the database's own work, so a copy costs the server's insert time, not Python's.
+
+Which column is which kind is read from the models (keys, foreign keys), so a column added by a
+later migration is copied as it is unless it names a patient, an episode or a member of staff —
+and then the copy stops with an error (``_expression``) rather than pointing at the library's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, models
+
+from spinepath.accounts.models import Clinic, User
+from spinepath.patients.models import Episode, Patient, TimelineEvent
+from spinepath.procedures.models import Consent
+
+MAP_TABLE = "registry_map"
+STAFF_TABLE = "registry_staff"
+
+PATIENT_COLUMNS = {
+    "id": "m.new_patient",
+    "clinic_id": "m.clinic_id",
+    "given_name": "m.given_name",
+    "family_name": "m.family_name",
+    "nhs_number": "m.nhs_number",
+    "mrn": "m.mrn",
+}
+"""The patient's columns a copy changes (the rest, dates of birth included, are the library's)."""
+SIGNED_NAME = (Consent, "signed_name")
+"""The one other column that holds a patient's name."""
+DETAIL_KEYS = ("decision", "consent", "procedure")
+"""Timeline detail keys that hold a record's key, and the models they name (``_KEY_MODELS``)."""
+
+
+@dataclass
+class Span:
+    """The library's rows of one integer-keyed table: keys ``first`` … ``last``."""
+
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class MapRow:
+    old_patient: Any
+    old_episode: Any
+    new_patient: Any
+    new_episode: Any
+    clinic_id: int
+    given_name: str
+    family_name: str
+    nhs_number: str
+    mrn: str
+
+
+def create_maps() -> None:
+    """The two mapping tables, empty (temporary: this connection's own)."""
+    uuid = "uuid" if connection.vendor == "postgresql" else "char(32)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {MAP_TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {STAFF_TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {MAP_TABLE} (old_patient {uuid} NOT NULL, "
+            f"old_episode {uuid} NOT NULL PRIMARY KEY, new_patient {uuid} NOT NULL, "
+            f"new_episode {uuid} NOT NULL, clinic_id bigint NOT NULL, "
+            "given_name varchar(100) NOT NULL, family_name varchar(100) NOT NULL, "
+            "nhs_number varchar(10) NOT NULL, mrn varchar(40) NOT NULL)"
+        )
+        cursor.execute(f"CREATE UNIQUE INDEX {MAP_TABLE}_patient ON {MAP_TABLE} (old_patient)")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAFF_TABLE} (old bigint NOT NULL PRIMARY KEY, "
+            "new bigint NOT NULL)"
+        )
+
+
+def drop_maps() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {MAP_TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {STAFF_TABLE}")
+
+
+def fill_maps(rows: Sequence[MapRow], staff: dict[int, int]) -> None:
+    """This copy's patients (one episode each) and staff, replacing the last copy's."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {MAP_TABLE}")
+        cursor.execute(f"DELETE FROM {STAFF_TABLE}")
+        values = [
+            (
+                r.old_patient,
+                r.old_episode,
+                r.new_patient,
+                r.new_episode,
+                r.clinic_id,
+                r.given_name,
+                r.family_name,
+                r.nhs_number,
+                r.mrn,
+            )
+            for r in rows
+        ]
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {MAP_TABLE} FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            with cursor.cursor.copy(f"COPY {STAFF_TABLE} FROM STDIN") as copy:
+                for item in sorted(staff.items()):
+                    copy.write_row(item)
+            cursor.execute(f"ANALYZE {MAP_TABLE}")
+            cursor.execute(f"ANALYZE {STAFF_TABLE}")
+        else:
+            cursor.executemany(f"INSERT INTO {MAP_TABLE} VALUES ({', '.join(['%s'] * 9)})", values)
+            cursor.executemany(f"INSERT INTO {STAFF_TABLE} VALUES (%s, %s)", sorted(staff.items()))
+
+
+def skip_reference_checks() -> bool:
+    """On PostgreSQL, when the role may (a superuser: the loader's own database), skip the
+    deferred foreign-key checks for the rest of this transaction: a copy's every reference is a
+    library reference moved by its target's offset, or a mapped patient, episode or member of staff
+    written in the same copy, so the checks cannot fail, and at commit they cost as much as the
+    inserts (one index probe per reference). ``tests/test_generate.py`` checks every reference
+    of a copied registry. Returns whether the checks are skipped."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        found = cursor.fetchone()
+        if not (found and found[0]):
+            return False
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    return True
+
+
+def _detail(offsets: dict[str, int]) -> str:
+    """The timeline detail with the record key it names moved by that table's offset."""
+    if connection.vendor == "postgresql":
+        expression = "s.detail"
+        for key in DETAIL_KEYS:
+            expression = (
+                f"CASE WHEN jsonb_exists(s.detail, '{key}') THEN jsonb_set({expression}, "
+                f"'{{{key}}}', to_jsonb((s.detail->>'{key}')::bigint + {offsets[key]})) "
+                f"ELSE {expression} END"
+            )
+        return expression
+    expression = "s.detail"
+    for key in DETAIL_KEYS:
+        path = f"'$.{key}'"
+        expression = (
+            f"CASE WHEN json_type(s.detail, {path}) = 'integer' THEN json_set({expression}, "
+            f"{path}, json_extract(s.detail, {path}) + {offsets[key]}) ELSE {expression} END"
+        )
+    return expression
+
+
+def _expression(
+    model: type[models.Model],
+    field: Any,
+    offsets: dict[type[models.Model], int],
+    detail_offsets: dict[str, int],
+) -> str:
+    column = field.column
+    quoted = connection.ops.quote_name(column)
+    if model is Patient and column in PATIENT_COLUMNS:
+        return PATIENT_COLUMNS[column]
+    if model is Episode and column == "id":
+        return "m.new_episode"
+    if (model, column) == SIGNED_NAME:
+        return "m.given_name || ' ' || m.family_name"
+    if model is TimelineEvent and column == "detail":
+        return _detail(detail_offsets)
+    if field.primary_key and not field.is_relation:
+        return f"s.{quoted} + {offsets[model]}"
+    if field.is_relation:
+        target = field.related_model
+        if target is Patient:
+            return "m.new_patient"
+        if target is Episode:
+            return "m.new_episode"
+        if target is Clinic:
+            return "m.clinic_id"
+        if target is User:
+            return f"(SELECT st.new FROM {STAFF_TABLE} st WHERE st.old = s.{quoted})"
+        if target in offsets:
+            return f"s.{quoted} + {offsets[target]}"
+        raise RuntimeError(
+            f"{model._meta.label}.{column} refers to {target._meta.label}, which a copy of the "
+            "registry does not know how to follow."
+        )
+    return f"s.{quoted}"
+
+
+def copy_table(
+    model: type[models.Model],
+    *,
+    key: str,
+    span: Span,
+    offsets: dict[type[models.Model], int],
+    detail_offsets: dict[str, int],
+) -> int:
+    """Copy the library's rows of ``model`` (``key`` between ``span.first`` and ``span.last``;
+    patients and episodes: those in the map) with this copy's keys, people and places."""
+    fields = list(model._meta.concrete_fields)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(f.column) for f in fields)
+    select = ", ".join(_expression(model, f, offsets, detail_offsets) for f in fields)
+    columns = {f.column for f in fields}
+    if model is Patient:
+        join, where = f"JOIN {MAP_TABLE} m ON m.old_patient = s.id", ""
+    elif model is Episode:
+        join, where = f"JOIN {MAP_TABLE} m ON m.old_episode = s.id", ""
+    else:
+        join = (
+            f"JOIN {MAP_TABLE} m ON m.old_episode = s.episode_id" if "episode_id" in columns else ""
+        )
+        where = f"WHERE s.{quote(key)} BETWEEN {int(span.first)} AND {int(span.last)}"
+    sql = f"INSERT INTO {table} ({names}) SELECT {select} FROM {table} s {join} {where}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return max(cursor.rowcount, 0)
