@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from spinepath.accounts import access
 from spinepath.accounts.models import User
-from spinepath.assessment import presentation
+from spinepath.assessment import panels, presentation
 from spinepath.assessment.decisions import ProceedRefused, assessment_record, record_proceed
 from spinepath.assessment.forms import (
     AntithromboticFormSet,
@@ -192,6 +192,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
             "patient": assessment.episode.patient,
             "questionnaires": assessment.questionnaires.all(),
             "form": form,
+            "plan_panels": panels.plan_panels(request, assessment),
         },
     )
 
