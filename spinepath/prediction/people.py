@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from spinepath.analytics.models import ProcedureOutcome, TimePointOutcome
@@ -46,9 +47,10 @@ def _baseline(
             instrument=instrument,
             context=QuestionnaireResponse.Context.BASELINE,
             status=QuestionnaireResponse.Status.COMPLETED,
-            created_at__lte=at,
         )
-        .order_by("-completed_at", "-created_at", "-id")
+        .annotate(answered=Coalesce("completed_at", "created_at"))
+        .filter(answered__lte=at)
+        .order_by("-answered", "-id")
         .first()
     )
 
