@@ -7,9 +7,11 @@ import math
 import random
 from typing import Any
 
+import pytest
+
 from spinepath.clinical.calibration import validate
 from spinepath.clinical.people_like_you import Profile
-from spinepath.prediction.training import feature_row, fit, predict
+from spinepath.prediction.training import NotEnoughData, feature_row, fit, predict
 
 PROCEDURES = ("facet_joint_injection", "transforaminal_epidural")
 RISKS = ("low", "medium", "high")
@@ -70,9 +72,5 @@ def test_the_model_recovers_the_direction_and_is_calibrated_on_held_out_data() -
 def test_platt_scaling_below_a_thousand_rows_and_too_few_rows_are_refused() -> None:
     rows, outcomes = _registry(400, seed=3)
     assert fit(rows, outcomes).method == "sigmoid"
-    import pytest
-
-    from spinepath.prediction.training import NotEnoughData
-
     with pytest.raises(NotEnoughData, match="99 procedures"):
         fit(rows[:99], outcomes[:99])
