@@ -13,7 +13,7 @@ class PredictionModel(models.Model):
     outcome = models.CharField(
         max_length=30, default="relief_6w", help_text="What it predicts: meaningful relief at 6w."
     )
-    algorithm = models.CharField(max_length=80)
+    algorithm = models.CharField(max_length=200)
     calibration_method = models.CharField(
         max_length=20, help_text="isotonic or sigmoid (Platt), fitted in cross-validation."
     )
