@@ -105,6 +105,7 @@ def _register_routers() -> None:
     from spinepath.followup.api import router as followup_router
     from spinepath.onward.api import router as onward_router
     from spinepath.patients.api import router as patients_router
+    from spinepath.prediction.api import router as prediction_router
     from spinepath.procedures.api import router as consent_router
     from spinepath.procedures.ledger_api import router as ledger_router
     from spinepath.scheduling.api import router as scheduling_router
@@ -118,6 +119,7 @@ def _register_routers() -> None:
     api.add_router("/", followup_router)
     api.add_router("/", analytics_router)
     api.add_router("/", scheduling_router)
+    api.add_router("/", prediction_router)
 
 
 _register_routers()

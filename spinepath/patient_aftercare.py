@@ -36,6 +36,7 @@ from spinepath.followup import patient_session
 from spinepath.followup.patient_session import PatientSession
 from spinepath.followup.patient_views import verified_patient_page
 from spinepath.patients.models import Episode
+from spinepath.prediction.panel import patient_panel
 from spinepath.procedures.models import Consent, ProcedureRecord
 
 LOGGED_KEY = "aftercare_logged"
@@ -157,6 +158,8 @@ def _page(
         "leaflet": aftercare_for(given.procedure) if given else None,
         "planned": planned,
         "information": plan_information_for(planned) if planned else None,
+        # What happened to people like them after the planned procedure (aggregates only).
+        "people_like_you": patient_panel(planned.assessment, at=at) if planned else "",
         "programme": programme,
         "today": _today(programme, today) if programme else None,
         "form": form,

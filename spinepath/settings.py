@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "spinepath.patientinfo",
     "spinepath.aftercare",
     "spinepath.analytics",
+    "spinepath.prediction",
     "spinepath.fhir",
     "spinepath.scheduling",
 ]
@@ -256,7 +257,16 @@ SPINEPATH_FOLLOWUP_SEND_EVERY_SECONDS = env_int("SPINEPATH_FOLLOWUP_SEND_EVERY_S
 SPINEPATH_PERIODIC_TASKS = [
     "spinepath.followup.tasks.send_followups",
     "spinepath.scheduling.tasks.send_booking_reminders",
+    # Retrains the relief model when the newest version is older than the hours below.
+    "spinepath.prediction.tasks.retrain_prediction_model",
 ]
+# --- People like you and the relief model (issue 16) -------------------------------------------
+# Fewer similar patients than this and no figure is shown (the core refuses fewer than 5).
+SPINEPATH_PEOPLE_LIKE_YOU_MINIMUM = env_int("SPINEPATH_PEOPLE_LIKE_YOU_MINIMUM", 30)
+# The worker trains a new model version when the newest is this many hours old ...
+SPINEPATH_PREDICTION_RETRAIN_HOURS = env_int("SPINEPATH_PREDICTION_RETRAIN_HOURS", 24)
+# ... on the procedures of this many days before the training day.
+SPINEPATH_PREDICTION_WINDOW_DAYS = env_int("SPINEPATH_PREDICTION_WINDOW_DAYS", 5 * 365)
 # A patient's link stops working this many days after its time point was due (empty: the
 # schedule file's link_expiry_days, 21).
 SPINEPATH_FOLLOWUP_LINK_DAYS = env_int("SPINEPATH_FOLLOWUP_LINK_DAYS", 0) or None

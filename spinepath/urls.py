@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("spinepath.aftercare.urls")),
     path("", include("spinepath.fhir.urls")),
     path("", include("spinepath.analytics.urls")),
+    path("", include("spinepath.prediction.urls")),
     path("", include("spinepath.scheduling.urls")),
     # The patient's aftercare page, in their follow-up session (before /f/<token> catches it).
     path("f/aftercare", patient_aftercare.aftercare_page, name="patient_aftercare"),

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from spinepath.accounts import access
 from spinepath.accounts.models import RuleSetVersion, User
-from spinepath.assessment import presentation
+from spinepath.assessment import panels, presentation
 from spinepath.assessment.decisions import ProceedRefused, assessment_record, record_proceed
 from spinepath.assessment.forms import (
     AntithromboticFormSet,
@@ -193,6 +193,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
             "questionnaires": assessment.questionnaires.all(),
             "form": form,
             "ruleset_number": _ruleset_number(decision),
+            "plan_panels": panels.plan_panels(request, assessment),
         },
     )
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, Role, User
 from spinepath.assessment.models import Decision
+from spinepath.assessment.panels import plan_panels
 from spinepath.assessment.presentation import outcome_style
 from spinepath.clinical.checklist import Phase
 from spinepath.clinical.coding import codebook, cpt_lines
@@ -160,6 +161,7 @@ def consent_create(request: HttpRequest, episode_id: str) -> HttpResponse:
             "side_label": dict(SIDE_CHOICES).get(side, side),
             "information": consent_information_for(assessment, levels=levels, side=side),
             "form": form,
+            "plan_panels": plan_panels(request, assessment),
         }
     )
     return render(
