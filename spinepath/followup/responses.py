@@ -27,6 +27,7 @@ from spinepath.clinical.instruments import INSTRUMENTS
 from spinepath.followup import hooks
 from spinepath.followup.models import FollowUpAnswer, Label, TimePoint
 from spinepath.followup.scheduling import clinic_config
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import TimelineEvent
 
@@ -41,12 +42,19 @@ class AlreadySubmitted(FollowUpRefused):
     """The questionnaire was already submitted; nothing new was stored."""
 
 
+# Compiled once (lib/prepared.py): the time point with what the checks and the timeline read.
+_POINT = Prepared(
+    lambda pk: TimePoint.objects.select_related("episode__patient__clinic", "procedure").filter(
+        pk=pk
+    ),
+    pk=(TimePoint._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
+
+
 def _refresh(point: TimePoint) -> None:
     """Re-read ``point`` under the lock, with the episode, patient, clinic and procedure the
     checks and the timeline read (one query, not one each)."""
-    point.refresh_from_db(
-        from_queryset=TimePoint.objects.select_related("episode__patient__clinic", "procedure")
-    )
+    _POINT.refresh(point, pk=point.pk)
 
 
 def _check_open(point: TimePoint, at: datetime) -> None:
