@@ -89,14 +89,6 @@ _LATEST_ASSESSMENT = Prepared(
     lambda episode: Assessment.objects.filter(episode=episode)[:1],
     episode=_EPISODE,  # type: ignore[arg-type]
 )
-_ASSESSMENT_DECISION = Prepared(
-    lambda assessment: (
-        Decision.objects.filter(assessment=assessment)
-        .exclude(context=Decision.Context.DAY_OF_PROCEDURE)
-        .order_by("-evaluated_at", "-id")
-    )[:1],
-    assessment=(Assessment._meta.pk, 1, 2),  # type: ignore[arg-type]
-)
 _TODAYS_CHECK = Prepared(
     lambda consent, on: (
         SafetyCheck.objects.filter(consent=consent, checked_on=on)
@@ -168,10 +160,7 @@ def plan_problem(assessment: Assessment, consent: Consent) -> str:
 
 def assessment_decision(assessment: Assessment) -> Decision | None:
     """The decision made at assessment (or re-evaluation), not a day-of-procedure re-run."""
-    decision: Decision | None = _ASSESSMENT_DECISION.first(assessment=assessment.pk)
-    if decision is not None:
-        decision.assessment = assessment  # as ``assessment.decisions`` would cache it
-    return decision
+    return assessment.decision_at_assessment()
 
 
 def antithrombotics_on_record(assessment: Assessment) -> list[Antithrombotic] | None:
