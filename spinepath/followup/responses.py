@@ -51,6 +51,22 @@ _POINT = Prepared(
 )
 
 
+_ANSWERS = Prepared(
+    lambda point: FollowUpAnswer.objects.filter(time_point=point),
+    point=(TimePoint._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
+
+
+def _saved_answers(point: TimePoint) -> list[FollowUpAnswer]:
+    """``point.answers.all()`` (compiled once unless prefetched), each holding ``point``."""
+    if "answers" in getattr(point, "_prefetched_objects_cache", {}):
+        return list(point.answers.all())
+    answers: list[FollowUpAnswer] = _ANSWERS(point=point.pk)
+    for answer in answers:
+        answer.time_point = point
+    return answers
+
+
 def _refresh(point: TimePoint) -> None:
     """Re-read ``point`` under the lock, with the episode, patient, clinic and procedure the
     checks and the timeline read (one query, not one each)."""
@@ -130,7 +146,7 @@ def _store_answers(
 ) -> dict[str, dict[str, Any]]:
     """Store ``answers`` over those saved so far (one read, one insert, one update, however many
     items) and return every answer the time point now holds, ``{instrument: {item: value}}``."""
-    stored = {(a.instrument, a.item): a for a in point.answers.all()}
+    stored = {(a.instrument, a.item): a for a in _saved_answers(point)}
     entered_by = by if source == Source.STAFF else None
     new: list[FollowUpAnswer] = []
     changed: list[FollowUpAnswer] = []

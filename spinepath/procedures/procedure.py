@@ -17,6 +17,7 @@ import math
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,6 +49,7 @@ from spinepath.clinical.vocab import (
     Steroid,
 )
 from spinepath.lib.dates import moment
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.history import steroid_history
 from spinepath.patients.locks import hold_patient, lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
@@ -293,6 +295,12 @@ def _identical_recent(record: ProcedureRecord) -> ProcedureRecord | None:
 # --- Recording ----------------------------------------------------------------------------------
 
 
+_EPISODE_ROW = Prepared(
+    lambda pk: Episode.objects.filter(pk=pk),
+    pk=(Episode._meta.pk, UUID(int=1), UUID(int=2)),  # type: ignore[arg-type]
+)
+
+
 def _aware(moment: datetime) -> datetime:
     """A time without a zone (an API client's "10:30") is the clinic's local time."""
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
@@ -361,7 +369,7 @@ def procedure_record(
     submission_id = (record.submission_id or "").strip()[:64]
     with transaction.atomic():
         patient = lock_patient(episode.patient_id)
-        episode.refresh_from_db()
+        _EPISODE_ROW.refresh(episode, pk=episode.pk)  # episode.refresh_from_db(), compiled once
         episode.patient = patient  # the row just locked, not a second read of it
         if submission_id:
             earlier = ProcedureRecord.objects.filter(
