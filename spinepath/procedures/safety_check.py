@@ -98,6 +98,10 @@ _TODAYS_CHECK = Prepared(
     consent=(Consent._meta.pk, 1, 2),  # type: ignore[arg-type]
     on=(SafetyCheck._meta.get_field("checked_on"), date(1901, 1, 1), date(1902, 2, 2)),
 )
+_CHECK_ITEMS = Prepared(
+    lambda check: SafetyCheckItem.objects.filter(safety_check=check),
+    check=(SafetyCheck._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
 _CHECK_UNDER_LOCK = Prepared(
     lambda pk: SafetyCheck.objects.select_related(
         "episode__patient__clinic", "consent", "decision__assessment"
@@ -262,7 +266,7 @@ def save_items(
     phase; a check just created has no earlier answers to read). Returns every answer the check
     now holds, ``{item code: confirmed}``, as ``SafetyCheck.answers`` would read it back."""
     existing: dict[str, SafetyCheckItem] = (
-        {} if new_check else {i.code: i for i in SafetyCheckItem.objects.filter(safety_check=check)}
+        {} if new_check else {i.code: i for i in _CHECK_ITEMS(check=check.pk)}
     )
     new, changed = [], []
     for code, value in answers.items():
