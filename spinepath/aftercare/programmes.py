@@ -31,6 +31,7 @@ from spinepath.clinical.rehab import (
     weekly_adherence,
 )
 from spinepath.clinical.vocab import Condition
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, TimelineEvent
 
@@ -278,7 +279,7 @@ def summarise_weeks(
     log for a week already summarised (staff entering a session late) writes that week's entry
     again, marked updated, so the timeline never keeps a stale figure without its correction.
     """
-    programme.refresh_from_db(fields=["weeks_summarised"])
+    programme.weeks_summarised = _WEEKS_SUMMARISED.get(pk=programme.pk)
     today = timezone.localdate(at)
     closed = max(0, (today - programme.injection_date).days // 7)
     made = max(0, (timezone.localdate(programme.created_at) - programme.injection_date).days // 7)
@@ -333,7 +334,22 @@ def _week_entry(
 
 def adherence_rows(programme: Programme) -> list[ExerciseLog]:
     """The programme's logs in the core's shape, for ``rehab.weekly_adherence``."""
-    return [
-        ExerciseLog(log.on, log.exercise_code, log.done, log.pain_during)
-        for log in programme.adherence.all()
-    ]
+    if "adherence" in getattr(programme, "_prefetched_objects_cache", {}):
+        return [
+            ExerciseLog(log.on, log.exercise_code, log.done, log.pain_during)
+            for log in programme.adherence.all()
+        ]
+    return [ExerciseLog(*row) for row in _ADHERENCE_ROWS(programme=programme.pk)]
+
+
+# Every log reads these (lib/prepared.py: compiled once, run with new values).
+_WEEKS_SUMMARISED = Prepared(
+    lambda pk: Programme.objects.filter(pk=pk).values_list("weeks_summarised", flat=True),
+    pk=(Programme._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
+_ADHERENCE_ROWS = Prepared(
+    lambda programme: AdherenceLog.objects.filter(programme=programme).values_list(
+        "on", "exercise_code", "done", "pain_during"
+    ),
+    programme=(Programme._meta.pk, 1, 2),  # type: ignore[arg-type]
+)

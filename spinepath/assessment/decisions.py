@@ -31,17 +31,27 @@ from spinepath.clinical.facts import (
 from spinepath.clinical.instruments import Score
 from spinepath.clinical.pregnancy import sex_for_rules
 from spinepath.lib.plausible import date_problem
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.history import previous_injections
 from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, PriorInjection, TimelineEvent
 from spinepath.questionnaires.baseline import save_baseline_responses
+from spinepath.questionnaires.models import QuestionnaireResponse
+
+# Every decision reads these: compiled once (lib/prepared.py).
+_PAIN_ANSWERS = Prepared(
+    lambda assessment: QuestionnaireResponse.objects.filter(
+        assessment=assessment, instrument__in=("nrs_leg", "nrs_back"), status="completed"
+    ),
+    assessment=(Assessment._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
 
 
 def _pain_scores(assessment: Assessment) -> dict[str, int | None]:
     """``{"nrs_leg": …, "nrs_back": …}``: each from its latest completed answer (one query)."""
     scores: dict[str, int | None] = {"nrs_leg": None, "nrs_back": None}
     seen: set[str] = set()
-    for response in assessment.questionnaires.filter(instrument__in=scores, status="completed"):
+    for response in _PAIN_ANSWERS(assessment=assessment.pk):
         if response.instrument not in seen:
             seen.add(response.instrument)
             scores[response.instrument] = None if response.score is None else int(response.score)

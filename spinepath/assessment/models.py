@@ -7,6 +7,7 @@ re-run and explained years later even if the patient's record or the rules have 
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from spinepath.clinical.rules import rule_codes
 from spinepath.clinical.vocab import Imaging, LocalAnaesthetic, Outcome, Steroid
 from spinepath.lib.dates import day
 from spinepath.lib.plausible import in_range, validate_finite
+from spinepath.lib.prepared import Prepared
 from spinepath.lib.validation import QuickValidation
 from spinepath.patients.models import EpisodeRecord
 
@@ -196,7 +198,12 @@ class Assessment(EpisodeRecord, QuickValidation, models.Model):
 
     @property
     def latest_decision(self) -> Decision | None:
-        return self.decisions.order_by("-evaluated_at", "-id").first()
+        """``self.decisions.order_by("-evaluated_at", "-id").first()``, compiled once."""
+        return _cached_on(_decision_reads()[0].first(assessment=self.pk), self)
+
+    def decision_at_assessment(self) -> Decision | None:
+        """The newest decision made at assessment (or re-evaluation), not a day-of re-run."""
+        return _cached_on(_decision_reads()[1].first(assessment=self.pk), self)
 
 
 class Decision(models.Model):
@@ -288,11 +295,7 @@ class Decision(models.Model):
         reasons = [Reason.model_validate(r) for r in self.reasons]
         if self.context != Decision.Context.DAY_OF_PROCEDURE:
             return reasons
-        earlier = (
-            self.assessment.decisions.exclude(context=Decision.Context.DAY_OF_PROCEDURE)
-            .order_by("-evaluated_at", "-id")
-            .first()
-        )
+        earlier = self.assessment.decision_at_assessment()
         if earlier is None or not earlier.cleared_to_proceed:
             return reasons_to_justify_on_the_day(reasons)
         return reasons_to_justify_on_the_day(
@@ -300,6 +303,35 @@ class Decision(models.Model):
             earlier_outcome=earlier.outcome_enum,
             earlier_reasons=[Reason.model_validate(r) for r in earlier.reasons],
         )
+
+
+def _cached_on(decision: Decision | None, assessment: Assessment) -> Decision | None:
+    if decision is not None:
+        decision.assessment = assessment  # as ``assessment.decisions`` would cache it
+    return decision
+
+
+@functools.cache
+def _decision_reads() -> tuple[Prepared, Prepared]:
+    """An assessment's latest decision, and its latest made at assessment: read by every
+    consent, checklist, booking and page, so compiled once (lib/prepared.py), on first use
+    (the models must be ready)."""
+    example = (Assessment._meta.pk, 1, 2)
+    latest = Prepared(
+        lambda assessment: Decision.objects.filter(assessment=assessment).order_by(
+            "-evaluated_at", "-id"
+        )[:1],
+        assessment=example,  # type: ignore[arg-type]
+    )
+    at_assessment = Prepared(
+        lambda assessment: (
+            Decision.objects.filter(assessment=assessment)
+            .exclude(context=Decision.Context.DAY_OF_PROCEDURE)
+            .order_by("-evaluated_at", "-id")
+        )[:1],
+        assessment=example,  # type: ignore[arg-type]
+    )
+    return latest, at_assessment
 
 
 class DecisionReason(models.Model):

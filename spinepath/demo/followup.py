@@ -281,6 +281,8 @@ def _follow(course: Course, record: ProcedureRecord) -> None:
     given = assessment_baseline(record.episode, before=record.performed_at)
     base = {code: float(r.score) for code, r in given.items() if r.score is not None}
     points = list(TimePoint.objects.filter(procedure=record).order_by("due_on", "due_at"))
+    for point in points:  # the story's episode, so the workflow takes its lock without a read
+        point.episode = record.episode
     scheduled = [p for p in points if p.label not in (Label.BASELINE, Label.DIARY)]
     for point in points:
         if point.label == Label.BASELINE:  # asked again on the day, in clinic

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-import matplotlib
-from matplotlib import dates as mdates
-from matplotlib.figure import Figure
+# matplotlib is imported when the first chart is drawn (as lib/charts/svg.py does), not when the
+# template tags that import this module load: it takes seconds, and most renders draw no chart.
 
 from spinepath.lib.charts.svg import presentation_attributes
 
@@ -94,6 +93,8 @@ def _drawn(key: Key) -> str:
         observations=[Observation(on, label, dict(scores)) for on, label, scores in observations],
         injections=list(injections),
     )
+    import matplotlib
+
     style = {"svg.hashsalt": "spinepath", "svg.fonttype": "none", "font.size": 11}
     with matplotlib.rc_context(style):
         return _draw(data)
@@ -106,6 +107,9 @@ def _labelled(svg: str, labelled_by: str) -> str:
 
 
 def _draw(data: ChartData) -> str:
+    from matplotlib import dates as mdates
+    from matplotlib.figure import Figure
+
     # Narrow enough that on a phone (the figure scaled to ~350 px) 11-pt text is still ~11 px.
     figure = Figure(figsize=(4.6, 6.0), layout="constrained")
     axes = figure.subplots(3, 1, sharex=True, height_ratios=(2, 1.3, 1.3))

@@ -27,6 +27,7 @@ from django.utils import timezone
 from spinepath.clinical import followup_schedule
 from spinepath.followup.models import FollowUpLink, Label, TimePoint
 from spinepath.followup.scheduling import clinic_config
+from spinepath.lib.prepared import Prepared
 
 TOKEN_BYTES = 32
 """256 bits: more than the 128 the specification asks, at no cost."""
@@ -92,9 +93,18 @@ def revoke_all(time_point: TimePoint, *, at: datetime) -> int:
     return time_point.links.filter(revoked_at__isnull=True).update(revoked_at=at)
 
 
+# Asked before every message and every link's page: compiled once (lib/prepared.py).
+_LOCKED_LINK = Prepared(
+    lambda point: FollowUpLink.objects.filter(
+        time_point=point, revoked_at__isnull=True, locked_at__isnull=False
+    ).values_list("pk", flat=True)[:1],
+    point=(TimePoint._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
+
+
 def is_locked(time_point: TimePoint) -> bool:
     """Locked after five wrong dates of birth, until staff resend a new link."""
-    return time_point.links.filter(revoked_at__isnull=True, locked_at__isnull=False).exists()
+    return bool(_LOCKED_LINK(point=time_point.pk))
 
 
 def locked_points(time_points: QuerySet[TimePoint]) -> set[int]:

@@ -30,6 +30,7 @@ from spinepath.followup.scheduling import (
     primary_measure,
     scores_from,
 )
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.models import Episode
 from spinepath.procedures.models import ProcedureRecord
 from spinepath.questionnaires.models import QuestionnaireResponse
@@ -94,9 +95,16 @@ def relief_from(
     )
 
 
+# Every relief measure (decisions' histories, reviews, the episode page) reads these: compiled once.
+_POINTS = Prepared(
+    lambda record: TimePoint.objects.active().filter(procedure=record).order_by("due_on", "due_at"),
+    record=(ProcedureRecord._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
+
+
 def procedure_relief(record: ProcedureRecord, *, as_of: date | None = None) -> ProcedureRelief:
     """Relief after ``record`` from answers given on or before ``as_of`` (None: all so far)."""
-    points = list(TimePoint.objects.active().filter(procedure=record).order_by("due_on", "due_at"))
+    points: list[TimePoint] = _POINTS(record=record.pk)
     primary = primary_measure(record)
     baseline_point = next((p for p in points if p.label == Label.BASELINE), None)
     if baseline_point is not None:

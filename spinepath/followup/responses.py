@@ -27,6 +27,7 @@ from spinepath.clinical.instruments import INSTRUMENTS
 from spinepath.followup import hooks
 from spinepath.followup.models import FollowUpAnswer, Label, TimePoint
 from spinepath.followup.scheduling import clinic_config
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import TimelineEvent
 
@@ -41,12 +42,35 @@ class AlreadySubmitted(FollowUpRefused):
     """The questionnaire was already submitted; nothing new was stored."""
 
 
+# Compiled once (lib/prepared.py): the time point with what the checks and the timeline read.
+_POINT = Prepared(
+    lambda pk: TimePoint.objects.select_related("episode__patient__clinic", "procedure").filter(
+        pk=pk
+    ),
+    pk=(TimePoint._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
+
+
+_ANSWERS = Prepared(
+    lambda point: FollowUpAnswer.objects.filter(time_point=point),
+    point=(TimePoint._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
+
+
+def _saved_answers(point: TimePoint) -> list[FollowUpAnswer]:
+    """``point.answers.all()`` (compiled once unless prefetched), each holding ``point``."""
+    if "answers" in getattr(point, "_prefetched_objects_cache", {}):
+        return list(point.answers.all())
+    answers: list[FollowUpAnswer] = _ANSWERS(point=point.pk)
+    for answer in answers:
+        answer.time_point = point
+    return answers
+
+
 def _refresh(point: TimePoint) -> None:
     """Re-read ``point`` under the lock, with the episode, patient, clinic and procedure the
     checks and the timeline read (one query, not one each)."""
-    point.refresh_from_db(
-        from_queryset=TimePoint.objects.select_related("episode__patient__clinic", "procedure")
-    )
+    _POINT.refresh(point, pk=point.pk)
 
 
 def _check_open(point: TimePoint, at: datetime) -> None:
@@ -122,7 +146,7 @@ def _store_answers(
 ) -> dict[str, dict[str, Any]]:
     """Store ``answers`` over those saved so far (one read, one insert, one update, however many
     items) and return every answer the time point now holds, ``{instrument: {item: value}}``."""
-    stored = {(a.instrument, a.item): a for a in point.answers.all()}
+    stored = {(a.instrument, a.item): a for a in _saved_answers(point)}
     entered_by = by if source == Source.STAFF else None
     new: list[FollowUpAnswer] = []
     changed: list[FollowUpAnswer] = []

@@ -12,6 +12,7 @@ record's own ``created_at`` (the workflow's ``at``), so replaying a workflow giv
 from __future__ import annotations
 
 from datetime import date, datetime
+from uuid import UUID
 
 from django.conf import settings
 from django.utils import timezone
@@ -28,6 +29,7 @@ from spinepath.clinical.relief import PrimaryMeasure, Scores
 from spinepath.clinical.vocab import Condition, Procedure
 from spinepath.followup.models import Label, TimePoint
 from spinepath.lib.dates import day
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.models import ProcedureRecord
 from spinepath.questionnaires.models import QuestionnaireResponse
@@ -52,15 +54,25 @@ def _answered_at(response: QuestionnaireResponse) -> datetime:
     return response.completed_at or response.created_at
 
 
+# Scheduling, the demo and every relief measure read this: compiled once (lib/prepared.py).
+_BASELINE_ANSWERS = Prepared(
+    lambda episode: QuestionnaireResponse.objects.filter(
+        episode=episode,
+        context=QuestionnaireResponse.Context.BASELINE,
+        status=QuestionnaireResponse.Status.COMPLETED,
+        instrument__in=SCORED,
+    ),
+    episode=(Episode._meta.pk, UUID(int=1), UUID(int=2)),  # type: ignore[arg-type]
+)
+
+
 def assessment_baseline(episode: Episode, *, before: datetime) -> dict[str, QuestionnaireResponse]:
     """``{instrument: response}``: the latest baseline answer to each scored instrument before
     ``before`` (answers given after the procedure are not its baseline)."""
     latest: dict[str, QuestionnaireResponse] = {}
-    responses = episode.questionnaire_responses.filter(
-        context=QuestionnaireResponse.Context.BASELINE,
-        status=QuestionnaireResponse.Status.COMPLETED,
-        instrument__in=SCORED,
-    )
+    responses: list[QuestionnaireResponse] = _BASELINE_ANSWERS(episode=episode.pk)
+    for response in responses:
+        response.episode = episode  # as ``episode.questionnaire_responses`` would cache it
     for response in sorted(responses, key=_answered_at, reverse=True):
         if _answered_at(response) <= before:
             latest.setdefault(response.instrument, response)

@@ -44,6 +44,7 @@ from spinepath.followup import links
 from spinepath.followup.models import FollowUpLink, Label, MessageLog, TimePoint
 from spinepath.followup.sms import sms_backend
 from spinepath.lib.dates import day, moment
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Patient, TimelineEvent
 
@@ -211,14 +212,21 @@ def _claim(message_id: int, at: datetime) -> bool:
     )
 
 
+# The claimed message with what the checks and the text read (lib/prepared.py: compiled once).
+_CLAIMED = Prepared(
+    lambda pk: MessageLog.objects.select_related("time_point__episode__patient__clinic").filter(
+        pk=pk
+    ),
+    pk=(MessageLog._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
+
+
 def deliver(message_id: int, *, at: datetime | None = None) -> MessageLog | None:
     """Send one waiting message (``None`` when another process has it or it is not due)."""
     at = at or timezone.now()
     if not _claim(message_id, at):
         return None
-    message = MessageLog.objects.select_related("time_point__episode__patient__clinic").get(
-        pk=message_id
-    )
+    message = _CLAIMED.get(pk=message_id)
     time_point = message.time_point
     reason = worth_sending(time_point, at, resend=message.kind == Kind.RESEND)
     if not reason and message.channel not in channels_for(time_point.episode.patient):

@@ -37,6 +37,22 @@ _DONE_BEFORE = Prepared(
     ),
 )
 
+# Up to a day with the relief measured since (every decision's history): whole records, with the
+# episode and the consented assessment the relief measure reads, compiled once.
+_DONE_BEFORE_MEASURED = Prepared(
+    lambda patient, before: (
+        ProcedureRecord.objects.counted()
+        .filter(episode__patient=patient, performed_at__lt=before)
+        .select_related("episode", "consent__assessment")
+    ),
+    patient=(Patient._meta.pk, UUID(int=1), UUID(int=2)),  # type: ignore[arg-type]
+    before=(
+        ProcedureRecord._meta.get_field("performed_at"),
+        dt.datetime(1901, 1, 1, tzinfo=UTC),
+        dt.datetime(1902, 2, 2, tzinfo=UTC),
+    ),
+)
+
 
 def done_here(
     patient: Patient, on_or_before: date | None, *, measure_relief: bool = False
@@ -55,7 +71,7 @@ def done_here(
         if not measure_relief:  # the ledger and the steroid checks read these columns only
             here = _DONE_BEFORE(patient=patient.pk, before=next_day)
         else:
-            here = list(records.filter(performed_at__lt=next_day))
+            here = _DONE_BEFORE_MEASURED(patient=patient.pk, before=next_day)
     else:
         here = list(records if measure_relief else records.only(*HISTORY_FIELDS))
     relief = measured_relief(here, on_or_before) if measure_relief else {}

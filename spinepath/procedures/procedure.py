@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,6 +49,7 @@ from spinepath.clinical.vocab import (
     Steroid,
 )
 from spinepath.lib.dates import moment
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.history import steroid_history
 from spinepath.patients.locks import hold_patient, lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
@@ -275,22 +277,53 @@ def procedure_problems(consent: Consent, record: ProcedureRecord) -> dict[str, s
     return errors
 
 
+# The episode's counted records in a window (lib/prepared.py: compiled once). The injection's
+# own columns are compared in Python below: a blank steroid or dose would change the SQL's shape
+# (``IS NULL``), and an episode has a handful of records in any window.
+_RECORDED_BETWEEN = Prepared(
+    lambda episode, after, before: ProcedureRecord.objects.counted().filter(
+        episode=episode, performed_at__gt=after, performed_at__lt=before
+    ),
+    episode=(Episode._meta.pk, UUID(int=1), UUID(int=2)),  # type: ignore[arg-type]
+    after=(
+        ProcedureRecord._meta.get_field("performed_at"),
+        datetime(1901, 1, 1, tzinfo=UTC),
+        datetime(1902, 2, 2, tzinfo=UTC),
+    ),
+    before=(
+        ProcedureRecord._meta.get_field("performed_at"),
+        datetime(1903, 3, 3, tzinfo=UTC),
+        datetime(1904, 4, 4, tzinfo=UTC),
+    ),
+)
+_SAME_INJECTION = ("procedure", "side", "steroid", "steroid_dose_mg", "local_anaesthetic")
+
+
 def _identical_recent(record: ProcedureRecord) -> ProcedureRecord | None:
     """A counted record for the same episode, same injection, dated within the window."""
-    candidates = ProcedureRecord.objects.counted().filter(
-        episode=record.episode,
-        procedure=record.procedure,
-        side=record.side,
-        steroid=record.steroid,
-        steroid_dose_mg=record.steroid_dose_mg,
-        local_anaesthetic=record.local_anaesthetic,
-        performed_at__gt=record.performed_at - DUPLICATE_WINDOW,
-        performed_at__lt=record.performed_at + DUPLICATE_WINDOW,
+    candidates: list[ProcedureRecord] = _RECORDED_BETWEEN(
+        episode=record.episode_id,
+        after=record.performed_at - DUPLICATE_WINDOW,
+        before=record.performed_at + DUPLICATE_WINDOW,
     )
-    return next((c for c in candidates if list(c.levels) == list(record.levels)), None)
+    return next(
+        (
+            c
+            for c in candidates
+            if all(getattr(c, name) == getattr(record, name) for name in _SAME_INJECTION)
+            and list(c.levels) == list(record.levels)
+        ),
+        None,
+    )
 
 
 # --- Recording ----------------------------------------------------------------------------------
+
+
+_EPISODE_ROW = Prepared(
+    lambda pk: Episode.objects.filter(pk=pk),
+    pk=(Episode._meta.pk, UUID(int=1), UUID(int=2)),  # type: ignore[arg-type]
+)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -361,7 +394,7 @@ def procedure_record(
     submission_id = (record.submission_id or "").strip()[:64]
     with transaction.atomic():
         patient = lock_patient(episode.patient_id)
-        episode.refresh_from_db()
+        _EPISODE_ROW.refresh(episode, pk=episode.pk)  # episode.refresh_from_db(), compiled once
         episode.patient = patient  # the row just locked, not a second read of it
         if submission_id:
             earlier = ProcedureRecord.objects.filter(

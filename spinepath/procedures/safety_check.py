@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -62,6 +63,7 @@ from spinepath.clinical.checklist import (
 from spinepath.clinical.pregnancy import sex_for_rules
 from spinepath.clinical.vocab import Antithrombotic, Imaging, Laterality, Procedure, Steroid
 from spinepath.lib.dates import day as day_words
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.locks import hold_patient
 from spinepath.patients.models import Episode, TimelineEvent
 from spinepath.procedures.models import Consent, SafetyCheck, SafetyCheckItem
@@ -74,14 +76,46 @@ class ProcedureRefused(Exception):
 # --- What the day needs ---------------------------------------------------------------------------
 
 
+# The hot reads of the day's workflows, each compiled once (lib/prepared.py): the same querysets
+# as written, run with new values.
+_EPISODE = (Episode._meta.pk, UUID(int=1), UUID(int=2))
+_VALID_CONSENT = Prepared(
+    lambda episode: (
+        Consent.objects.filter(episode=episode).valid_for_procedure().select_related("assessment")
+    )[:1],
+    episode=_EPISODE,  # type: ignore[arg-type]
+)
+_LATEST_ASSESSMENT = Prepared(
+    lambda episode: Assessment.objects.filter(episode=episode)[:1],
+    episode=_EPISODE,  # type: ignore[arg-type]
+)
+_TODAYS_CHECK = Prepared(
+    lambda consent, on: (
+        SafetyCheck.objects.filter(consent=consent, checked_on=on)
+        .select_related("decision", "decision__assessment")
+        .order_by("-checked_at", "-id")
+    )[:1],
+    consent=(Consent._meta.pk, 1, 2),  # type: ignore[arg-type]
+    on=(SafetyCheck._meta.get_field("checked_on"), date(1901, 1, 1), date(1902, 2, 2)),
+)
+_CHECK_ITEMS = Prepared(
+    lambda check: SafetyCheckItem.objects.filter(safety_check=check),
+    check=(SafetyCheck._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
+_CHECK_UNDER_LOCK = Prepared(
+    lambda pk: SafetyCheck.objects.select_related(
+        "episode__patient__clinic", "consent", "decision__assessment"
+    ).filter(pk=pk),
+    pk=(SafetyCheck._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
+
+
 def valid_consent(episode: Episode) -> Consent | None:
     """The newest consent the procedure may go ahead on, if any."""
-    return (
-        Consent.objects.filter(episode=episode)
-        .valid_for_procedure()
-        .select_related("assessment")
-        .first()
-    )
+    consent: Consent | None = _VALID_CONSENT.first(episode=episode.pk)
+    if consent is not None:
+        consent.episode = episode  # as ``episode.consents`` would cache it
+    return consent
 
 
 def consent_problem(consent: Consent | None) -> str:
@@ -109,7 +143,11 @@ def episode_consent_problem(episode: Episode) -> str:
 
 
 def latest_assessment(episode: Episode) -> Assessment | None:
-    return episode.assessments.first()
+    """``episode.assessments.first()``, the episode cached on it as the related manager would."""
+    assessment: Assessment | None = _LATEST_ASSESSMENT.first(episode=episode.pk)
+    if assessment is not None:
+        assessment.episode = episode
+    return assessment
 
 
 def plan_problem(assessment: Assessment, consent: Consent) -> str:
@@ -126,11 +164,7 @@ def plan_problem(assessment: Assessment, consent: Consent) -> str:
 
 def assessment_decision(assessment: Assessment) -> Decision | None:
     """The decision made at assessment (or re-evaluation), not a day-of-procedure re-run."""
-    return (
-        assessment.decisions.exclude(context=Decision.Context.DAY_OF_PROCEDURE)
-        .order_by("-evaluated_at", "-id")
-        .first()
-    )
+    return assessment.decision_at_assessment()
 
 
 def antithrombotics_on_record(assessment: Assessment) -> list[Antithrombotic] | None:
@@ -232,7 +266,7 @@ def save_items(
     phase; a check just created has no earlier answers to read). Returns every answer the check
     now holds, ``{item code: confirmed}``, as ``SafetyCheck.answers`` would read it back."""
     existing: dict[str, SafetyCheckItem] = (
-        {} if new_check else {i.code: i for i in SafetyCheckItem.objects.filter(safety_check=check)}
+        {} if new_check else {i.code: i for i in _CHECK_ITEMS(check=check.pk)}
     )
     new, changed = [], []
     for code, value in answers.items():
@@ -421,9 +455,7 @@ def safety_check_confirm(
         raise ValidationError(errors)
     with transaction.atomic():
         hold_patient(episode.patient_id)
-        check = SafetyCheck.objects.select_related(
-            "episode__patient__clinic", "consent", "decision__assessment"
-        ).get(pk=check.pk)
+        check = _CHECK_UNDER_LOCK.get(pk=check.pk)
         # One episode object for all three paths, so the checks below read the patient and
         # the clinic's rule set once, not once per path.
         check.consent.episode = check.decision.assessment.episode = check.episode
@@ -585,12 +617,8 @@ def day_of_decision_problem(decision: Decision) -> str:
 
 def todays_safety_check(consent: Consent, *, on: date) -> SafetyCheck | None:
     """The newest safety check on ``on`` for ``consent`` (complete or not)."""
-    return (
-        SafetyCheck.objects.filter(consent=consent, checked_on=on)
-        .select_related("decision", "decision__assessment")
-        .order_by("-checked_at", "-id")
-        .first()
-    )
+    check: SafetyCheck | None = _TODAYS_CHECK.first(consent=consent.pk, on=on)
+    return check
 
 
 def checklist_problem(check: SafetyCheck) -> str:

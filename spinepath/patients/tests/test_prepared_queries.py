@@ -93,3 +93,33 @@ def test_a_query_whose_shape_depends_on_its_values_is_refused(db):
 
     with pytest.raises(ValueError):
         Prepared(build, patient=(PK, A, B))(patient=A)
+
+
+def test_select_related_objects_are_the_orms_and_cached_on_their_parents(two_patients):
+    def build(patient):
+        return (
+            Episode.objects.filter(patient=patient)
+            .select_related("patient__clinic", "responsible_clinician")
+            .order_by("-referral_date", "-id")[:1]
+        )
+
+    prepared = Prepared(build, patient=(PK, A, B))
+    for patient in two_patients:
+        (expected,) = build(patient.pk)
+        (found,) = prepared(patient=patient.pk)
+        assert _fields(found) == _fields(expected)
+        for relation in ("patient", "responsible_clinician"):
+            field = Episode._meta.get_field(relation)
+            assert field.is_cached(found)  # no query to reach it
+            mine, theirs = getattr(found, relation), getattr(expected, relation)
+            assert (mine is None and theirs is None) or _fields(mine) == _fields(theirs)
+        assert Patient._meta.get_field("clinic").is_cached(found.patient)
+        assert _fields(found.patient.clinic) == _fields(expected.patient.clinic)
+        assert not found._state.adding and not found.patient._state.adding
+    assert prepared(patient=A) == []
+
+
+def test_a_related_managers_queryset_is_refused(two_patients):
+    first, _ = two_patients
+    with pytest.raises(ValueError):
+        Prepared(lambda patient: first.episodes.all(), patient=(PK, A, B))

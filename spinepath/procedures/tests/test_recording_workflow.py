@@ -480,3 +480,28 @@ def test_the_checklist_needs_valid_consent(episode_a, clinician_a):
     consent = take_consent(assess(episode_a, clinician_a), clinician_a, decision="deny")
     with pytest.raises(ProcedureRefused, match="declined"):
         check_today(consent, clinician_a)
+
+
+def test_the_same_injection_minutes_apart_is_refused_and_one_outside_the_window_is_not(
+    episode_a, clinician_a
+):
+    """The duplicate window (10 minutes) and the injection's own columns, a blank steroid and
+    dose included (compared in Python, not as ``IS NULL`` in SQL)."""
+    from spinepath.procedures.procedure import AlreadyRecorded
+
+    now = timezone.localtime()
+    given = now - timedelta(minutes=12)  # the checklist is today's: all three times today
+    if given.date() != now.date():
+        pytest.skip("needs twelve minutes of today behind it")
+    ready_for_procedure(episode_a, clinician_a)
+    plain = {"steroid": "", "steroid_dose_mg": None}
+    first = record_procedure(episode_a, clinician_a, performed_at=given, **plain)
+    before = _written()
+    with pytest.raises(AlreadyRecorded) as again:
+        record_procedure(episode_a, clinician_a, performed_at=given + timedelta(minutes=9), **plain)
+    assert again.value.record.pk == first.pk and not again.value.same_submission
+    assert _written() == before
+    later = record_procedure(
+        episode_a, clinician_a, performed_at=given + timedelta(minutes=11), **plain
+    )
+    assert later.pk != first.pk
