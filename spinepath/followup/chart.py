@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from spinepath.lib.charts.svg import presentation_attributes
+
 # matplotlib is imported when the first chart is drawn (as lib/charts/svg.py does), not when the
 # template tags that import this module load: it takes seconds, and most renders draw no chart.
-
-from spinepath.lib.charts.svg import presentation_attributes
 
 SERIES = ("nrs_back", "nrs_leg", "odi", "pgic")
 SERIES_WORDS = {
