@@ -54,7 +54,7 @@ def _flush_past_the_audit_delete_trigger() -> None:
     """On SQLite a trigger refuses DELETE on the audit log, and a transactional test's flush
     empties tables with DELETE: the test runner's flush (only) drops the trigger, deletes and
     puts it back, in its one transaction, as an owner would deliberately do."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db.backends.sqlite3.base import DatabaseOperations
 
     from spinepath.accounts.chain import SQLITE_DROP, SQLITE_TRIGGERS
 
