@@ -17,7 +17,6 @@ from spinepath.accounts import audit
 from spinepath.accounts.management.commands.db_roles import role_sql
 from spinepath.accounts.models import AuditEvent
 
-
 REFUSED_TO_THE_APP = [
     "UPDATE accounts_auditevent SET reason = 'x'",
     "DELETE FROM accounts_auditevent",

@@ -36,7 +36,10 @@ def role_sql(database: str, owner: str, app: str) -> list[str]:
         raise CommandError("The owner and the application need different roles.")
     db = '"' + database.replace('"', '""') + '"'
     o, a = f'"{owner}"', f'"{app}"'
-    create = "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{0}') THEN {1}; END IF; END $$;"
+    create = (
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{0}')"
+        " THEN {1}; END IF; END $$;"
+    )
     return [
         create.format(owner, f"CREATE ROLE {o} LOGIN NOSUPERUSER NOCREATEROLE NOBYPASSRLS"),
         create.format(
