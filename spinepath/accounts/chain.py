@@ -89,20 +89,16 @@ def link(event: Any) -> Link:
 
 def seal(events: Sequence[AuditEvent], using: str) -> None:
     """Chain ``events`` after the head, in order. Call inside ``transaction.atomic(using)``."""
-    from spinepath.accounts.models import AuditEvent
-
     connection = connections[using]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-            cursor.execute(
-                "SELECT clock_timestamp(), (SELECT ARRAY[seq::text, hash] FROM accounts_auditevent"
-                " ORDER BY seq DESC LIMIT 1)"
-            )
-            now, head = cursor.fetchone()
-    else:  # SQLite: BEGIN IMMEDIATE already holds the write lock (see above)
-        now = timezone.now()
-        head = AuditEvent.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
+    with connection.cursor() as cursor:  # plain SQL: this runs for every event written
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s), clock_timestamp()", [LOCK_KEY])
+            now = cursor.fetchone()[1]
+        else:  # SQLite: BEGIN IMMEDIATE already holds the write lock (see above)
+            now = timezone.now()
+        # A statement begun after the lock was granted: it sees the last writer's commit.
+        cursor.execute("SELECT seq, hash FROM accounts_auditevent ORDER BY seq DESC LIMIT 1")
+        head = cursor.fetchone()
     seq, previous = (int(head[0]), head[1]) if head else (0, GENESIS)
     for event in events:
         seq += 1
