@@ -223,3 +223,29 @@ def test_writers_in_parallel_still_make_one_chain(clinician_a, patient_a):
     assert errors == []
     assert AuditEvent.objects.count() == 4 * 15 * 4
     assert "240 event(s), chain unbroken" in verify()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_chains_rows_written_before_the_chain_in_id_order(clinician_a):
+    from django.db.migrations.executor import MigrationExecutor
+
+    before_chain = [("accounts", "0006_audit_hash_chain_fields")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before_chain)
+    old = executor.loader.project_state(before_chain).apps.get_model("accounts", "AuditEvent")
+    for n in range(3):
+        old.objects.create(
+            action="read", model="patients.Patient", object_id=str(n), user_id=clinician_a.pk
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [(e.seq, e.object_id) for e in events] == [(1, "0"), (2, "1"), (3, "2")]
+    assert [e.pk for e in events] == sorted(e.pk for e in events)
+    assert "3 event(s), chain unbroken" in verify()[0]
+    audit.record(None, UPDATE, clinician_a.clinic, user=clinician_a)  # the chain goes on
+    assert AuditEvent.objects.order_by("seq").last().seq == 4
+    assert "4 event(s), chain unbroken" in verify()[0]
+    with pytest.raises(Exception, match="append-only"), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM accounts_auditevent")  # the triggers are back
