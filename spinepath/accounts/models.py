@@ -307,7 +307,9 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
     ) -> list[AuditEvent]:
         """Chain the new events in order under the chain's lock, then write them (``chain.py``)."""
         events = list(objs)
-        with transaction.atomic(using=self.db):
+        # savepoint=False: inside a workflow's transaction, no SAVEPOINT round trips; a failure
+        # here fails that transaction, as a lost audit event must.
+        with transaction.atomic(using=self.db, savepoint=False):
             seal(events, self.db)
             return super().bulk_create(events, *args, **kwargs)
 
@@ -378,7 +380,7 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise AppendOnlyError("Audit records cannot be changed.")
         using = kwargs.get("using") or router.db_for_write(AuditEvent, instance=self)
-        with transaction.atomic(using=using):
+        with transaction.atomic(using=using, savepoint=False):  # as bulk_create, above
             seal([self], using)
             super().save(*args, **kwargs)
 

@@ -23,9 +23,12 @@ GENESIS = "0" * 64
 
 
 def _plain(value: object) -> object:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, Mapping):
+    # Cheap checks first (built-in types, not the Mapping ABC): this walks every event written.
+    if value is None or type(value) is str or type(value) is int or type(value) is bool:
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict | Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
