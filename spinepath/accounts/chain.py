@@ -9,8 +9,10 @@ highest ``seq``), and gives each new event, in order, the next ``seq``, the head
 The lock:
 - PostgreSQL: ``pg_advisory_xact_lock`` on one key, held until the writing transaction ends,
   so writers queue and each reads the head its predecessor committed (READ COMMITTED: the
-  head is read by a statement that starts after the lock is granted). An advisory lock needs
-  no UPDATE privilege, so the application's role can be denied UPDATE on the audit table.
+  head is read by a statement that starts after the lock is granted; both happen in one call
+  of the function ``accounts_auditevent_chain_head``, migration 0009, to save a round trip).
+  An advisory lock needs no UPDATE privilege, so the application's role can be denied UPDATE
+  on the audit table.
 - SQLite: every transaction is ``BEGIN IMMEDIATE`` (``settings.DATABASES`` OPTIONS), so the
   atomic block around :func:`seal` already holds the database's single write lock: no other
   writer can come between reading the head and inserting.
@@ -91,14 +93,14 @@ def seal(events: Sequence[AuditEvent], using: str) -> None:
     """Chain ``events`` after the head, in order. Call inside ``transaction.atomic(using)``."""
     connection = connections[using]
     with connection.cursor() as cursor:  # plain SQL: this runs for every event written
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s), clock_timestamp()", [LOCK_KEY])
-            now = cursor.fetchone()[1]
+        if connection.vendor == "postgresql":  # lock, clock and head: one call (migration 0009)
+            cursor.execute("SELECT * FROM accounts_auditevent_chain_head(%s)", [LOCK_KEY])
+            now, *found = cursor.fetchone()
+            head = found if found[0] is not None else None
         else:  # SQLite: BEGIN IMMEDIATE already holds the write lock (see above)
             now = timezone.now()
-        # A statement begun after the lock was granted: it sees the last writer's commit.
-        cursor.execute("SELECT seq, hash FROM accounts_auditevent ORDER BY seq DESC LIMIT 1")
-        head = cursor.fetchone()
+            cursor.execute("SELECT seq, hash FROM accounts_auditevent ORDER BY seq DESC LIMIT 1")
+            head = cursor.fetchone()
     seq, previous = (int(head[0]), head[1]) if head else (0, GENESIS)
     for event in events:
         seq += 1
