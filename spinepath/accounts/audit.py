@@ -9,15 +9,19 @@ one INSERT when the request ends (``AuditFlushMiddleware`` around every request,
 ``lib/batched.py``'s ``deferred_inserts``), before its response leaves; if that INSERT fails the
 request fails with it. Writes (create, update, override, export, …) are written with the change
 they describe, in its transaction: at once, or with their batch where a caller such as the demo
-batches them.
+batches them. An edit's event carries each changed field's value before and after
+(:func:`changes`) in its ``detail``. Every event is chained into the log's hash chain as it is
+written (``chain.py``; ``manage.py verify_audit`` checks it).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.http import HttpRequest
 
@@ -189,6 +193,27 @@ def changed_fields(instance: models.Model, original: dict[str, Any]) -> list[str
         for field in instance._meta.concrete_fields
         if field.name in original and getattr(instance, field.attname) != original[field.name]
     ]
+
+
+def changes(instance: models.Model, original: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each changed field's stored value before and after, for the event's ``detail``.
+
+    Values as JSON (dates, times, decimals and ids as text). They go into the audit row only,
+    which is hashed into the chain; nothing here is logged, and ``verify_audit`` names rows by
+    position and id, never by what they hold."""
+    return {
+        name: {"before": _json(original[name]), "after": _json(getattr(instance, attname))}
+        for name, attname in _attnames(instance, changed_fields(instance, original)).items()
+    }
+
+
+def _attnames(instance: models.Model, names: list[str]) -> dict[str, str]:
+    fields = {field.name: field.attname for field in instance._meta.concrete_fields}
+    return {name: fields[name] for name in names}
+
+
+def _json(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:

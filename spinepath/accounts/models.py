@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -12,9 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 
+from spinepath.accounts.chain import seal
 from spinepath.clinical.decision import validate_ruleset
 from spinepath.clinical.rules import RULES
 from spinepath.clinical.ruleset import RuleSetConfig, RuleSetConfigError, config_with_overrides
@@ -444,6 +446,17 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         raise AppendOnlyError("Audit records cannot be changed.")
 
+    def bulk_create(
+        self, objs: Iterable[AuditEvent], *args: Any, **kwargs: Any
+    ) -> list[AuditEvent]:
+        """Chain the new events in order under the chain's lock, then write them (``chain.py``)."""
+        events = list(objs)
+        # savepoint=False: inside a workflow's transaction, no SAVEPOINT round trips; a failure
+        # here fails that transaction, as a lost audit event must.
+        with transaction.atomic(using=self.db, savepoint=False):
+            seal(events, self.db)
+            return super().bulk_create(events, *args, **kwargs)
+
     def for_clinic(self, clinic: Clinic) -> AuditQuerySet:
         return self.filter(clinic=clinic)
 
@@ -486,6 +499,11 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     reason = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # The hash chain (chain.py): set by the one writer when the event is written, never by hand.
+    seq = models.BigIntegerField(unique=True, editable=False, help_text="Place in the chain.")
+    written_at = models.DateTimeField(editable=False, help_text="When it was written.")
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -505,7 +523,10 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("Audit records cannot be changed.")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(AuditEvent, instance=self)
+        with transaction.atomic(using=using, savepoint=False):  # as bulk_create, above
+            seal([self], using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit records cannot be deleted.")

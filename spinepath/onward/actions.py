@@ -285,6 +285,7 @@ def urgent_referral_result_record(
         action.result_recorded_by, action.result_recorded_at = by, at
         action.full_clean()
         changed = audit.changed_fields(action, before)
+        diff = audit.changes(action, before)  # field by field, before and after
         action.save()
         summary = f"Urgent referral result: {action.get_result_display().lower()}"
         if result_on:
@@ -295,6 +296,12 @@ def urgent_referral_result_record(
             TimelineEvent.Kind.PLAN, summary[:500], by=by, at=at, detail={"onward": action.pk}
         )
         audit.record(
-            request, AuditEvent.Action.UPDATE, action, changed_fields=changed, user=by, at=at
+            request,
+            AuditEvent.Action.UPDATE,
+            action,
+            changed_fields=changed,
+            detail={"changes": diff},
+            user=by,
+            at=at,
         )
     return action

@@ -202,9 +202,16 @@ def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch
         setattr(patient, field, value)
     api_helpers.full_clean(patient)
     changed = audit.changed_fields(patient, before)  # before saving bumps updated_at
+    diff = audit.changes(patient, before)  # field by field, before and after
     with transaction.atomic():
         _save_patient(patient)
-        audit.record(request, AuditEvent.Action.UPDATE, patient, changed_fields=changed)
+        audit.record(
+            request,
+            AuditEvent.Action.UPDATE,
+            patient,
+            changed_fields=changed,
+            detail={"changes": diff},
+        )
     return patient
 
 
@@ -242,9 +249,16 @@ def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch
         setattr(episode, field, value)
     api_helpers.full_clean(episode)
     changed = audit.changed_fields(episode, before)  # before saving bumps updated_at
+    diff = audit.changes(episode, before)  # field by field, before and after
     with transaction.atomic():
         episode.save()
-        audit.record(request, AuditEvent.Action.UPDATE, episode, changed_fields=changed)
+        audit.record(
+            request,
+            AuditEvent.Action.UPDATE,
+            episode,
+            changed_fields=changed,
+            detail={"changes": diff},
+        )
         if changed:
             episode.log(
                 TimelineEvent.Kind.UPDATE,

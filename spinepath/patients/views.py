@@ -70,10 +70,17 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # Compare stored values, not typed ones: "943 476 5919" is the same NHS number.
         changed = audit.changed_fields(patient, before)
+        diff = audit.changes(patient, before)  # field by field, before and after
         with transaction.atomic():
             saved = _saved(form, patient)
             if saved:
-                audit.record(request, AuditEvent.Action.UPDATE, patient, changed_fields=changed)
+                audit.record(
+                    request,
+                    AuditEvent.Action.UPDATE,
+                    patient,
+                    changed_fields=changed,
+                    detail={"changes": diff},
+                )
         if saved:
             messages.success(request, "Patient details saved.")
             return redirect("patient_detail", patient_id=patient.pk)
@@ -124,6 +131,7 @@ def episode_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
     form = EpisodeForm(request.POST or None, instance=episode, clinic_id=episode.patient.clinic_id)
     if request.method == "POST" and form.is_valid():
         changed = audit.changed_fields(episode, before)
+        diff = audit.changes(episode, before)  # field by field, before and after
         with transaction.atomic():
             form.save()
             if changed:
@@ -133,7 +141,13 @@ def episode_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
                     + ", ".join(str(form[f].label).lower() for f in changed),
                     by=_user(request),
                 )
-            audit.record(request, AuditEvent.Action.UPDATE, episode, changed_fields=changed)
+            audit.record(
+                request,
+                AuditEvent.Action.UPDATE,
+                episode,
+                changed_fields=changed,
+                detail={"changes": diff},
+            )
         messages.success(request, "Referral saved.")
         return redirect("episode_detail", episode_id=episode.pk)
     return render(

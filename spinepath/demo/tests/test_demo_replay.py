@@ -166,17 +166,21 @@ DUMPED = (
 )
 SECRET = {"token_hash"}
 """A follow-up link's token comes from ``secrets`` on purpose: the one thing never seeded."""
+WRITTEN = {"written_at", "prev_hash", "hash"}
+"""The audit chain stamps each event with the moment it was written (the wall clock, on purpose:
+``accounts/chain.py``) and hashes that in, so these differ between runs however seeded."""
 
 
 def _dump() -> list[dict[str, Any]]:
-    """Every demo record (and its audit log) as plain data, less the wall-clock ``updated_at``."""
+    """Every demo record (and its audit log) as plain data, less the wall-clock ``updated_at``
+    and the audit chain's write times and hashes."""
     models = [m for label in DUMPED for m in apps.get_app_config(label).get_models()]
     rows = []
     for model in [*models, AuditEvent]:
         queryset = model.objects.order_by("pk")
         for row in serializers.serialize("python", queryset):
             row["fields"].pop("updated_at", None)
-            for name in SECRET:
+            for name in (*SECRET, *WRITTEN):
                 row["fields"].pop(name, None)
             rows.append(row)
     return rows
