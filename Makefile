@@ -58,6 +58,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit -q -c pyproject.toml -r spinepath -x '*/tests/*,spinepath/testing.py'
 
 types: install-dev
 	$(VENV)/bin/mypy spinepath/clinical spinepath/lib

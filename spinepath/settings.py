@@ -41,7 +41,8 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "dev-only-insecure-key-never-use-in-production-8f3a1c9e7d"
+    # Development key; refused with DEBUG off (bandit B105).
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production-8f3a1c9e7d"  # nosec B105
 
 # The research extract's pseudonyms are keyed hashes (analytics/extract.py). Empty: a key derived
 # from SECRET_KEY. Set it to keep pseudonyms stable across a SECRET_KEY rotation.
@@ -377,7 +378,8 @@ SPINEPATH_RULESET_OVERRIDES: dict[str, object] = {}
 # Plausible maximum doses per drug and radiation figures (spinepath/clinical/data/dose_limits.toml),
 # overridden the same way, e.g. {"version": "local-1", "steroid_max_mg": {"dexamethasone": 24}}.
 SPINEPATH_DOSE_LIMIT_OVERRIDES: dict[str, object] = {}
-SPINEPATH_DEMO_PASSWORD = "spinepath-demo-2026"
+# The demo's published password, DEBUG only (bandit B105).
+SPINEPATH_DEMO_PASSWORD = "spinepath-demo-2026"  # nosec B105
 # The blood glucose (mmol/L) above which the consent sheet tells a person with diabetes to follow
 # their sick-day rules after a steroid; set it to the clinic's own sick-day rules.
 SPINEPATH_SICK_DAY_GLUCOSE_MMOL_L = 15.0

@@ -36,7 +36,8 @@ class _UserLookup:
                     (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
                 )
         sql = (
-            f"SELECT {', '.join(columns)} FROM {quote(User._meta.db_table)} {quote('u')} "
+            # SQL names from the models, quoted (bandit B608).
+            f"SELECT {', '.join(columns)} FROM {quote(User._meta.db_table)} {quote('u')} "  # nosec B608
             f"LEFT OUTER JOIN {quote(Clinic._meta.db_table)} {quote('c')} "
             f"ON ({quote('u')}.{quote(User._meta.get_field('clinic').column)} = "
             f"{quote('c')}.{quote(Clinic._meta.pk.column)}) "

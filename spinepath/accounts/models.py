@@ -351,7 +351,8 @@ class _TokenLookup:
             for name in ("key_hash", "revoked_at", "expires_at", "user")
         }
         sql = (
-            f"SELECT {', '.join(columns)} FROM {quote(ApiToken._meta.db_table)} {quote('t')} "
+            # SQL names from the models, quoted (bandit B608).
+            f"SELECT {', '.join(columns)} FROM {quote(ApiToken._meta.db_table)} {quote('t')} "  # nosec B608
             f"INNER JOIN {quote(User._meta.db_table)} {quote('u')} "
             f"ON ({quote('t')}.{column['user']} = {quote('u')}.{quote(User._meta.pk.column)}) "
             f"LEFT OUTER JOIN {quote(Clinic._meta.db_table)} {quote('c')} "

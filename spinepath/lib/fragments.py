@@ -28,9 +28,11 @@ def rows(row_format: str, items: Iterable[Mapping[str, object]]) -> SafeString:
     """``row_format.format(**item)`` for each item, every value escaped, joined."""
     return mark_safe(
         "".join(row_format.format_map({k: text(v) for k, v in item.items()}) for item in items)
-    )
+        # Built from escaped parts (bandit B308, B703).
+    )  # nosec B308 B703
 
 
 def safe(markup: str) -> SafeString:
     """Markup built by the caller from escaped parts (``text``), to drop into a row as it is."""
-    return mark_safe(markup)
+    # Built from escaped parts (bandit B308, B703).
+    return mark_safe(markup)  # nosec B308 B703

@@ -740,7 +740,8 @@ STARTBACK_PATTERNS: list[tuple[tuple[str, int], ...]] = []
 
 def _startback_patterns() -> list[tuple[tuple[str, int], ...]]:
     if not STARTBACK_PATTERNS:
-        rng = random.Random(9)
+        # Seeded synthetic data, nothing secret (bandit B311).
+        rng = random.Random(9)  # nosec B311
         for risk in range(30):
             agree = min(8, risk // 4 + rng.randint(0, 3))
             items = [1] * agree + [0] * (8 - agree)
@@ -823,7 +824,8 @@ class _Generator:
     ) -> None:
         self.n, self.seed, self.clinic_count, self.at = n, seed, clinics, at
         self.progress = progress
-        self.rng = random.Random(seed)
+        # Seeded synthetic data, nothing secret (bandit B311).
+        self.rng = random.Random(seed)  # nosec B311
         self.f = Formats()
         self.today = timezone.localdate(at)
         self.config = None
@@ -843,7 +845,8 @@ class _Generator:
             )
         made = []
         password = make_password(None)
-        rng = random.Random(self.seed * 7919 + 1)
+        # Seeded synthetic data, nothing secret (bandit B311).
+        rng = random.Random(self.seed * 7919 + 1)  # nosec B311
         cities = list(CITIES)
         rng.shuffle(cities)
         # Explicit keys here too, so the same seed gives the same keys (sequences move on).

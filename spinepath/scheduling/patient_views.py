@@ -23,7 +23,8 @@ from spinepath.scheduling.instructions import instructions_for
 from spinepath.scheduling.messages import DOB_TRIES, find_usable, token_hash
 from spinepath.scheduling.models import Booking
 
-TOKEN_KEY = "booking_token"
+# A session key's name (bandit B105).
+TOKEN_KEY = "booking_token"  # nosec B105
 VERIFIED_KEY = "booking_verified"
 
 

@@ -162,7 +162,8 @@ def to_svg(
         raw = raw.replace(
             f'<g id="{gid}">', f'<g id="{gid}" class="mark"><title>{escape(words)}</title>', 1
         )
-    prefix = "c" + hashlib.sha1(f"{title}\n{summary}\n{raw}".encode()).hexdigest()[:10]
+    digest = hashlib.sha1(f"{title}\n{summary}\n{raw}".encode(), usedforsecurity=False)
+    prefix = "c" + digest.hexdigest()[:10]
     raw = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', raw)
     raw = _REF.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", raw)
     head, rest = raw.split(">", 1)
