@@ -323,7 +323,10 @@ def check_status(target: Target, port: int) -> None:
     """One request first: a page that redirects to the login or errors would bench nothing."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{target.path}",
-        data=target.body.replace("{mrn}", "first").encode() if target.method == "POST" else None,
+        # A new MRN each run: a reused database already has the last run's first patient.
+        data=target.body.replace("{mrn}", f"first-{secrets.token_hex(4)}").encode()
+        if target.method == "POST"
+        else None,
         headers=target.headers,
         method=target.method,
     )

@@ -118,6 +118,8 @@ TEMPLATES = [
                 "spinepath.accounts.context_processors.staff",
             ],
             "libraries": {"wording": "spinepath.lib.wording"},
+            # ``{% url %}`` without a ``reverse`` per link (lib/url_tag.py), in every template.
+            "builtins": ["spinepath.lib.url_tag"],
         },
     },
 ]
@@ -126,7 +128,10 @@ TEMPLATES = [
 # SQLite: WAL lets readers proceed during a write; IMMEDIATE transactions take the write lock up
 # front so read-then-write transactions wait instead of failing with "database is locked"
 # (Django ticket #29280); synchronous=FULL because clinical records must survive a power cut.
-# PostgreSQL: persistent connections with health checks, so a server restart costs no request.
+# Both: persistent connections with health checks. PostgreSQL: a server restart costs no request.
+# SQLite: a new connection per request cost ≈ 0.7 ms of CPU (Django registers its SQL functions
+# and runs the PRAGMAs below each time) on every request that reads the database, and closing the
+# last one checkpoints the WAL inside someone's request (docs/performance.md, "Pages, session 6").
 VAR_DIR = Path(env_str("SPINEPATH_VAR_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'spinepath.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
@@ -141,9 +146,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
         ),
     }
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -9,6 +9,7 @@ from spinepath.api import api, api_docs
 urlpatterns = [
     # Pages that show every stage of the pathway (see spinepath/views.py).
     path("", views.dashboard, name="dashboard"),
+    path("worklists/<slug:stage>/", views.stage_worklist_page, name="stage_worklist"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient_detail"),
     path("episodes/<uuid:episode_id>/", views.episode_detail, name="episode_detail"),
     path("", include("spinepath.patients.urls")),

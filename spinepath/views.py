@@ -7,20 +7,22 @@ layers in ``pyproject.toml``); the reference list is here because every cited so
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Min, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from spinepath.accounts import access, audit
-from spinepath.accounts.models import User
+from spinepath.accounts.models import Clinic, User
 from spinepath.clinical.coding import codebook
 from spinepath.clinical.rtt import breached_if_referred_by
 from spinepath.clinical.sources import all_sources
@@ -54,52 +56,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not user.may_see_patients:
         return _analyst_dashboard(request, user)
-    episodes = scope.episodes_for(user).open()
     # Decisions that stop the pathway and still need their referral or plan recorded come first,
     # most pressing first, and are flagged again wherever they sit in the stage lists.
-    urgent = needing_action(scope.episodes_for(user))
+    urgent = needing_action(user.clinic_id)
     urgent_ids = {alert.episode.pk for alert in urgent}
     today = timezone.localdate()
-    # Waits by stage, in the one grouped read that counts them: the longest wait since referral
-    # and how many have waited longer than the referral-to-treatment standard (by the referral
-    # date alone: the waiting list deducts the patient's pauses).
     standard = waiting.standard_days()
-    waits = {
-        row["stage"]: row
-        for row in episodes.order_by()
-        .values("stage")
-        .annotate(
-            n=Count("id"),
-            oldest=Min("referral_date"),
-            over=Count("id", filter=Q(referral_date__lte=breached_if_referred_by(today, standard))),
-        )
-    }
-    counts = {stage: row["n"] for stage, row in waits.items()}
-    by_stage: dict[str, list[Episode]] = {}
-    for episode in _longest_waiting(episodes):
-        episode.needs_action = episode.pk in urgent_ids  # type: ignore[attr-defined]
-        by_stage.setdefault(episode.stage, []).append(episode)
+    waits = _stage_waits(user.clinic_id, today, standard)
     dates = Writer()
-    worklists = [
-        {
-            "stage": stage,
-            "label": label,
-            "count": counts.get(stage, 0),
-            "longest_weeks": (
-                (today - waits[stage]["oldest"]).days // 7
-                if stage in waits and waits[stage]["oldest"]
-                else None
-            ),
-            "over_standard": waits[stage]["over"] if stage in waits else 0,
-            "episodes": by_stage.get(stage, []),
-            "rows": _worklist_rows(by_stage.get(stage, []), dates),
-        }
-        for stage, label in Episode.Stage.choices
-        if stage != Episode.Stage.DISCHARGED
-    ]
+    worklists = []
+    shown_ids = {alert.episode.patient_id for alert in urgent}
+    for stage, label in OPEN_STAGES:
+        rows = _STAGE_LIST(clinic=user.clinic_id, stage=stage)
+        shown_ids.update(row[1] for row in rows)
+        count, oldest, over = waits.get(stage, (0, None, 0))
+        worklists.append(
+            {
+                "stage": stage,
+                "label": label,
+                "count": count,
+                "longest_weeks": (today - oldest).days // 7 if oldest else None,
+                "over_standard": over,
+                "shown": len(rows),
+                "rows": _worklist_rows(rows, urgent_ids, dates),
+            }
+        )
     # One list event for everyone the page shows, whichever section they appear in.
-    shown_ids = {e.patient_id for w in worklists for e in w["episodes"]}
-    shown_ids |= {alert.episode.patient_id for alert in urgent}
     if shown_ids:
         audit.record_list(request, Patient, sorted(shown_ids, key=str))
     return render(
@@ -113,6 +95,70 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": SearchForm(),
         },
     )
+
+
+# The stages that have a worklist, in the pathway's order.
+OPEN_STAGES = [(s, label) for s, label in Episode.Stage.choices if s != Episode.Stage.DISCHARGED]
+_CLINIC = (Clinic._meta.pk, 1, 2)
+_STAGE = (Episode._meta.get_field("stage"), "referred", "assessed")
+_REFERRED_BY = (Episode._meta.get_field("referral_date"), date(2001, 1, 1), date(2002, 2, 2))
+
+# The columns of a worklist row (``WORKLIST_ROW``).
+WORKLIST_COLUMNS = (
+    "pk",
+    "patient_id",
+    "condition",
+    "stage_changed_at",
+    "patient__given_name",
+    "patient__family_name",
+)
+
+
+def stage_worklist(clinic_id: object, stage: str) -> QuerySet[Episode]:
+    """One stage's worklist, longest waiting at that stage first, as ``WORKLIST_COLUMNS``.
+
+    The database walks the ``(stage, stage_changed_at)`` index in order, keeps the clinic's rows
+    (checked on each row's patient) and stops at the page's end, so a page costs the rows it
+    shows, not the clinic's episodes."""
+    return (
+        Episode.objects.filter(patient__clinic_id=clinic_id, stage=stage)
+        .order_by("stage_changed_at", "pk")
+        .values_list(*WORKLIST_COLUMNS)
+    )
+
+
+# The worklists page's part of each stage, compiled once (lib/prepared.py).
+_STAGE_LIST = Prepared(
+    lambda clinic, stage: stage_worklist(clinic, stage)[:WORKLIST_LIMIT],
+    clinic=_CLINIC,  # type: ignore[arg-type]
+    stage=_STAGE,  # type: ignore[arg-type]
+)
+
+# Waits by stage in one grouped read: how many, the longest wait since referral and how many
+# have waited longer than the referral-to-treatment standard (by the referral date alone: the
+# waiting list deducts the patient's pauses). Each column it reads is in the episodes'
+# ``(stage, patient, referral_date)`` index and the patients' ``(id, clinic)`` index, so SQLite
+# counts from the two indexes without reading a row of either table.
+_STAGE_WAITS = Prepared(
+    lambda clinic, breach: (
+        Episode.objects.filter(patient__clinic_id=clinic, stage__in=[s for s, _l in OPEN_STAGES])
+        .order_by()
+        .values_list("stage")
+        .annotate(
+            n=Count("stage"),
+            oldest=Min("referral_date"),
+            over=Count("referral_date", filter=Q(referral_date__lte=breach)),
+        )
+    ),
+    clinic=_CLINIC,  # type: ignore[arg-type]
+    breach=_REFERRED_BY,  # type: ignore[arg-type]
+)
+
+
+def _stage_waits(clinic_id: object, today: date, standard: int) -> dict[str, tuple[Any, ...]]:
+    """``stage: (how many, the earliest referral date, how many over the standard)``."""
+    breach = breached_if_referred_by(today, standard)
+    return {row[0]: row[1:] for row in _STAGE_WAITS(clinic=clinic_id, breach=breach)}
 
 
 # One ``<li>`` of a stage's list in ``templates/patients/dashboard.html``.
@@ -135,39 +181,51 @@ def _episode_url(episode_id: object) -> str:
     return _url_format("episode_detail", get_script_prefix()).format(episode_id)
 
 
-def _worklist_rows(episodes: list[Episode], dates: Writer) -> SafeString:
+def _worklist_rows(rows: list[tuple[Any, ...]], urgent_ids: set[Any], dates: Writer) -> SafeString:
+    """``WORKLIST_ROW`` for each of ``stage_worklist``'s rows."""
+    conditions = codebook().conditions
     return fragments.rows(
         WORKLIST_ROW,
         (
             {
-                "url": _episode_url(episode.pk),
-                "name": episode.patient.full_name,
-                "flag": fragments.safe(NEEDS_ACTION_FLAG if episode.needs_action else ""),  # type: ignore[attr-defined]
-                "condition": episode.condition_display,
-                "since": dates.day(episode.stage_changed_at),
+                "url": _episode_url(pk),
+                "name": f"{given} {family}",  # Patient.full_name
+                "flag": fragments.safe(NEEDS_ACTION_FLAG if pk in urgent_ids else ""),
+                "condition": conditions[condition].display,  # Episode.condition_display
+                "since": dates.day(changed),
             }
-            for episode in episodes
+            for pk, _patient, condition, changed, given, family in rows
         ),
     )
 
 
-def _longest_waiting(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
-    """The ``WORKLIST_LIMIT`` longest waiting at each stage, in one query (a window function)
-    rather than one per stage; only the columns the worklists show."""
-    rank = Window(RowNumber(), partition_by=F("stage"), order_by=[F("stage_changed_at"), F("pk")])
-    return (
-        episodes.select_related("patient")
-        .only(
-            "stage",
-            "stage_changed_at",
-            "condition",
-            "patient__given_name",
-            "patient__family_name",
-            "patient__clinic_id",
-        )
-        .annotate(rank=rank)
-        .filter(rank__lte=WORKLIST_LIMIT)
-        .order_by("stage_changed_at", "pk")
+STAGE_PAGE_SIZE = 50
+
+
+@access.patient_staff_required
+def stage_worklist_page(request: HttpRequest, stage: str) -> HttpResponse:
+    """Everyone at one stage, longest waiting first, a page at a time: the worklists page shows
+    each stage's first ``WORKLIST_LIMIT`` and links here for the rest."""
+    labels = dict(OPEN_STAGES)
+    if stage not in labels:
+        raise Http404("No such worklist")
+    user = _user(request)
+    page = Paginator(stage_worklist(user.clinic_id, stage), STAGE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
+    urgent_ids = {alert.episode.pk for alert in needing_action(user.clinic_id)}
+    if rows:
+        audit.record_list(request, Patient, sorted({row[1] for row in rows}, key=str))
+    return render(
+        request,
+        "patients/stage_worklist.html",
+        {
+            "stage": stage,
+            "label": labels[stage],
+            "page": page,
+            "rows": _worklist_rows(rows, urgent_ids, Writer()),
+        },
     )
 
 

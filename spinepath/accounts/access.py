@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent, Role, User
+from spinepath.lib.prepared import Prepared
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -138,7 +139,7 @@ M = TypeVar("M", bound=Model)
 
 def get_for_user(
     request: HttpRequest,
-    queryset: QuerySet[M],
+    queryset: QuerySet[M] | Prepared,
     pk: Any,
     *,
     patient_path: str,
@@ -149,11 +150,17 @@ def get_for_user(
 
     ``patient_path`` is the lookup from the record to its patient (``""`` for a patient,
     ``"episode__patient"`` for a consent), so every kind of record is scoped by the same rule.
+    A hot page may pass its lookup compiled once (``lib/prepared.py``): a ``Prepared`` of
+    ``pk`` and ``clinic`` that filters on both exactly so, ``[:1]``.
     """
     user: User = request.user  # type: ignore[assignment]
     ensure_patient_role(user)
-    clinic_lookup = f"{patient_path}__clinic_id" if patient_path else "clinic_id"
-    record = queryset.filter(pk=pk, **{clinic_lookup: user.clinic_id}).first()
+    if isinstance(queryset, Prepared):
+        found = queryset(pk=pk, clinic=user.clinic_id)
+        record: M | None = found[0] if found else None
+    else:
+        clinic_lookup = f"{patient_path}__clinic_id" if patient_path else "clinic_id"
+        record = queryset.filter(pk=pk, **{clinic_lookup: user.clinic_id}).first()
     if record is None:
         # Another clinic's record, or none at all: the same 404 either way, and on the log.
         audit.record_denied(

@@ -9,22 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db import router, transaction
+from django.db.models import Exists, F, Model, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from spinepath.accounts import audit
-from spinepath.accounts.models import AuditEvent, User
+from spinepath.accounts.models import AuditEvent, Clinic, User
 from spinepath.assessment.models import Decision
 from spinepath.clinical.red_flags import Urgency, urgency
 from spinepath.clinical.vocab import Outcome
 from spinepath.lib.dates import day as day_words
+from spinepath.lib.prepared import Prepared
 from spinepath.onward.models import OnwardAction
 from spinepath.patients.locks import hold_patient
-from spinepath.patients.models import Episode, TimelineEvent
+from spinepath.patients.models import Episode, Patient, TimelineEvent
 
 # The outcomes no reason can override (the core's ``Outcome.stops_pathway``), as stored values.
 STOPPING_OUTCOMES = sorted(outcome.value for outcome in Outcome if outcome.stops_pathway)
@@ -129,30 +130,94 @@ def alerts_for(episodes: list[Episode]) -> list[Alert]:
     ]
 
 
-def needing_action(episodes: QuerySet[Episode]) -> list[Alert]:
-    """Open episodes whose current decision stops the pathway and has no onward action yet,
-    most pressing first: emergencies, then urgent referrals, then plans, oldest first.
-
-    Two reads rather than a current-decision subquery for every open episode: the stopping
-    decisions still waiting for an action (few), then the decisions of just their episodes,
-    newest first, to keep those that are still their episode's current one."""
-    waiting = dict(
-        Decision.objects.filter(
-            outcome__in=STOPPING_OUTCOMES,
-            onward_action__isnull=True,
-            assessment__episode__in=episodes.open().values("pk"),
-        ).values_list("pk", "assessment__episode_id")
+def _waiting_episodes(clinic: int) -> QuerySet[Decision]:
+    """The episodes (ids) of a clinic's open episodes with a stopping decision still waiting for
+    its action. Starts from the stopping decisions (the index on ``Decision.outcome``) and asks
+    of each whether its episode is open and the clinic's (``EXISTS``): given an ``IN`` subquery
+    or a join instead, SQLite started from every patient or open episode of the clinic (4–12 ms
+    of SQL against 0.1 ms at 2,000 patients)."""
+    in_clinic = Episode.objects.open().filter(
+        patient__clinic_id=clinic, pk=OuterRef("assessment__episode_id")
     )
-    if not waiting:
-        return []
-    current: dict[Any, Decision] = {}
-    for decision in (
-        Decision.objects.filter(assessment__episode__in=set(waiting.values()))
-        .select_related("assessment__episode__patient")
+    return (
+        Decision.objects.filter(outcome__in=STOPPING_OUTCOMES, onward_action__isnull=True)
+        .filter(Exists(in_clinic))
+        .order_by()
+        .values("assessment__episode_id")
+    )
+
+
+# Every decision of those episodes, each episode's current one first (``CURRENT_ORDER``), with
+# what the worklists show of the episode and the patient: one query, compiled once.
+_NEEDING_COLUMNS = (
+    "pk",
+    "outcome",
+    "facts",
+    "evaluated_at",
+    "onward_action__id",
+    "assessment__episode_id",
+    "assessment__episode__condition",
+    "assessment__episode__stage",
+    "assessment__episode__patient_id",
+    "assessment__episode__patient__given_name",
+    "assessment__episode__patient__family_name",
+)
+_NEEDING = Prepared(
+    lambda clinic: (
+        Decision.objects.filter(assessment__episode__in=_waiting_episodes(clinic))
         .order_by(*CURRENT_ORDER)
-    ):
-        current.setdefault(decision.assessment.episode_id, decision)
-    alerts = [Alert(d.assessment.episode, d, None) for d in current.values() if d.pk in waiting]
+        .values_list(*_NEEDING_COLUMNS)
+    ),
+    clinic=(Clinic._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def _loaded(model: type[M], **values: Any) -> M:
+    """A ``model`` object as the ORM makes it from a row of ``values`` (by attribute name): the
+    other fields deferred, loaded if ever asked for."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(router.db_for_read(model), names, [values[n] for n in names])
+
+
+def needing_action(clinic_id: int) -> list[Alert]:
+    """The clinic's open episodes whose current decision stops the pathway and has no onward
+    action yet, most pressing first: emergencies, then urgent referrals, then plans, oldest
+    first.
+
+    One read rather than a current-decision subquery for every open episode: the decisions of
+    just the episodes with a stopping decision still waiting (few), newest first, to keep those
+    that are still their episode's current one. The alert's decision, episode and patient carry
+    the columns read (the rest load if asked for, as a deferred field does)."""
+    seen: set[Any] = set()
+    alerts = []
+    for (
+        pk,
+        outcome,
+        facts,
+        evaluated_at,
+        action_id,
+        episode_id,
+        condition,
+        stage,
+        patient_id,
+        given,
+        family,
+    ) in _NEEDING(clinic=clinic_id):
+        if episode_id in seen:
+            continue  # not the episode's current decision
+        seen.add(episode_id)
+        if outcome not in STOPPING_OUTCOMES or action_id is not None:
+            continue
+        patient = _loaded(Patient, id=patient_id, given_name=given, family_name=family)
+        episode = _loaded(
+            Episode, id=episode_id, condition=condition, stage=stage, patient_id=patient_id
+        )
+        Episode.patient.field.set_cached_value(episode, patient)  # type: ignore[attr-defined]
+        decision = _loaded(Decision, id=pk, outcome=outcome, facts=facts, evaluated_at=evaluated_at)
+        alerts.append(Alert(episode, decision, None))
     return sorted(alerts, key=lambda a: a.sort_key)
 
 

@@ -154,6 +154,9 @@ class Patient(QuickValidation, models.Model):
         indexes = [
             models.Index(fields=["clinic", "family_name"]),
             models.Index(fields=["clinic", "date_of_birth"]),
+            # A join from an episode finds its patient's clinic in the index alone (the
+            # worklists' counts by stage read no patient row).
+            models.Index(fields=["id", "clinic"], name="patient_clinic_by_id"),
         ]
 
     def __str__(self) -> str:
@@ -308,8 +311,12 @@ class Episode(QuickValidation, models.Model):
 
     class Meta:
         ordering = ["-referral_date", "-created_at"]
-        # The worklists list each stage's episodes by when they reached it.
-        indexes = [models.Index(fields=["stage", "stage_changed_at"])]
+        # The worklists list each stage's episodes by when they reached it, and count each
+        # stage's waits by referral date from an index alone.
+        indexes = [
+            models.Index(fields=["stage", "stage_changed_at"]),
+            models.Index(fields=["stage", "patient", "referral_date"], name="episode_stage_waits"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.condition_display} (referred {day(self.referral_date)})"

@@ -14,7 +14,8 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from spinepath.accounts.access import get_for_user
-from spinepath.accounts.models import User
+from spinepath.accounts.models import Clinic, User
+from spinepath.lib.prepared import Prepared
 from spinepath.patients.models import Episode, Patient
 
 M = TypeVar("M", bound=Model)
@@ -40,6 +41,15 @@ def _as_uuid(value: Any) -> UUID:
         raise Http404("No such patient") from None
 
 
+# The patient page's and the API's lookup, compiled once (lib/prepared.py): the clinic comes
+# with the user (the session's and the token's lookups read it), so the patient alone is read.
+_PATIENT_IN_CLINIC = Prepared(
+    lambda pk, clinic: Patient.objects.filter(pk=pk, clinic_id=clinic)[:1],
+    pk=(Patient._meta.pk, UUID(int=1), UUID(int=2)),  # type: ignore[arg-type]
+    clinic=(Clinic._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
+
+
 def get_patient_for_user(
     request: HttpRequest, patient_id: Any, *, log_read: bool = True
 ) -> Patient:
@@ -50,7 +60,7 @@ def get_patient_for_user(
     known = user.is_authenticated and clinic_field.is_cached(user)  # type: ignore[attr-defined]
     patient = get_for_user(
         request,
-        Patient.objects.all() if known else Patient.objects.select_related("clinic"),
+        _PATIENT_IN_CLINIC if known else Patient.objects.select_related("clinic"),
         _as_uuid(patient_id),
         patient_path="",
         what="patient",

@@ -196,11 +196,8 @@ def _amend_discharge(record: Any, clinician: Any) -> None:
 def _check(world: World) -> None:
     """Each page opens on the state it is named for."""
     from spinepath.onward.actions import alert_for, needing_action
-    from spinepath.patients.models import Episode
 
-    waiting = {
-        a.episode.pk for a in needing_action(Episode.objects.filter(patient__clinic__code="a"))
-    }
+    waiting = {a.episode.pk for a in needing_action(world.urgent.patient.clinic_id)}
     assert {world.urgent.pk, world.not_suitable.pk} <= waiting, "no one needs urgent action"
     assert alert_for(world.urgent).is_referral and not alert_for(world.not_suitable).is_referral
     check = world.procedure.safety_check
@@ -359,6 +356,7 @@ PAGES: list[StaffPage] = [
     StaffPage("login", lambda w: reverse("login"), user=None),
     # Heads with "Needs urgent action": an emergency referral and a plan not yet recorded.
     StaffPage("dashboard", lambda w: reverse("dashboard")),
+    StaffPage("stage worklist", lambda w: reverse("stage_worklist", args=["assessed"])),
     StaffPage("analyst overview", lambda w: reverse("dashboard"), user="analyst-a"),
     StaffPage("search", lambda w: reverse("patient_search")),
     StaffPage("search results", lambda w: reverse("patient_search"), then=_search),

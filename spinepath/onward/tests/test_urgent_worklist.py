@@ -76,7 +76,7 @@ def test_suspected_cancer_is_urgent_within_two_weeks_and_listed_after_emergencie
 ):
     other = make_episode(make_patient(clinic_a, given_name="Ivy", nhs_number="", mrn="M-2"))
     make_decision(other, clinician_a, **CANCER)
-    alerts = needing_action(Episode.objects.all())
+    alerts = needing_action(clinician_a.clinic_id)
     assert [a.urgency.value for a in alerts] == ["emergency", "urgent"]
     assert alerts[1].urgency.label == "Urgent: to be seen within 2 weeks"
 
@@ -277,7 +277,7 @@ def test_a_new_assessment_without_the_flag_ends_the_alert(alice, cauda_equina, c
     """Imaging excluded the cause; the new assessment has no flag, so nothing is urgent."""
     episode = cauda_equina.assessment.episode
     make_decision(episode, clinician_a, assessed_on=date(2026, 11, 25))
-    assert needing_action(Episode.objects.all()) == []
+    assert needing_action(clinician_a.clinic_id) == []
     page = alice.get(f"/episodes/{episode.pk}/").content.decode()
     assert "urgent-banner" not in page
     assert "Take consent" in page
@@ -286,7 +286,7 @@ def test_a_new_assessment_without_the_flag_ends_the_alert(alice, cauda_equina, c
 def test_a_discharged_episode_is_not_listed(cauda_equina, clinician_a):
     episode = cauda_equina.assessment.episode
     episode.advance_to(Episode.Stage.DISCHARGED, by=clinician_a)
-    assert needing_action(Episode.objects.all()) == []
+    assert needing_action(clinician_a.clinic_id) == []
 
 
 def test_another_clinics_urgent_patient_is_not_listed(client, clinician_b, cauda_equina):

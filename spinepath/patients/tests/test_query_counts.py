@@ -94,3 +94,35 @@ def test_the_worklists_ask_as_many_queries_for_a_busy_clinic_as_for_a_quiet_one(
         make_decision(episode, clinician_a, red_flags=["saddle_anaesthesia"] if n % 4 == 0 else [])
         Episode.objects.filter(pk=episode.pk).update(stage=Episode.Stage.values[n % 5])
     assert _queries(client, "/") == quiet
+
+
+def _at_stage(clinic: Any, n: int, prefix: str) -> None:
+    for i in range(n):
+        episode = make_episode(make_patient(clinic, nhs_number="", mrn=f"{prefix}{i}"))
+        Episode.objects.filter(pk=episode.pk).update(stage=Episode.Stage.CONSENTED)
+
+
+def test_the_worklists_ask_as_many_queries_when_a_stage_overflows_its_list(
+    client, clinic_a, clinician_a
+):
+    from spinepath.views import WORKLIST_LIMIT
+
+    client.force_login(clinician_a)
+    _at_stage(clinic_a, 2, "FEW")
+    few = _queries(client, "/")
+    _at_stage(clinic_a, WORKLIST_LIMIT + 5, "MANY")
+    assert "Show all" in client.get("/").content.decode()
+    assert _queries(client, "/") == few
+
+
+def test_a_stage_page_asks_as_many_queries_for_a_full_page_as_for_a_short_one(
+    client, clinic_a, clinician_a, monkeypatch
+):
+    from spinepath import views
+
+    monkeypatch.setattr(views, "STAGE_PAGE_SIZE", 5)
+    client.force_login(clinician_a)
+    _at_stage(clinic_a, 2, "FEW")
+    short = _queries(client, "/worklists/consented/")
+    _at_stage(clinic_a, 12, "MANY")
+    assert _queries(client, "/worklists/consented/?page=2") == short

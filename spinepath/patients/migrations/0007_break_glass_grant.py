@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0005_episode_discharge_outcome'),
+        ('patients', '0006_worklist_covering_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
