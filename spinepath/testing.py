@@ -366,3 +366,28 @@ def log_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+def setting_under_env(name: str, **env: str) -> str:
+    """The printed value of one setting as a fresh process computes it from ``env`` (with a
+    SECRET_KEY, and without the test runner's own DEBUG): for settings decided at start-up."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    base = {k: v for k, v in os.environ.items() if k != "DEBUG" and k not in env}
+    script = (
+        f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=base | {"DJANGO_SETTINGS_MODULE": "spinepath.settings", "SECRET_KEY": "x" * 60} | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()

@@ -45,6 +45,13 @@ SEEN_AT = "spinepath_seen_at"
 SEEN_RESOLUTION_SECONDS = 60
 
 
+def start_session_clocks(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """Signing in starts both clocks (connected to ``user_logged_in`` by the app config), so the
+    first page after it writes nothing more to the session."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = request.session[SEEN_AT] = time.time()
+
+
 class SessionTimeoutMiddleware:
     """Ends a staff session after a spell without requests and, whatever happens, some hours
     after signing in (ASVS 7.3.1, 7.3.2).
@@ -55,8 +62,8 @@ class SessionTimeoutMiddleware:
     treats the request as anyone else's without a session (the sign-in page, or a 401 from the
     API), and the sign-in page says why.
 
-    Signing in goes through ``django.contrib.auth.login``, which rotates the session key; the
-    first request after it starts both clocks. A deactivated user's session ends at once in any
+    Signing in (``django.contrib.auth.login``) starts both clocks; a session from before this
+    middleware starts them on its next request. A deactivated user's session ends at once in any
     case: the authentication backend refuses an inactive user on every request.
     """
 

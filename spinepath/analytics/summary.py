@@ -315,6 +315,7 @@ def _patients_by(dimension: str) -> list[dict[str, Any]]:
         value = "CAST(operator_id AS varchar(40))"
     else:
         value = connection.ops.quote_name(dimension)
+    # Names from the models, quoted; nothing from a request (bandit B608).
     sql = f"""
         SELECT clinic_id, {month.format("procedure_date")}, {month.format("previous")}, value,
             count(*)
@@ -325,7 +326,6 @@ def _patients_by(dimension: str) -> list[dict[str, Any]]:
             FROM {table}
         ) AS ordered
         GROUP BY 1, 2, 3, 4
-    # SQL names from the models, quoted; values are parameters (bandit B608).
     """  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql)

@@ -212,7 +212,9 @@ def train_model(*, at: datetime | None = None) -> PredictionModel:
         )
 
 
-_loaded: dict[int, Any] = {}
+# Fitted pipelines by what identifies a stored version: its row and what it was trained on and
+# scored (a row id alone can come back after a rolled-back transaction with other contents).
+_loaded: dict[tuple[Any, ...], Any] = {}
 
 
 def current_model() -> PredictionModel | None:
@@ -221,11 +223,12 @@ def current_model() -> PredictionModel | None:
 
 def predict_profile(model: PredictionModel, profile: Profile, *, steroid: bool) -> float:
     """The model's probability of meaningful relief at 6 weeks for ``profile``."""
-    pipeline = _loaded.get(model.pk)
+    key = (model.pk, model.trained_at, model.n_train, model.n_events, model.auc, model.brier)
+    pipeline = _loaded.get(key)
     if pipeline is None:
         blob = PredictionModel.objects.values_list("fitted", flat=True).get(pk=model.pk)
         # Only what training.py stored in the app's own table (bandit B301; ruff S301).
-        pipeline = _loaded[model.pk] = pickle.loads(bytes(blob))  # noqa: S301 # nosec B301
+        pipeline = _loaded[key] = pickle.loads(bytes(blob))  # noqa: S301 # nosec B301
     return predict(pipeline, [feature_row(profile, steroid=steroid)])[0]
 
 

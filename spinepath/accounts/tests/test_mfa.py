@@ -3,18 +3,14 @@ single-use recovery code (ASVS 6.3.3, 6.5.1, 6.5.2)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings as django_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from spinepath.testing import DEMO_PASSWORD
+from spinepath.testing import DEMO_PASSWORD, setting_under_env
 
 pytestmark = pytest.mark.django_db
 
@@ -128,21 +124,7 @@ def test_it_is_off_in_development_unless_asked_for(client, clinician_a, settings
 
 
 def _mfa_setting(**env: str) -> str:
-    base = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SPINEPATH_MFA_REQUIRED")}
-    script = (
-        "import django; django.setup(); from django.conf import settings;"
-        "print(settings.SPINEPATH_MFA_REQUIRED)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=django_settings.BASE_DIR,
-        env=base | {"DJANGO_SETTINGS_MODULE": "spinepath.settings", "SECRET_KEY": "x" * 60} | env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return setting_under_env("SPINEPATH_MFA_REQUIRED", **{"SPINEPATH_MFA_REQUIRED": "", **env})
 
 
 def test_with_debug_off_it_cannot_be_turned_off():

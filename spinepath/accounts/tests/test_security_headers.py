@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-from django.conf import settings
+
+from spinepath.testing import setting_under_env
 
 pytestmark = pytest.mark.django_db
 
@@ -50,21 +47,7 @@ def test_the_permissions_policy_turns_off_device_features(client):
 
 
 def _proxy_header(**env: str) -> str:
-    base = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SPINEPATH_BEHIND_PROXY")}
-    script = (
-        "import django; django.setup(); from django.conf import settings;"
-        "print(settings.SECURE_PROXY_SSL_HEADER)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=settings.BASE_DIR,
-        env=base | {"DJANGO_SETTINGS_MODULE": "spinepath.settings", "SECRET_KEY": "x" * 60} | env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return setting_under_env("SECURE_PROXY_SSL_HEADER", **{"SPINEPATH_BEHIND_PROXY": "", **env})
 
 
 def test_x_forwarded_proto_is_believed_only_when_a_proxy_is_said_to_be_in_front():
