@@ -212,7 +212,10 @@ def test_each_item_is_recorded_with_who_and_when_phase_by_phase(
     episode_a, clinician_a, django_user_model
 ):
     consent = take_consent(assess(episode_a, clinician_a), clinician_a)
-    start = timezone.now() - timedelta(hours=2)
+    # Yesterday morning: the whole list falls on one day whatever the hour the test runs at
+    # ("now - 2 hours" crossed midnight between 00:00 and 02:00).
+    start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    start -= timedelta(days=1)
     check = check_today(consent, clinician_a, answers=_sign_in_only(consent), at=start)
     assert check.checked_at == start
     colleague = django_user_model.objects.create_user(
