@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -187,11 +188,16 @@ def record_denied(
 
 
 def changed_fields(instance: models.Model, original: dict[str, Any]) -> list[str]:
-    """Names of the concrete fields whose values differ from ``original``."""
+    """Names of the concrete fields whose values differ from ``original``.
+
+    Bookkeeping stamps (``auto_now`` fields such as ``updated_at``) are not a change anyone
+    made, so an edit measured after its save reads the same as one measured before it."""
     return [
         field.name
         for field in instance._meta.concrete_fields
-        if field.name in original and getattr(instance, field.attname) != original[field.name]
+        if field.name in original
+        and not getattr(field, "auto_now", False)
+        and getattr(instance, field.attname) != original[field.name]
     ]
 
 
@@ -214,6 +220,34 @@ def _attnames(instance: models.Model, names: list[str]) -> dict[str, str]:
 
 def _json(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An edit of one record, measured against its stored values before the save.
+
+    Taken before ``save()`` (which bumps ``updated_at``), written after it: every edit's event
+    then has the same shape, the changed field names plus each one's value before and after."""
+
+    instance: models.Model
+    changed: list[str]
+    diff: dict[str, dict[str, Any]]
+
+    def record(self, request: HttpRequest | None, **kwargs: Any) -> AuditEvent:
+        """The edit's UPDATE event (``user=``, ``at=`` … as :func:`record` takes them)."""
+        return record(
+            request,
+            AuditEvent.Action.UPDATE,
+            self.instance,
+            changed_fields=self.changed,
+            detail={"changes": self.diff},
+            **kwargs,
+        )
+
+
+def edit_of(instance: models.Model, original: dict[str, Any]) -> Edit:
+    """The edit of ``instance`` since :func:`snapshot` gave ``original``; call before saving."""
+    return Edit(instance, changed_fields(instance, original), changes(instance, original))
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:

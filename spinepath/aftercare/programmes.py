@@ -184,7 +184,8 @@ def programme_update(
         stored = ProgrammeItem.objects.filter(programme=programme)  # as it is now, not as held
         before = {(i.phase, i.exercise_code, i.dosage) for i in stored}
         after = {(r.phase, r.exercise_code, r.dosage) for r in rows}
-        changed_notes = notes != programme.notes
+        old_notes = programme.notes
+        changed_notes = notes != old_notes
         if before == after and not changed_notes:
             return programme
         ProgrammeItem.objects.filter(programme=programme).delete()
@@ -207,6 +208,7 @@ def programme_update(
             programme,
             user=by,
             changed_fields=["items", *(["notes"] if changed_notes else [])],
+            detail={"changes": _item_changes(before, after, old_notes, notes)},
             at=at,
         )
     return programme
@@ -353,3 +355,21 @@ _ADHERENCE_ROWS = Prepared(
     ),
     programme=(Programme._meta.pk, 1, 2),  # type: ignore[arg-type]
 )
+
+
+def _item_changes(
+    before: set[tuple[int, str, str]],
+    after: set[tuple[int, str, str]],
+    old_notes: str,
+    notes: str,
+) -> dict[str, dict[str, object]]:
+    """The programme's exercises (phase, exercise, dosage) and notes before and after the edit."""
+    changes: dict[str, dict[str, object]] = {}
+    if before != after:
+        changes["items"] = {
+            "before": [list(item) for item in sorted(before)],
+            "after": [list(item) for item in sorted(after)],
+        }
+    if notes != old_notes:
+        changes["notes"] = {"before": old_notes, "after": notes}
+    return changes

@@ -349,8 +349,7 @@ def urgent_referral_result_record(
         action.result_notes = notes.strip()
         action.result_recorded_by, action.result_recorded_at = by, at
         action.full_clean()
-        changed = audit.changed_fields(action, before)
-        diff = audit.changes(action, before)  # field by field, before and after
+        edit = audit.edit_of(action, before)
         action.save()
         summary = f"Urgent referral result: {action.get_result_display().lower()}"
         if result_on:
@@ -360,13 +359,5 @@ def urgent_referral_result_record(
         action.episode.log(
             TimelineEvent.Kind.PLAN, summary[:500], by=by, at=at, detail={"onward": action.pk}
         )
-        audit.record(
-            request,
-            AuditEvent.Action.UPDATE,
-            action,
-            changed_fields=changed,
-            detail={"changes": diff},
-            user=by,
-            at=at,
-        )
+        edit.record(request, user=by, at=at)
     return action

@@ -15,7 +15,7 @@ from ninja.errors import HttpError, ValidationError
 
 from spinepath import api_helpers
 from spinepath.accounts import access, audit
-from spinepath.accounts.models import AuditEvent, User
+from spinepath.accounts.models import User
 from spinepath.api_helpers import NUL_MESSAGE, Input
 from spinepath.clinical.vocab import Condition, Laterality
 from spinepath.patients import scope
@@ -201,17 +201,10 @@ def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch
             )
         setattr(patient, field, value)
     api_helpers.full_clean(patient)
-    changed = audit.changed_fields(patient, before)  # before saving bumps updated_at
-    diff = audit.changes(patient, before)  # field by field, before and after
+    edit = audit.edit_of(patient, before)  # before saving bumps updated_at
     with transaction.atomic():
         _save_patient(patient)
-        audit.record(
-            request,
-            AuditEvent.Action.UPDATE,
-            patient,
-            changed_fields=changed,
-            detail={"changes": diff},
-        )
+        edit.record(request)
     return patient
 
 
@@ -248,21 +241,14 @@ def update_episode(request: HttpRequest, episode_id: UUID, payload: EpisodePatch
             )
         setattr(episode, field, value)
     api_helpers.full_clean(episode)
-    changed = audit.changed_fields(episode, before)  # before saving bumps updated_at
-    diff = audit.changes(episode, before)  # field by field, before and after
+    edit = audit.edit_of(episode, before)  # before saving bumps updated_at
     with transaction.atomic():
         episode.save()
-        audit.record(
-            request,
-            AuditEvent.Action.UPDATE,
-            episode,
-            changed_fields=changed,
-            detail={"changes": diff},
-        )
-        if changed:
+        edit.record(request)
+        if edit.changed:
             episode.log(
                 TimelineEvent.Kind.UPDATE,
-                "Referral details updated: " + ", ".join(f.replace("_", " ") for f in changed),
+                "Referral details updated: " + ", ".join(f.replace("_", " ") for f in edit.changed),
                 by=_user(request),
             )
     return episode

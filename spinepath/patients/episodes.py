@@ -87,6 +87,7 @@ def episode_discharge(
         episode.refresh_from_db()
         if not episode.is_open:
             raise EpisodeRefused("This episode is already discharged.")
+        before = audit.snapshot(episode)
         if timezone.localdate(at) < episode.referral_date:
             raise ValidationError({"at": "A discharge cannot be dated before the referral."})
         episode.stage_before_discharge = episode.stage
@@ -102,14 +103,7 @@ def episode_discharge(
             summary=f"Discharged: {label}" + (f" — {note}" if note else ""),
             at=at,
         )
-        audit.record(
-            request,
-            AuditEvent.Action.UPDATE,
-            episode,
-            changed_fields=["stage", "discharge_outcome", "discharge_note"],
-            user=by,
-            at=at,
-        )
+        audit.edit_of(episode, before).record(request, user=by, at=at)
     return episode
 
 
@@ -131,6 +125,7 @@ def episode_reopen(
         episode.refresh_from_db()
         if episode.is_open:
             raise EpisodeRefused("This episode is open already.")
+        before = audit.snapshot(episode)
         stage = episode.stage_before_discharge or Episode.Stage.REFERRED
         episode.discharge_outcome = ""
         episode.discharge_note = ""
@@ -144,13 +139,5 @@ def episode_reopen(
             summary=f"Re-opened at {Episode.Stage(stage).label.lower()}: {reason}",
             at=at,
         )
-        audit.record(
-            request,
-            AuditEvent.Action.UPDATE,
-            episode,
-            changed_fields=["stage"],
-            reason=reason,
-            user=by,
-            at=at,
-        )
+        audit.edit_of(episode, before).record(request, reason=reason, user=by, at=at)
     return episode

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from spinepath.accounts import access, audit
-from spinepath.accounts.models import AuditEvent, User
+from spinepath.accounts.models import User
 from spinepath.patients import scope
 from spinepath.patients.episodes import EpisodeRefused, episode_discharge, episode_reopen
 from spinepath.patients.episodes import episode_create as episode_create_workflow
@@ -69,18 +69,11 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         # Compare stored values, not typed ones: "943 476 5919" is the same NHS number.
-        changed = audit.changed_fields(patient, before)
-        diff = audit.changes(patient, before)  # field by field, before and after
+        edit = audit.edit_of(patient, before)
         with transaction.atomic():
             saved = _saved(form, patient)
             if saved:
-                audit.record(
-                    request,
-                    AuditEvent.Action.UPDATE,
-                    patient,
-                    changed_fields=changed,
-                    detail={"changes": diff},
-                )
+                edit.record(request)
         if saved:
             messages.success(request, "Patient details saved.")
             return redirect("patient_detail", patient_id=patient.pk)
@@ -130,24 +123,17 @@ def episode_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
     before = audit.snapshot(episode)
     form = EpisodeForm(request.POST or None, instance=episode, clinic_id=episode.patient.clinic_id)
     if request.method == "POST" and form.is_valid():
-        changed = audit.changed_fields(episode, before)
-        diff = audit.changes(episode, before)  # field by field, before and after
+        edit = audit.edit_of(episode, before)
         with transaction.atomic():
             form.save()
-            if changed:
+            if edit.changed:
                 episode.log(
                     TimelineEvent.Kind.UPDATE,
                     "Referral details updated: "
-                    + ", ".join(str(form[f].label).lower() for f in changed),
+                    + ", ".join(str(form[f].label).lower() for f in edit.changed),
                     by=_user(request),
                 )
-            audit.record(
-                request,
-                AuditEvent.Action.UPDATE,
-                episode,
-                changed_fields=changed,
-                detail={"changes": diff},
-            )
+            edit.record(request)
         messages.success(request, "Referral saved.")
         return redirect("episode_detail", episode_id=episode.pk)
     return render(

@@ -579,6 +579,7 @@ def procedure_mark_entered_in_error(
         record.refresh_from_db()
         if record.entered_in_error:
             raise ProcedureRefused("This procedure is already marked as entered in error.")
+        before = audit.snapshot(record)
         record.entered_in_error = True
         record.entered_in_error_reason = reason
         record.save(update_fields=["entered_in_error", "entered_in_error_reason"])
@@ -589,15 +590,7 @@ def procedure_mark_entered_in_error(
             detail={"procedure": record.pk},
             at=at,
         )
-        audit.record(
-            request,
-            AuditEvent.Action.UPDATE,
-            record,
-            changed_fields=["entered_in_error", "entered_in_error_reason"],
-            reason=reason,
-            user=by,
-            at=at,
-        )
+        audit.edit_of(record, before).record(request, reason=reason, user=by, at=at)
         _step_back_if_untreated(record, by=by, at=at)
         procedure_entered_in_error(record, at)
     return record

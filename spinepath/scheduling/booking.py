@@ -274,6 +274,7 @@ def _change(
         raise BookingRefused(
             f"This booking is already {booking.get_status_display().lower()}; nothing changed."
         )
+    before = audit.snapshot(booking)
     booking.status = status
     booking.reason = reason
     booking.changed_by = by
@@ -282,15 +283,7 @@ def _change(
     booking.episode.log(
         TimelineEvent.Kind.NOTE, summary, by=by, detail={"booking": booking.pk}, at=now
     )
-    audit.record(
-        request,
-        AuditEvent.Action.UPDATE,
-        booking,
-        user=by,
-        changed_fields=["status", "reason"],
-        reason=reason,
-        at=now,
-    )
+    audit.edit_of(booking, before).record(request, user=by, reason=reason, at=now)
     return booking
 
 

@@ -195,6 +195,28 @@ def test_an_edit_changing_nothing_records_no_changes(api_a, patient_a):
     assert event.detail["changes"] == {}
 
 
+@pytest.mark.django_db
+def test_a_discharge_and_its_reopening_record_each_field_before_and_after(clinician_a, patient_a):
+    from spinepath.patients.episodes import episode_discharge, episode_reopen
+    from spinepath.testing import make_episode
+
+    episode = make_episode(patient_a)
+    stage = episode.stage
+    episode_discharge(None, episode=episode, outcome="other", note="Moved away", by=clinician_a)
+    episode_reopen(None, episode=episode, reason="Came back", by=clinician_a)
+    discharged, reopened = AuditEvent.objects.filter(
+        action=UPDATE, object_id=str(episode.pk)
+    ).order_by("seq")
+    assert discharged.detail["changes"]["stage"] == {"before": stage, "after": "discharged"}
+    assert discharged.detail["changes"]["discharge_note"] == {"before": "", "after": "Moved away"}
+    assert reopened.detail["changes"]["stage"] == {"before": "discharged", "after": stage}
+    assert reopened.reason == "Came back"
+    for event in (discharged, reopened):
+        assert set(event.detail["changes"]) == set(event.changed_fields)
+        assert "updated_at" not in event.changed_fields
+    verify()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="writers in parallel: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_writers_in_parallel_still_make_one_chain(clinician_a, patient_a):
