@@ -263,7 +263,8 @@ def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
     for episode in episodes:
         _EPISODE_PATIENT.set_cached_value(episode, patient)  # as patient.episodes.all() does
     timeline = patient_timeline_html(patient.pk)
-    ledger = patient_ledger(patient, today=timezone.localdate())
+    now = timezone.now()
+    ledger = patient_ledger(patient, today=timezone.localdate(now), at=now)
     alerts = alerts_for(episodes)
     return render(
         request,

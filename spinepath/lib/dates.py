@@ -5,7 +5,7 @@ every one. The words of a calendar day never change, so each process remembers t
 language (a date on its own says nothing about anyone), and a moment adds its hour and minute to
 the day's words when the format is the project's "day, HH:MM"."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 
 from django.core.signals import setting_changed
@@ -91,3 +91,9 @@ class Writer:
 
     def iso(self, value: datetime) -> str:
         return self._local(value).isoformat()
+
+
+def end_of_day(value: date) -> datetime:
+    """The last moment of ``value`` in the local time zone: what "as of that day" means for a
+    setting in force by time (a rule-set version), so a day-based view reads no clock."""
+    return timezone.make_aware(datetime.combine(value, time.max))

@@ -37,7 +37,7 @@ from spinepath.clinical.vocab import Steroid
 from spinepath.lib import fragments
 from spinepath.lib.charts import Chart
 from spinepath.lib.charts.ledger import LayoutKey, LedgerChartData, steroid_ledger
-from spinepath.lib.dates import day
+from spinepath.lib.dates import day, end_of_day
 from spinepath.lib.prepared import Prepared
 from spinepath.lib.wording import mg
 from spinepath.patients.history import Injection, injections
@@ -210,9 +210,12 @@ class LedgerView:
         return rows_html(self.rows)
 
 
-def patient_ledger(patient: Patient, *, today: dt.date) -> LedgerView:
-    """Every steroid the patient has been given up to ``today``, with totals, limits and chart."""
-    config = patient.clinic.ruleset()
+def patient_ledger(
+    patient: Patient, *, today: dt.date, at: dt.datetime | None = None
+) -> LedgerView:
+    """Every steroid the patient has been given up to ``today``, with totals, limits and chart,
+    under the clinic's rule set in force at ``at`` (default: the end of ``today``)."""
+    config = patient.clinic.ruleset(at=at or end_of_day(today))
     given = [i for i in injections(patient, on_or_before=today) if i.has_steroid]
     history = [_given(i) for i in given]
     # ``injections`` is oldest first and ``ledger_lines`` sorts stably, so lines and records align.

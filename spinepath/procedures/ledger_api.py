@@ -76,7 +76,8 @@ def read_steroid_ledger(request: HttpRequest, patient_id: UUID) -> Any:
     rule set's limits and the first date a typical next injection would pass every block check
     (``null`` if none can, or if nothing is planned or was given)."""
     patient = scope.get_patient_for_user(request, patient_id)
-    return _out(patient.pk, patient_ledger(patient, today=timezone.localdate()))
+    now = timezone.now()
+    return _out(patient.pk, patient_ledger(patient, today=timezone.localdate(now), at=now))
 
 
 def _out(patient_id: UUID, ledger: LedgerView) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from spinepath.clinical.facts import InjectionSite
 from spinepath.clinical.rules import Reason
 from spinepath.clinical.steroids import PlannedInjection
 from spinepath.clinical.vocab import Antithrombotic, Imaging, Outcome, Procedure, Steroid
-from spinepath.lib.dates import day
+from spinepath.lib.dates import day, end_of_day
 from spinepath.patients.history import steroid_history
 from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Episode, TimelineEvent
@@ -86,8 +86,16 @@ def _unjustified(decision: Decision | None) -> list[Reason]:
     return decision.reasons_still_to_justify()
 
 
-def check_for(episode: Episode, session: Session, *, on: date, plan: Plan | None = None) -> Any:
-    """The core's booking check for ``episode`` on ``session``, booked on day ``on``."""
+def check_for(
+    episode: Episode,
+    session: Session,
+    *,
+    on: date,
+    plan: Plan | None = None,
+    at: datetime | None = None,
+) -> Any:
+    """The core's booking check for ``episode`` on ``session``, booked on day ``on``, under the
+    clinic's rule set in force at ``at`` (a workflow's own time; default: the end of ``on``)."""
     plan = plan or plan_for(episode)
     source, assessment = plan.source, plan.assessment
     if source is None or assessment is None:
@@ -132,7 +140,7 @@ def check_for(episode: Episode, session: Session, *, on: date, plan: Plan | None
         if planned
         else (),
     )
-    return check_booking(request, episode.patient.clinic.ruleset())
+    return check_booking(request, episode.patient.clinic.ruleset(at=at or end_of_day(on)))
 
 
 def refusal_words(conflicts: Sequence[Conflict]) -> str:
@@ -200,7 +208,7 @@ def _book(
             f"needs {slots}. Nothing was booked.",
             [Conflict("BOOKING_SESSION_FULL", "The session has no free slot.", "capacity")],
         )
-    check = check_for(episode, session, on=timezone.localdate(now), plan=plan)
+    check = check_for(episode, session, on=timezone.localdate(now), plan=plan, at=now)
     if not check.allowed:
         raise BookingRefused(refusal_words(check.conflicts), check.conflicts)
     booking = Booking(

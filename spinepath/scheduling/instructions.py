@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from spinepath.clinical.booking import holds_for
 from spinepath.clinical.preprocedure import Instruction, instructions
 from spinepath.clinical.vocab import IONISING_IMAGING, Antithrombotic, Imaging, Procedure
@@ -9,8 +11,9 @@ from spinepath.scheduling.booking import plan_for
 from spinepath.scheduling.models import Booking
 
 
-def instructions_for(booking: Booking) -> list[Instruction]:
-    """What the patient must do before ``booking``'s session, with calendar dates."""
+def instructions_for(booking: Booking, *, at: datetime) -> list[Instruction]:
+    """What the patient must do before ``booking``'s session, with calendar dates, under the
+    clinic's rule set in force at ``at`` (when the patient reads them)."""
     session = booking.session
     plan = plan_for(booking.episode)
     assessment, source = plan.assessment, plan.source
@@ -24,7 +27,7 @@ def instructions_for(booking: Booking) -> list[Instruction]:
         procedure,
         drugs,
         session.date,
-        booking.episode.patient.clinic.ruleset(),
+        booking.episode.patient.clinic.ruleset(at=at),
         assessment.crcl_ml_min if assessment else None,
     )
     return instructions(

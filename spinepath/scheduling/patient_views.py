@@ -107,7 +107,7 @@ def appointment(request: HttpRequest) -> HttpResponse:
         "clinic": booking.episode.patient.clinic,
         "booking": booking,
         "session": booking.session,
-        "instructions": instructions_for(booking),
+        "instructions": instructions_for(booking, at=at),
         "answered": answered,
     }
     return render(request, "scheduling/patient/appointment.html", context)

@@ -140,9 +140,10 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         else:
             status = 400
     used = sum(b.slots for b in bookings if b.status == Booking.Status.BOOKED)
+    now = timezone.now()
     offer = (
-        next_suitable(session, on=timezone.localdate())
-        if may_schedule and used < session.capacity and session.date >= timezone.localdate()
+        next_suitable(session, on=timezone.localdate(now), at=now)
+        if may_schedule and used < session.capacity and session.date >= timezone.localdate(now)
         else []
     )
     return render(

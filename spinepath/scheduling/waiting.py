@@ -9,7 +9,7 @@ on it: it needs the onward action, not a place in a queue.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -118,16 +118,24 @@ def waiting_list(clinic: Clinic | int, *, on: date) -> list[Waiting]:
     return sorted(rows, key=lambda w: w.sort_key)
 
 
-def next_suitable(session: Session, *, on: date, limit: int = 3, scan: int = 25) -> list[Any]:
+def next_suitable(
+    session: Session,
+    *,
+    on: date,
+    at: datetime | None = None,
+    limit: int = 3,
+    scan: int = 25,
+) -> list[Any]:
     """The first waiting patients (consented) the core would allow on ``session``: who to offer
-    a freed slot. Looks at most ``scan`` consented episodes, in waiting-list order."""
+    a freed slot, under the rule set in force at ``at`` (default: the end of ``on``). Looks at
+    most ``scan`` consented episodes, in waiting-list order."""
     found = []
     ready = [w for w in waiting_list(session.clinic_id, on=on) if w.ready][:scan]
     for waiting in ready:
         plan = plan_for(waiting.episode)
         if plan.consent is None or plan.consent.imaging != session.modality:
             continue
-        if check_for(waiting.episode, session, on=on, plan=plan).allowed:
+        if check_for(waiting.episode, session, on=on, plan=plan, at=at).allowed:
             found.append(waiting)
             if len(found) >= limit:
                 break

@@ -467,3 +467,30 @@ def test_the_services_settings_stay_the_base_layer_under_a_version(
     settings.SPINEPATH_RULESET_OVERRIDES = {"version": "svc.2", "hba1c_max_mmol_mol": 58}
     config = clinic_a.ruleset(at=timezone.make_aware(datetime(2026, 12, 11)))
     assert (config.hba1c_max_mmol_mol, config.conservative_care_min_weeks) == (58, 2)
+
+
+def test_the_ledger_and_the_booking_check_use_the_version_in_force_on_their_day(
+    clinic_a, lead, second, patient_a
+):
+    """Day-based views read no clock: the rule set is the one in force on the day they show."""
+    from spinepath.procedures.ledger import patient_ledger
+    from spinepath.scheduling.booking import check_for
+    from spinepath.scheduling.models import Session
+
+    ruleset_approve(None, propose(clinic_a, lead), by=second, note="Agreed.", at=APPROVED_AT)
+    clinic_a.refresh_from_db()
+    patient_a.clinic = clinic_a
+    in_force = clinic_a.ruleset(at=timezone.make_aware(datetime(2026, 12, 10))).label
+    base = clinic_a.ruleset(at=APPROVED_AT).label
+    assert in_force != base
+    assert patient_ledger(patient_a, today=date(2026, 12, 9)).limits.ruleset == base
+    assert patient_ledger(patient_a, today=date(2026, 12, 10)).limits.ruleset == in_force
+    at_nine = timezone.make_aware(datetime(2026, 12, 10, 9, 0))
+    assert patient_ledger(patient_a, today=date(2026, 12, 10), at=at_nine).limits.ruleset == (
+        in_force
+    )
+    session = Session(clinic=clinic_a, date=date(2026, 12, 20), modality="fluoroscopy")
+    episode = make_episode(patient_a)
+    # No decision yet: the check refuses the same way under either version, reading no clock.
+    for day in (date(2026, 12, 9), date(2026, 12, 10)):
+        assert not check_for(episode, session, on=day).allowed
