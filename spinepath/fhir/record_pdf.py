@@ -21,9 +21,12 @@ from weasyprint import HTML
 from spinepath.accounts import audit
 from spinepath.accounts.access import patient_staff_required
 from spinepath.accounts.models import AuditEvent
+from spinepath.clinical.instruments.definitions import Instrument
+from spinepath.fhir.mappers.common import fhir_id
 from spinepath.fhir.resources import patient_resources
 from spinepath.patients.scope import get_patient_for_user
 from spinepath.procedures.pdf import OfflineFetcher, _static_dir
+from spinepath.questionnaires.wording import current_instruments
 
 # Section order: the person, then their pathway in the order it happens.
 ORDER = [
@@ -105,13 +108,47 @@ def _flatten(value: Any, path: str, rows: list[tuple[str, str]]) -> None:
         rows.append((path, _value(value)))
 
 
+def _answers_in_words(
+    resource: dict[str, Any], instruments: dict[str, Instrument]
+) -> dict[str, Any]:
+    """A questionnaire response as a person reads it: the questionnaire by its name and each
+    answer under its question, with the chosen option's words beside the number (the Bundle
+    carries only the canonical address, item ids such as "s3" and integers)."""
+    url = str(resource.get("questionnaire", "")).split("|")[0]
+    instrument = instruments.get(url.rsplit("/", 1)[-1])
+    if instrument is None:
+        return resource
+    items = {item.id: item for item in instrument.items}
+    readable = {k: v for k, v in resource.items() if k not in ("questionnaire", "item")}
+    readable["questionnaire"] = instrument.name
+    for entry in resource.get("item", []):
+        item = items.get(entry.get("linkId", ""))
+        question = item.name if item is not None else words(str(entry.get("linkId", "")))
+        for answer in entry.get("answer", []):
+            value = next(iter(answer.values()), None)
+            option = next(
+                (
+                    o.text
+                    for o in (item.options if item and not item.placeholder else ())
+                    if o.value == value
+                ),
+                "",
+            )
+            shown = option and option != str(value)
+            readable[question] = f"{value} ({option})" if shown else value
+    return readable
+
+
 def sections(resources: list[dict[str, Any]]) -> list[Section]:
     rank = {kind: n for n, kind in enumerate(ORDER)}
     ordered = sorted(
         resources, key=lambda r: (rank.get(r["resourceType"], len(ORDER)), r["resourceType"])
     )
+    instruments = {fhir_id(code): inst for code, inst in current_instruments().items()}
     found = []
     for resource in ordered:
+        if resource["resourceType"] == "QuestionnaireResponse":
+            resource = _answers_in_words(resource, instruments)
         rows: list[tuple[str, str]] = []
         _flatten({k: v for k, v in resource.items() if k not in SKIP}, "", rows)
         kind = resource["resourceType"]

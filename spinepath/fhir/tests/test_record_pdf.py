@@ -83,3 +83,31 @@ def test_each_resource_is_one_section_with_codes_and_dates_in_words() -> None:
     assert rows["Performed date time"] == "4 March 2026, 09:30"
     assert rows["Subject"] == "Patient"
     assert "Meta" not in " ".join(rows) and "p1" not in rows.values()
+
+
+def test_a_questionnaire_response_reads_as_questions_and_chosen_answers() -> None:
+    from spinepath.fhir.mappers.questionnaire import questionnaire_url
+
+    found = sections(
+        [
+            {
+                "resourceType": "QuestionnaireResponse",
+                "id": "r1",
+                "questionnaire": questionnaire_url("pgic") + "|1",
+                "status": "completed",
+                "item": [{"linkId": "score", "answer": [{"valueInteger": 1}]}],
+            },
+            {
+                "resourceType": "QuestionnaireResponse",
+                "id": "r2",
+                "questionnaire": "http://example.org/Questionnaire/unknown",
+                "item": [{"linkId": "s1", "answer": [{"valueInteger": 2}]}],
+            },
+        ]
+    )
+    known, unknown = (dict(section.rows) for section in found)
+    assert known["Questionnaire"] == "Patient Global Impression of Change"
+    assert known["Overall change"] == "1 (Very much improved)"
+    assert "Item · Link id" not in known
+    # A questionnaire this service does not define is shown as stored, never guessed at.
+    assert unknown["Item · Link id"] == "s1"
