@@ -22,6 +22,7 @@ import json
 import os
 import secrets
 import signal
+import ssl
 import subprocess  # nosec B404 - runs our own server and the scanner, fixed argument lists
 import sys
 import time
@@ -45,10 +46,7 @@ def environment(port: int) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(50),
         RESEARCH_PSEUDONYM_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="127.0.0.1",
-        SITE_URL=f"http://127.0.0.1:{port}",
-        SECURE_SSL_REDIRECT="0",
-        SESSION_COOKIE_SECURE="0",
-        CSRF_COOKIE_SECURE="0",
+        SITE_URL=f"https://127.0.0.1:{port}",
         PYTHONPATH=str(ROOT),
         DJANGO_SETTINGS_MODULE="spinepath.settings",
     )
@@ -89,6 +87,30 @@ def staff_session(env: dict[str, str]) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
+def certificate() -> None:
+    """A self-signed certificate for 127.0.0.1, made with openssl, for this run only."""
+    subprocess.run(  # nosec B603 B607
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(OUT / "key.pem"),
+            "-out",
+            str(OUT / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
 def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     command = [
         str(Path(PYTHON).parent / "gunicorn"),
@@ -97,13 +119,19 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         "--workers=2",
         "--timeout=60",
         f"--error-logfile={OUT / 'gunicorn.log'}",
+        # TLS as in production (a throwaway self-signed certificate): Secure cookies, HSTS.
+        f"--certfile={OUT / 'cert.pem'}",
+        f"--keyfile={OUT / 'key.pem'}",
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # nosec B603
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            # Loopback URL built from an int port (bandit B310).
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=1)  # nosec B310
+            # Loopback URL built from an int port, our own throwaway certificate (B310, B323).
+            insecure = ssl._create_unverified_context()  # nosec B323
+            urllib.request.urlopen(  # nosec B310
+                f"https://127.0.0.1:{port}/login/", timeout=1, context=insecure
+            )
             return process
         except OSError:
             time.sleep(0.5)
@@ -121,7 +149,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def cookie_file(cookie: str) -> Path:
     name, value = cookie.split("=", 1)
-    attrs = {"expires": None, "secure": False, "port": None, "version": 0}
+    attrs = {"expires": None, "secure": True, "port": None, "version": 0}
     jar = {
         "127.0.0.1": {
             "/": {
@@ -136,7 +164,7 @@ def cookie_file(cookie: str) -> Path:
 
 
 def scan(port: int, cookie: str, seconds: int, modules: str | None, fmt: str) -> Path:
-    base = f"http://127.0.0.1:{port}/"
+    base = f"https://127.0.0.1:{port}/"
     report = OUT / f"report.{fmt}"
     command = [
         str(WAPITI),
@@ -144,12 +172,12 @@ def scan(port: int, cookie: str, seconds: int, modules: str | None, fmt: str) ->
         base,
         "--scope",
         "folder",
-        # The session and a CSRF secret of our own (Django accepts an unmasked one) from a cookie
-        # file: both cookies are Secure with DEBUG off, so the scanner could not keep the
-        # server's over plain HTTP, and it ignores the server's Set-Cookie.
+        # The signed-in session and a CSRF secret of our own (Django accepts an unmasked one).
+        # Not --drop-set-cookie: in wapiti 3.2.3 it strips every cookie from the requests.
         "-c",
         str(cookie_file(cookie)),
-        "--drop-set-cookie",
+        "--verify-ssl",
+        "0",
         # Signing out would end the scan's session; the MFA pages would re-enrol the user.
         "-x",
         f"{base}logout/*",
@@ -230,6 +258,7 @@ def main() -> int:
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "seed_demo", "--patients", str(args.patients), "--force", "-v0")
     cookie = staff_session(env)
+    certificate()
     server = serve(env, args.port)
     try:
         report = scan(args.port, cookie, args.seconds, args.modules, "json")

@@ -63,6 +63,7 @@ class World:
     physio: Any
     bearer: str
     session_cookie: str
+    cookies: dict[str, str] = field(default_factory=dict)
     serial: int = 0
     notes: dict[str, Any] = field(default_factory=dict)
 
@@ -95,10 +96,12 @@ def world(db: Any) -> World:
     admin = make_staff("adam", "admin", clinic)
     physio = make_staff("phoebe", "physiotherapist", clinic)
     _, bearer = ApiToken.objects.issue(clinician, name="concurrency")
-    client = Client()
-    client.force_login(clinician)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return World(clinic, clinician, admin, physio, bearer, cookie)
+    cookies = {}
+    for role, user in (("clinician", clinician), ("admin", admin), ("physio", physio)):
+        client = Client()
+        client.force_login(user)
+        cookies[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return World(clinic, clinician, admin, physio, bearer, cookies["clinician"], cookies)
 
 
 # --- API cases ---------------------------------------------------------------------------------
@@ -612,7 +615,7 @@ class PageCase:
     url_name: str
     prepare: Callable[[World], tuple[str, str | None, dict[str, Any], Any]]
     count: Callable[[Any], int]
-    signed_in: bool = True
+    role: str = "clinician"
 
 
 def _page_patient(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
@@ -676,7 +679,76 @@ def _count_onward(episode: Any) -> int:
     return OnwardAction.objects.filter(episode=episode).count()
 
 
+def _page_assessment(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    from spinepath.assessment.tests.helpers import form_data
+
+    episode = w.episode()
+    return reverse("assessment_create", args=[episode.pk]), None, form_data(), episode
+
+
+def _page_consent(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    from spinepath.procedures.tests.helpers import form_data
+
+    episode = w.episode()
+    assess(episode, w.clinician)
+    return reverse("consent_create", args=[episode.pk]), None, form_data(), episode
+
+
+def _page_break_glass(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    other = make_clinic("b", "Clinic B")
+    patient = make_patient(other, nhs_number=nhs_number(902))
+    values = {
+        "nhs_number": patient.nhs_number,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "reason": "Attended with leg weakness after an injection given at clinic B.",
+        "hours": "4",
+    }
+    return reverse("emergency_access"), None, values, patient
+
+
+def _page_programme(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    episode = w.episode()
+    values = {
+        "injection_date": (timezone.localdate() - timedelta(days=20)).isoformat(),
+        "start_back_risk": "low",
+    }
+    return reverse("programme_new", args=[episode.pk]), None, values, episode
+
+
+def _page_rtt_pause(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    episode = w.episode()
+    action = reverse("rtt_pause", args=[episode.pk, "start"])
+    return reverse("waiting_list"), action, {"reason": "Patient is away until next month."}, episode
+
+
 PAGE_CASES: dict[str, PageCase] = {
+    "assessment": PageCase(
+        "assessment_create",
+        _page_assessment,
+        _count("spinepath.assessment.models.Assessment", by="episode"),
+    ),
+    "consent": PageCase(
+        "consent_create",
+        _page_consent,
+        _count("spinepath.procedures.models.Consent", by="episode"),
+    ),
+    "break-glass": PageCase(
+        "emergency_access",
+        _page_break_glass,
+        _count("spinepath.patients.models.BreakGlassGrant", by="patient"),
+    ),
+    "rehabilitation programme": PageCase(
+        "programme_new",
+        _page_programme,
+        _count("spinepath.aftercare.models.Programme", by="episode"),
+        role="physio",
+    ),
+    "pause the waiting clock": PageCase(
+        "rtt_pause",
+        _page_rtt_pause,
+        _count("spinepath.scheduling.models.RttPause", by="episode"),
+        role="admin",
+    ),
     "register patient": PageCase("patient_create", _page_patient, _count_patients_named),
     "open episode": PageCase(
         "episode_create", _page_episode, _count("spinepath.patients.models.Episode", by="patient")
@@ -692,19 +764,21 @@ def test_ten_identical_form_posts_store_one_record(name: str, world: World, tmp_
     case = PAGE_CASES[name]
     page, action, values, ref = case.prepare(world)
     browser = Client()
-    browser.cookies[settings.SESSION_COOKIE_NAME] = world.session_cookie
+    cookie = world.cookies[case.role]
+    browser.cookies[settings.SESSION_COOKIE_NAME] = cookie
     form = rendered_form(browser, page, action)
     data: dict[str, Any] = {}
     for key, value in form["fields"]:
         data.setdefault(key, value)
     data.update(values)
+    data[FIELD] = dict(form["fields"])[FIELD]
     target = action or form["action"] or page
 
     with worker_database(tmp_path) as database:
 
         def post(i: int) -> Any:
             client = Client()
-            client.cookies[settings.SESSION_COOKIE_NAME] = world.session_cookie
+            client.cookies[settings.SESSION_COOKIE_NAME] = cookie
             return client.post(target, data)
 
         responses = fire(database, post)
@@ -732,3 +806,82 @@ def test_a_form_sent_twice_says_already_recorded(world: World) -> None:
     # A new rendering of the form is a new submission.
     fresh = rendered_form(browser, page)
     assert dict(fresh["fields"])[FIELD] != data[FIELD]
+
+
+# --- The pages' inventory ----------------------------------------------------------------------
+
+# Every template with a POST form: the page case that fires at it, or why it needs none.
+PAGE_FORMS: dict[str, str] = {
+    "patients/patient_form.html": "case: register patient (also the edit page: an update)",
+    "patients/episode_form.html": "case: open episode (also the edit page: an update)",
+    "assessment/assessment_form.html": "case: assessment",
+    "procedures/consent_form.html": "case: consent",
+    "fhir/emergency_form.html": "case: break-glass",
+    "aftercare/programme_new.html": "case: rehabilitation programme",
+    "scheduling/waiting.html": "case: pause the waiting clock (and its restart, a state change)",
+    "scheduling/session_form.html": "case: new session",
+    "scheduling/session_detail.html": "case: book on a session (cancel, did not attend and move "
+    "are state changes of one booking, also tokened)",
+    "onward/onward_form.html": "case: urgent referral (the not-suitable plan is the same view)",
+    "procedures/procedure_form.html": "token, and the patient lock: a resent form finds the first "
+    "record and shows it (procedures/tests/test_concurrent_recording.py; API case above)",
+    "procedures/checklist_form.html": "token; one check per consent and day under the patient "
+    "lock (API case: safety check)",
+    "procedures/discharge_form.html": "token: an amendment of one record",
+    "assessment/decision_detail.html": "token: the reason to proceed is a state of one decision",
+    "assessment/ruleset_propose.html": "token: a proposal per submission",
+    "onward/result_form.html": "token: a state change of one onward action",
+    "questionnaires/baseline_form.html": "token: replaces the episode's baseline answers",
+    "followup/enter.html": "token; one answer set per time point, unique in the database "
+    "(API case: follow-up answers by staff)",
+    "followup/_episode_section.html": "token (API case: next step)",
+    "followup/_row_actions.html": "token: a resend of one time point's message",
+    "followup/patient/check.html": "token; the time point completes once under its lock "
+    "(followup/tests/test_concurrent_submission.py)",
+    "aftercare/programme_edit.html": "token: a new version of one programme",
+    "aftercare/patient/aftercare.html": "token: a patient's exercise log entry",
+    "fhir/exports.html": "token: one bulk export job per submission",
+    # No token: these create no record a repeat could duplicate.
+    "base.html": "no token: signing out",
+    "registration/login.html": "no token: signing in",
+    "registration/password_change_form.html": "no token: a password change",
+    "accounts/mfa_enrol.html": "no token: a one-time code, used once by its nature",
+    "accounts/mfa_verify.html": "no token: a one-time code, used once by its nature",
+    "accounts/mfa_recovery_codes.html": "no token: replaces the codes",
+    "accounts/audit_log.html": "no token: a search",
+    "patients/dashboard.html": "no token: a search",
+    "patients/search.html": "no token: a search",
+    "assessment/clinical_leads.html": "no token: a role flag of one person",
+    "assessment/ruleset_detail.html": "no token: approve or reject one proposal (a state)",
+    "procedures/consent_detail.html": "no token: withdraw or mark in error (a state)",
+    "procedures/procedure_detail.html": "no token: mark in error (a state of one record)",
+    "followup/patient/date_of_birth.html": "no token: the patient's identity check",
+    "followup/patient/question.html": "no token: answers kept in the patient's session",
+    "scheduling/patient/appointment.html": "no token: confirm (a state of one booking)",
+    "patients/episode_discharge.html": "no token: discharge or re-open (a state of one episode)",
+}
+
+POST_FORM = re.compile(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", re.I | re.S)
+
+
+def test_every_post_form_is_in_the_inventory_and_create_forms_carry_a_token() -> None:
+    found: dict[str, list[bool]] = {}
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        text = path.read_text()
+        forms = POST_FORM.findall(text)
+        if forms:
+            name = str(path.relative_to(ROOT / "templates"))
+            found[name] = ["{% submission_token %}" in body for body in forms]
+    missing = sorted(set(found) - set(PAGE_FORMS))
+    assert not missing, f"POST forms not in the inventory (add a case or a reason): {missing}"
+    assert not set(PAGE_FORMS) - set(found), "inventory entries for forms that no longer exist"
+    for name, tokens in found.items():
+        if PAGE_FORMS[name].startswith("no token"):
+            continue
+        assert any(tokens), f"{name}: a create form without {{% submission_token %}}"
+    cases = {
+        reason.split(":")[1].split("(")[0].strip()
+        for reason in PAGE_FORMS.values()
+        if reason.startswith("case:")
+    }
+    assert cases == set(PAGE_CASES), "every page case is named in the inventory, and only those"
