@@ -269,6 +269,8 @@ SPINEPATH_PERIODIC_TASKS = [
     "spinepath.scheduling.tasks.send_booking_reminders",
     # Retrains the relief model when the newest version is older than the hours below.
     "spinepath.prediction.tasks.retrain_prediction_model",
+    # Forgets submission tokens and Idempotency-Keys after SPINEPATH_SUBMISSION_CLAIM_HOURS.
+    "spinepath.accounts.tasks.purge_submission_claims",
 ]
 # --- People like you and the relief model (issue 16) -------------------------------------------
 # Fewer similar patients than this and no figure is shown (the core refuses fewer than 5).

@@ -36,7 +36,8 @@ from django.db import IntegrityError, OperationalError, router, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils import timezone
 
-from spinepath.accounts.models import SubmissionClaim
+from spinepath.accounts import audit
+from spinepath.accounts.models import ApiToken, AuditEvent, SubmissionClaim, User
 from spinepath.lib.submission import FIELD
 
 API_PREFIX = "/api/"
@@ -187,6 +188,19 @@ def _replay(request: HttpRequest, claim: Claim, first: SubmissionClaim) -> HttpR
                 },
                 status=422,
             )
+        # The token must still be good (it may have been revoked or expired since), and the
+        # replayed answer is a read of what it shows: audited like any other.
+        user = _api_user(request)
+        if user is None:
+            return JsonResponse({"detail": "A valid staff API token is required."}, status=401)
+        audit.record(
+            request,
+            AuditEvent.Action.READ,
+            first,
+            user=user,
+            channel=AuditEvent.Channel.API,
+            detail={"replayed": request.path, "status": first.status},
+        )
         response = HttpResponse(
             first.body, status=first.status, content_type=first.content_type or None
         )
@@ -196,6 +210,13 @@ def _replay(request: HttpRequest, claim: Claim, first: SubmissionClaim) -> HttpR
         return response
     messages.info(request, ALREADY_RECORDED)
     return HttpResponseRedirect(first.location)
+
+
+def _api_user(request: HttpRequest) -> User | None:
+    scheme, _, secret = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return ApiToken.objects.authenticate(secret.strip())
 
 
 def _busy(claim: Claim) -> HttpResponse:

@@ -825,8 +825,7 @@ PAGE_FORMS: dict[str, str] = {
     "onward/onward_form.html": "case: urgent referral (the not-suitable plan is the same view)",
     "procedures/procedure_form.html": "token, and the patient lock: a resent form finds the first "
     "record and shows it (procedures/tests/test_concurrent_recording.py; API case above)",
-    "procedures/checklist_form.html": "token; one check per consent and day under the patient "
-    "lock (API case: safety check)",
+    "procedures/checklist_form.html": "token (API case: safety check)",
     "procedures/discharge_form.html": "token: an amendment of one record",
     "assessment/decision_detail.html": "token: the reason to proceed is a state of one decision",
     "assessment/ruleset_propose.html": "token: a proposal per submission",
@@ -885,3 +884,32 @@ def test_every_post_form_is_in_the_inventory_and_create_forms_carry_a_token() ->
         if reason.startswith("case:")
     }
     assert cases == set(PAGE_CASES), "every page case is named in the inventory, and only those"
+
+
+def test_claims_are_forgotten_after_their_keeping_time(world: World) -> None:
+    from spinepath.accounts.idempotency import purge
+
+    headers = {"Authorization": f"Bearer {world.bearer}", "Idempotency-Key": "k-old"}
+    assert _post_session(_session_body("Room E"), headers).status_code == 201
+    claim = SubmissionClaim.objects.get()
+    hours = settings.SPINEPATH_SUBMISSION_CLAIM_HOURS
+    assert purge(at=claim.created_at + timedelta(hours=hours) - timedelta(seconds=1)) == 0
+    assert purge(at=claim.created_at + timedelta(hours=hours, seconds=1)) == 1
+    assert not SubmissionClaim.objects.exists()
+    assert "spinepath.accounts.tasks.purge_submission_claims" in settings.SPINEPATH_PERIODIC_TASKS
+
+
+def test_a_replay_needs_a_good_token_and_is_audited(world: World) -> None:
+    from spinepath.accounts.models import AuditEvent
+
+    headers = {"Authorization": f"Bearer {world.bearer}", "Idempotency-Key": "k-audit"}
+    assert _post_session(_session_body("Room F"), headers).status_code == 201
+    again = _post_session(_session_body("Room F"), headers)
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    claim = SubmissionClaim.objects.get()
+    replay = AuditEvent.objects.get(model="accounts.SubmissionClaim", object_id=str(claim.pk))
+    assert replay.action == "read" and replay.username == "alice"
+    assert replay.detail["replayed"] == "/api/v1/sessions"
+    ApiToken.objects.filter(user=world.clinician).update(revoked_at=timezone.now())
+    refused = _post_session(_session_body("Room F"), headers)
+    assert refused.status_code == 401 and _count_sessions("Room F") == 1
