@@ -737,7 +737,46 @@ def _page_rtt_pause(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
     return reverse("waiting_list"), action, {"reason": "Patient is away until next month."}, episode
 
 
+def _page_answers(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    from spinepath.followup.tests.helpers import point
+
+    tp = point(_treated(w), "2w")
+    values = {"nrs_leg__score": "8", "nrs_back__score": "3", "pgic__score": "4"}
+    return reverse("followup_enter_answers", args=[tp.pk]), None, values, tp
+
+
+def _page_procedure(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    episode = w.episode()
+    ready_for_procedure(episode, w.clinician)
+    values = {k: v for k, v in procedure_fields().items() if v is not None}
+    return reverse("procedure_create", args=[episode.pk]), None, values, episode
+
+
+def _page_next_step(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    from spinepath.followup.tests.helpers import answer
+
+    record = _treated(w)
+    answer(record, "2w", nrs_leg=7, at=timezone.now())
+    page = reverse("episode_detail", args=[record.episode_id])
+    action = reverse("followup_next_step", args=[record.pk])
+    values = {"choice": "physiotherapy", "reason": "No relief; a graded programme with the physio."}
+    return page, action, values, record
+
+
 PAGE_CASES: dict[str, PageCase] = {
+    "next step": PageCase(
+        "followup_next_step",
+        _page_next_step,
+        _count("spinepath.followup.models.NextStepPlan", by="procedure"),
+    ),
+    "follow-up answers by staff": PageCase(
+        "followup_enter_answers", _page_answers, _count_answer_sets
+    ),
+    "procedure": PageCase(
+        "procedure_create",
+        _page_procedure,
+        _count("spinepath.procedures.models.ProcedureRecord", by="episode"),
+    ),
     "assessment": PageCase(
         "assessment_create",
         _page_assessment,
@@ -843,17 +882,17 @@ PAGE_FORMS: dict[str, str] = {
     "scheduling/session_detail.html": "case: book on a session (cancel, did not attend and move "
     "are state changes of one booking, also tokened)",
     "onward/onward_form.html": "case: urgent referral (the not-suitable plan is the same view)",
-    "procedures/procedure_form.html": "token, and the patient lock: a resent form finds the first "
-    "record and shows it (procedures/tests/test_concurrent_recording.py; API case above)",
+    "procedures/procedure_form.html": "case: procedure (and the patient lock: a resent form "
+    "finds the first record and shows it)",
     "procedures/checklist_form.html": "token (API case: safety check)",
     "procedures/discharge_form.html": "token: an amendment of one record",
     "assessment/decision_detail.html": "token: the reason to proceed is a state of one decision",
     "assessment/ruleset_propose.html": "token: a proposal per submission",
     "onward/result_form.html": "token: a state change of one onward action",
     "questionnaires/baseline_form.html": "token: replaces the episode's baseline answers",
-    "followup/enter.html": "token; one answer set per time point, unique in the database "
-    "(API case: follow-up answers by staff)",
-    "followup/_episode_section.html": "token (API case: next step)",
+    "followup/enter.html": "case: follow-up answers by staff (one answer per time point and "
+    "item, unique in the database)",
+    "followup/_episode_section.html": "case: next step",
     "followup/_row_actions.html": "token: a resend of one time point's message",
     "followup/patient/check.html": "token; the time point completes once under its lock "
     "(followup/tests/test_concurrent_submission.py)",
