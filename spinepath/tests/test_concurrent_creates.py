@@ -974,3 +974,16 @@ def test_a_replay_needs_a_good_token_and_is_audited(world: World) -> None:
     token.revoke()
     refused = _post_session(_session_body("Room F"), headers)
     assert refused.status_code == 401 and _count_sessions("Room F") == 1
+
+
+def test_a_lock_wait_that_times_out_is_a_503_not_a_500(world: World, monkeypatch: Any) -> None:
+    from django.db import OperationalError
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(SubmissionClaim.objects, "create", locked)
+    headers = {"Authorization": f"Bearer {world.bearer}", "Idempotency-Key": "k-locked"}
+    response = _post_session(_session_body("Room G"), headers)
+    assert response.status_code == 503 and response["Retry-After"] == "2"
+    assert _count_sessions("Room G") == 0
