@@ -100,6 +100,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "spinepath.accounts.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost: a create form's submission token or an API Idempotency-Key is claimed in the
+    # view's own transaction, so a repeated submission is answered with the first one's result.
+    "spinepath.accounts.idempotency.SubmissionMiddleware",
 ]
 
 ROOT_URLCONF = "spinepath.urls"
@@ -119,7 +122,7 @@ TEMPLATES = [
             ],
             "libraries": {"wording": "spinepath.lib.wording"},
             # ``{% url %}`` without a ``reverse`` per link (lib/url_tag.py), in every template.
-            "builtins": ["spinepath.lib.url_tag"],
+            "builtins": ["spinepath.lib.url_tag", "spinepath.lib.submission"],
         },
     },
 ]
@@ -200,6 +203,8 @@ SPINEPATH_MFA_REQUIRED = True if not DEBUG else env_bool("SPINEPATH_MFA_REQUIRED
 OTP_TOTP_ISSUER = "spinepath"
 # API tokens work for this many days from issue (create_api_token --days to choose 1-366).
 SPINEPATH_API_TOKEN_DAYS = env_int("SPINEPATH_API_TOKEN_DAYS", 90)
+# Submission tokens and Idempotency-Keys are remembered this long (accounts/idempotency.py).
+SPINEPATH_SUBMISSION_CLAIM_HOURS = env_int("SPINEPATH_SUBMISSION_CLAIM_HOURS", 24)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Internationalisation --------------------------------------------------------------------
@@ -264,6 +269,8 @@ SPINEPATH_PERIODIC_TASKS = [
     "spinepath.scheduling.tasks.send_booking_reminders",
     # Retrains the relief model when the newest version is older than the hours below.
     "spinepath.prediction.tasks.retrain_prediction_model",
+    # Forgets submission tokens and Idempotency-Keys after SPINEPATH_SUBMISSION_CLAIM_HOURS.
+    "spinepath.accounts.tasks.purge_submission_claims",
 ]
 # --- People like you and the relief model (issue 16) -------------------------------------------
 # Fewer similar patients than this and no figure is shown (the core refuses fewer than 5).

@@ -531,3 +531,40 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit records cannot be deleted.")
+
+
+class SubmissionClaim(models.Model):
+    """One submission, claimed once: a form's submission token or an API ``Idempotency-Key``.
+
+    ``accounts.idempotency`` inserts the claim in the same transaction as the request's own
+    writes, so the claim and the record it made commit together or not at all. A second request
+    with the same key waits on the unique constraint (PostgreSQL) or the database's write lock
+    (SQLite), then finds the first one's claim and answers with what the first one answered: the
+    same redirect for a page, the same status and JSON for the API. Claims are kept for
+    ``SPINEPATH_SUBMISSION_CLAIM_HOURS`` and then deleted (``purge_submission_claims``).
+    """
+
+    FORM = "form"
+    API = "api"
+    KINDS = [(FORM, "form submission token"), (API, "API Idempotency-Key")]
+
+    kind = models.CharField(max_length=4, choices=KINDS)
+    # Who submitted ("u:<user id>", "s:<session key>" or "t:<hash of the bearer token>") and the
+    # key (hashed with the path for forms): the same key from someone else is another claim.
+    scope = models.CharField(max_length=80)
+    key = models.CharField(max_length=64)
+    # SHA-256 of the method, path and body: an API key reused for another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    location = models.CharField(max_length=2000, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="submission_claim_once_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} claim {self.pk}"
