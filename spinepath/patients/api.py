@@ -155,7 +155,7 @@ def list_patients(request: HttpRequest, q: str = "", page: int = Query(1, ge=1))
     access.ensure_patient_role(user)
     if "\x00" in q:
         raise ValidationError([{"loc": ["query", "q"], "msg": NUL_MESSAGE, "type": "value_error"}])
-    patients = scope.patients_for(user).select_related("clinic").search(q)
+    patients = scope.patients_for(user).unrestricted().select_related("clinic").search(q)
     page_obj = Paginator(patients, PAGE_SIZE).get_page(page)
     audit.record_list(request, Patient, [p.pk for p in page_obj], query=q)
     return {
