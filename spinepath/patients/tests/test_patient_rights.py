@@ -373,3 +373,52 @@ def test_the_scrubber_replaces_identifiers_and_leaves_ordinary_words(patient):
     assert scrub.text("quenby faraday-ostrowski") == "[removed]"
     assert scrub.text("Quenbyx and nrs_leg") == "Quenbyx and nrs_leg"
     assert scrub.json({"a": [f"to {EMAIL}"], "n": 3}) == {"a": ["to [removed]"], "n": 3}
+
+
+# --- Restriction and the rest of the service ----------------------------------------------------
+
+
+def test_a_restricted_patient_needing_urgent_action_stays_at_the_top_of_the_worklists(
+    patient, admin_a, clinician_a
+):
+    from spinepath.onward.actions import needing_action
+    from spinepath.testing import make_decision
+
+    episode = make_episode(patient)
+    make_decision(episode, clinician_a, red_flags=["saddle_anaesthesia", "bladder_dysfunction"])
+    rights.restrict_record(None, patient=patient, by=admin_a, reason="Patient's letter, 3 Nov.")
+    # Safety first (docs/safety-case.md H16): the urgent referral must still be made.
+    assert [a.episode.pk for a in needing_action(patient.clinic_id)] == [episode.pk]
+    page = _client(clinician_a).get("/").content.decode().lower()
+    assert page.count(NAME[1].lower()) >= 1 and "needs urgent action" in page
+
+
+def test_injection_lists_leave_out_restricted_bookings_and_hold_their_emails(
+    patient, admin_a, clinician_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    from spinepath.scheduling import messages as booking_messages
+    from spinepath.scheduling.booking import booking_create
+    from spinepath.scheduling.tests.helpers import consented, make_session
+
+    episode = make_episode(patient)
+    consented(episode, clinician_a)
+    session = make_session(admin_a, days=2)
+    booking = booking_create(None, episode=episode, session=session, by=admin_a)
+    # Booked two days ago: its reminder is due now.
+    Booking.objects.filter(pk=booking.pk).update(booked_at=timezone.now() - timedelta(days=2))
+    rights.restrict_record(None, patient=patient, by=admin_a, reason="Patient's letter, 3 Nov.")
+    assert booking_messages.send_instructions(booking.pk) is False
+    assert booking_messages.send_due() == 0
+    assert not mailoutbox
+    admin = _client(admin_a)
+    for url in (f"/sessions/{session.pk}/", f"/sessions/{session.pk}/day-list/"):
+        page = admin.get(url).content.decode()
+        assert NAME[1].lower() not in page.lower(), url
+        assert "1 booking on restricted record is not listed" in page, url
+    with django_capture_on_commit_callbacks(execute=False) as held:
+        rights.lift_restriction(None, patient=patient, by=admin_a, reason="Dispute resolved.")
+    assert len(held) == 1  # the instructions, enqueued again once the lift commits
+    assert booking_messages.send_instructions(booking.pk) is True and len(mailoutbox) == 1
+    assert booking_messages.send_due() == 1 and len(mailoutbox) == 2  # the reminder too
+    page = admin.get(f"/sessions/{session.pk}/").content.decode()
+    assert NAME[1].lower() in page.lower()
