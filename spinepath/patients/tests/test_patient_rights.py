@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -30,7 +30,7 @@ from spinepath.patients import rights
 from spinepath.patients.episodes import episode_discharge
 from spinepath.patients.models import Patient
 from spinepath.scheduling.models import Booking, Session
-from spinepath.testing import make_episode, make_patient
+from spinepath.testing import api_client_for, make_episode, make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -348,6 +348,9 @@ def test_erasure_removes_every_identifier_and_keeps_the_figures_and_the_audit_ch
     # The record says what happened, and that it cannot be undone.
     page = _client(clinician_a).get(f"/patients/{patient.pk}/").content.decode()
     assert "Pseudonymised record" in page and "cannot be restored" in page
+    assert "1961 (year only)" in page and "1 July 1961" not in page
+    bundle = api_client_for(Client(), clinician_a).get(f"/fhir/Patient/{patient.pk}").json()
+    assert bundle["birthDate"] == "1961" and "telecom" not in bundle
 
 
 def test_erasure_is_refused_while_care_is_open_or_unconfirmed(patient, admin_a, clinician_a):
@@ -422,3 +425,23 @@ def test_injection_lists_leave_out_restricted_bookings_and_hold_their_emails(
     assert booking_messages.send_due() == 1 and len(mailoutbox) == 2  # the reminder too
     page = admin.get(f"/sessions/{session.pk}/").content.decode()
     assert NAME[1].lower() in page.lower()
+
+
+def test_the_command_runs_the_same_workflows_and_explains_refusals(patient, admin_a, clinician_a):
+    def run(*args: str) -> str:
+        out = StringIO()
+        call_command("patient_rights", *args, stdout=out, stderr=StringIO())
+        return out.getvalue()
+
+    reason = ["--reason", "Ticket IG-2231: patient's request."]
+    with pytest.raises(CommandError, match="Only a clinic administrator"):
+        run("restrict", str(patient.pk), "--by", "alice", *reason)
+    assert "restrict: done" in run("restrict", str(patient.pk), "--by", "ada", *reason)
+    with pytest.raises(CommandError, match="Type ERASE"):
+        run("erase", str(patient.pk), "--by", "ada", *reason)
+    with pytest.raises(CommandError, match="No patient"):
+        run("erase", "not-an-id", "--by", "ada", *reason)
+    run("erase", str(patient.pk), "--by", "ada", *reason, "--confirm", "ERASE")
+    patient.refresh_from_db()
+    assert patient.erased_at is not None and patient.nhs_number == ""
+    assert patient.restricted_at is not None  # erasure leaves the restriction as it was
