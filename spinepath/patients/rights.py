@@ -207,6 +207,8 @@ def erase_record(
             notes="",
             restricted_reason=scrub.text(locked.restricted_reason),
             erased_at=at,
+            # Changed: the next incremental FHIR export (_since) carries the pseudonymised record.
+            updated_at=at,
         )
         audit.record(
             request,
