@@ -18,7 +18,7 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.api_helpers import NUL_MESSAGE, Input
 from spinepath.clinical.vocab import Condition, Laterality
-from spinepath.patients import scope
+from spinepath.patients import rights, scope
 from spinepath.patients.episodes import (
     EpisodeRefused,
     episode_create,
@@ -193,6 +193,10 @@ def read_patient(request: HttpRequest, patient_id: UUID) -> Any:
 @router.patch("/patients/{patient_id}", response=PatientOut)
 def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch) -> Any:
     patient = scope.get_patient_for_user(request, patient_id, log_read=False)
+    if patient.erased_at is not None and rights.identity_fields() & set(
+        payload.dict(exclude_unset=True)
+    ):
+        raise HttpError(409, rights.ERASED_REFUSAL)
     before = audit.snapshot(patient)
     for field, value in payload.dict(exclude_unset=True).items():
         if value is None:

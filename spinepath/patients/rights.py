@@ -59,6 +59,10 @@ ON_ERASE: list[Callable[[Patient, datetime], None]] = []
 _UNTOUCHED_APPS = frozenset({"analytics", "prediction"})
 _UNTOUCHED_MODELS = frozenset({"accounts.AuditEvent"})
 
+ERASED_REFUSAL = (
+    "This record has been pseudonymised: the patient's identity cannot be entered on it again."
+)
+# The fields erasure empties or replaces, which a pseudonymised record's edits may not set.
 _ERASE_PATIENT_FIELDS = [
     "given_name",
     "family_name",
@@ -69,6 +73,10 @@ _ERASE_PATIENT_FIELDS = [
     "phone",
     "notes",
 ]
+
+
+def identity_fields() -> frozenset[str]:
+    return frozenset(_ERASE_PATIENT_FIELDS)
 
 
 class RightsRefused(Exception):

@@ -69,6 +69,9 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @access.patient_staff_required
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = scope.get_patient_for_user(request, patient_id, log_read=request.method != "POST")
+    if patient.erased_at is not None:
+        messages.error(request, rights.ERASED_REFUSAL)
+        return redirect("patient_detail", patient_id=patient.pk)
     before = audit.snapshot(patient)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():

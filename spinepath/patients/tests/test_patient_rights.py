@@ -349,8 +349,17 @@ def test_erasure_removes_every_identifier_and_keeps_the_figures_and_the_audit_ch
     page = _client(clinician_a).get(f"/patients/{patient.pk}/").content.decode()
     assert "Pseudonymised record" in page and "cannot be restored" in page
     assert "1961 (year only)" in page and "1 July 1961" not in page
-    bundle = api_client_for(Client(), clinician_a).get(f"/fhir/Patient/{patient.pk}").json()
+    api = api_client_for(Client(), clinician_a)
+    bundle = api.get(f"/fhir/Patient/{patient.pk}").json()
     assert bundle["birthDate"] == "1961" and "telecom" not in bundle
+    # Nobody types the identity back in: the page and the API refuse it.
+    edit = _client(clinician_a).get(f"/patients/{patient.pk}/edit/")
+    assert edit.status_code == 302
+    again = api.patch(f"/api/v1/patients/{patient.pk}", {"family_name": NAME[1]})
+    assert again.status_code == 409 and _holding(NAME[1]) == []
+    assert (
+        api.patch(f"/api/v1/patients/{patient.pk}", {"interpreter_needed": True}).status_code == 200
+    )
 
 
 def test_erasure_is_refused_while_care_is_open_or_unconfirmed(patient, admin_a, clinician_a):
