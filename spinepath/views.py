@@ -121,7 +121,11 @@ def stage_worklist(clinic_id: object, stage: str) -> QuerySet[Episode]:
     (checked on each row's patient) and stops at the page's end, so a page costs the rows it
     shows, not the clinic's episodes."""
     return (
-        Episode.objects.filter(patient__clinic_id=clinic_id, stage=stage)
+        # Restricted records (patients/rights.py) are not listed; the waits below still count
+        # them: the patient is still waiting, and referral-to-treatment figures must say so.
+        Episode.objects.filter(
+            patient__clinic_id=clinic_id, stage=stage, patient__restricted_at__isnull=True
+        )
         .order_by("stage_changed_at", "pk")
         .values_list(*WORKLIST_COLUMNS)
     )

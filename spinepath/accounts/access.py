@@ -55,6 +55,7 @@ class Task(StrEnum):
     RULESET_PROPOSE = "ruleset_propose"
     RULESET_APPROVE = "ruleset_approve"
     CLINICAL_LEADS = "clinical_leads"
+    PATIENT_RIGHTS = "patient_rights"
 
 
 # The one table of who may do what. Physiotherapists are part of the pathway: they enter the
@@ -88,6 +89,9 @@ ROLES_FOR: dict[Task, frozenset[Role]] = {
     Task.RULESET_APPROVE: frozenset({Role.CLINICIAN}),
     # Who the clinical leads are is the clinic administrator's choice.
     Task.CLINICAL_LEADS: frozenset({Role.ADMIN}),
+    # Restricting a record or removing its identity (patients/rights.py): the administrator,
+    # who answers the patient's request for the clinic as controller.
+    Task.PATIENT_RIGHTS: frozenset({Role.ADMIN}),
 }
 
 NEEDS_CLINICAL_LEAD = frozenset({Task.RULESET_PROPOSE})
@@ -113,6 +117,7 @@ _REFUSALS = {
     Task.RULESET_PROPOSE: "Only a clinical lead may propose a new version of the rule set.",
     Task.RULESET_APPROVE: "Only a clinician may approve or reject a rule-set version.",
     Task.CLINICAL_LEADS: "Only a clinic administrator may choose the clinical leads.",
+    Task.PATIENT_RIGHTS: "Only a clinic administrator may restrict or pseudonymise a record.",
 }
 
 

@@ -98,8 +98,12 @@ def extract_tables(clinic: str | None = None) -> tuple[Any, Any]:
     import pyarrow as pa
 
     key = research_key()
-    facts = ProcedureOutcome.objects.all()
-    points = TimePointOutcome.objects.filter(completed_on__isnull=False)
+    # A restricted record (patients/rights.py) is processed for no secondary purpose while it
+    # lasts: it leaves the research extract. The dashboard's aggregate counts keep it.
+    facts = ProcedureOutcome.objects.filter(patient__restricted_at__isnull=True)
+    points = TimePointOutcome.objects.filter(
+        completed_on__isnull=False, outcome__patient__restricted_at__isnull=True
+    )
     if clinic is not None:
         facts = facts.filter(clinic__code=clinic)
         points = points.filter(outcome__clinic__code=clinic)

@@ -190,8 +190,11 @@ def procedures(request: HttpRequest) -> HttpResponse:
     if isinstance(drill, str):
         messages.error(request, f"{drill} Showing every procedure of the filters instead.")
         drill = Drill()
-    found = drill_down(filters, scope, drill, on=timezone.localdate()).select_related(
-        "patient", "episode", "operator"
+    # Identifiable: a restricted record (patients/rights.py) is not listed, though it is counted.
+    found = (
+        drill_down(filters, scope, drill, on=timezone.localdate())
+        .filter(patient__restricted_at__isnull=True)
+        .select_related("patient", "episode", "operator")
     )
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     for outcome in page:

@@ -142,7 +142,8 @@ def clinic_resources(
     """Every resource of the clinic of the asked ``types``, streamed in chunks; with ``since``,
     only those changed after it (``SINCE_HONOURED``; the ``ALWAYS_WHOLE`` types in full)."""
     wanted = set(types)
-    patients = Patient.objects.filter(clinic_id=clinic_id)
+    # Restricted records leave in no bulk export while restricted (patients/rights.py).
+    patients = Patient.objects.filter(clinic_id=clinic_id, restricted_at__isnull=True)
     if since is not None:
         patients = patients.filter(updated_at__gt=since)
     if "Patient" in wanted:
@@ -157,7 +158,9 @@ def clinic_resources(
     }
     if episode_types:
         episodes = (
-            Episode.objects.filter(patient__clinic_id=clinic_id)
+            Episode.objects.filter(
+                patient__clinic_id=clinic_id, patient__restricted_at__isnull=True
+            )
             .select_related("patient", "patient__clinic")
             .order_by("pk")
         )

@@ -11,10 +11,13 @@ class FollowUpConfig(AppConfig):
         from spinepath.followup import (
             checks,  # noqa: F401  (registers the system check)
             outcomes,
+            rights,
             scheduling,
         )
+        from spinepath.patients import rights as patient_rights
         from spinepath.procedures import hooks
 
+        _register(patient_rights.ON_ERASE, rights.on_erase)
         _register(hooks.ON_PROCEDURE_RECORDED, scheduling.schedule_follow_up)
         _register(hooks.ON_PROCEDURE_ENTERED_IN_ERROR, scheduling.cancel_for)
         _register(hooks.MEASURED_RELIEF, outcomes.measured_relief)

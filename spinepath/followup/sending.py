@@ -146,6 +146,8 @@ def plan(at: datetime) -> list[MessageLog]:
             due_on__lte=today,
             due_on__gte=today - timedelta(days=_longest_window_days()),
             episode__discharged_at__isnull=True,
+            # A restricted record gets no message (patients/rights.py); planned after the lift.
+            episode__patient__restricted_at__isnull=True,
         )
         .select_related("episode__patient__clinic")
     )
@@ -192,7 +194,10 @@ def waiting(at: datetime) -> Iterable[int]:
     """Messages to (re)try at ``at``: queued, or failed with a retry now due."""
     return list(
         MessageLog.objects.filter(
-            Q(status=Status.QUEUED) | Q(status=Status.FAILED), next_attempt_at__lte=at
+            Q(status=Status.QUEUED) | Q(status=Status.FAILED),
+            next_attempt_at__lte=at,
+            # Held while the record is restricted: still waiting, judged again once lifted.
+            time_point__episode__patient__restricted_at__isnull=True,
         )
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)
@@ -228,6 +233,10 @@ def deliver(message_id: int, *, at: datetime | None = None) -> MessageLog | None
         return None
     message = _CLAIMED.get(pk=message_id)
     time_point = message.time_point
+    if time_point.episode.patient.restricted_at is not None:
+        # Restricted since it was listed: put it back, held until the restriction is lifted.
+        MessageLog.objects.filter(pk=message_id).update(next_attempt_at=at)
+        return None
     reason = worth_sending(time_point, at, resend=message.kind == Kind.RESEND)
     if not reason and message.channel not in channels_for(time_point.episode.patient):
         reason = "the address or number is no longer on file"

@@ -65,7 +65,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
     email on file; what came in recently; and the completion rate per time point."""
     user = _user(request)
     today = timezone.localdate()
-    clinic_points = TimePoint.objects.filter(episode__patient__clinic_id=user.clinic_id)
+    clinic_points = TimePoint.objects.filter(
+        episode__patient__clinic_id=user.clinic_id,
+        episode__patient__restricted_at__isnull=True,  # not listed while restricted
+    )
     open_points = (
         clinic_points.open()
         .filter(

@@ -18,7 +18,7 @@ from spinepath.accounts import access, audit
 from spinepath.accounts.models import User
 from spinepath.api_helpers import NUL_MESSAGE, Input
 from spinepath.clinical.vocab import Condition, Laterality
-from spinepath.patients import scope
+from spinepath.patients import rights, scope
 from spinepath.patients.episodes import (
     EpisodeRefused,
     episode_create,
@@ -155,7 +155,7 @@ def list_patients(request: HttpRequest, q: str = "", page: int = Query(1, ge=1))
     access.ensure_patient_role(user)
     if "\x00" in q:
         raise ValidationError([{"loc": ["query", "q"], "msg": NUL_MESSAGE, "type": "value_error"}])
-    patients = scope.patients_for(user).select_related("clinic").search(q)
+    patients = scope.patients_for(user).unrestricted().select_related("clinic").search(q)
     page_obj = Paginator(patients, PAGE_SIZE).get_page(page)
     audit.record_list(request, Patient, [p.pk for p in page_obj], query=q)
     return {
@@ -193,6 +193,10 @@ def read_patient(request: HttpRequest, patient_id: UUID) -> Any:
 @router.patch("/patients/{patient_id}", response=PatientOut)
 def update_patient(request: HttpRequest, patient_id: UUID, payload: PatientPatch) -> Any:
     patient = scope.get_patient_for_user(request, patient_id, log_read=False)
+    if patient.erased_at is not None and rights.identity_fields() & set(
+        payload.dict(exclude_unset=True)
+    ):
+        raise HttpError(409, rights.ERASED_REFUSAL)
     before = audit.snapshot(patient)
     for field, value in payload.dict(exclude_unset=True).items():
         if value is None:

@@ -95,3 +95,22 @@ class SearchForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
     )
+
+
+class RightsReasonForm(forms.Form):
+    """Restrict a record, or lift its restriction: the reason goes to the audit log."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="The patient's request or the reason, as you would explain it to an auditor.",
+    )
+
+
+class EraseForm(RightsReasonForm):
+    confirmation = forms.CharField(
+        label="Type ERASE to confirm",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="This cannot be undone.",
+    )

@@ -57,6 +57,10 @@ class Language(models.TextChoices):
 
 
 class PatientQuerySet(models.QuerySet["Patient"]):
+    def unrestricted(self) -> PatientQuerySet:
+        """Patients whose processing is not restricted: what lists and searches show."""
+        return self.filter(restricted_at__isnull=True)
+
     def search(self, term: str) -> PatientQuerySet:
         """Match a name, an NHS number or MRN (spaces ignored), or a date of birth."""
         term = term.strip()
@@ -127,6 +131,14 @@ class Patient(QuickValidation, models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Patient rights (patients/rights.py): set and cleared only by its workflows, each audited.
+    restricted_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Processing restricted since (Art. 18)."
+    )
+    restricted_reason = models.TextField(blank=True, editable=False)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Identity removed (pseudonymised) on."
+    )
 
     objects = PatientQuerySet.as_manager()
 
@@ -211,6 +223,14 @@ class Patient(QuickValidation, models.Model):
         except IntegrityError:
             self.validate_constraints()
             raise
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_at is not None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def full_name(self) -> str:

@@ -15,14 +15,16 @@ from django.utils import timezone
 
 from spinepath.accounts import access, audit
 from spinepath.accounts.models import User
-from spinepath.patients import scope
+from spinepath.patients import rights, scope
 from spinepath.patients.episodes import EpisodeRefused, episode_discharge, episode_reopen
 from spinepath.patients.episodes import episode_create as episode_create_workflow
 from spinepath.patients.forms import (
     DischargeForm,
     EpisodeForm,
+    EraseForm,
     PatientForm,
     ReopenForm,
+    RightsReasonForm,
     SearchForm,
 )
 from spinepath.patients.models import Episode, Patient, TimelineEvent
@@ -40,7 +42,9 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         term = form.cleaned_data["q"]
-        results = list(scope.patients_for(_user(request)).search(term)[:50])
+        # A restricted record is not found by search (patients/rights.py); it is opened from
+        # the administrator's list of restricted records or a link already held.
+        results = list(scope.patients_for(_user(request)).unrestricted().search(term)[:50])
         audit.record_list(request, Patient, [p.pk for p in results], query=term)
     return render(request, "patients/search.html", {"form": form, "results": results})
 
@@ -65,6 +69,9 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @access.patient_staff_required
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = scope.get_patient_for_user(request, patient_id, log_read=request.method != "POST")
+    if patient.erased_at is not None:
+        messages.error(request, rights.ERASED_REFUSAL)
+        return redirect("patient_detail", patient_id=patient.pk)
     before = audit.snapshot(patient)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
@@ -197,3 +204,85 @@ def episode_reopen_page(request: HttpRequest, episode_id: str) -> HttpResponse:
         "patients/episode_discharge.html",
         {"form": form, "episode": episode, "patient": episode.patient, "reopen": True},
     )
+
+
+# --- Patient rights: restriction and erasure (patients/rights.py) -------------------------------
+
+
+_RIGHTS_ACTIONS = ("restrict", "lift", "erase")
+
+
+@access.patient_staff_required
+def patient_rights(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """Restrict processing of a record, lift the restriction, or pseudonymise it: admins only."""
+    patient = scope.get_patient_for_user(request, patient_id, log_read=request.method != "POST")
+    user = _user(request)
+    access.ensure_may(user, access.Task.PATIENT_RIGHTS)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    # Prefixed: the page holds both forms, and each field's id must be unique on it.
+    reason_form = RightsReasonForm(
+        request.POST if action in ("restrict", "lift") else None, prefix="restriction"
+    )
+    erase_form = EraseForm(request.POST if action == "erase" else None, prefix="erase")
+    status = 200
+    if request.method == "POST":
+        form = erase_form if action == "erase" else reason_form
+        if action not in _RIGHTS_ACTIONS:
+            messages.error(request, "Choose restrict, lift or erase.")
+            status = 400
+        elif form.is_valid():
+            try:
+                done = _rights_action(request, action, patient, user, form.cleaned_data)
+            except ValidationError as exc:
+                for field, problems in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            except rights.RightsRefused as exc:
+                messages.error(request, str(exc))
+                return redirect("patient_rights", patient_id=patient.pk)
+            else:
+                messages.success(request, done)
+                return redirect("patient_detail", patient_id=patient.pk)
+        if request.method == "POST" and (action not in _RIGHTS_ACTIONS or form.errors):
+            status = 400
+    return render(
+        request,
+        "patients/patient_rights.html",
+        {
+            "patient": patient,
+            "reason_form": reason_form,
+            "erase_form": erase_form,
+            "open_episodes": patient.episodes.open().exists(),
+        },
+        status=status,
+    )
+
+
+def _rights_action(
+    request: HttpRequest, action: str, patient: Patient, user: User, data: dict[str, str]
+) -> str:
+    if action == "restrict":
+        rights.restrict_record(request, patient=patient, by=user, reason=data["reason"])
+        return "The record is restricted."
+    if action == "lift":
+        rights.lift_restriction(request, patient=patient, by=user, reason=data["reason"])
+        return "The restriction is lifted."
+    rights.erase_record(
+        request,
+        patient=patient,
+        by=user,
+        reason=data["reason"],
+        confirmation=data["confirmation"],
+    )
+    return "The record is pseudonymised: the patient's identity has been removed."
+
+
+@access.patient_staff_required
+def restricted_records(request: HttpRequest) -> HttpResponse:
+    """The clinic's restricted records, for its administrators (search does not find them)."""
+    user = _user(request)
+    access.ensure_may(user, access.Task.PATIENT_RIGHTS)
+    patients = list(
+        scope.patients_for(user).filter(restricted_at__isnull=False).order_by("restricted_at")
+    )
+    audit.record_list(request, Patient, [p.pk for p in patients])
+    return render(request, "patients/restricted_records.html", {"patients": patients})

@@ -25,11 +25,14 @@ class ProceduresConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import setting_changed
 
-        from spinepath.patients import history
+        from spinepath.patients import history, rights
         from spinepath.procedures import checks  # noqa: F401  (registers the system check)
         from spinepath.procedures.history import done_here
+        from spinepath.procedures.rights import on_erase
 
         history.add_source(done_here)
+        if on_erase not in rights.ON_ERASE:
+            rights.ON_ERASE.append(on_erase)
 
         _configure_dose_limits()
         setting_changed.connect(_configure_dose_limits, dispatch_uid="spinepath-dose-limits")

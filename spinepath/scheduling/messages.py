@@ -100,6 +100,8 @@ def send_instructions(booking_id: int, *, at: datetime | None = None) -> bool:
             Booking.objects.select_for_update()
             .select_related("session", "episode__patient__clinic")
             .filter(pk=booking_id, status=Booking.Status.BOOKED, instructions_sent_at=None)
+            # Held while the record is restricted; patients/rights.py lifts it and resends.
+            .filter(episode__patient__restricted_at__isnull=True)
             .first()
         )
         if booking is None or not _send(booking, what="instructions for you", at=at):
@@ -126,6 +128,7 @@ def send_due(*, at: datetime | None = None) -> int:
         session__date__lte=today + timedelta(days=REMINDER_DAYS),
         booked_at__lt=start_of_today,
         reminder_sent_at=None,
+        episode__patient__restricted_at__isnull=True,  # none while restricted (patients/rights)
     ).values_list("pk", flat=True)
     for booking_id in list(ids):
         with transaction.atomic():

@@ -115,9 +115,12 @@ def _ready_choices(user: User, session: Session) -> list[tuple[str, str]]:
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     user = _user(request)
     session = session_for_user(request, session_id)
-    bookings = list(
+    every = list(
         session.bookings.select_related("episode__patient").order_by("status", "booked_at")
     )
+    # Restricted records are not listed (patients/rights.py); their slots still count.
+    bookings = [b for b in every if b.episode.patient.restricted_at is None]
+    restricted = len(every) - len(bookings)
     audit.record_list(request, Booking, [b.pk for b in bookings])
     may_schedule = access.may(user, Task.SCHEDULE)
     choices = _ready_choices(user, session) if may_schedule else []
@@ -139,7 +142,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
                 return redirect("session_detail", session.pk)
         else:
             status = 400
-    used = sum(b.slots for b in bookings if b.status == Booking.Status.BOOKED)
+    used = sum(b.slots for b in every if b.status == Booking.Status.BOOKED)
     now = timezone.now()
     offer = (
         next_suitable(session, on=timezone.localdate(now), at=now)
@@ -152,6 +155,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         {
             "session": session,
             "bookings": bookings,
+            "restricted": restricted,
             "used": used,
             "form": form,
             "refusal": refusal,
@@ -260,15 +264,20 @@ def _day_row(booking: Booking) -> DayRow:
 @access.patient_staff_required
 def day_list(request: HttpRequest, session_id: int) -> HttpResponse:
     session = session_for_user(request, session_id)
-    bookings = list(
+    every = list(
         session.bookings.filter(status=Booking.Status.BOOKED)
         .select_related("episode__patient")
         .order_by("booked_at")
     )
+    bookings = [b for b in every if b.episode.patient.restricted_at is None]
     for booking in bookings:
         audit.record(request, AuditEvent.Action.READ, booking.episode.patient)
     rows = [_day_row(b) for b in bookings]
-    return render(request, "scheduling/day_list.html", {"session": session, "rows": rows})
+    return render(
+        request,
+        "scheduling/day_list.html",
+        {"session": session, "rows": rows, "restricted": len(every) - len(bookings)},
+    )
 
 
 @access.patient_staff_required

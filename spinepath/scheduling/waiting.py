@@ -92,7 +92,11 @@ def waiting_list(clinic: Clinic | int, *, on: date) -> list[Waiting]:
     """Every episode waiting in ``clinic`` on day ``on``, in the order to book them."""
     clinic_id = clinic if isinstance(clinic, int) else clinic.pk
     episodes = (
-        Episode.objects.filter(patient__clinic_id=clinic_id, stage__in=WAITING_STAGES)
+        Episode.objects.filter(
+            patient__clinic_id=clinic_id,
+            stage__in=WAITING_STAGES,
+            patient__restricted_at__isnull=True,  # not listed while restricted (patients/rights)
+        )
         .annotate(
             latest_outcome=_latest_outcome(),
             booked=Exists(Booking.objects.filter(episode=OuterRef("pk"), status="booked")),

@@ -452,6 +452,12 @@ PAGES: list[StaffPage] = [
         "follow-up answers, errors", lambda w: follow_up_answers(w.procedure), then=_submit_empty
     ),
     StaffPage("audit log", lambda w: reverse("audit_log"), user="admin-a"),
+    StaffPage(
+        "restrict or erase",
+        lambda w: reverse("patient_rights", args=[w.patient.pk]),
+        user="admin-a",
+    ),
+    StaffPage("restricted records", lambda w: reverse("restricted_records"), user="admin-a"),
     StaffPage("FHIR bulk export", lambda w: reverse("fhir_exports"), user="admin-a"),
     StaffPage("follow-up messages", lambda w: reverse("followup_messages")),
     StaffPage("outcomes dashboard", lambda w: reverse("outcomes")),

@@ -34,7 +34,8 @@ def patient(p: Any) -> Json:
         "active": True,
         "name": [{"use": "official", "family": p.family_name, "given": [p.given_name]}],
         "gender": p.sex if p.sex in _GENDERS else "unknown",
-        "birthDate": date(p.date_of_birth),
+        # A pseudonymised record keeps the year only (patients/rights.py): a partial FHIR date.
+        "birthDate": str(p.date_of_birth.year) if p.erased_at else date(p.date_of_birth),
         "managingOrganization": ref("Organization", p.clinic_id, p.clinic.name),
     }
     if telecom:
