@@ -37,7 +37,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from spinepath.accounts import access, audit
-from spinepath.accounts.models import AuditEvent, User
+from spinepath.accounts.models import AuditEvent, SubmissionClaim, User
 from spinepath.lib import nhs_number
 from spinepath.patients.locks import lock_patient
 from spinepath.patients.models import Patient
@@ -201,6 +201,9 @@ def erase_record(
         for hook in ON_ERASE:
             hook(locked, at)
         rewritten = _scrub_related(locked, scrub)
+        replays = _forget_replays(locked, scrub)
+        if replays:
+            rewritten["accounts.SubmissionClaim (deleted)"] = replays
         born = locked.date_of_birth
         middle = date(born.year, 7, 1)
         Patient.objects.filter(pk=locked.pk).update(
@@ -355,6 +358,21 @@ def _text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
         and not field.is_relation
         and isinstance(field, models.CharField | models.TextField | models.JSONField)
     ]
+
+
+def _forget_replays(patient: Patient, scrub: Scrubber) -> int:
+    """Delete the stored answers kept for replaying a repeated submission (at most a day of
+    them: ``SubmissionClaim``) that name the patient or carry an identifier: a replay after the
+    erasure must not hand back the identity it removed."""
+    doomed = [
+        claim.pk
+        for claim in SubmissionClaim.objects.only("pk", "location", "body")
+        if str(patient.pk) in claim.location
+        or str(patient.pk) in claim.body
+        or scrub.text(claim.body) != claim.body
+    ]
+    SubmissionClaim.objects.filter(pk__in=doomed).delete()
+    return len(doomed)
 
 
 def _scrub_related(patient: Patient, scrub: Scrubber) -> dict[str, int]:

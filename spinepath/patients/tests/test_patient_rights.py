@@ -454,3 +454,21 @@ def test_the_command_runs_the_same_workflows_and_explains_refusals(patient, admi
     patient.refresh_from_db()
     assert patient.erased_at is not None and patient.nhs_number == ""
     assert patient.restricted_at is not None  # erasure leaves the restriction as it was
+
+
+def test_erasure_forgets_stored_replays_that_carry_the_patients_identity(patient, admin_a):
+    from spinepath.accounts.models import SubmissionClaim
+
+    def claim(key: str, body: str, location: str = "") -> SubmissionClaim:
+        return SubmissionClaim.objects.create(
+            kind=SubmissionClaim.API, scope="u:1", key=key, fingerprint="f", status=201,
+            location=location, body=body, created_at=timezone.now(),
+        )  # fmt: skip
+
+    claim("by-id", f'{{"id": "{patient.pk}"}}')
+    claim("by-name", f'{{"name": "{patient.full_name}"}}')
+    claim("by-place", "", location=f"/patients/{patient.pk}/")
+    other = claim("other", '{"id": "someone else"}')
+    rights.erase_record(None, patient=patient, by=admin_a, reason="Patient's request of 3 Nov.",
+                        confirmation="ERASE")  # fmt: skip
+    assert list(SubmissionClaim.objects.all()) == [other]
