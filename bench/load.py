@@ -346,6 +346,7 @@ class Run:
     socket: dict[str, int] = field(default_factory=dict)
 
     submit_rate: float = 0.0  # completions in the database per second of the run
+    cpu_ms: float = 0.0  # the server's workers' CPU time per request (per submission in B2)
 
 
 def run_program(
@@ -481,6 +482,18 @@ def workers_rss(master: int) -> dict[int, int]:
     return {pid: rss_kib(pid) for pid in worker_pids(master)}
 
 
+def cpu_seconds(master: int) -> float:
+    """User + system CPU time of ``master``'s workers so far (a worker's own, from /proc)."""
+    total = 0
+    for pid in worker_pids(master):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -518,6 +531,7 @@ def median_run(runs: list[Run]) -> Run:
         statuses={s: sum(r.statuses.get(s, 0) for r in runs) for r in runs for s in r.statuses},
         submissions=sum(r.submissions for r in runs),
         submit_rate=statistics.median(r.submit_rate for r in runs),
+        cpu_ms=statistics.median(r.cpu_ms for r in runs),
         socket={k: sum(r.socket.get(k, 0) for r in runs) for r in runs for k in r.socket},
     )
 
@@ -530,13 +544,27 @@ def row(name: str, r: Run, ref: Run | None, submissions: bool = False) -> str:
     statuses += "".join(f" {kind} errors:{n}" for kind, n in r.socket.items())
     return (
         f"{name:28} {rate:8.1f} {ratio} {r.p50_ms:8.1f} {r.p95_ms:8.1f} {r.p99_ms:8.1f} "
-        f"{r.errors:7d}  {statuses}"
+        f"{r.errors:7d} {r.cpu_ms:7.1f}  {statuses}"
     )
 
 
 HEADER = (
     f"{'':28} {'per s':>8} {'ratio':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    f" {'cpu ms':>7}"
 )
+
+
+def capacity(p: Run, r: Run, what: str) -> str:
+    """What the CPU cost per request allows on the machine's cores if nothing else ran: the
+    figure a loaded machine cannot show directly (the database server's CPU not counted)."""
+    cores = os.cpu_count() or 1
+    if not p.cpu_ms or not r.cpu_ms:
+        return ""
+    return (
+        f"workers' CPU per {what.split()[0][:-1]}: {p.cpu_ms:.1f} ms (reference {r.cpu_ms:.1f} ms, "
+        f"ratio {r.cpu_ms / p.cpu_ms:.2f}); {cores} idle cores would allow at most "
+        f"{cores * 1000 / p.cpu_ms:.0f} {what}/s (reference {cores * 1000 / r.cpu_ms:.0f})"
+    )
 
 
 def bench_b1(args: argparse.Namespace, cookie: str, patient: Any, scripts: Path) -> list[str]:
@@ -552,8 +580,11 @@ def bench_b1(args: argparse.Namespace, cookie: str, patient: Any, scripts: Path)
         order = [("product", product, args.port), ("reference", reference, args.port + 1)]
         for which, target, port in order if round_ % 2 == 0 else order[::-1]:
             loads.append(load_average())
+            cpu = cpu_seconds(args.masters[port])
             result = web.drive(target, port, args.seconds, args.connections, scripts)
-            runs[which].append(from_web(result, args.seconds))
+            run = from_web(result, args.seconds)
+            run.cpu_ms = (cpu_seconds(args.masters[port]) - cpu) * 1000 / max(run.requests, 1)
+            runs[which].append(run)
     p, r = median_run(runs["product"]), median_run(runs["reference"])
     met = p.requests_per_s >= 600 and p.p95_ms <= 50 and p.errors == 0
     return [
@@ -562,6 +593,7 @@ def bench_b1(args: argparse.Namespace, cookie: str, patient: Any, scripts: Path)
         HEADER,
         row("patient page (req/s)", p, r),
         row("reference (req/s)", r, None),
+        capacity(p, r, "requests"),
         f"target >= 600 req/s, p95 <= 50 ms: {'met' if met else 'NOT met'}",
     ]
 
@@ -590,9 +622,12 @@ def bench_b2(args: argparse.Namespace, cookies: list[str], scripts: Path) -> lis
             connections.close_all()
             before = timezone.now()
             loads.append(load_average())
+            cpu = cpu_seconds(args.masters[port])
             run = run_program(steps, port, args.seconds, args.b2_connections, scripts, "b2")
             run.submissions = completed_since(before)
             run.submit_rate = run.submissions / run.seconds
+            used = cpu_seconds(args.masters[port]) - cpu
+            run.cpu_ms = used * 1000 / max(run.submissions, 1)
             if run.submissions >= len(batch) - 2 * args.b2_connections:
                 short = True
             runs[which].append(run)
@@ -607,6 +642,7 @@ def bench_b2(args: argparse.Namespace, cookies: list[str], scripts: Path) -> lis
         HEADER,
         row("submissions (submits/s)", p, r, submissions=True),
         row("reference (submits/s)", r, None, submissions=True),
+        capacity(p, r, "submissions (duplicates' CPU included)"),
         f"duplicates stored (time points completed twice: timeline, audit; answers twice): "
         f"{stored}",
         f"target >= 300 submissions/s, 0 duplicates, 0 errors: {'met' if met else 'NOT met'}",
@@ -658,10 +694,9 @@ def soak_steps(args: argparse.Namespace, csrf: str, links: list[str]) -> list[St
                 ("GET", reverse("dashboard"), ""),
             ],
             # The outcomes dashboard is the heaviest page by far (seconds on a loaded machine):
-            # one visit in six of an analyst's, as someone reading it, not reloading it.
+            # one visit in five of an analyst's, as someone reading it, not reloading it.
             "analyst": [
                 ("GET", reverse("dashboard"), ""),
-                ("GET", reverse("outcomes_procedures"), ""),
                 ("GET", reverse("prediction_models"), ""),
                 ("GET", reverse("references"), ""),
                 ("GET", reverse("dashboard"), ""),
@@ -813,6 +848,7 @@ def main() -> None:
     reference = None
     try:
         reference = serve(env, args.port + 1, args.workers, "bench.load_settings")
+        args.masters = {args.port: product.pid, args.port + 1: reference.pid}
         with tempfile.TemporaryDirectory() as scripts:
             if "b1" in wanted:
                 lines += bench_b1(args, cookie, patient, Path(scripts))
