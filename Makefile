@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint types pytest browser install install-dev bench bench-web serve-prod wrk dast clean
+.PHONY: run test lint types pytest browser install install-dev bench bench-web bench-load serve-prod wrk dast clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,12 @@ bench: install-dev
 BENCH_ARGS ?=
 bench-web: install-dev wrk
 	$(PY) bench/web.py $(BENCH_ARGS)
+
+# Load (issue 17, bench/load.py): B1 patient page, B2 patient link submissions with duplicates,
+# a mixed soak of 70 users (30 min unless BENCH_ARGS="--soak-minutes 5"), each beside a reference
+# server in the same run. DATABASE_URL=postgres://…/load_bench benches PostgreSQL (recreated).
+bench-load: install-dev wrk
+	$(PY) bench/load.py $(BENCH_ARGS)
 
 # wrk drives the web bench; Debian's package, installed like the browser tests' chromium.
 wrk:

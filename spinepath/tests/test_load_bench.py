@@ -1,0 +1,104 @@
+"""The load bench's pieces (``bench/load.py``) work: the reference views are mounted only by the
+bench's settings, the seed step makes links a patient can submit through, the duplicate check
+finds a duplicate, and one POST in ten of B2 is a duplicate. No timing here: the bench measures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+
+from bench import load, reference_views
+from spinepath.accounts import audit
+from spinepath.accounts.models import AuditEvent
+from spinepath.followup import patient_session
+from spinepath.followup.models import TimePoint
+from spinepath.followup.tests.helpers import backdate, treated
+from spinepath.patients.models import TimelineEvent
+from spinepath.testing import make_episode, make_patient
+
+
+def test_the_reference_views_are_mounted_by_the_bench_settings_only():
+    with pytest.raises(Resolver404):
+        resolve("/ref/f/check")
+    with override_settings(ROOT_URLCONF="bench.reference_urls"):
+        assert resolve("/ref/f/check").func is reference_views.submit
+        page = reverse("ref_patient", args=["9b2f3c1e-0000-4000-8000-000000000001"])
+        assert resolve(page).func is reference_views.patient_reads
+        # The product's pages stay reachable there: the reads build links to them.
+        assert reverse("episode_detail", args=["9b2f3c1e-0000-4000-8000-000000000001"])
+
+
+@pytest.fixture
+def treated_episode(clinic_a: Any, clinician_a: Any) -> Any:
+    episode = make_episode(make_patient(clinic_a))
+    backdate(treated(episode, clinician_a), days=1)
+    return episode
+
+
+def _client(cookie: str) -> Client:
+    client = Client()
+    name, value = cookie.split("=", 1)
+    client.cookies[name] = value
+    client.cookies[name]["path"] = patient_session.PATH
+    return client
+
+
+@pytest.mark.django_db
+def test_the_seed_step_makes_links_each_submittable_once(treated_episode):
+    cookies = load.make_links(3)
+    assert len(set(cookies)) == 3
+    points = TimePoint.objects.filter(label="diary", episode=treated_episode)
+    assert points.count() == 3 and not points.filter(completed_at__isnull=False).exists()
+    for cookie in cookies:
+        client = _client(cookie)
+        assert client.get("/f/check").status_code == 200  # verified session, answer saved
+        response = client.post("/f/check")
+        assert response.status_code == 302 and response["Location"] == "/f/done"
+        again = client.post("/f/check")  # the duplicate: the same page again, nothing stored
+        assert again.status_code == 302 and again["Location"] == "/f/done"
+    assert points.filter(completed_at__isnull=False).count() == 3
+    assert load.duplicates_stored() == {"timeline": 0, "audit": 0, "answers": 0}
+
+
+@pytest.mark.django_db
+def test_the_reference_submit_does_the_submission_once(treated_episode):
+    (cookie,) = load.make_links(1)
+    with override_settings(ROOT_URLCONF="bench.reference_urls"):
+        client = _client(cookie)
+        assert client.post("/ref/f/check").content == b"submitted"
+        assert client.post("/ref/f/check").content == b"already submitted"
+    point = TimePoint.objects.get(label="diary", episode=treated_episode)
+    assert point.completed_at is not None and point.scores == {"nrs_leg": 3}
+    assert load.duplicates_stored() == {"timeline": 0, "audit": 0, "answers": 0}
+
+
+@pytest.mark.django_db
+def test_the_duplicate_check_finds_a_time_point_completed_twice(treated_episode):
+    (cookie,) = load.make_links(1)
+    _client(cookie).post("/f/check")
+    point = TimePoint.objects.get(label="diary", episode=treated_episode)
+    assert load.duplicates_stored() == {"timeline": 0, "audit": 0, "answers": 0}
+    point.episode.log(TimelineEvent.Kind.FOLLOW_UP, "again", detail={"time_point": point.pk})
+    assert load.duplicates_stored()["timeline"] == 1
+    audit.record(None, AuditEvent.Action.UPDATE, point, changed_fields=["completed_at"])
+    assert load.duplicates_stored()["audit"] == 1
+    later = timezone.now() + timedelta(hours=1)  # rows before ``since`` are not counted
+    assert load.duplicates_stored(since=later) == {"timeline": 0, "audit": 0, "answers": 0}
+
+
+def test_one_b2_post_in_ten_is_a_duplicate_and_each_link_is_sent():
+    cookies = [f"spinepath_followup=c{n}" for n in range(90)]
+    steps = load.submissions(cookies, "/f/check", "x" * 32, threads=2)
+    sent = [s.cookie.split(";")[0] for s in steps]
+    assert set(sent) == set(cookies)
+    assert len(sent) - len(set(sent)) == len(steps) // load.DUPLICATE_EVERY
+    # Half the duplicates follow their first POST at once (sent concurrently on two connections).
+    adjacent = sum(1 for a, b in zip(steps, steps[1:], strict=False) if a.cookie == b.cookie)
+    assert adjacent >= (len(sent) - len(set(sent))) // 2
+    assert sum(s.loop for s in steps) == 2  # each thread's list ends in its loop
+    assert all(len(s.line().split("\t")) == 6 for s in steps)
