@@ -22,6 +22,7 @@ import platform
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -261,9 +262,14 @@ def serve(server: str, env: dict[str, str], port: int, workers: int) -> subproce
             "--log-level=warning",
             "spinepath.wsgi:application",
         ]
+    with socket.socket() as probe:  # someone else's server there would be measured instead
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is in use: choose another with --port")
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 120  # a loaded machine boots slowly
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{server} stopped before answering (exit {process.returncode})")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=1)
             return process
