@@ -62,14 +62,16 @@ class Result:
     requests: int
 
 
-# Each wrk thread has its own Lua state: number its requests and tell the threads apart.
+# Each wrk thread has its own Lua state: number its requests and tell the threads apart (a
+# table's address), and the runs too ("{run}", new each drive: a reused database keeps the last
+# run's patients, and a repeated address made their MRNs clash, answered 422).
 UNIQUE = """
 local template = wrk.body
 local counter = 0
 local tag = tostring({}):sub(-6)
 request = function()
   counter = counter + 1
-  local body = template:gsub("{mrn}", "B" .. tag .. counter)
+  local body = template:gsub("{mrn}", "B{run}" .. tag .. counter)
   return wrk.format(nil, nil, nil, body)
 end
 """
@@ -297,7 +299,7 @@ def drive(target: Target, port: int, seconds: int, connections: int, scripts: Pa
             method=lua_string(target.method),
             body=lua_string(target.body),
             headers=headers,
-            unique=UNIQUE if target.unique else "",
+            unique=UNIQUE.replace("{run}", secrets.token_hex(3)) if target.unique else "",
         )
     )
     output = subprocess.run(
