@@ -155,6 +155,7 @@ def append(events: Sequence[AuditEvent], using: str) -> None:
     rows = []
     texts: list[str] = []
     for event in events:
+        event.ip_address = event.ip_address or None  # as the field stores "" (NULL), and hashes it
         row = {name: getattr(event, name) for name in WRITTEN}
         row["at"] = event.at.isoformat()
         rows.append(row)
