@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--profile", default="", help="patient, episode, worklists or login")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--queries", action="store_true", help="print each page's SQL too")
     args = parser.parse_args()
     env = web.environment(args.database_url)
     env["ALLOWED_HOSTS"] += ",testserver"
@@ -86,6 +87,10 @@ def main() -> None:
 
         with connection.execute_wrapper(count):
             get(key)
+        if args.queries:
+            for sql in queries:
+                short = sql if len(sql) < 200 else f"{sql[:90]} … {sql[sql.find(' FROM ') :][:260]}"
+                print(f"  {short}")
         times = []
         for _ in range(args.requests):
             started = time.process_time()

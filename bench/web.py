@@ -22,6 +22,7 @@ import platform
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -61,14 +62,16 @@ class Result:
     requests: int
 
 
-# Each wrk thread has its own Lua state: number its requests and tell the threads apart.
+# Each wrk thread has its own Lua state: number its requests and tell the threads apart (a
+# table's address), and the runs too ("{run}", new each drive: a reused database keeps the last
+# run's patients, and a repeated address made their MRNs clash, answered 422).
 UNIQUE = """
 local template = wrk.body
 local counter = 0
 local tag = tostring({}):sub(-6)
 request = function()
   counter = counter + 1
-  local body = template:gsub("{mrn}", "B" .. tag .. counter)
+  local body = template:gsub("{mrn}", "B{run}" .. tag .. counter)
   return wrk.format(nil, nil, nil, body)
 end
 """
@@ -261,9 +264,14 @@ def serve(server: str, env: dict[str, str], port: int, workers: int) -> subproce
             "--log-level=warning",
             "spinepath.wsgi:application",
         ]
+    with socket.socket() as probe:  # someone else's server there would be measured instead
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is in use: choose another with --port")
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 120  # a loaded machine boots slowly
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{server} stopped before answering (exit {process.returncode})")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=1)
             return process
@@ -291,7 +299,7 @@ def drive(target: Target, port: int, seconds: int, connections: int, scripts: Pa
             method=lua_string(target.method),
             body=lua_string(target.body),
             headers=headers,
-            unique=UNIQUE if target.unique else "",
+            unique=UNIQUE.replace("{run}", secrets.token_hex(3)) if target.unique else "",
         )
     )
     output = subprocess.run(

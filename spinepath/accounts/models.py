@@ -13,10 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from spinepath.accounts.chain import seal
+from spinepath.accounts.chain import append, seal
 from spinepath.clinical.decision import validate_ruleset
 from spinepath.clinical.rules import RULES
 from spinepath.clinical.ruleset import RuleSetConfig, RuleSetConfigError, config_with_overrides
@@ -452,6 +452,9 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
     ) -> list[AuditEvent]:
         """Chain the new events in order under the chain's lock, then write them (``chain.py``)."""
         events = list(objs)
+        if connections[self.db].vendor == "postgresql":  # lock, head, hashes, rows: one call
+            append(events, self.db)
+            return events
         # savepoint=False: inside a workflow's transaction, no SAVEPOINT round trips; a failure
         # here fails that transaction, as a lost audit event must.
         with transaction.atomic(using=self.db, savepoint=False):
@@ -525,6 +528,9 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise AppendOnlyError("Audit records cannot be changed.")
         using = kwargs.get("using") or router.db_for_write(AuditEvent, instance=self)
+        if connections[using].vendor == "postgresql":  # one statement, as bulk_create
+            append([self], using)
+            return
         with transaction.atomic(using=using, savepoint=False):  # as bulk_create, above
             seal([self], using)
             super().save(*args, **kwargs)

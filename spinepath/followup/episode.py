@@ -16,11 +16,12 @@ from spinepath.followup.chart import SERIES, ChartData, Observation, render_svg,
 from spinepath.followup.models import Label, NextStepPlan, TimePoint
 from spinepath.followup.outcomes import ProcedureRelief, episode_reliefs
 from spinepath.followup.planning import step_options
-from spinepath.followup.scheduling import assessment_baseline
+from spinepath.followup.scheduling import assessment_baseline, baseline_answers
 from spinepath.followup.status import STATUS_WORDS, status_of
 from spinepath.lib.dates import day
 from spinepath.patients.models import Episode
 from spinepath.procedures.models import ProcedureRecord
+from spinepath.questionnaires.models import QuestionnaireResponse
 
 SCORE_WORDS = {"nrs_back": "back pain", "nrs_leg": "leg pain", "odi": "ODI", "pgic": "PGIC"}
 
@@ -62,12 +63,16 @@ def _row(point: TimePoint, today: date) -> dict[str, Any]:
     }
 
 
-def chart_data(episode: Episode, reliefs: list[ProcedureRelief]) -> ChartData:
+def chart_data(
+    episode: Episode,
+    reliefs: list[ProcedureRelief],
+    answers: list[QuestionnaireResponse] | None = None,
+) -> ChartData:
     """Baseline answers, completed follow-ups (pain diary aside) and the injections."""
     data = ChartData()
     first = reliefs[0].record.performed_at if reliefs else timezone.now()
     baseline: dict[date, dict[str, float]] = {}
-    for code, response in assessment_baseline(episode, before=first).items():
+    for code, response in assessment_baseline(episode, before=first, answers=answers).items():
         if response.score is not None:
             when = timezone.localdate(response.completed_at or response.created_at)
             baseline.setdefault(when, {})[code] = response.score
@@ -92,11 +97,13 @@ def chart_data(episode: Episode, reliefs: list[ProcedureRelief]) -> ChartData:
 def episode_follow_up(episode: Episode, *, today: date | None = None) -> EpisodeFollowUp | None:
     """None when the episode has no procedure (nothing to follow up)."""
     today = today or timezone.localdate()
-    reliefs = episode_reliefs(episode)
+    answers = baseline_answers(episode)  # read once for every procedure and the chart
+    reliefs = episode_reliefs(episode, answers)
     if not reliefs:
         return None
     plans: dict[int, NextStepPlan] = {}
-    for plan in NextStepPlan.objects.filter(episode=episode).order_by("decided_at"):
+    chosen = NextStepPlan.objects.filter(episode=episode).select_related("decided_by")
+    for plan in chosen.order_by("decided_at"):
         plans[plan.procedure_id] = plan
     procedures = [
         ProcedureFollowUp(
@@ -107,7 +114,7 @@ def episode_follow_up(episode: Episode, *, today: date | None = None) -> Episode
         )
         for found in reliefs
     ]
-    data = chart_data(episode, reliefs)
+    data = chart_data(episode, reliefs, answers)
     return EpisodeFollowUp(
         procedures=procedures,
         chart_svg="" if data.empty else render_svg(data, labelled_by="outcome-chart-caption"),

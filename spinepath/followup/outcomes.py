@@ -27,6 +27,7 @@ from spinepath.followup.models import Label, NextStepPlan, TimePoint
 from spinepath.followup.scheduling import (
     SCORED,
     assessment_baseline,
+    baseline_answers,
     primary_measure,
     scores_from,
 )
@@ -102,9 +103,19 @@ _POINTS = Prepared(
 )
 
 
-def procedure_relief(record: ProcedureRecord, *, as_of: date | None = None) -> ProcedureRelief:
-    """Relief after ``record`` from answers given on or before ``as_of`` (None: all so far)."""
-    points: list[TimePoint] = _POINTS(record=record.pk)
+def procedure_relief(
+    record: ProcedureRecord,
+    *,
+    as_of: date | None = None,
+    points: list[TimePoint] | None = None,
+    answers: list[QuestionnaireResponse] | None = None,
+) -> ProcedureRelief:
+    """Relief after ``record`` from answers given on or before ``as_of`` (None: all so far).
+
+    ``points`` (its active time points, due first) and ``answers`` (its episode's
+    ``baseline_answers``): already read by a caller that shows many procedures."""
+    if points is None:
+        points = _POINTS(record=record.pk)
     primary = primary_measure(record)
     baseline_point = next((p for p in points if p.label == Label.BASELINE), None)
     if baseline_point is not None:
@@ -113,7 +124,7 @@ def procedure_relief(record: ProcedureRecord, *, as_of: date | None = None) -> P
         else:
             baseline, source = Scores(), "missing"
     else:
-        answered = assessment_baseline(record.episode, before=record.performed_at)
+        answered = assessment_baseline(record.episode, before=record.performed_at, answers=answers)
         baseline = scores_from({code: r.score for code, r in answered.items()})
         source = "assessment"
     follow_ups = [p for p in points if p.label not in (Label.BASELINE, Label.DIARY)]
@@ -253,15 +264,35 @@ def reliefs_in_bulk(procedure_ids: Sequence[int]) -> dict[int, BulkRelief]:
     return found
 
 
-def episode_reliefs(episode: Episode) -> list[ProcedureRelief]:
-    """Relief after each procedure that stands in the episode, oldest first."""
-    records = (
+def episode_reliefs(
+    episode: Episode, answers: list[QuestionnaireResponse] | None = None
+) -> list[ProcedureRelief]:
+    """Relief after each procedure that stands in the episode, oldest first.
+
+    A fixed number of queries however many procedures and time points: the procedures, all
+    their active time points with each point's links (the status words ask whether a link is
+    locked) and the episode's baseline answers (or ``answers``, already read)."""
+    records = list(
         ProcedureRecord.objects.counted()
         .filter(episode=episode)
         .select_related("consent__assessment", "episode__patient__clinic")
         .order_by("performed_at")
     )
-    return [procedure_relief(record) for record in records]
+    if not records:
+        return []
+    by_record: dict[int, list[TimePoint]] = {record.pk: [] for record in records}
+    for point in (
+        TimePoint.objects.active()
+        .filter(procedure__in=list(by_record))
+        .order_by("due_on", "due_at")
+        .prefetch_related("links")
+    ):
+        by_record[point.procedure_id].append(point)
+    if answers is None:
+        answers = baseline_answers(episode)
+    return [
+        procedure_relief(record, points=by_record[record.pk], answers=answers) for record in records
+    ]
 
 
 def measured_relief(

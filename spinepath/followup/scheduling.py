@@ -66,11 +66,23 @@ _BASELINE_ANSWERS = Prepared(
 )
 
 
-def assessment_baseline(episode: Episode, *, before: datetime) -> dict[str, QuestionnaireResponse]:
+def baseline_answers(episode: Episode) -> list[QuestionnaireResponse]:
+    """Every completed baseline answer of ``episode`` to a scored instrument (one query): what
+    :func:`assessment_baseline` chooses from, read once by a page that asks it several times."""
+    return list(_BASELINE_ANSWERS(episode=episode.pk))
+
+
+def assessment_baseline(
+    episode: Episode,
+    *,
+    before: datetime,
+    answers: list[QuestionnaireResponse] | None = None,
+) -> dict[str, QuestionnaireResponse]:
     """``{instrument: response}``: the latest baseline answer to each scored instrument before
-    ``before`` (answers given after the procedure are not its baseline)."""
+    ``before`` (answers given after the procedure are not its baseline). ``answers``: what
+    :func:`baseline_answers` read for this episode (default: read them now)."""
     latest: dict[str, QuestionnaireResponse] = {}
-    responses: list[QuestionnaireResponse] = _BASELINE_ANSWERS(episode=episode.pk)
+    responses = baseline_answers(episode) if answers is None else answers
     for response in responses:
         response.episode = episode  # as ``episode.questionnaire_responses`` would cache it
     for response in sorted(responses, key=_answered_at, reverse=True):

@@ -19,9 +19,20 @@ from spinepath.testing import api_client_for, audit_events, make_decision, make_
 
 
 def _audit_inserts(queries: CaptureQueriesContext) -> list[str]:
+    """The statements that wrote audit events (PostgreSQL: the chain's one-call append, which
+    locks, reads the head and inserts; SQLite: the INSERT after reading the head)."""
     return [
-        q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "accounts_')
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(
+            ('INSERT INTO "accounts_', "SELECT * FROM accounts_auditevent_append(")
+        )
     ]
+
+
+def _chain_statements(queries: CaptureQueriesContext) -> list[str]:
+    """Every statement the audit write took, the chain's lock and head included."""
+    return [q["sql"] for q in queries.captured_queries if "accounts_auditevent" in q["sql"]]
 
 
 def _request(user):
@@ -61,6 +72,8 @@ def test_the_api_read_and_the_staff_page_write_one_audit_insert(
     with CaptureQueriesContext(connection) as queries:
         assert api.get(f"/api/v1/patients/{patient_a.pk}").status_code == 200
     assert len(_audit_inserts(queries)) == 1
+    # PostgreSQL: lock, head, hashes and insert are one statement; SQLite reads the head first.
+    assert len(_chain_statements(queries)) == (1 if connection.vendor == "postgresql" else 2)
     client.force_login(clinician_a)
     before = AuditEvent.objects.count()
     with CaptureQueriesContext(connection) as queries:

@@ -83,6 +83,43 @@ def test_the_episode_page_asks_as_many_queries_for_a_long_record_as_for_a_short_
     assert counts[0] == counts[1]
 
 
+def _followed_up(episode: Episode, *, diary: int, links: int) -> int:
+    """``episode``'s procedure given ``diary`` more pain-diary time points, and every time point
+    ``links`` patient links (the status words ask of each point whether its link is locked);
+    how many points there are."""
+    from spinepath.followup.links import issue_link
+    from spinepath.followup.models import Label, TimePoint
+
+    first = TimePoint.objects.filter(episode=episode).first()
+    assert first is not None
+    for n in range(diary):
+        TimePoint.objects.create(
+            episode=episode,
+            procedure=first.procedure,
+            label=Label.DIARY,
+            due_on=first.due_on + timedelta(days=n + 1),
+            due_at=timezone.now() + timedelta(days=n + 1),
+            instruments=["nrs_leg"],
+        )
+    points = list(TimePoint.objects.filter(episode=episode))
+    for point in points:
+        for _ in range(links):
+            issue_link(point)
+    return len(points)
+
+
+def test_the_episode_page_asks_as_many_queries_with_many_follow_up_points_as_with_few(
+    client, clinician_a, histories
+):
+    short, long = histories
+    few = _followed_up(short, diary=0, links=0)
+    assert _followed_up(long, diary=6, links=2) >= few + 6
+    client.force_login(clinician_a)
+    counts = [_queries(client, f"/episodes/{e.pk}/") for e in (short, long)]
+    assert counts[0] == counts[1]
+    assert "Pain diary" in client.get(f"/episodes/{long.pk}/").content.decode()
+
+
 def test_the_worklists_ask_as_many_queries_for_a_busy_clinic_as_for_a_quiet_one(
     client, clinic_a, clinician_a, histories
 ):
