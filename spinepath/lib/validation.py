@@ -24,11 +24,15 @@ The database's own constraints still guard every write.
 from __future__ import annotations
 
 import operator
+import uuid
 from collections.abc import Callable, Collection
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections, models, router
+
+from spinepath.lib.prepared import Prepared
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "exact": operator.eq,
@@ -180,15 +184,82 @@ def check_partial_unique(
         ):
             return True  # NULL is never equal to NULL: no duplicate to find
         lookup[field.name] = value
-    found = model_class._default_manager.using(using).filter(constraint.condition, **lookup)
     meta = model_class._meta
-    if not instance._state.adding and instance._is_pk_set(meta):  # type: ignore[attr-defined]
-        found = found.exclude(pk=instance._get_pk_val(meta))
-    if found.exists():
+    other_than = instance._get_pk_val(meta)
+    exclude_self = not instance._state.adding and instance._is_pk_set(meta)  # type: ignore[attr-defined]
+    search = None
+    if None not in lookup.values() and router.db_for_read(model_class) == using:
+        search = _duplicate_search(model_class, constraint, exclude_self)
+    if search is not None:  # the same search, compiled once (lib/prepared.py)
+        values = {f"v{i}": value for i, value in enumerate(lookup.values())}
+        duplicate = bool(search(**values, pk=other_than) if exclude_self else search(**values))
+    else:
+        found = model_class._default_manager.using(using).filter(constraint.condition, **lookup)
+        if exclude_self:
+            found = found.exclude(pk=other_than)
+        duplicate = found.exists()
+    if duplicate:
         raise ValidationError(
             constraint.get_violation_error_message(), code=constraint.violation_error_code
         )
     return True
+
+
+def _examples(field: Any) -> tuple[Any, Any] | None:
+    """Two values of ``field``'s type unlike any a constraint's condition names (for
+    ``Prepared``, which checks that each lands in the SQL where it should)."""
+    target = field.target_field if field.is_relation else field
+    kind = target.get_internal_type()
+    if kind in {"CharField", "TextField", "SlugField", "EmailField"}:
+        return "\u2060prepared-a", "\u2060prepared-b"
+    if kind in {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField"}:
+        return 1_000_000_007, 1_000_000_009
+    if kind == "UUIDField":
+        return uuid.UUID(int=1), uuid.UUID(int=2)
+    if kind == "DateField":
+        return date(1901, 1, 1), date(1902, 2, 2)
+    return None
+
+
+_SEARCHES: dict[tuple[Any, ...], Prepared | None] = {}
+
+
+def _duplicate_search(
+    model_class: type[models.Model], constraint: models.UniqueConstraint, exclude_self: bool
+) -> Prepared | None:
+    """The duplicate search of ``check_partial_unique`` as a ``Prepared`` query, or ``None``
+    when a field's values cannot be told apart in the SQL (the ORM then asks as before)."""
+    key = (model_class, constraint.name, exclude_self)
+    if key in _SEARCHES:
+        return _SEARCHES[key]
+    meta = model_class._meta
+    fields = [meta.get_field(name) for name in constraint.fields]
+    specs: dict[str, Any] = {}
+    for index, field in enumerate([*fields, meta.pk] if exclude_self else fields):
+        examples = _examples(field)
+        if examples is None:
+            _SEARCHES[key] = None
+            return None
+        specs["pk" if index == len(fields) else f"v{index}"] = (field, *examples)
+    names = [field.name for field in fields]
+
+    def build(**values: Any) -> Any:
+        lookup = {name: values[f"v{i}"] for i, name in enumerate(names)}
+        found = model_class._default_manager.filter(constraint.condition, **lookup)
+        if exclude_self:
+            found = found.exclude(pk=values["pk"])
+        return found.order_by().values_list("pk", flat=True)[:1]
+
+    search: Prepared | None
+    try:
+        search = Prepared(build, **specs)
+        connection = connections[router.db_for_read(model_class)]
+        # Compiled now, so a refusal leaves the search to the ORM from the start.
+        search._compiled[connection.vendor] = search._compile(connection)
+    except ValueError:
+        search = None
+    _SEARCHES[key] = search
+    return search
 
 
 def _loaded_foreign_keys(instance: models.Model, exclude: Collection[str]) -> set[str]:

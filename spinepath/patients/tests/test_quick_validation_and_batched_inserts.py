@@ -14,7 +14,7 @@ from spinepath.lib.batched import batched_inserts, insert
 from spinepath.lib.validation import QuickValidation, check_passes
 from spinepath.patients.models import Patient, PriorInjection, TimelineEvent, site_choices
 from spinepath.procedures.models import Consent
-from spinepath.testing import make_episode, make_patient
+from spinepath.testing import make_clinic, make_episode, make_patient
 
 
 def _database_says(instance: models.Model, constraint: models.CheckConstraint) -> bool:
@@ -147,6 +147,12 @@ def test_a_partial_unique_constraint_that_holds_is_one_query_with_djangos_error(
         assert errors[0] == errors[1] and errors[0]
     second.save()
     second.full_clean()  # the saved record is not its own duplicate
+    second.mrn = first.mrn  # a saved record edited into another's MRN (the search less itself)
+    with pytest.raises(ValidationError) as raised:
+        second.full_clean()
+    assert list(raised.value.message_dict) == ["mrn"]
+    elsewhere = make_patient(make_clinic("zz", "Clinic Z"), nhs_number="", mrn=first.mrn)
+    elsewhere.full_clean()  # the same MRN in another clinic is no duplicate
 
 
 def test_batched_rows_are_written_when_the_block_ends_in_order(clinic_a: Any) -> None:
