@@ -17,13 +17,16 @@ that leads with (dimension, value, month). A view with one finer filter reads it
 thousand rows at a million procedures, where the facts behind it are hundreds of thousands. Why
 slices and not one table keyed by every dimension at once: at a million procedures such a cube
 has millions of rows (nearly one per procedure per clinician-month), no smaller than the facts,
-while each slice is as small as the overview; views with two finer filters at once are rarer and
-count the facts through their indexes. The price is the refresh, one ``GROUP BY`` per table and
-slice (eight per table), which the worker pays, not the person waiting for the page.
+while each slice is as small as the overview. Two finer filters at once read a *pair* slice
+when the pair is one a registry asks about together (``PAIRS``: condition × procedure,
+condition × steroid, procedure × steroid, procedure × imaging), split by both values; any other
+pair, and three finer filters, count the facts through their indexes. The price is the refresh,
+one ``GROUP BY`` per table and slice (twelve per table), which the worker pays, not the person
+waiting for the page.
 
 ``usable`` says no when the filters ask for something the summary does not hold: two finer
-filters at once, or a period that does not start and end on whole months (the summary is by
-month).
+filters that are not a kept pair, three or more, or a period that does not start and end on
+whole months (the summary is by month).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import Cast, Concat, TruncMonth
 from django.utils import timezone
 
 from spinepath.analytics.models import (
@@ -65,6 +68,18 @@ DIMENSIONS: dict[str, str] = {
 by, and the slice's ``dimension``). Booleans are stored as "true"/"false", the clinician as the
 operator's id."""
 BOOLEAN = ("steroid", "repeat")
+PAIRS: tuple[tuple[str, str], ...] = (
+    ("condition", "procedure"),
+    ("condition", "steroid"),
+    ("procedure", "steroid"),
+    ("procedure", "imaging"),
+)
+"""The pairs of finer filters a registry asks about together (which procedure for which
+condition, with or without steroid, under which imaging), each kept as a slice of its own
+(``dimension`` "condition+procedure", ``value`` "sciatica|caudal_epidural"). Any other pair, or
+three finer filters, counts the facts. Each pair costs the refresh one more ``GROUP BY`` per
+table."""
+SEPARATOR = "|"
 TABLES = (
     SummaryProcedures,
     SummaryTimePoints,
@@ -125,18 +140,34 @@ def _fill(model: Any, rows: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def _by_month(queryset: Any, prefix: str = "", dimension: str = "") -> Any:
-    """``queryset`` with its clinic, month and (for a slice) the value of ``dimension``."""
+def _pair_dimension(first: str, second: str) -> str:
+    return f"{DIMENSIONS[first]}+{DIMENSIONS[second]}"
+
+
+def _value(prefix: str, dimension: str) -> Any:
+    """The slice's value of ``dimension`` as text (a pair's values joined by ``SEPARATOR``)."""
     if not dimension:
-        value: Any = Value("")
-    elif dimension in BOOLEAN:
-        value = Case(
+        return Value("")
+    if "+" in dimension:
+        first, second = dimension.split("+")
+        return Concat(
+            _value(prefix, first),
+            Value(SEPARATOR),
+            _value(prefix, second),
+            output_field=CharField(),
+        )
+    if dimension in BOOLEAN:
+        return Case(
             When(**{f"{prefix}{dimension}": True}, then=Value("true")), default=Value("false")
         )
-    elif dimension == "operator":
-        value = Cast(f"{prefix}operator_id", CharField())
-    else:
-        value = F(f"{prefix}{dimension}")
+    if dimension == "operator":
+        return Cast(f"{prefix}operator_id", CharField())
+    return F(f"{prefix}{dimension}")
+
+
+def _by_month(queryset: Any, prefix: str = "", dimension: str = "") -> Any:
+    """``queryset`` with its clinic, month and (for a slice) the value of ``dimension``."""
+    value = _value(prefix, dimension)
     return queryset.annotate(
         g_clinic=F(f"{prefix}clinic_id"),
         g_month=TruncMonth(f"{prefix}procedure_date"),
@@ -145,8 +176,8 @@ def _by_month(queryset: Any, prefix: str = "", dimension: str = "") -> Any:
 
 
 def _slices() -> tuple[str, ...]:
-    """The overview ("") and every slice's column."""
-    return ("", *DIMENSIONS.values())
+    """The overview (""), every slice's column and every pair's."""
+    return ("", *DIMENSIONS.values(), *(_pair_dimension(a, b) for a, b in PAIRS))
 
 
 def _procedures() -> list[dict[str, Any]]:
@@ -307,14 +338,7 @@ def _patients_by(dimension: str) -> list[dict[str, Any]]:
         month = "date_trunc('month', {})::date"
     else:
         month = "date({}, 'start of month')"
-    if not dimension:
-        value = "''"
-    elif dimension in BOOLEAN:
-        value = f"CASE WHEN {connection.ops.quote_name(dimension)} THEN 'true' ELSE 'false' END"
-    elif dimension == "operator":
-        value = "CAST(operator_id AS varchar(40))"
-    else:
-        value = connection.ops.quote_name(dimension)
+    value = _sql_value(dimension)
     # Names from the models, quoted; nothing from a request (bandit B608).
     sql = f"""
         SELECT clinic_id, {month.format("procedure_date")}, {month.format("previous")}, value,
@@ -341,6 +365,20 @@ def _patients_by(dimension: str) -> list[dict[str, Any]]:
         )
         for clinic, month_, previous, value_, n in found
     ]
+
+
+def _sql_value(dimension: str) -> str:
+    """``_value`` as SQL over the procedure facts, for the window function in ``_patients_by``."""
+    if not dimension:
+        return "''"
+    if "+" in dimension:
+        first, second = dimension.split("+")
+        return f"({_sql_value(first)} || '{SEPARATOR}' || {_sql_value(second)})"
+    if dimension in BOOLEAN:
+        return f"CASE WHEN {connection.ops.quote_name(dimension)} THEN 'true' ELSE 'false' END"
+    if dimension == "operator":
+        return "CAST(operator_id AS varchar(40))"
+    return connection.ops.quote_name(dimension)
 
 
 def _date(value: Any) -> date:
@@ -370,15 +408,22 @@ def usable(
     the facts must be counted instead: the summary is out of date (or, for counts "due by" a
     day, not as of ``on``), or the filters ask for more than clinic, whole months and at most
     one finer filter (its slice)."""
-    finer = [(name, getattr(filters, name)) for name in DIMENSIONS]
-    finer = [(name, value) for name, value in finer if value is not None]
-    if len(finer) > 1:
-        return None  # two finer filters at once: the facts (a slice holds one)
+    finer = {name: getattr(filters, name) for name in DIMENSIONS}
+    finer = {name: _text(value) for name, value in finer.items() if value is not None}
     where = Q(dimension="", value="")
-    if finer:
-        name, value = finer[0]
-        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if len(finer) == 1:
+        [(name, text)] = finer.items()
         where = Q(dimension=DIMENSIONS[name], value=text)
+    elif len(finer) == 2:
+        pair = next((p for p in PAIRS if set(p) == set(finer)), None)
+        if pair is None:
+            return None  # a pair the summary does not keep: the facts
+        where = Q(
+            dimension=_pair_dimension(*pair),
+            value=f"{finer[pair[0]]}{SEPARATOR}{finer[pair[1]]}",
+        )
+    elif finer:
+        return None  # three finer filters or more: the facts
     start, end = filters.date_from, filters.date_to
     if (start is not None and start.day != 1) or (end is not None and not _last_day(end)):
         return None
@@ -400,6 +445,10 @@ def usable(
     if end is not None:
         where &= Q(month__lte=end.replace(day=1))
     return Cells(where=where, first_month=start)
+
+
+def _text(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def patients(cells: Cells) -> int:
