@@ -1107,6 +1107,9 @@ class _Generator:
             wall, cpu = time.perf_counter(), time.process_time()
             made = replicate.restore_indexes(self.progress)
             self._phase(f"rebuild {made} secondary indexes", wall, cpu)
+        wall, cpu = time.perf_counter(), time.process_time()
+        replicate.analyze([m._meta.db_table for m, _ in tables])
+        self._phase("analyze the copied tables", wall, cpu)
         reset_sequences([model for model, _ in tables])  # explicit keys: move the sequences on
         return copies
 

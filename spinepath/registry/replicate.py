@@ -347,3 +347,14 @@ def _index_exists(name: str) -> bool:
                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = %s", [name]
             )
         return bool(cursor.fetchone()[0])
+
+
+def analyze(tables: Sequence[str]) -> None:
+    """On PostgreSQL, the planner's statistics of ``tables`` after the copies multiplied them
+    (sampled; autovacuum would get there later, after the first dashboards were planned on a
+    fiftieth of the rows)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
