@@ -352,7 +352,7 @@ def _index_exists(name: str) -> bool:
 def analyze(tables: Sequence[str]) -> None:
     """On PostgreSQL, the planner's statistics of ``tables`` after the copies multiplied them
     (sampled; autovacuum would get there later, after the first dashboards were planned on a
-    fiftieth of the rows)."""
+    twentieth of the rows)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
