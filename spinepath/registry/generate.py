@@ -54,6 +54,10 @@ in the database by ``replicate.py`` (one ``INSERT … SELECT`` per table: new ke
 names, NHS numbers, clinics and staff; the core's snapshots, scores and relief facts as the
 library has them, which a test checks against a full rebuild), and the remainder, less than a
 library, is written story by story again. Up to ``LIBRARY`` procedures nothing is copied.
+For the copies the copied tables' non-unique secondary indexes are dropped and made once at the
+end (``replicate.drop_secondary_indexes``/``restore_indexes``; each recorded as a
+``DroppedIndex`` row in the transaction that drops it, so an interrupted build is repaired by the
+``finally``, the next build, or ``generate_registry --repair-indexes``).
 """
 
 from __future__ import annotations
