@@ -142,7 +142,9 @@ class SliceMixin(models.Model):
     dimension = models.CharField(
         max_length=20, blank=True, default="", help_text="'' (overview) or the filter split by."
     )
-    value = models.CharField(max_length=40, blank=True, default="", help_text="Its value, as text.")
+    value = models.CharField(
+        max_length=100, blank=True, default="", help_text="Its value (a pair's: 'a|b'), as text."
+    )
 
     class Meta:
         abstract = True

@@ -17,13 +17,16 @@ that leads with (dimension, value, month). A view with one finer filter reads it
 thousand rows at a million procedures, where the facts behind it are hundreds of thousands. Why
 slices and not one table keyed by every dimension at once: at a million procedures such a cube
 has millions of rows (nearly one per procedure per clinician-month), no smaller than the facts,
-while each slice is as small as the overview; views with two finer filters at once are rarer and
-count the facts through their indexes. The price is the refresh, one ``GROUP BY`` per table and
-slice (eight per table), which the worker pays, not the person waiting for the page.
+while each slice is as small as the overview. Two finer filters at once read a *pair* slice
+when the pair is one a registry asks about together (``PAIRS``: condition × procedure,
+condition × steroid, procedure × steroid, procedure × imaging), split by both values; any other
+pair, and three finer filters, count the facts through their indexes. The price is the refresh,
+one ``GROUP BY`` per table and slice (twelve per table), which the worker pays, not the person
+waiting for the page.
 
 ``usable`` says no when the filters ask for something the summary does not hold: two finer
-filters at once, or a period that does not start and end on whole months (the summary is by
-month).
+filters that are not a kept pair, three or more, or a period that does not start and end on
+whole months (the summary is by month).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import Cast, Concat, TruncMonth
 from django.utils import timezone
 
 from spinepath.analytics.models import (
@@ -65,6 +68,18 @@ DIMENSIONS: dict[str, str] = {
 by, and the slice's ``dimension``). Booleans are stored as "true"/"false", the clinician as the
 operator's id."""
 BOOLEAN = ("steroid", "repeat")
+PAIRS: tuple[tuple[str, str], ...] = (
+    ("condition", "procedure"),
+    ("condition", "steroid"),
+    ("procedure", "steroid"),
+    ("procedure", "imaging"),
+)
+"""The pairs of finer filters a registry asks about together (which procedure for which
+condition, with or without steroid, under which imaging), each kept as a slice of its own
+(``dimension`` "condition+procedure", ``value`` "sciatica|caudal_epidural"). Any other pair, or
+three finer filters, counts the facts. Each pair costs the refresh one more ``GROUP BY`` per
+table."""
+SEPARATOR = "|"
 TABLES = (
     SummaryProcedures,
     SummaryTimePoints,
@@ -103,40 +118,80 @@ def refresh_summary(*, at: datetime | None = None) -> int:
         SummaryState.objects.select_for_update().get(pk=1)  # one refresh at a time
         # Listed before the facts are read: each listed change has committed, so the reads see it.
         seen = list(SummaryChange.objects.values_list("pk", flat=True))
+        if connection.vendor == "postgresql":
+            # Each GROUP BY keeps up to hundreds of thousands of groups at a million procedures:
+            # in memory, not spilled to disk in batches (the server's default is 4 MB).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '256MB'")
         for model in TABLES:
             model.objects.all()._raw_delete(connection.alias)
-        written += _fill(SummaryProcedures, _procedures())
-        written += _fill(SummaryTimePoints, _time_points(as_of))
-        written += _fill(SummaryDurations, _durations())
-        written += _fill(SummaryComplications, _complications())
-        written += _fill(SummaryPatients, _patients())
+        written += _procedures()
+        written += _time_points(as_of)
+        written += _durations()
+        written += _complications()
+        written += _patients()
         for start in range(0, len(seen), 500):
             SummaryChange.objects.filter(pk__in=seen[start : start + 500])._raw_delete(
                 connection.alias
             )
         SummaryState.objects.filter(pk=1).update(built=True, as_of=as_of, refreshed_at=at)
+        if connection.vendor == "postgresql":
+            # The planner's picture of the refilled tables (their sizes change by orders of
+            # magnitude between a clinic and a registry): sampled, a fraction of a second.
+            with connection.cursor() as cursor:
+                for model in TABLES:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return written
 
 
-def _fill(model: Any, rows: list[dict[str, Any]]) -> int:
-    from spinepath.analytics.facts import insert_rows
+def _insert(model: Any, queryset: Any, columns: dict[str, str], dimension: str) -> int:
+    """``INSERT INTO`` the summary table ``SELECT`` from ``queryset``'s grouped rows, in the
+    database: ``columns`` maps each summary column to an expression over the grouped row ``q``
+    (whose every value is an annotation, so it has a name). The rows never pass through Python,
+    which was most of a refresh's time at a million procedures (hundreds of thousands of rows
+    per slice)."""
+    sql, params = queryset.query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(name).column) for name in ["dimension", *columns])
+    select = ", ".join(["CAST(%s AS varchar(20))", *columns.values()])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # SQL names and expressions of this module's own; values are parameters (bandit B608).
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}) "  # nosec B608
+            f"SELECT {select} FROM ({sql}) q",
+            [dimension, *params],
+        )
+        return max(cursor.rowcount, 0)
 
-    insert_rows(model, rows)
-    return len(rows)
+
+def _pair_dimension(first: str, second: str) -> str:
+    return f"{DIMENSIONS[first]}+{DIMENSIONS[second]}"
+
+
+def _value(prefix: str, dimension: str) -> Any:
+    """The slice's value of ``dimension`` as text (a pair's values joined by ``SEPARATOR``)."""
+    if not dimension:
+        return Value("")
+    if "+" in dimension:
+        first, second = dimension.split("+")
+        return Concat(
+            _value(prefix, first),
+            Value(SEPARATOR),
+            _value(prefix, second),
+            output_field=CharField(),
+        )
+    if dimension in BOOLEAN:
+        return Case(
+            When(**{f"{prefix}{dimension}": True}, then=Value("true")), default=Value("false")
+        )
+    if dimension == "operator":
+        return Cast(f"{prefix}operator_id", CharField())
+    return F(f"{prefix}{dimension}")
 
 
 def _by_month(queryset: Any, prefix: str = "", dimension: str = "") -> Any:
     """``queryset`` with its clinic, month and (for a slice) the value of ``dimension``."""
-    if not dimension:
-        value: Any = Value("")
-    elif dimension in BOOLEAN:
-        value = Case(
-            When(**{f"{prefix}{dimension}": True}, then=Value("true")), default=Value("false")
-        )
-    elif dimension == "operator":
-        value = Cast(f"{prefix}operator_id", CharField())
-    else:
-        value = F(f"{prefix}{dimension}")
+    value = _value(prefix, dimension)
     return queryset.annotate(
         g_clinic=F(f"{prefix}clinic_id"),
         g_month=TruncMonth(f"{prefix}procedure_date"),
@@ -144,19 +199,24 @@ def _by_month(queryset: Any, prefix: str = "", dimension: str = "") -> Any:
     )
 
 
+GROUP = {"clinic_id": "q.g_clinic", "month": "q.g_month", "value": "q.g_value"}
+"""Every summary row's clinic, month and slice value, from ``_by_month``'s names."""
+
+
 def _slices() -> tuple[str, ...]:
-    """The overview ("") and every slice's column."""
-    return ("", *DIMENSIONS.values())
+    """The overview (""), every slice's column and every pair's."""
+    return ("", *DIMENSIONS.values(), *(_pair_dimension(a, b) for a, b in PAIRS))
 
 
-def _procedures() -> list[dict[str, Any]]:
-    return [row for dimension in _slices() for row in _procedures_by(dimension)]
+def _procedures() -> int:
+    return sum(_procedures_by(dimension) for dimension in _slices())
 
 
-def _procedures_by(dimension: str) -> list[dict[str, Any]]:
+def _procedures_by(dimension: str) -> int:
     rows = (
         _by_month(ProcedureOutcome.objects.all(), "", dimension)
-        .values("g_clinic", "g_month", "g_value", "operator_id", "decision_outcome")
+        .annotate(g_operator=F("operator_id"), g_decision=F("decision_outcome"))
+        .values("g_clinic", "g_month", "g_value", "g_operator", "g_decision")
         .annotate(
             n_procedures=Count("pk"),
             n_measured=Count("pk", filter=Q(measured=True)),
@@ -165,33 +225,29 @@ def _procedures_by(dimension: str) -> list[dict[str, Any]]:
         )
         .order_by()
     )
-    return [
-        dict(
-            clinic_id=r["g_clinic"],
-            month=r["g_month"],
-            dimension=dimension,
-            value=r["g_value"],
-            operator_id=r["operator_id"],
-            decision_outcome=r["decision_outcome"],
-            procedures=r["n_procedures"],
-            measured=r["n_measured"],
-            responders=r["n_responders"],
-            overridden=r["n_overridden"],
-        )
-        for r in rows
-    ]
+    columns = {
+        **GROUP,
+        "operator_id": "q.g_operator",
+        "decision_outcome": "q.g_decision",
+        "procedures": "q.n_procedures",
+        "measured": "q.n_measured",
+        "responders": "q.n_responders",
+        "overridden": "q.n_overridden",
+    }
+    return _insert(SummaryProcedures, rows, columns, dimension)
 
 
-def _time_points(as_of: date) -> list[dict[str, Any]]:
-    return [row for dimension in _slices() for row in _time_points_by(as_of, dimension)]
+def _time_points(as_of: date) -> int:
+    return sum(_time_points_by(as_of, dimension) for dimension in _slices())
 
 
-def _time_points_by(as_of: date, dimension: str) -> list[dict[str, Any]]:
+def _time_points_by(as_of: date, dimension: str) -> int:
     measurable = Q(measurable=True)
     pgic = {f"n_pgic_{k}": Count("pk", filter=Q(pgic=k)) for k in range(1, 8)}
     rows = (
         _by_month(TimePointOutcome.objects.filter(label__in=LABELS), "outcome__", dimension)
-        .values("g_clinic", "g_month", "g_value", "outcome__operator_id", "label")
+        .annotate(g_operator=F("outcome__operator_id"), g_label=F("label"))
+        .values("g_clinic", "g_month", "g_value", "g_operator", "g_label")
         .annotate(
             n_rows=Count("pk"),
             n_measurable=Count("pk", filter=measurable),
@@ -213,138 +269,120 @@ def _time_points_by(as_of: date, dimension: str) -> list[dict[str, Any]]:
         )
         .order_by()
     )
-    return [
-        dict(
-            clinic_id=r["g_clinic"],
-            month=r["g_month"],
-            dimension=dimension,
-            value=r["g_value"],
-            operator_id=r["outcome__operator_id"],
-            label=r["label"],
-            time_points=r["n_rows"],
-            measurable=r["n_measurable"],
-            meaningful=r["n_meaningful"],
-            substantial=r["n_substantial"],
-            due=r["n_due"],
-            answered=r["n_answered"],
-            nrs_n=r["n_nrs"],
-            nrs_sum=float(r["s_nrs"] or 0),
-            nrs_squares=float(r["q_nrs"] or 0),
-            nrs_percent_n=r["n_percent"],
-            nrs_percent_sum=float(r["s_percent"] or 0),
-            odi_n=r["n_odi"],
-            odi_sum=float(r["s_odi"] or 0),
-            odi_squares=float(r["q_odi"] or 0),
-            **{f"pgic_{k}": r[f"n_pgic_{k}"] for k in range(1, 8)},
-        )
-        for r in rows
-    ]
+    columns = {
+        **GROUP,
+        "operator_id": "q.g_operator",
+        "label": "q.g_label",
+        "time_points": "q.n_rows",
+        "measurable": "q.n_measurable",
+        "meaningful": "q.n_meaningful",
+        "substantial": "q.n_substantial",
+        "due": "q.n_due",
+        "answered": "q.n_answered",
+        "nrs_n": "q.n_nrs",
+        "nrs_sum": "COALESCE(q.s_nrs, 0)",
+        "nrs_squares": "COALESCE(q.q_nrs, 0)",
+        "nrs_percent_n": "q.n_percent",
+        "nrs_percent_sum": "COALESCE(q.s_percent, 0)",
+        "odi_n": "q.n_odi",
+        "odi_sum": "COALESCE(q.s_odi, 0)",
+        "odi_squares": "COALESCE(q.q_odi, 0)",
+        **{f"pgic_{k}": f"q.n_pgic_{k}" for k in range(1, 8)},
+    }
+    return _insert(SummaryTimePoints, rows, columns, dimension)
 
 
-def _durations() -> list[dict[str, Any]]:
-    return [row for dimension in _slices() for row in _durations_by(dimension)]
+def _durations() -> int:
+    return sum(_durations_by(dimension) for dimension in _slices())
 
 
-def _durations_by(dimension: str) -> list[dict[str, Any]]:
+def _durations_by(dimension: str) -> int:
     responders = ProcedureOutcome.objects.filter(responder=True, duration_days__isnull=False)
     rows = (
         _by_month(responders, "", dimension)
-        .values("g_clinic", "g_month", "g_value", "duration_days", "censored")
+        .annotate(g_duration=F("duration_days"), g_censored=F("censored"))
+        .values("g_clinic", "g_month", "g_value", "g_duration", "g_censored")
         .annotate(n_procedures=Count("pk"))
         .order_by()
     )
-    return [
-        dict(
-            clinic_id=r["g_clinic"],
-            month=r["g_month"],
-            dimension=dimension,
-            value=r["g_value"],
-            duration_days=r["duration_days"],
-            censored=r["censored"],
-            n=r["n_procedures"],
-        )
-        for r in rows
-    ]
+    columns = {
+        **GROUP,
+        "duration_days": "q.g_duration",
+        "censored": "q.g_censored",
+        "n": "q.n_procedures",
+    }
+    return _insert(SummaryDurations, rows, columns, dimension)
 
 
-def _complications() -> list[dict[str, Any]]:
-    return [row for dimension in _slices() for row in _complications_by(dimension)]
+def _complications() -> int:
+    return sum(_complications_by(dimension) for dimension in _slices())
 
 
-def _complications_by(dimension: str) -> list[dict[str, Any]]:
+def _complications_by(dimension: str) -> int:
     rows = (
         _by_month(
             ProcedureComplication.objects.filter(procedure__outcome__isnull=False),
             "procedure__outcome__",
             dimension,
         )
-        .values("g_clinic", "g_month", "g_value", "code")
+        .annotate(g_code=F("code"))
+        .values("g_clinic", "g_month", "g_value", "g_code")
         .annotate(n_procedures=Count("procedure", distinct=True))
         .order_by()
     )
-    return [
-        dict(
-            clinic_id=r["g_clinic"],
-            month=r["g_month"],
-            dimension=dimension,
-            value=r["g_value"],
-            code=r["code"],
-            procedures=r["n_procedures"],
-        )
-        for r in rows
-    ]
+    columns = {**GROUP, "code": "q.g_code", "procedures": "q.n_procedures"}
+    return _insert(SummaryComplications, rows, columns, dimension)
 
 
-def _patients() -> list[dict[str, Any]]:
-    return [row for dimension in _slices() for row in _patients_by(dimension)]
+def _patients() -> int:
+    return sum(_patients_by(dimension) for dimension in _slices())
 
 
-def _patients_by(dimension: str) -> list[dict[str, Any]]:
+def _patients_by(dimension: str) -> int:
     """Each procedure with the month of the patient's previous procedure (a window function); in
     a slice, the previous procedure with the same value (the patients of that slice)."""
-    table = connection.ops.quote_name(ProcedureOutcome._meta.db_table)
+    quote = connection.ops.quote_name
+    table = quote(ProcedureOutcome._meta.db_table)
     if connection.vendor == "postgresql":
         month = "date_trunc('month', {})::date"
     else:
         month = "date({}, 'start of month')"
-    if not dimension:
-        value = "''"
-    elif dimension in BOOLEAN:
-        value = f"CASE WHEN {connection.ops.quote_name(dimension)} THEN 'true' ELSE 'false' END"
-    elif dimension == "operator":
-        value = "CAST(operator_id AS varchar(40))"
-    else:
-        value = connection.ops.quote_name(dimension)
+    value = _sql_value(dimension)
+    target = quote(SummaryPatients._meta.db_table)
+    columns = ", ".join(
+        quote(SummaryPatients._meta.get_field(name).column)
+        for name in ("clinic_id", "month", "previous_month", "dimension", "value", "procedures")
+    )
     # Names from the models, quoted; nothing from a request (bandit B608).
     sql = f"""
-        SELECT clinic_id, {month.format("procedure_date")}, {month.format("previous")}, value,
-            count(*)
+        INSERT INTO {target} ({columns})
+        SELECT clinic_id, {month.format("procedure_date")}, {month.format("previous")},
+            CAST(%s AS varchar(20)), value, count(*)
         FROM (
             SELECT clinic_id, procedure_date, {value} AS value, LAG(procedure_date) OVER (
                 PARTITION BY patient_id, {value} ORDER BY procedure_date, procedure_id
             ) AS previous
             FROM {table}
         ) AS ordered
-        GROUP BY 1, 2, 3, 4
+        GROUP BY clinic_id, {month.format("procedure_date")}, {month.format("previous")}, value
     """  # nosec B608
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        found = cursor.fetchall()
-    return [
-        dict(
-            clinic_id=clinic,
-            month=_date(month_),
-            previous_month=None if previous is None else _date(previous),
-            dimension=dimension,
-            value=value_,
-            procedures=n,
-        )
-        for clinic, month_, previous, value_, n in found
-    ]
+        cursor.execute(sql, [dimension])
+        return max(cursor.rowcount, 0)
 
 
-def _date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+def _sql_value(dimension: str) -> str:
+    """``_value`` as SQL over the procedure facts, for the window function in ``_patients_by``."""
+    if not dimension:
+        return "''"
+    if "+" in dimension:
+        first, second = dimension.split("+")
+        return f"({_sql_value(first)} || '{SEPARATOR}' || {_sql_value(second)})"
+    if dimension in BOOLEAN:
+        return f"CASE WHEN {connection.ops.quote_name(dimension)} THEN 'true' ELSE 'false' END"
+    if dimension == "operator":
+        return "CAST(operator_id AS varchar(40))"
+    return connection.ops.quote_name(dimension)
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -370,15 +408,22 @@ def usable(
     the facts must be counted instead: the summary is out of date (or, for counts "due by" a
     day, not as of ``on``), or the filters ask for more than clinic, whole months and at most
     one finer filter (its slice)."""
-    finer = [(name, getattr(filters, name)) for name in DIMENSIONS]
-    finer = [(name, value) for name, value in finer if value is not None]
-    if len(finer) > 1:
-        return None  # two finer filters at once: the facts (a slice holds one)
+    finer = {name: getattr(filters, name) for name in DIMENSIONS}
+    finer = {name: _text(value) for name, value in finer.items() if value is not None}
     where = Q(dimension="", value="")
-    if finer:
-        name, value = finer[0]
-        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if len(finer) == 1:
+        [(name, text)] = finer.items()
         where = Q(dimension=DIMENSIONS[name], value=text)
+    elif len(finer) == 2:
+        pair = next((p for p in PAIRS if set(p) == set(finer)), None)
+        if pair is None:
+            return None  # a pair the summary does not keep: the facts
+        where = Q(
+            dimension=_pair_dimension(*pair),
+            value=f"{finer[pair[0]]}{SEPARATOR}{finer[pair[1]]}",
+        )
+    elif finer:
+        return None  # three finer filters or more: the facts
     start, end = filters.date_from, filters.date_to
     if (start is not None and start.day != 1) or (end is not None and not _last_day(end)):
         return None
@@ -400,6 +445,10 @@ def usable(
     if end is not None:
         where &= Q(month__lte=end.replace(day=1))
     return Cells(where=where, first_month=start)
+
+
+def _text(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def patients(cells: Cells) -> int:

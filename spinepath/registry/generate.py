@@ -54,6 +54,10 @@ in the database by ``replicate.py`` (one ``INSERT … SELECT`` per table: new ke
 names, NHS numbers, clinics and staff; the core's snapshots, scores and relief facts as the
 library has them, which a test checks against a full rebuild), and the remainder, less than a
 library, is written story by story again. Up to ``LIBRARY`` procedures nothing is copied.
+For the copies the copied tables' non-unique secondary indexes are dropped and made once at the
+end (``replicate.drop_secondary_indexes``/``restore_indexes``; each recorded as a
+``DroppedIndex`` row in the transaction that drops it, so an interrupted build is repaired by the
+``finally``, the next build, or ``generate_registry --repair-indexes``).
 """
 
 from __future__ import annotations
@@ -64,13 +68,14 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -121,6 +126,7 @@ from spinepath.procedures.models import (
 )
 from spinepath.questionnaires.models import QuestionnaireResponse
 from spinepath.registry import replicate
+from spinepath.registry.models import DroppedIndex
 from spinepath.registry.writer import (
     Formats,
     TableWriter,
@@ -812,10 +818,27 @@ def generate(
     at = at or min(DEFAULT_END, timezone.now())
     started = time.perf_counter()
     generator = _Generator(n, seed, clinics, at, progress or (lambda _: None))
-    with fast_sqlite():
+    with fast_sqlite(), _fast_commits():
         result = generator.run()
     result.seconds = time.perf_counter() - started
     return result
+
+
+@contextmanager
+def _fast_commits() -> Iterator[None]:
+    """On PostgreSQL, this session's commits do not wait for the WAL to reach the disk
+    (``synchronous_commit = off``): a crash may lose the last moments of the build, never corrupt
+    it, and each copy's commit no longer waits for a flush. Restored after."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 class _Generator:
@@ -910,7 +933,17 @@ class _Generator:
         models = [model for model in iter_models() if model not in (Clinic, User)]
         return {model: TableWriter(model, _columns(model)) for model in models}
 
+    def _phase(self, name: str, wall: float, cpu: float) -> None:
+        self.progress(
+            f"phase {name}: {time.perf_counter() - wall:.1f} s wall, "
+            f"{time.process_time() - cpu:.1f} s CPU (this process)"
+        )
+
     def run(self) -> GenerationResult:
+        if DroppedIndex.objects.exists():
+            # A build interrupted during its copies: its indexes first.
+            self.progress("indexes a previous build dropped: making them again")
+            replicate.restore_indexes(self.progress)
         with transaction.atomic():
             sites = self._clinics()
         self.sites = sites
@@ -922,18 +955,24 @@ class _Generator:
         self.ids = _Ids()
         starts = dict(self.ids.next)
         first_procedure = starts[ProcedureRecord]
+        wall, cpu = time.perf_counter(), time.process_time()
         self._stories(library)
+        self._phase("library stories", wall, cpu)
         spans = {m: replicate.Span(starts[m], self.ids.next[m] - 1) for m in starts}
+        wall, cpu = time.perf_counter(), time.process_time()
         self._facts(spans[ProcedureRecord])
+        self._phase("library facts", wall, cpu)
         copies = 0
         if self.n - self.procedures >= library:
             copies = self._copies(spans, library)
         if self.procedures < self.n:
             # The rest (less than a library's worth): more stories through the per-patient path.
+            wall, cpu = time.perf_counter(), time.process_time()
             self.ids = _Ids()
             first_rest = self.ids.next[ProcedureRecord]
             self._stories(self.n)
             self._facts(replicate.Span(first_rest, self.ids.next[ProcedureRecord] - 1))
+            self._phase("remainder stories and facts", wall, cpu)
         reset_sequences([*self.w, ProcedureOutcome, TimePointOutcome])
         rows = {w.model._meta.label: w.count for w in self.w.values()}
         for label, count in self.copied.items():
@@ -1024,7 +1063,15 @@ class _Generator:
         tables += [(ProcedureOutcome, "procedure_id"), (TimePointOutcome, "id")]
         replicate.create_maps()
         copies = 0
+        wall, cpu = time.perf_counter(), time.process_time()
+        # The copied tables' secondary indexes go down for the copies and are made once at the
+        # end, from the whole table (one sort each instead of millions of random inserts); each
+        # is recorded (DroppedIndex) in the transaction that drops it and made again in the
+        # finally below, by the next build, or by ``generate_registry --repair-indexes``.
+        dropped = replicate.drop_secondary_indexes([m._meta.db_table for m, _ in tables])
+        self._phase(f"drop {dropped} secondary indexes", wall, cpu)
         try:
+            wall, cpu = time.perf_counter(), time.process_time()
             while self.n - self.procedures >= library:
                 copies += 1
                 with transaction.atomic():
@@ -1058,8 +1105,15 @@ class _Generator:
                 self.procedures += library
                 self.patients += len(stories)
                 self.progress(f"{self.procedures:,} procedures (copy {copies} of the library)")
+            self._phase(f"{copies} copies", wall, cpu)
         finally:
             replicate.drop_maps()
+            wall, cpu = time.perf_counter(), time.process_time()
+            made = replicate.restore_indexes(self.progress)
+            self._phase(f"rebuild {made} secondary indexes", wall, cpu)
+        wall, cpu = time.perf_counter(), time.process_time()
+        replicate.analyze([m._meta.db_table for m, _ in tables])
+        self._phase("analyze the copied tables", wall, cpu)
         reset_sequences([model for model, _ in tables])  # explicit keys: move the sequences on
         return copies
 

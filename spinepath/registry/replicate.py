@@ -28,11 +28,12 @@ and then the copy stops with an error (``_expression``) rather than pointing at 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from spinepath.accounts.models import Clinic, User
 from spinepath.patients.models import Episode, Patient, TimelineEvent
@@ -252,3 +253,108 @@ def copy_table(
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return max(cursor.rowcount, 0)
+
+
+# Secondary indexes down for the copies, up once at the end (what pg_restore does).
+
+
+def secondary_indexes(tables: Sequence[str]) -> list[tuple[str, str, str]]:
+    """The non-unique indexes of ``tables`` that no constraint uses, as (table, name, the
+    statement that makes it): keys and unique constraints stay, since the copies rely on them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT t.relname, i.relname, pg_get_indexdef(x.indexrelid) "
+                "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                "JOIN pg_class t ON t.oid = x.indrelid "
+                "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
+                "AND NOT x.indisunique AND NOT x.indisprimary "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) "
+                "ORDER BY t.relname, i.relname",
+                [list(tables)],
+            )
+            return [(t, n, d) for t, n, d in cursor.fetchall()]
+        marks = ", ".join(["%s"] * len(tables))
+        # Placeholders only; the table names are parameters (bandit B608).
+        cursor.execute(
+            "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' "  # nosec B608
+            f"AND tbl_name IN ({marks}) AND sql IS NOT NULL ORDER BY tbl_name, name",
+            list(tables),
+        )
+        return [
+            (t, n, d)
+            for t, n, d in cursor.fetchall()
+            if not d.lstrip().upper().startswith("CREATE UNIQUE")
+        ]
+
+
+def drop_secondary_indexes(tables: Sequence[str]) -> int:
+    """Drop the secondary indexes of ``tables``, each recorded as a ``DroppedIndex`` row in the
+    same transaction (so an interruption leaves either the index or the row that restores it).
+    Returns how many."""
+    from spinepath.registry.models import DroppedIndex
+
+    quote = connection.ops.quote_name
+    with transaction.atomic():
+        found = secondary_indexes(tables)
+        with connection.cursor() as cursor:
+            for table, name, definition in found:
+                DroppedIndex.objects.create(table=table, name=name, definition=definition)
+                cursor.execute(f"DROP INDEX {quote(name)}")
+    return len(found)
+
+
+def restore_indexes(progress: Callable[[str], None] | None = None) -> int:
+    """Make again every index a build dropped (``DroppedIndex``), one committed transaction
+    each; on PostgreSQL with a large ``maintenance_work_mem`` for the sorts. Safe to repeat: an
+    index already there is not made twice. Returns how many were made."""
+    from spinepath.registry.models import DroppedIndex
+
+    say = progress or (lambda _: None)
+    made = 0
+    postgres = connection.vendor == "postgresql"
+    # Inside a caller's transaction (tests) rows may still wait for their deferred foreign-key
+    # checks, and PostgreSQL will not index a table with pending checks: run them now.
+    checks_now = postgres and connection.in_atomic_block
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+        if checks_now:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        try:
+            for row in DroppedIndex.objects.order_by("pk"):
+                started = time.perf_counter()
+                with transaction.atomic():
+                    if not _index_exists(row.name):
+                        cursor.execute(row.definition)
+                        made += 1
+                    row.delete()
+                say(f"  index {row.name}: {time.perf_counter() - started:.1f} s")
+        finally:
+            if checks_now:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            if postgres:
+                cursor.execute("RESET maintenance_work_mem")
+    return made
+
+
+def _index_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [connection.ops.quote_name(name)])
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = %s", [name]
+            )
+        return bool(cursor.fetchone()[0])
+
+
+def analyze(tables: Sequence[str]) -> None:
+    """On PostgreSQL, the planner's statistics of ``tables`` after the copies multiplied them
+    (sampled; autovacuum would get there later, after the first dashboards were planned on a
+    twentieth of the rows)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from spinepath.analytics import queries, summary
 from spinepath.analytics.facts import rebuild_outcomes
-from spinepath.analytics.models import SummaryChange
+from spinepath.analytics.models import ProcedureOutcome, SummaryChange
 from spinepath.analytics.queries import OutcomeFilters, Scope, scope_for
 from spinepath.clinical.outcome_stats import kaplan_meier
 
@@ -59,6 +59,9 @@ def test_the_summary_gives_the_facts_figures(registry):
     on = timezone.localdate()
     p1 = registry.records["P1"].performed_at.date()
     start, end = _whole_months(p1, p1)
+    everyone = Scope(None, False)
+    first = ProcedureOutcome.objects.order_by("pk").first()
+    assert first is not None
     views = [
         (OutcomeFilters(), scope_for(registry.clinician_a)),
         (OutcomeFilters(), scope_for(make_superuser())),
@@ -77,6 +80,28 @@ def test_the_summary_gives_the_facts_figures(registry):
         (OutcomeFilters(startback="high"), Scope(None, False)),
         (OutcomeFilters(clinician=registry.records["P1"].operator_id), Scope(None, False)),
         (OutcomeFilters(clinic="tb", clinician=registry.clinician_a.pk), Scope(None, False)),
+        # Two finer filters that are a kept pair: the pair's slice.
+        (
+            OutcomeFilters(
+                condition=registry.records["P1"].episode.condition,
+                procedure=registry.records["P1"].procedure,
+            ),
+            Scope(None, False),
+        ),
+        (
+            OutcomeFilters(procedure=registry.records["P1"].procedure, steroid=True),
+            scope_for(registry.clinician_a),
+        ),
+        (OutcomeFilters(steroid=False, procedure=registry.records["P1"].procedure), everyone),
+        (OutcomeFilters(imaging=first.imaging, procedure=first.procedure), everyone),
+        (
+            OutcomeFilters(
+                condition=registry.records["P1"].episode.condition,
+                steroid=True,
+                date_from=start,
+            ),
+            everyone,
+        ),
     ]
     direct = [_figures(filters, scope, on) for filters, scope in views]
     assert summary.refresh_summary() > 0
@@ -98,7 +123,19 @@ def test_the_summary_is_read_only_when_current_and_coarse_enough(registry):
     # One finer filter reads its slice; two at once, or part months, count the facts.
     assert summary.usable(OutcomeFilters(condition="sciatica"), everyone) is not None
     assert summary.usable(OutcomeFilters(clinician=registry.clinician_a.pk), everyone) is not None
-    assert summary.usable(OutcomeFilters(condition="sciatica", steroid=True), everyone) is None
+    # Two finer filters: a kept pair reads its slice (either order); any other pair, or three
+    # finer filters, count the facts.
+    assert summary.usable(OutcomeFilters(condition="sciatica", steroid=True), everyone) is not None
+    assert summary.usable(OutcomeFilters(imaging="ct", procedure="facet"), everyone) is not None
+    assert summary.usable(OutcomeFilters(condition="sciatica", repeat=True), everyone) is None
+    assert (
+        summary.usable(
+            OutcomeFilters(condition="sciatica", clinician=registry.clinician_a.pk), everyone
+        )
+        is None
+    )
+    three = OutcomeFilters(condition="sciatica", procedure="caudal_epidural", steroid=True)
+    assert summary.usable(three, everyone) is None
     assert summary.usable(OutcomeFilters(date_from=date(2026, 1, 2)), everyone) is None
     assert summary.usable(OutcomeFilters(date_to=date(2026, 1, 30)), everyone) is None
     assert summary.usable(OutcomeFilters(date_to=date(2026, 1, 31)), everyone) is not None

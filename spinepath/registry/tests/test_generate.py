@@ -364,3 +364,92 @@ def test_the_designed_effects_survive_to_the_dashboard(monkeypatch: Any) -> None
     )
     assert rate("3m", steroid=True) > rate("3m", steroid=False)
     assert rate("2w") > rate("12m")  # relief fades
+
+
+def _copied_tables() -> list[str]:
+    """The tables the copies write (clinics and staff are made once, not copied)."""
+    from spinepath.accounts.models import Clinic
+    from spinepath.analytics.models import ProcedureOutcome, TimePointOutcome
+
+    return [
+        m._meta.db_table  # type: ignore[attr-defined]
+        for m in [*iter_models(), ProcedureOutcome, TimePointOutcome]
+        if m not in (Clinic, User)
+    ]
+
+
+def test_copies_leave_every_index_as_it_was(monkeypatch: Any) -> None:
+    """The copies drop the secondary indexes and make them again: after a build the copied
+    tables have the same indexes, nothing is left recorded as dropped."""
+    from spinepath.registry import generate as module
+    from spinepath.registry.models import DroppedIndex
+    from spinepath.registry.replicate import secondary_indexes
+
+    before = secondary_indexes(_copied_tables())
+    assert {"followup_followupanswer", "followup_timepoint"} <= {t for t, _, _ in before}
+    dropped: list[int] = []
+    real = module.replicate.drop_secondary_indexes
+
+    def spy(tables: Any) -> int:
+        dropped.append(real(tables))
+        assert secondary_indexes(_copied_tables()) == []  # down during the copies
+        return dropped[-1]
+
+    monkeypatch.setattr(module.replicate, "drop_secondary_indexes", spy)
+    monkeypatch.setattr(module, "LIBRARY", 12)
+    result = generate(40, seed=5, clinics=2, at=AT)
+    assert result.copies == 2 and dropped == [len(before)]
+    assert secondary_indexes(_copied_tables()) == before
+    assert not DroppedIndex.objects.exists()
+
+
+def test_an_interrupted_copy_makes_its_indexes_again(monkeypatch: Any) -> None:
+    from spinepath.registry import generate as module
+    from spinepath.registry import replicate
+    from spinepath.registry.models import DroppedIndex
+
+    before = replicate.secondary_indexes(_copied_tables())
+    real = replicate.copy_table
+    calls: list[str] = []
+
+    def failing(model: Any, **kwargs: Any) -> int:
+        calls.append(model._meta.label)
+        if len(calls) == 5:
+            raise KeyboardInterrupt("stopped")
+        return real(model, **kwargs)
+
+    monkeypatch.setattr(replicate, "copy_table", failing)
+    monkeypatch.setattr(module, "LIBRARY", 12)
+    with pytest.raises(KeyboardInterrupt):
+        generate(40, seed=5, clinics=2, at=AT)
+    assert len(calls) == 5
+    assert replicate.secondary_indexes(_copied_tables()) == before
+    assert not DroppedIndex.objects.exists()
+    # The library stays; the copy that was open rolled back.
+    assert ProcedureRecord.objects.count() == 12
+
+
+def test_indexes_left_down_by_a_killed_build_are_repaired() -> None:
+    """A build killed without its finally (SIGKILL, power cut) leaves DroppedIndex rows:
+    ``--repair-indexes`` makes those indexes again, and so does the next build before it writes."""
+    from spinepath.registry import replicate
+    from spinepath.registry.models import DroppedIndex
+
+    tables = _copied_tables()
+    before = replicate.secondary_indexes(tables)
+    assert replicate.drop_secondary_indexes(tables) == len(before) > 0
+    assert replicate.secondary_indexes(tables) == []
+    assert DroppedIndex.objects.count() == len(before)
+    out = StringIO()
+    call_command("generate_registry", "--repair-indexes", stdout=out)
+    assert f"Indexes made again: {len(before)}" in out.getvalue()
+    assert replicate.secondary_indexes(tables) == before
+    assert not DroppedIndex.objects.exists()
+    # Again, repaired by the next build instead.
+    replicate.drop_secondary_indexes(tables)
+    generate(5, seed=3, clinics=1, at=AT)
+    assert replicate.secondary_indexes(tables) == before
+    assert not DroppedIndex.objects.exists()
+    # Repairing twice is harmless.
+    call_command("generate_registry", "--repair-indexes", stdout=StringIO())
+    assert replicate.secondary_indexes(tables) == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +11,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from spinepath.analytics.summary import refresh_summary
 from spinepath.registry.generate import DEFAULT_END, RegistryExists, generate
+from spinepath.registry.replicate import restore_indexes
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 class Command(BaseCommand):
@@ -19,8 +25,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--procedures", type=int, required=True, help="How many procedures.")
-        parser.add_argument("--seed", type=int, required=True, help="Seed: same seed, same data.")
+        parser.add_argument("--procedures", type=int, help="How many procedures.")
+        parser.add_argument("--seed", type=int, help="Seed: same seed, same data.")
+        parser.add_argument(
+            "--repair-indexes",
+            action="store_true",
+            help="Only make again the secondary indexes an interrupted build dropped.",
+        )
         parser.add_argument(
             "--clinics", type=int, default=None, help="New clinics (default: 1 per 50,000, ≥ 3)."
         )
@@ -32,7 +43,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["repair_indexes"]:
+            started = time.perf_counter()
+            made = restore_indexes(lambda text: self.stdout.write(text))
+            self.stdout.write(
+                f"Indexes made again: {made} in {time.perf_counter() - started:.1f} s."
+            )
+            return
         n, seed, clinics = options["procedures"], options["seed"], options["clinics"]
+        if n is None or seed is None:
+            raise CommandError("Give --procedures and --seed (or --repair-indexes).")
         if n < 1:
             raise CommandError("--procedures must be at least 1.")
         if clinics is not None and clinics < 1:
@@ -45,6 +65,9 @@ class Command(BaseCommand):
                 raise CommandError("--end must be a date, YYYY-MM-DD.") from None
             at = on.replace(hour=18, tzinfo=UTC)
         verbose = options["verbosity"] > 1
+        # A plain kill stops the build as Ctrl-C does: the open copy rolls back and the indexes
+        # the copies took down are made again (the generator's finally) before the process ends.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             result = generate(
                 n,
