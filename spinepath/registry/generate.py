@@ -1196,6 +1196,9 @@ class _Generator:
                 "Synthetic registry patient (generate_registry): invented, not a real person.",
                 f.dt(created),
                 f.dt(created),
+                None,  # restricted_at: no restriction
+                "",
+                None,  # erased_at: identified
             )
         )
         leg_dominant = rng.random() < leg_share
