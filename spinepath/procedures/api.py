@@ -578,9 +578,10 @@ def list_procedures(request: HttpRequest, episode_id: str) -> Any:
 )
 def create_procedure(request: HttpRequest, episode_id: str, payload: ProcedureIn) -> Any:
     """Record a procedure. Send an ``Idempotency-Key`` header (any unique string up to 64
-    characters, e.g. a UUID) so that a retried request returns the stored record (200) instead of
-    storing a second one; without it, an identical injection for the episode within ten minutes
-    of another is a 409."""
+    characters, e.g. a UUID) so that a retried request gets the first answer again (201 and the
+    stored record, marked ``Idempotent-Replayed: true``) instead of storing a second one; after
+    the key's keeping time the record's own copy of the key still answers 200 with it. Without a
+    key, an identical injection for the episode within ten minutes of another is a 409."""
     user = _user(request)
     episode = scope.get_episode_for_user(request, episode_id, log_read=False)
     _ensure_clinician(user, "record a procedure")

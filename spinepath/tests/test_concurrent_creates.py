@@ -917,6 +917,9 @@ PAGE_FORMS: dict[str, str] = {
     "followup/patient/question.html": "no token: answers kept in the patient's session",
     "scheduling/patient/appointment.html": "no token: confirm (a state of one booking)",
     "patients/episode_discharge.html": "no token: discharge or re-open (a state of one episode)",
+    "patients/patient_rights.html": "no token: restrict, lift or erase one record (a state of "
+    "the patient, changed under its lock; a repeat is refused: already restricted, not "
+    "restricted, already pseudonymised)",
 }
 
 POST_FORM = re.compile(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", re.I | re.S)
