@@ -111,23 +111,10 @@ def seal(events: Sequence[AuditEvent], using: str) -> None:
         previous = event.hash
 
 
-# The columns a new event is written with; the rest (seq, written_at, prev_hash, hash) are the
-# chain's, and id is the database's.
-WRITTEN = (
-    "at",
-    "user_id",
-    "username",
-    "clinic_id",
-    "action",
-    "channel",
-    "model",
-    "object_id",
-    "patient_id",
-    "changed_fields",
-    "ip_address",
-    "reason",
-    "detail",
-)
+# The columns a new event is written with: the hashed ones but the chain's own seq and
+# written_at (prev_hash and hash are the chain's too, and id is the database's).
+WRITTEN = HASHED[2:]
+assert HASHED[:2] == ("seq", "written_at")  # a change to HASHED must keep this
 
 
 def _pieces(event: Any) -> list[str]:
