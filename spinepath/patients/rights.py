@@ -117,16 +117,7 @@ def restrict_record(
         locked.restricted_at = at
         locked.restricted_reason = reason
         Patient.objects.filter(pk=locked.pk).update(restricted_at=at, restricted_reason=reason)
-        audit.record(
-            request,
-            AuditEvent.Action.UPDATE,
-            locked,
-            changed_fields=["restricted_at", "restricted_reason"],
-            reason=reason,
-            detail={"patient_rights": "restricted", "since": at.isoformat()},
-            user=by,
-            at=at,
-        )
+        _audit_restriction(request, locked, "restricted", since=at, reason=reason, by=by, at=at)
     patient.restricted_at, patient.restricted_reason = at, reason
     return patient
 
@@ -151,20 +142,37 @@ def lift_restriction(
         since = locked.restricted_at
         Patient.objects.filter(pk=locked.pk).update(restricted_at=None, restricted_reason="")
         locked.restricted_at, locked.restricted_reason = None, ""
-        audit.record(
-            request,
-            AuditEvent.Action.UPDATE,
-            locked,
-            changed_fields=["restricted_at", "restricted_reason"],
-            reason=reason,
-            detail={"patient_rights": "restriction_lifted", "since": since.isoformat()},
-            user=by,
-            at=at,
+        _audit_restriction(
+            request, locked, "restriction_lifted", since=since, reason=reason, by=by, at=at
         )
         for hook in ON_LIFT:
             hook(locked, at)
     patient.restricted_at, patient.restricted_reason = None, ""
     return patient
+
+
+def _audit_restriction(
+    request: HttpRequest | None,
+    patient: Patient,
+    what: str,
+    *,
+    since: datetime,
+    reason: str,
+    by: User,
+    at: datetime,
+) -> None:
+    """The audit event of a restriction placed or lifted: the two fields it changes, the reason,
+    and since when the record was restricted."""
+    audit.record(
+        request,
+        AuditEvent.Action.UPDATE,
+        patient,
+        changed_fields=["restricted_at", "restricted_reason"],
+        reason=reason,
+        detail={"patient_rights": what, "since": since.isoformat()},
+        user=by,
+        at=at,
+    )
 
 
 def erase_record(
