@@ -16,7 +16,7 @@ from django.utils import timezone
 from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent, User
 from spinepath.patients.locks import hold_patient
-from spinepath.patients.models import Episode, TimelineEvent
+from spinepath.patients.models import NEW_REFERRAL_ON_ERASED, Episode, TimelineEvent
 
 
 def episode_create(
@@ -125,6 +125,8 @@ def episode_reopen(
         episode.refresh_from_db()
         if episode.is_open:
             raise EpisodeRefused("This episode is open already.")
+        if episode.patient.erased_at is not None:
+            raise EpisodeRefused(NEW_REFERRAL_ON_ERASED)
         before = audit.snapshot(episode)
         stage = episode.stage_before_discharge or Episode.Stage.REFERRED
         episode.discharge_outcome = ""

@@ -259,6 +259,12 @@ class ReferralSource(models.TextChoices):
     OTHER = "other", "Other"
 
 
+NEW_REFERRAL_ON_ERASED = (
+    "This record has been pseudonymised, so it cannot take a new referral or be re-opened: "
+    "if the person comes back, register them again as a new patient."
+)
+
+
 class EpisodeQuerySet(models.QuerySet["Episode"]):
     def open(self) -> EpisodeQuerySet:
         return self.exclude(stage=Episode.Stage.DISCHARGED)
@@ -342,7 +348,11 @@ class Episode(QuickValidation, models.Model):
         return f"{self.condition_display} (referred {day(self.referral_date)})"
 
     def clean(self) -> None:
-        """A referral is dated between the patient's birth and the day it was recorded."""
+        """A referral is dated between the patient's birth and the day it was recorded, and a
+        pseudonymised record takes no new one: care for a nameless record could not be sent a
+        message, matched to a letter or checked against the person in front of the clinician."""
+        if self._state.adding and self.patient_id and self.patient.erased_at is not None:
+            raise ValidationError(NEW_REFERRAL_ON_ERASED)
         on = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
         born = self.patient.date_of_birth if self.patient_id else None
         problem = plausible.date_problem(

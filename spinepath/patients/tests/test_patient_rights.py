@@ -472,3 +472,48 @@ def test_erasure_forgets_stored_replays_that_carry_the_patients_identity(patient
     rights.erase_record(None, patient=patient, by=admin_a, reason="Patient's request of 3 Nov.",
                         confirmation="ERASE")  # fmt: skip
     assert list(SubmissionClaim.objects.all()) == [other]
+
+
+_REFERRAL = {
+    "condition": "sciatica",
+    "laterality": "left",
+    "referral_source": "gp",
+    "referral_date": "2026-11-02",
+    "referral_reason": "Leg pain again after a good year.",
+    "conservative_care_weeks": 6,
+}
+
+
+def test_a_pseudonymised_record_takes_no_new_referral_and_is_not_re_opened(
+    patient, admin_a, clinician_a, clinic_a, client
+):
+    """Care on a nameless record could not be messaged or matched to the person: the returning
+    patient is registered again. A named neighbour still takes a referral the same way."""
+    from spinepath.patients.episodes import EpisodeRefused, episode_reopen
+    from spinepath.patients.models import NEW_REFERRAL_ON_ERASED, Episode
+
+    episode = make_episode(patient)
+    episode_discharge(None, episode=episode, outcome="self_managing", by=clinician_a, at=NOW)
+    rights.erase_record(None, patient=patient, by=admin_a, reason="Patient's request.",
+                        confirmation="ERASE", at=NOW)  # fmt: skip
+    named = make_patient(clinic_a, given_name="Rowan", family_name="Oakes")
+
+    with pytest.raises(EpisodeRefused, match="pseudonymised"):
+        episode_reopen(None, episode=episode, reason="Pain back.", by=clinician_a, at=NOW)
+    episode.refresh_from_db()
+    assert not episode.is_open
+
+    page = _client(clinician_a)
+    answer_ = page.post(f"/patients/{patient.pk}/episodes/new/", _REFERRAL)
+    assert answer_.status_code == 200 and NEW_REFERRAL_ON_ERASED in answer_.content.decode()
+    detail = page.get(f"/patients/{patient.pk}/").content.decode()
+    assert "New referral" not in detail and "Edit details" not in detail
+
+    api = api_client_for(client, clinician_a)
+    refused = api.post(f"/api/v1/patients/{patient.pk}/episodes", _REFERRAL)
+    assert refused.status_code == 422, refused.content
+    assert Episode.objects.filter(patient=patient).count() == 1
+
+    accepted = api.post(f"/api/v1/patients/{named.pk}/episodes", _REFERRAL)
+    assert accepted.status_code == 201, accepted.content
+    assert "New referral" in page.get(f"/patients/{named.pk}/").content.decode()
