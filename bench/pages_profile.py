@@ -7,7 +7,8 @@ Run against the bench's seeded database (``bench/web.py --seed-only`` first)::
 
 Less noisy than wrk on a shared machine: CPU time (``time.process_time``) of the same requests
 the bench makes (the clinic's patient with the longest timeline, that patient's longest episode,
-the worklists and the login page), DEBUG off, the production settings otherwise.
+the worklists, the audited floor and the login page), DEBUG off, the production settings
+otherwise (with the floor's address added, ``bench/web_settings.py``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def main() -> None:
         default=os.environ.get("DATABASE_URL", f"sqlite:///{web.BENCH_VAR / 'bench.sqlite3'}"),
     )
     parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--profile", default="", help="patient, episode, worklists or login")
+    parser.add_argument(
+        "--profile", default="", help="audited, patient, episode, worklists or login"
+    )
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--queries", action="store_true", help="print each page's SQL too")
     args = parser.parse_args()

@@ -11,6 +11,14 @@ work through the same functions, without the middleware stack, the template or t
   the page makes, then ``answering.submit``: the patient's lock, the time point, its answers,
   scoring, the completion, its timeline event, its audit row and the link marked used. A
   duplicate gets 200 "already submitted" (the product redirects to the thank-you page).
+
+``audited_floor`` is the other kind of reference, for ``bench/web.py`` (``bench/web_urls.py``):
+the least any patient page must do, served through the product's whole middleware stack. The
+same decorator as the patient page (signed in, a role that sees patients), so the session is
+read from the database, the user and clinic loaded, the session clocks and the second step
+checked, CSP and the other headers added; then the patient read in the user's clinic and the
+read audited (one INSERT into the hash chain, as every patient page). A few bytes of HTML
+instead of the page: its throughput is the ceiling of any page that keeps that security.
 """
 
 from __future__ import annotations
@@ -21,9 +29,11 @@ from django.conf import settings
 from django.contrib.auth import get_user
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt
 
 from spinepath import views
+from spinepath.accounts import access
 from spinepath.followup import answering, patient_views
 from spinepath.followup.models import TimePoint
 from spinepath.lib.batched import deferred_inserts
@@ -71,3 +81,16 @@ def submit(request: HttpRequest) -> HttpResponse:
     response = HttpResponse("submitted", content_type="text/plain")
     patient_views._respond(response, session)
     return response
+
+
+@access.patient_staff_required
+def audited_floor(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = scope.get_patient_for_user(request, patient_id)
+    return HttpResponse(
+        format_html(
+            '<!doctype html><html lang="en"><title>{}</title><h1>{} {}</h1></html>',
+            patient.family_name,
+            patient.given_name,
+            patient.family_name,
+        )
+    )

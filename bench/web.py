@@ -106,7 +106,8 @@ def environment(database_url: str) -> dict[str, str]:
         SPINEPATH_VAR_DIR=str(BENCH_VAR),
         DATABASE_URL=database_url,
         LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="spinepath.settings",
+        # The product's settings with the audited floor's address added (bench/web_settings.py).
+        DJANGO_SETTINGS_MODULE="bench.web_settings",
     )
     return env
 
@@ -214,6 +215,9 @@ def prepare_targets() -> tuple[list[Target], int]:
     }
     targets = [
         Target("login page", "/login/"),
+        # The least any patient page can cost with the security it must keep: the same stack
+        # and audited read of the patient, a few bytes of HTML (bench/reference_views.py).
+        Target("audited floor", f"/bench/audited-floor/{patient.pk}/", headers=staff),
         Target("patient page", f"/patients/{patient.pk}/", headers=staff),
         Target("episode page", f"/episodes/{episode.pk}/", headers=staff),
         Target("worklists", "/", headers=staff),

@@ -62,7 +62,6 @@ def done_here(
     With ``measure_relief``, each carries the relief its follow-up measured by ``on_or_before``
     (``hooks.MEASURED_RELIEF``); the steroid checks and the ledger do not need it.
     """
-    records = ProcedureRecord.objects.counted().filter(episode__patient=patient)
     here: list[ProcedureRecord]
     if on_or_before is not None:  # performed on a local day up to on_or_before (an index range)
         next_day = timezone.make_aware(
@@ -72,7 +71,8 @@ def done_here(
             here = _DONE_BEFORE(patient=patient.pk, before=next_day)
         else:
             here = _DONE_BEFORE_MEASURED(patient=patient.pk, before=next_day)
-    else:
+    else:  # built here only: a queryset costs its filter's compile even when never run
+        records = ProcedureRecord.objects.counted().filter(episode__patient=patient)
         here = list(records if measure_relief else records.only(*HISTORY_FIELDS))
     relief = measured_relief(here, on_or_before) if measure_relief else {}
     return [
