@@ -111,7 +111,7 @@ serve-prod: install
 # done), a patient's link pages, and the anonymous sign-in and link pages. Wapiti lives in its own
 # virtualenv (its pins clash with the project's), installed from PyPI by `make dast-tools`. Reports
 # in var/dast/<scan>/report.json; a finding of medium severity or above, or a scan that did not
-# reach its pages, fails. .ci/run runs it; about 6 minutes. DAST_ARGS="--attack-seconds 60".
+# reach its pages, fails. .ci/run runs it: 6 to 7 minutes here. DAST_ARGS="--time-scale 4" goes deeper.
 DAST_VENV := .venv-dast
 WAPITI_VERSION := 3.2.3
 DAST_ARGS ?=
