@@ -8,7 +8,8 @@ here, by a key the client sends with the request:
 
 * pages: the hidden ``submission_token`` field that ``{% submission_token %}`` (``lib.submission``)
   puts in a create form when it is rendered, so every copy of one submission carries the same
-  token;
+  token, claimed for the signed-in user, or else for the sender's session: a hook in ``SCOPES``
+  (the patient's follow-up session, registered by the follow-up app) or Django's session;
 * the API: an optional ``Idempotency-Key`` header.
 
 ``SubmissionMiddleware`` inserts a ``SubmissionClaim`` for the key first thing inside a transaction
@@ -47,6 +48,13 @@ ALREADY_RECORDED = "This was already recorded: you are looking at the first subm
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
+SCOPES: list[Callable[[HttpRequest], str | None]] = []
+"""Who sent a form when nobody is signed in, for the layers above that keep their own session
+(the follow-up app's patient session, which is not Django's): each hook returns a scope of at
+most 80 characters, or ``None`` when the request is not in its session. Tried in turn, before
+Django's session."""
+
+
 class _Claimed(Exception):
     """Another request holds (or held) this key."""
 
@@ -80,15 +88,22 @@ def claim_for(request: HttpRequest) -> Claim | HttpResponse | None:
     token = request.POST.get(FIELD, "")
     if not token or len(token) > 200:
         return None
+    scope = _sender(request)
+    if scope is None:
+        return None  # nobody to scope it to: a form with no session cannot be replayed
+    return Claim(SubmissionClaim.FORM, scope, _digest(request.path, token), "")
+
+
+def _sender(request: HttpRequest) -> str | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        scope = f"u:{user.pk}"
-    else:
-        session_key = getattr(getattr(request, "session", None), "session_key", None)
-        if not session_key:
-            return None  # nobody to scope it to: a form with no session cannot be replayed
-        scope = "s:" + _digest(session_key)[:32]
-    return Claim(SubmissionClaim.FORM, scope, _digest(request.path, token), "")
+        return f"u:{user.pk}"
+    for hook in SCOPES:
+        scope = hook(request)
+        if scope is not None:
+            return scope
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    return "s:" + _digest(session_key)[:32] if session_key else None
 
 
 def _bad_key() -> HttpResponse:
