@@ -1009,6 +1009,84 @@ def _export_effects(clinic: Any) -> dict[str, int]:
     }
 
 
+def _page_checklist(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    from spinepath.procedures.tests.test_procedure_pages import sign_in_post
+
+    episode = w.episode()
+    consent = take_consent(assess(episode, w.clinician), w.clinician)
+    return reverse("checklist_create", args=[episode.pk]), None, sign_in_post(consent), episode
+
+
+def _checklist_effects(episode: Any) -> dict[str, int]:
+    from spinepath.procedures.models import SafetyCheck
+
+    check = SafetyCheck.objects.get(episode=episode)
+    return {"audit events (create)": _audited(check, AuditEvent.Action.CREATE)}
+
+
+def _page_programme_edit(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    from spinepath.aftercare.programmes import programme_create
+
+    episode = w.episode()
+    programme = programme_create(
+        None,
+        episode=episode,
+        by=w.physio,
+        injection_date=timezone.localdate() - timedelta(days=3),
+        start_back_risk="low",
+    )
+    values = {"notes": "Walk for ten minutes twice a day as well."}
+    return reverse("programme_edit", args=[programme.pk]), None, values, programme
+
+
+def _count_programme_changes(programme: Any) -> int:
+    return _audited(programme, AuditEvent.Action.UPDATE)
+
+
+def _programme_edit_effects(programme: Any) -> dict[str, int]:
+    from spinepath.patients.models import TimelineEvent
+
+    changes = TimelineEvent.objects.filter(
+        episode_id=programme.episode_id,
+        kind=TimelineEvent.Kind.AFTERCARE,
+        detail__programme=programme.pk,
+    ).exclude(detail__has_key="library_version")  # the programme's creation
+    return {"timeline entries": changes.count()}
+
+
+def _page_new_link(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    from spinepath.followup.tests.factories import make_time_point
+
+    # Due yesterday, unanswered, an email address on file: staff may send a new link.
+    point = make_time_point(
+        w.clinic, episode=w.episode(), due_on=timezone.localdate() - timedelta(days=1)
+    )
+    action = reverse("followup_resend", args=[point.pk])
+    return reverse("followup_worklist"), action, {}, point
+
+
+def _count_new_links(point: Any) -> int:
+    from spinepath.followup.models import MessageLog
+
+    return MessageLog.objects.filter(time_point=point, kind="resend").count()
+
+
+def _new_link_effects(point: Any) -> dict[str, int]:
+    from django_tasks_db.models import DBTaskResult
+
+    from spinepath.patients.models import TimelineEvent
+
+    return {
+        "audit events (update)": _audited(point, AuditEvent.Action.UPDATE),
+        "timeline entries": TimelineEvent.objects.filter(
+            episode_id=point.episode_id, summary__startswith="New follow-up link sent"
+        ).count(),
+        "sender tasks queued": DBTaskResult.objects.filter(
+            task_path="spinepath.followup.tasks.send_followups"
+        ).count(),
+    }
+
+
 PAGE_CASES: dict[str, PageCase] = {
     "next step": PageCase(
         "followup_next_step",
@@ -1083,6 +1161,22 @@ PAGE_CASES: dict[str, PageCase] = {
     "bulk FHIR export": PageCase(
         "fhir_exports", _page_export, _count_exports, role="admin", effects=_export_effects
     ),
+    "safety checklist sign in": PageCase(
+        "checklist_create",
+        _page_checklist,
+        _count("spinepath.procedures.models.SafetyCheck", by="episode"),
+        effects=_checklist_effects,
+    ),
+    "rehabilitation programme edit": PageCase(
+        "programme_edit",
+        _page_programme_edit,
+        _count_programme_changes,
+        role="physio",
+        effects=_programme_edit_effects,
+    ),
+    "new follow-up link": PageCase(
+        "followup_resend", _page_new_link, _count_new_links, effects=_new_link_effects
+    ),
 }
 
 
@@ -1153,6 +1247,31 @@ def test_ten_identical_fhir_export_kickoffs_start_one_job(world: World, tmp_path
         assert effects == dict.fromkeys(effects, 1), effects
 
 
+def test_one_programme_change_saved_from_ten_tabs_at_once_is_logged_once(
+    world: World, tmp_path: Path
+) -> None:
+    """Ten tabs (ten tokens, so no claim in common) save the same new notes at once: each read
+    the programme before the others wrote, and the change must still be logged and audited once
+    (the workflow reads the notes again under the patient's lock)."""
+    from spinepath.aftercare.models import Programme
+    from spinepath.aftercare.programmes import ItemChoice, programme_update
+
+    _, _, values, programme = _page_programme_edit(world)
+    items = [ItemChoice(i.phase, i.exercise_code, i.dosage) for i in programme.items.all()]
+    tabs = [Programme.objects.get(pk=programme.pk) for _ in range(THREADS)]
+    with worker_database(tmp_path) as database:
+        fire(
+            database,
+            lambda i: programme_update(
+                None, programme=tabs[i], by=world.physio, items=items, notes=values["notes"]
+            ),
+        )
+        assert count_in(database, lambda: _count_programme_changes(programme)) == 1
+        assert count_in(database, lambda: _programme_edit_effects(programme)) == {
+            "timeline entries": 1
+        }
+
+
 def test_a_form_sent_twice_says_already_recorded(world: World) -> None:
     browser = Client()
     browser.cookies[settings.SESSION_COOKIE_NAME] = world.session_cookie
@@ -1173,7 +1292,10 @@ def test_a_form_sent_twice_says_already_recorded(world: World) -> None:
 
 # --- The pages' inventory ----------------------------------------------------------------------
 
-# Every template with a POST form: the page case that fires at it, or why it needs none.
+# Every template with a POST form, and how it is fired ten times at once: "case: <name>" (a page
+# case here), "fired in <test module>: …" (a concurrent test of its own), or why it needs none:
+# "state: …" (a state change of one record, not a create) or "no token: …". There is no fourth
+# kind: a create form is fired, never merely said to be protected.
 PAGE_FORMS: dict[str, str] = {
     "patients/patient_form.html": "case: register patient (also the edit page: an update)",
     "patients/episode_form.html": "case: open episode (also the edit page: an update)",
@@ -1188,19 +1310,21 @@ PAGE_FORMS: dict[str, str] = {
     "onward/onward_form.html": "case: urgent referral (the not-suitable plan is the same view)",
     "procedures/procedure_form.html": "case: procedure (and the patient lock: a resent form "
     "finds the first record and shows it)",
-    "procedures/checklist_form.html": "token (API case: safety check)",
+    "procedures/checklist_form.html": "case: safety checklist sign in (time out, sign out and "
+    "the day's reason to proceed are state changes of that one check, also tokened)",
     "procedures/discharge_form.html": "case: discharge amendment",
     "assessment/decision_detail.html": "case: reason to proceed",
     "assessment/ruleset_propose.html": "case: rule-set proposal",
-    "onward/result_form.html": "token: a state change of one onward action",
+    "onward/result_form.html": "state: the result of one onward action, recorded under the "
+    "patient lock (tokened too)",
     "questionnaires/baseline_form.html": "case: baseline questionnaires",
     "followup/enter.html": "case: follow-up answers by staff (one answer per time point and "
     "item, unique in the database)",
     "followup/_episode_section.html": "case: next step",
-    "followup/_row_actions.html": "token: a resend of one time point's message",
-    "followup/patient/check.html": "token; the time point completes once under its lock "
-    "(followup/tests/test_concurrent_submission.py)",
-    "aftercare/programme_edit.html": "token: a new version of one programme",
+    "followup/_row_actions.html": "case: new follow-up link",
+    "followup/patient/check.html": "fired in followup/tests/test_concurrent_submission.py: the "
+    "time point completes once under its lock (tokened too)",
+    "aftercare/programme_edit.html": "case: rehabilitation programme edit",
     "aftercare/patient/aftercare.html": "case: patient's exercise log",
     "fhir/exports.html": "case: bulk FHIR export",
     # No token: these create no record a repeat could duplicate.
@@ -1240,6 +1364,15 @@ def test_every_post_form_is_in_the_inventory_and_create_forms_carry_a_token() ->
     missing = sorted(set(found) - set(PAGE_FORMS))
     assert not missing, f"POST forms not in the inventory (add a case or a reason): {missing}"
     assert not set(PAGE_FORMS) - set(found), "inventory entries for forms that no longer exist"
+    kinds = ("case: ", "fired in ", "state: ", "no token: ")
+    unfired = sorted(name for name, why in PAGE_FORMS.items() if not why.startswith(kinds))
+    assert not unfired, (
+        f"say how these are fired at once (a case), or why they need not be: {unfired}"
+    )
+    for name, why in PAGE_FORMS.items():
+        if why.startswith("fired in "):
+            module = why.removeprefix("fired in ").split(":")[0]
+            assert (ROOT / "spinepath" / module).is_file(), f"{name}: no test module {module}"
     for name, tokens in found.items():
         if PAGE_FORMS[name].startswith("no token"):
             continue
