@@ -556,6 +556,15 @@ def fire(database: Any, work: Callable[[int], Any]) -> list[Any]:
     return results
 
 
+def failed(responses: list[Any]) -> list[tuple[int, str]]:
+    """The 5xx answers, each with the start of its body (what went wrong, and where)."""
+    return [
+        (r.status_code, re.sub(r"\s+", " ", r.content.decode(errors="replace"))[:300])
+        for r in responses
+        if r.status_code >= 500
+    ]
+
+
 def count_in(database: Any, count: Callable[[], int]) -> int:
     return in_threads(database, lambda i: count(), 1)[0]
 
@@ -575,7 +584,7 @@ def api_case(name: str, world: World, tmp_path: Path) -> None:
 
         responses = fire(database, post)
         statuses = sorted(r.status_code for r in responses)
-        assert all(s < 500 for s in statuses), statuses
+        assert all(s < 500 for s in statuses), failed(responses)
         assert any(200 <= s < 300 for s in statuses), [r.content[:300] for r in responses]
         assert count_in(database, lambda: case.count(ref)) == 1, statuses
         if case.effects is not None:
@@ -1203,7 +1212,7 @@ def page_case(name: str, world: World, tmp_path: Path) -> None:
 
         responses = fire(database, post)
         statuses = sorted(r.status_code for r in responses)
-        assert all(s < 500 for s in statuses), statuses
+        assert all(s < 500 for s in statuses), failed(responses)
         assert statuses == [302] * THREADS, [
             re.sub(r"\s+", " ", r.content.decode())[:400] for r in responses if r.status_code != 302
         ]
