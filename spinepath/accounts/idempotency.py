@@ -150,12 +150,21 @@ class SubmissionMiddleware:
             except OperationalError as exc:
                 if "locked" not in str(exc):
                     raise
-                return _busy(claim)
+                return _busy(claim.kind == SubmissionClaim.API)
             first = SubmissionClaim.objects.filter(scope=claim.scope, key=claim.key).first()
             if first is not None:
                 return _replay(request, claim, first)
             # The holder failed and released the key between our attempt and this read: try again.
-        return _busy(claim)
+        return _busy(claim.kind == SubmissionClaim.API)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A view whose wait for the write lock timed out ("database is locked": SQLite's busy
+        timeout on a loaded machine, a request with no key as well as one with a key) answers
+        503 with ``Retry-After``, not 500: nothing was recorded and the same request may simply
+        be sent again. (Inside a keyed request's transaction the 503 rolls the claim back too.)"""
+        if isinstance(exception, OperationalError) and "locked" in str(exception):
+            return _busy(request.path.startswith(API_PREFIX))
+        return None
 
     def _first(self, request: HttpRequest, claim: Claim) -> HttpResponse:
         using = router.db_for_write(SubmissionClaim)
@@ -234,9 +243,9 @@ def _api_user(request: HttpRequest) -> User | None:
     return ApiToken.objects.authenticate(secret.strip())
 
 
-def _busy(claim: Claim) -> HttpResponse:
+def _busy(api: bool) -> HttpResponse:
     message = "The service is busy: nothing was recorded. Please try again in a moment."
-    if claim.kind == SubmissionClaim.API:
+    if api:
         response: HttpResponse = JsonResponse({"detail": message}, status=503)
     else:
         response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")

@@ -1425,6 +1425,25 @@ def test_a_replay_needs_a_good_token_and_is_audited(world: World) -> None:
     assert refused.status_code == 401 and _count_sessions("Room F") == 1
 
 
+def test_a_lock_wait_without_a_key_that_times_out_is_a_503_too(
+    world: World, monkeypatch: Any
+) -> None:
+    from django.db import OperationalError
+
+    from spinepath.scheduling import api as scheduling_api
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(scheduling_api, "booking_create", locked)
+    url, body, episode = _booking(world)
+    headers = {"Authorization": f"Bearer {world.bearer}"}  # no Idempotency-Key: no claim
+    response = Client().post(url, body, content_type="application/json", headers=headers)
+    assert response.status_code == 503 and response["Retry-After"] == "2"
+    assert "nothing was recorded" in response.json()["detail"]
+    assert _count_live_bookings(episode) == 0
+
+
 def test_a_lock_wait_that_times_out_is_a_503_not_a_500(world: World, monkeypatch: Any) -> None:
     from django.db import OperationalError
 
