@@ -5,11 +5,15 @@ Each case builds the records its endpoint needs, then ten threads, each with its
 connection as ten web workers would have, send the same request at the same moment: the API with
 one ``Idempotency-Key`` (or with none, where the record has a natural key the workflow enforces),
 a page with the form's own ``submission_token``, read from the form as the server rendered it.
-Then exactly one record exists and no answer was a 5xx.
+Then exactly one record exists, and once each whatever else it causes (audit events, timeline
+entries, worker tasks); no answer was a 5xx; and the copies were told: a keyed API copy is
+``Idempotent-Replayed``, a keyless one gets the workflow's refusal, a page copy is redirected to
+the first record with "already recorded". The FHIR ``$export`` kick-off (a GET) is fired too.
 
-The inventory is checked too: every POST operation of the API and every POST form in the
-templates is either a case here or named in ``NOT_CREATES`` with the reason, so a new create
-endpoint without a case (and so, probably, without protection) fails this module.
+The inventory is checked too: every POST operation of the API is a case here or named in
+``NOT_CREATES`` with the reason, and every POST form in the templates is a case here, fired in a
+concurrency test of its own, or a state change or a form with no token, with the reason; so a
+new create endpoint without a case (and so, probably, without protection) fails this module.
 
 Run on PostgreSQL too: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/<name> pytest <this>``.
 """
