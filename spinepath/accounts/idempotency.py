@@ -8,7 +8,8 @@ here, by a key the client sends with the request:
 
 * pages: the hidden ``submission_token`` field that ``{% submission_token %}`` (``lib.submission``)
   puts in a create form when it is rendered, so every copy of one submission carries the same
-  token;
+  token, claimed for the signed-in user, or else for the sender's session: a hook in ``SCOPES``
+  (the patient's follow-up session, registered by the follow-up app) or Django's session;
 * the API: an optional ``Idempotency-Key`` header.
 
 ``SubmissionMiddleware`` inserts a ``SubmissionClaim`` for the key first thing inside a transaction
@@ -47,6 +48,13 @@ ALREADY_RECORDED = "This was already recorded: you are looking at the first subm
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
+SCOPES: list[Callable[[HttpRequest], str | None]] = []
+"""Who sent a form when nobody is signed in, for the layers above that keep their own session
+(the follow-up app's patient session, which is not Django's): each hook returns a scope of at
+most 80 characters, or ``None`` when the request is not in its session. Tried in turn, before
+Django's session."""
+
+
 class _Claimed(Exception):
     """Another request holds (or held) this key."""
 
@@ -80,15 +88,22 @@ def claim_for(request: HttpRequest) -> Claim | HttpResponse | None:
     token = request.POST.get(FIELD, "")
     if not token or len(token) > 200:
         return None
+    scope = _sender(request)
+    if scope is None:
+        return None  # nobody to scope it to: a form with no session cannot be replayed
+    return Claim(SubmissionClaim.FORM, scope, _digest(request.path, token), "")
+
+
+def _sender(request: HttpRequest) -> str | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        scope = f"u:{user.pk}"
-    else:
-        session_key = getattr(getattr(request, "session", None), "session_key", None)
-        if not session_key:
-            return None  # nobody to scope it to: a form with no session cannot be replayed
-        scope = "s:" + _digest(session_key)[:32]
-    return Claim(SubmissionClaim.FORM, scope, _digest(request.path, token), "")
+        return f"u:{user.pk}"
+    for hook in SCOPES:
+        scope = hook(request)
+        if scope is not None:
+            return scope
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    return "s:" + _digest(session_key)[:32] if session_key else None
 
 
 def _bad_key() -> HttpResponse:
@@ -135,12 +150,21 @@ class SubmissionMiddleware:
             except OperationalError as exc:
                 if "locked" not in str(exc):
                     raise
-                return _busy(claim)
+                return _busy(claim.kind == SubmissionClaim.API)
             first = SubmissionClaim.objects.filter(scope=claim.scope, key=claim.key).first()
             if first is not None:
                 return _replay(request, claim, first)
             # The holder failed and released the key between our attempt and this read: try again.
-        return _busy(claim)
+        return _busy(claim.kind == SubmissionClaim.API)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A view whose wait for the write lock timed out ("database is locked": SQLite's busy
+        timeout on a loaded machine, a request with no key as well as one with a key) answers
+        503 with ``Retry-After``, not 500: nothing was recorded and the same request may simply
+        be sent again. (Inside a keyed request's transaction the 503 rolls the claim back too.)"""
+        if isinstance(exception, OperationalError) and "locked" in str(exception):
+            return _busy(request.path.startswith(API_PREFIX))
+        return None
 
     def _first(self, request: HttpRequest, claim: Claim) -> HttpResponse:
         using = router.db_for_write(SubmissionClaim)
@@ -219,9 +243,9 @@ def _api_user(request: HttpRequest) -> User | None:
     return ApiToken.objects.authenticate(secret.strip())
 
 
-def _busy(claim: Claim) -> HttpResponse:
+def _busy(api: bool) -> HttpResponse:
     message = "The service is busy: nothing was recorded. Please try again in a moment."
-    if claim.kind == SubmissionClaim.API:
+    if api:
         response: HttpResponse = JsonResponse({"detail": message}, status=503)
     else:
         response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")

@@ -184,7 +184,9 @@ def programme_update(
         stored = ProgrammeItem.objects.filter(programme=programme)  # as it is now, not as held
         before = {(i.phase, i.exercise_code, i.dosage) for i in stored}
         after = {(r.phase, r.exercise_code, r.dosage) for r in rows}
-        old_notes = programme.notes
+        # The notes as they are now too: a copy of this change that waited for the lock must
+        # find them changed already, and log and audit nothing.
+        old_notes = Programme.objects.filter(pk=programme.pk).values_list("notes", flat=True).get()
         changed_notes = notes != old_notes
         if before == after and not changed_notes:
             return programme

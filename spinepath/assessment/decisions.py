@@ -261,7 +261,12 @@ def record_proceed(
     reason: str,
     at: datetime | None = None,
 ) -> Decision:
-    """Record a clinician's documented decision to proceed against a restrictive outcome."""
+    """Record a clinician's documented decision to proceed against a restrictive outcome.
+
+    The first reason is the record: whether one is already there is read under the patient's
+    lock, in the transaction that writes, so ten copies of one request sent at once (a double
+    click, a client's retry without an ``Idempotency-Key``) write one reason, one timeline entry
+    and one audit event, and the other nine are refused as already recorded."""
     at = at or timezone.now()
     reason = reason.strip()
     if "\x00" in reason:
@@ -274,12 +279,14 @@ def record_proceed(
         raise ProceedRefused("This decision is suitable: there is nothing to override.")
     if not by.is_clinician:
         raise ProceedRefused("Only a clinician may decide to proceed against the advice.")
-    if decision.proceed_reason:
-        # The recorded reason is the clinical record of why; a later one must not replace it.
-        raise ProceedRefused("A reason for proceeding is already recorded for this decision.")
     if len(reason) < 10:
         raise ProceedRefused("Write the reason for proceeding (at least a short sentence).")
     with transaction.atomic():
+        hold_patient(decision.assessment.episode.patient_id)
+        decision.refresh_from_db(fields=["proceed_reason", "proceed_by", "proceed_at"])
+        if decision.proceed_reason:
+            # The recorded reason is the clinical record of why; a later one must not replace it.
+            raise ProceedRefused("A reason for proceeding is already recorded for this decision.")
         decision.proceed_reason = reason
         decision.proceed_by = by
         decision.proceed_at = at

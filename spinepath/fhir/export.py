@@ -86,11 +86,32 @@ def export_start(
     request_url: str = "",
     at: dt.datetime | None = None,
 ) -> ExportJob:
-    """Record a new export of ``by``'s clinic and enqueue it for the worker (on commit)."""
+    """Record a new export of ``by``'s clinic and enqueue it for the worker (on commit).
+
+    A kick-off identical to one of ``by``'s exports still waiting or running (the same types and
+    ``_since``) is answered with that export: the kick-off is a GET (Bulk Data), so it carries no
+    submission key, and a client's retry after a timeout, or ten copies at once, must not queue
+    the clinic's whole record ten times. Whether one is waiting is read with ``by``'s row locked
+    (PostgreSQL; SQLite's transactions are already one at a time), so copies arriving together
+    find the first one's job. The repeat writes nothing: no job, no audit event, no task."""
     from spinepath.fhir.tasks import run_export
 
     at = at or timezone.now()
     with transaction.atomic():
+        list(User.objects.select_for_update().filter(pk=by.pk).values_list("pk", flat=True))
+        waiting = (
+            ExportJob.objects.filter(
+                clinic_id=by.clinic_id,
+                requested_by=by,
+                types=types,
+                since=since,
+                status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+            )
+            .order_by("-requested_at")
+            .first()
+        )
+        if waiting is not None:
+            return waiting
         job = ExportJob.objects.create(
             clinic_id=by.clinic_id,
             requested_by=by,

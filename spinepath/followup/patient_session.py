@@ -11,6 +11,7 @@ time point: every page reads the time point from here, never from the address or
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,6 +92,17 @@ def current(request: HttpRequest) -> PatientSession | None:
     if link is None:
         return None
     return PatientSession(store, link)
+
+
+def submission_scope(request: HttpRequest) -> str | None:
+    """Who sent a patient page's form, for its submission token (``accounts.idempotency.SCOPES``):
+    the patient's session, hashed, when the request carries a good session cookie. Without it a
+    patient is nobody to the submission middleware (no staff login, no Django session), and ten
+    copies of "Save" on the aftercare page would each log an exercise session."""
+    key = request.get_signed_cookie(COOKIE, default=None, salt=SALT, max_age=_max_age())
+    if not key:
+        return None
+    return "p:" + hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def end(response: HttpResponse, session: PatientSession | None) -> None:

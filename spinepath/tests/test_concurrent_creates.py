@@ -5,11 +5,15 @@ Each case builds the records its endpoint needs, then ten threads, each with its
 connection as ten web workers would have, send the same request at the same moment: the API with
 one ``Idempotency-Key`` (or with none, where the record has a natural key the workflow enforces),
 a page with the form's own ``submission_token``, read from the form as the server rendered it.
-Then exactly one record exists and no answer was a 5xx.
+Then exactly one record exists, and once each whatever else it causes (audit events, timeline
+entries, worker tasks); no answer was a 5xx; and the copies were told: a keyed API copy is
+``Idempotent-Replayed``, a keyless one gets the workflow's refusal, a page copy is redirected to
+the first record with "already recorded". The FHIR ``$export`` kick-off (a GET) is fired too.
 
-The inventory is checked too: every POST operation of the API and every POST form in the
-templates is either a case here or named in ``NOT_CREATES`` with the reason, so a new create
-endpoint without a case (and so, probably, without protection) fails this module.
+The inventory is checked too: every POST operation of the API is a case here or named in
+``NOT_CREATES`` with the reason, and every POST form in the templates is a case here, fired in a
+concurrency test of its own, or a state change or a form with no token, with the reason; so a
+new create endpoint without a case (and so, probably, without protection) fails this module.
 
 Run on PostgreSQL too: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/<name> pytest <this>``.
 """
@@ -32,7 +36,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from spinepath.accounts.models import ApiToken, SubmissionClaim
+from spinepath.accounts.idempotency import ALREADY_RECORDED, REPLAYED_HEADER
+from spinepath.accounts.models import ApiToken, AuditEvent, SubmissionClaim
 from spinepath.lib.submission import FIELD
 from spinepath.procedures.tests.test_concurrent_recording import in_threads, worker_database
 from spinepath.testing import (
@@ -43,6 +48,7 @@ from spinepath.testing import (
     make_staff,
     procedure_fields,
     ready_for_procedure,
+    record_procedure,
     take_consent,
     tick_all,
 )
@@ -63,8 +69,10 @@ class World:
     admin: Any
     physio: Any
     bearer: str
+    admin_bearer: str
     session_cookie: str
-    cookies: dict[str, str] = field(default_factory=dict)
+    # Each role's browser cookies (a signed-in session; the patient's follow-up session).
+    cookies: dict[str, dict[str, str]] = field(default_factory=dict)
     serial: int = 0
     notes: dict[str, Any] = field(default_factory=dict)
 
@@ -97,12 +105,15 @@ def world(db: Any) -> World:
     admin = make_staff("adam", "admin", clinic)
     physio = make_staff("phoebe", "physiotherapist", clinic)
     _, bearer = ApiToken.objects.issue(clinician, name="concurrency")
+    _, admin_bearer = ApiToken.objects.issue(admin, name="concurrency")
     cookies = {}
     for role, user in (("clinician", clinician), ("admin", admin), ("physio", physio)):
         client = Client()
         client.force_login(user)
-        cookies[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return World(clinic, clinician, admin, physio, bearer, cookies["clinician"], cookies)
+        name = settings.SESSION_COOKIE_NAME
+        cookies[role] = {name: client.cookies[name].value}
+    session = cookies["clinician"][settings.SESSION_COOKIE_NAME]
+    return World(clinic, clinician, admin, physio, bearer, admin_bearer, session, cookies)
 
 
 # --- API cases ---------------------------------------------------------------------------------
@@ -112,12 +123,16 @@ def world(db: Any) -> World:
 class ApiCase:
     """``operation``: the path as the router declares it. ``prepare`` builds the records and
     returns the URL, the JSON body and what ``count`` needs; ``key``: send an Idempotency-Key
-    (``False``: the record's natural key must hold on its own)."""
+    (``False``: the record's natural key must hold on its own). ``effects``: what else the one
+    submission writes (audit events, timeline entries, tasks), each counted, each once.
+    ``repeats``: without a key, the status the nine copies get (the workflow's own refusal)."""
 
     operation: str
     prepare: Callable[[World], tuple[str, dict[str, Any], Any]]
     count: Callable[[Any], int]
     key: bool = True
+    effects: Callable[[Any], dict[str, int]] | None = None
+    repeats: int | None = None
 
 
 def _patient_with_nhs(w: World) -> tuple[str, dict[str, Any], Any]:
@@ -293,6 +308,82 @@ def _move(w: World) -> tuple[str, dict[str, Any], Any]:
     return f"/api/v1/bookings/{booking.pk}/move", body, episode
 
 
+REASON_TO_PROCEED = "Discussed at length; the patient understands and wishes to go ahead."
+
+
+def _decision_to_justify(w: World) -> Any:
+    from spinepath.assessment.tests.helpers import DEFER_PLAN
+
+    # Red flags not screened: "defer", which a clinician may override with a written reason.
+    return assess(w.episode(), w.clinician, **DEFER_PLAN)
+
+
+def _proceed(w: World) -> tuple[str, dict[str, Any], Any]:
+    decision = _decision_to_justify(w)
+    return f"/api/v1/decisions/{decision.pk}/proceed", {"reason": REASON_TO_PROCEED}, decision
+
+
+def _count_reasons(decision: Any) -> int:
+    from spinepath.assessment.models import Decision
+
+    return Decision.objects.filter(pk=decision.pk).exclude(proceed_reason="").count()
+
+
+def _proceed_effects(decision: Any) -> dict[str, int]:
+    from spinepath.patients.models import TimelineEvent
+
+    return {
+        "override audit events": _audited(decision, AuditEvent.Action.OVERRIDE),
+        "override timeline entries": TimelineEvent.objects.filter(
+            episode_id=decision.assessment.episode_id, kind=TimelineEvent.Kind.OVERRIDE
+        ).count(),
+    }
+
+
+def _audited(obj: Any, action: str) -> int:
+    """Audit events of ``action`` on ``obj`` (its model and primary key)."""
+    return AuditEvent.objects.filter(
+        model=obj._meta.label, object_id=str(obj.pk), action=action
+    ).count()
+
+
+def _treated_earlier(w: World) -> Any:
+    """A procedure recorded 40 minutes ago (on the minute), not yet discharged."""
+    performed = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=40)
+    episode = w.episode()
+    ready_for_procedure(episode, w.clinician)
+    return record_procedure(episode, w.clinician, performed_at=performed)
+
+
+def _discharge(w: World) -> tuple[str, dict[str, Any], Any]:
+    record = _treated_earlier(w)
+    body = {
+        "discharged_at": (record.performed_at + timedelta(minutes=30)).isoformat(),
+        "discharge_condition": "well",
+        "late_complications": ["vasovagal"],
+    }
+    return f"/api/v1/procedures/{record.pk}/discharge", body, record
+
+
+def _count_amendments(record: Any) -> int:
+    from spinepath.procedures.models import DischargeAmendment
+
+    return DischargeAmendment.objects.filter(procedure=record).count()
+
+
+def _discharge_effects(record: Any) -> dict[str, int]:
+    from spinepath.patients.models import TimelineEvent
+
+    return {
+        "audit events (update of the record)": _audited(record, AuditEvent.Action.UPDATE),
+        "timeline entries": TimelineEvent.objects.filter(
+            episode_id=record.episode_id,
+            kind=TimelineEvent.Kind.UPDATE,
+            summary__startswith=f"Procedure record {record.pk} amended",
+        ).count(),
+    }
+
+
 def _count_patients_nhs(number: str) -> int:
     from spinepath.patients.models import Patient
 
@@ -403,6 +494,31 @@ API_CASES: dict[str, ApiCase] = {
     "move a booking": ApiCase(
         "/bookings/{booking_id}/move", _move, _count_live_bookings, key=False
     ),
+    "reason to proceed (Idempotency-Key)": ApiCase(
+        "/decisions/{decision_id}/proceed", _proceed, _count_reasons, effects=_proceed_effects
+    ),
+    "reason to proceed (one reason per decision)": ApiCase(
+        "/decisions/{decision_id}/proceed",
+        _proceed,
+        _count_reasons,
+        key=False,
+        effects=_proceed_effects,
+        repeats=422,  # "A reason for proceeding is already recorded for this decision."
+    ),
+    "discharge amendment (Idempotency-Key)": ApiCase(
+        "/procedures/{procedure_id}/discharge",
+        _discharge,
+        _count_amendments,
+        effects=_discharge_effects,
+    ),
+    "discharge amendment (a copy changes nothing)": ApiCase(
+        "/procedures/{procedure_id}/discharge",
+        _discharge,
+        _count_amendments,
+        key=False,
+        effects=_discharge_effects,
+        repeats=422,  # "Nothing would change: the record says this."
+    ),
 }
 
 # POST operations that create nothing a repeat could duplicate, and why.
@@ -413,12 +529,9 @@ NOT_CREATES: dict[str, str] = {
     "/outcomes/relief": "a calculation: stores nothing",
     "/episodes/{episode_id}/discharge": "a state change: a repeat finds the episode discharged",
     "/episodes/{episode_id}/reopen": "a state change: a repeat finds the episode open",
-    "/decisions/{decision_id}/proceed": "a state change of the decision (one reason, replaced)",
     "/consents/{consent_id}/withdraw": "a state change: a repeat finds the consent withdrawn",
     "/episodes/{episode_id}/safety-checks/{check_id}/phases/{phase}": "ticks items of one check",
     "/episodes/{episode_id}/safety-checks/{check_id}/proceed": "a state change of one check",
-    "/procedures/{procedure_id}/discharge": "amends one record; the amendment history is "
-    "protected by the Idempotency-Key like any POST",
     "/onward-actions/{action_id}/result": "a state change of one onward action",
     "/bookings/{booking_id}/cancel": "a state change: a repeat finds the booking cancelled",
     "/bookings/{booking_id}/did-not-attend": "a state change of one booking",
@@ -447,6 +560,15 @@ def fire(database: Any, work: Callable[[int], Any]) -> list[Any]:
     return results
 
 
+def failed(responses: list[Any]) -> list[tuple[int, str]]:
+    """The 5xx answers, each with the start of its body (what went wrong, and where)."""
+    return [
+        (r.status_code, re.sub(r"\s+", " ", r.content.decode(errors="replace"))[:300])
+        for r in responses
+        if r.status_code >= 500
+    ]
+
+
 def count_in(database: Any, count: Callable[[], int]) -> int:
     return in_threads(database, lambda i: count(), 1)[0]
 
@@ -466,13 +588,21 @@ def api_case(name: str, world: World, tmp_path: Path) -> None:
 
         responses = fire(database, post)
         statuses = sorted(r.status_code for r in responses)
-        assert all(s < 500 for s in statuses), statuses
+        assert all(s < 500 for s in statuses), failed(responses)
         assert any(200 <= s < 300 for s in statuses), [r.content[:300] for r in responses]
         assert count_in(database, lambda: case.count(ref)) == 1, statuses
+        if case.effects is not None:
+            effects = count_in(database, lambda: case.effects(ref))  # type: ignore[misc]
+            assert effects == dict.fromkeys(effects, 1), effects
         if case.key:
-            # Every answer is the first one's, replayed: the same status and the same record.
+            # Every answer is the first one's, replayed: the same status and the same record,
+            # and the nine copies say they are replays.
             assert len(set(statuses)) == 1, statuses
             assert len({r.content for r in responses}) == 1
+            replayed = [r.get(REPLAYED_HEADER) for r in responses]
+            assert replayed.count("true") == THREADS - 1, replayed
+        elif case.repeats is not None:
+            assert statuses == [min(statuses)] + [case.repeats] * (THREADS - 1), statuses
 
 
 def every_case(cases: dict[str, Any], run: Callable[[str, Path], None], tmp_path: Path) -> None:
@@ -626,12 +756,14 @@ def rendered_form(client: Client, url: str, action: str | None = None) -> dict[s
 @dataclass
 class PageCase:
     """``prepare`` builds the records and returns the form's page, the URL it posts to (``None``:
-    the same), the values the user types and what ``count`` needs."""
+    the same), the values the user types and what ``count`` needs. ``role``: whose browser
+    (``World.cookies``). ``effects``: what else the one submission writes, each counted once."""
 
     url_name: str
     prepare: Callable[[World], tuple[str, str | None, dict[str, Any], Any]]
     count: Callable[[Any], int]
     role: str = "clinician"
+    effects: Callable[[Any], dict[str, int]] | None = None
 
 
 def _page_patient(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
@@ -763,6 +895,211 @@ def _page_next_step(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
     return page, action, values, record
 
 
+def _page_proceed(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    decision = _decision_to_justify(w)
+    page = reverse("decision_detail", args=[decision.pk])
+    return page, None, {"reason": REASON_TO_PROCEED}, decision
+
+
+def _page_ruleset(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    from spinepath.accounts.models import User
+
+    User.objects.filter(pk=w.clinician.pk).update(is_clinical_lead=True)
+    values = {
+        "setting__conservative_care_min_weeks": "2",
+        "effective_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "reason": "The regional pathway now allows an injection after two weeks.",
+        "last": "50",
+        "propose": "1",  # the button pressed (the other one previews)
+    }
+    return reverse("ruleset_propose"), None, values, w.clinic
+
+
+def _count_proposals(clinic: Any) -> int:
+    from spinepath.accounts.models import RuleSetVersion
+
+    return RuleSetVersion.objects.filter(clinic=clinic).count()
+
+
+def _proposal_effects(clinic: Any) -> dict[str, int]:
+    from spinepath.accounts.models import RuleSetVersion
+
+    row = RuleSetVersion.objects.get(clinic=clinic)
+    return {"audit events (create)": _audited(row, AuditEvent.Action.CREATE)}
+
+
+def _page_discharge(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    record = _treated_earlier(w)
+    discharged = timezone.localtime(record.performed_at + timedelta(minutes=30))
+    values = {"discharged_at": discharged.strftime("%Y-%m-%dT%H:%M"), "discharge_condition": "well"}
+    return reverse("procedure_discharge", args=[record.pk]), None, values, record
+
+
+def _page_baseline(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    episode = w.episode()
+    page = reverse("baseline_questionnaires", args=[episode.pk])
+    return page, None, {"q-nrs_leg__score": "7"}, episode
+
+
+def _count_baseline(episode: Any) -> int:
+    from spinepath.questionnaires.models import QuestionnaireResponse
+
+    return QuestionnaireResponse.objects.filter(episode=episode).count()
+
+
+def _baseline_effects(episode: Any) -> dict[str, int]:
+    from spinepath.patients.models import TimelineEvent
+    from spinepath.questionnaires.models import QuestionnaireResponse
+
+    stored = QuestionnaireResponse.objects.get(episode=episode)
+    return {
+        "audit events (create)": _audited(stored, AuditEvent.Action.CREATE),
+        "timeline entries": TimelineEvent.objects.filter(
+            episode=episode, kind=TimelineEvent.Kind.QUESTIONNAIRE
+        ).count(),
+    }
+
+
+PATIENT_DOB = {"dob_day": "17", "dob_month": "5", "dob_year": "1970"}  # make_patient's
+
+
+def _page_exercise_log(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    from spinepath.aftercare.programmes import programme_create
+    from spinepath.followup import links, patient_session
+
+    record = _treated(w)
+    programme = programme_create(
+        None,
+        episode=record.episode,
+        by=w.physio,
+        injection_date=timezone.localdate(record.performed_at),
+        start_back_risk="",
+    )
+    # The patient's browser, past the date-of-birth check of their follow-up link.
+    browser = Client()
+    token = links.issue_link(record.time_points.first()).rsplit("/", 1)[1]
+    assert browser.get(f"/f/{token}").status_code == 302
+    assert browser.post(reverse("followup_patient_dob"), PATIENT_DOB).status_code == 302
+    w.cookies["patient"] = {patient_session.COOKIE: browser.cookies[patient_session.COOKIE].value}
+    values = {"done": "yes", "pain": "3"}
+    return reverse("patient_aftercare"), reverse("patient_aftercare_log"), values, programme
+
+
+def _count_exercise_logs(programme: Any) -> int:
+    from spinepath.aftercare.models import AdherenceLog
+
+    return AdherenceLog.objects.filter(programme=programme).count()
+
+
+def _exercise_log_effects(programme: Any) -> dict[str, int]:
+    from spinepath.aftercare.models import AdherenceLog
+
+    log = AdherenceLog.objects.get(programme=programme)
+    return {"audit events (create)": _audited(log, AuditEvent.Action.CREATE)}
+
+
+def _page_export(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    return reverse("fhir_exports"), None, {}, w.clinic
+
+
+def _count_exports(clinic: Any) -> int:
+    from spinepath.fhir.models import ExportJob
+
+    return ExportJob.objects.filter(clinic=clinic).count()
+
+
+def _export_effects(clinic: Any) -> dict[str, int]:
+    from django_tasks_db.models import DBTaskResult
+
+    from spinepath.fhir.models import ExportJob
+
+    job = ExportJob.objects.get(clinic=clinic)
+    return {
+        "audit events (export)": _audited(job, AuditEvent.Action.EXPORT),
+        "tasks queued for the worker": DBTaskResult.objects.filter(
+            task_path="spinepath.fhir.tasks.run_export", args_kwargs__args=[str(job.pk)]
+        ).count(),
+    }
+
+
+def _page_checklist(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    from spinepath.procedures.tests.test_procedure_pages import sign_in_post
+
+    episode = w.episode()
+    consent = take_consent(assess(episode, w.clinician), w.clinician)
+    return reverse("checklist_create", args=[episode.pk]), None, sign_in_post(consent), episode
+
+
+def _checklist_effects(episode: Any) -> dict[str, int]:
+    from spinepath.procedures.models import SafetyCheck
+
+    check = SafetyCheck.objects.get(episode=episode)
+    return {"audit events (create)": _audited(check, AuditEvent.Action.CREATE)}
+
+
+def _page_programme_edit(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    from spinepath.aftercare.programmes import programme_create
+
+    episode = w.episode()
+    programme = programme_create(
+        None,
+        episode=episode,
+        by=w.physio,
+        injection_date=timezone.localdate() - timedelta(days=3),
+        start_back_risk="low",
+    )
+    values = {"notes": "Walk for ten minutes twice a day as well."}
+    return reverse("programme_edit", args=[programme.pk]), None, values, programme
+
+
+def _count_programme_changes(programme: Any) -> int:
+    return _audited(programme, AuditEvent.Action.UPDATE)
+
+
+def _programme_edit_effects(programme: Any) -> dict[str, int]:
+    from spinepath.patients.models import TimelineEvent
+
+    changes = TimelineEvent.objects.filter(
+        episode_id=programme.episode_id,
+        kind=TimelineEvent.Kind.AFTERCARE,
+        detail__programme=programme.pk,
+    ).exclude(detail__has_key="library_version")  # the programme's creation
+    return {"timeline entries": changes.count()}
+
+
+def _page_new_link(w: World) -> tuple[str, str | None, dict[str, Any], Any]:
+    from spinepath.followup.tests.factories import make_time_point
+
+    # Due yesterday, unanswered, an email address on file: staff may send a new link.
+    point = make_time_point(
+        w.clinic, episode=w.episode(), due_on=timezone.localdate() - timedelta(days=1)
+    )
+    action = reverse("followup_resend", args=[point.pk])
+    return reverse("followup_worklist"), action, {}, point
+
+
+def _count_new_links(point: Any) -> int:
+    from spinepath.followup.models import MessageLog
+
+    return MessageLog.objects.filter(time_point=point, kind="resend").count()
+
+
+def _new_link_effects(point: Any) -> dict[str, int]:
+    from django_tasks_db.models import DBTaskResult
+
+    from spinepath.patients.models import TimelineEvent
+
+    return {
+        "audit events (update)": _audited(point, AuditEvent.Action.UPDATE),
+        "timeline entries": TimelineEvent.objects.filter(
+            episode_id=point.episode_id, summary__startswith="New follow-up link sent"
+        ).count(),
+        "sender tasks queued": DBTaskResult.objects.filter(
+            task_path="spinepath.followup.tasks.send_followups"
+        ).count(),
+    }
+
+
 PAGE_CASES: dict[str, PageCase] = {
     "next step": PageCase(
         "followup_next_step",
@@ -811,15 +1148,57 @@ PAGE_CASES: dict[str, PageCase] = {
     "new session": PageCase("session_new", _page_session, _count_sessions),
     "book on a session": PageCase("session_detail", _page_booking, _count_live_bookings),
     "urgent referral": PageCase("onward_record", _page_onward, _count_onward),
+    "reason to proceed": PageCase(
+        "decision_detail", _page_proceed, _count_reasons, effects=_proceed_effects
+    ),
+    "rule-set proposal": PageCase(
+        "ruleset_propose", _page_ruleset, _count_proposals, effects=_proposal_effects
+    ),
+    "discharge amendment": PageCase(
+        "procedure_discharge", _page_discharge, _count_amendments, effects=_discharge_effects
+    ),
+    "baseline questionnaires": PageCase(
+        "baseline_questionnaires",
+        _page_baseline,
+        _count_baseline,
+        role="physio",
+        effects=_baseline_effects,
+    ),
+    "patient's exercise log": PageCase(
+        "patient_aftercare_log",
+        _page_exercise_log,
+        _count_exercise_logs,
+        role="patient",
+        effects=_exercise_log_effects,
+    ),
+    "bulk FHIR export": PageCase(
+        "fhir_exports", _page_export, _count_exports, role="admin", effects=_export_effects
+    ),
+    "safety checklist sign in": PageCase(
+        "checklist_create",
+        _page_checklist,
+        _count("spinepath.procedures.models.SafetyCheck", by="episode"),
+        effects=_checklist_effects,
+    ),
+    "rehabilitation programme edit": PageCase(
+        "programme_edit",
+        _page_programme_edit,
+        _count_programme_changes,
+        role="physio",
+        effects=_programme_edit_effects,
+    ),
+    "new follow-up link": PageCase(
+        "followup_resend", _page_new_link, _count_new_links, effects=_new_link_effects
+    ),
 }
 
 
 def page_case(name: str, world: World, tmp_path: Path) -> None:
     case = PAGE_CASES[name]
     page, action, values, ref = case.prepare(world)
+    cookies = world.cookies[case.role]
     browser = Client()
-    cookie = world.cookies[case.role]
-    browser.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    browser.cookies.load(cookies)
     form = rendered_form(browser, page, action)
     data: dict[str, Any] = {}
     for key, value in form["fields"]:
@@ -832,21 +1211,78 @@ def page_case(name: str, world: World, tmp_path: Path) -> None:
 
         def post(i: int) -> Any:
             client = Client()
-            client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+            client.cookies.load(cookies)
             return client.post(target, data)
 
         responses = fire(database, post)
         statuses = sorted(r.status_code for r in responses)
-        assert all(s < 500 for s in statuses), statuses
+        assert all(s < 500 for s in statuses), failed(responses)
         assert statuses == [302] * THREADS, [
             re.sub(r"\s+", " ", r.content.decode())[:400] for r in responses if r.status_code != 302
         ]
         assert len({r["Location"] for r in responses}) == 1
         assert count_in(database, lambda: case.count(ref)) == 1
+        if case.effects is not None:
+            effects = count_in(database, lambda: case.effects(ref))  # type: ignore[misc]
+            assert effects == dict.fromkeys(effects, 1), effects
+        # The nine copies are told so on the first one's page.
+        told = [ALREADY_RECORDED in said(r) for r in responses]
+        assert told.count(True) == THREADS - 1, told
+
+
+def said(response: Any) -> list[str]:
+    """The messages a redirect leaves for the next page (Django's message cookie)."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    morsel = response.cookies.get(CookieStorage.cookie_name)
+    if morsel is None or not morsel.value:
+        return []
+    stored = CookieStorage(RequestFactory().get("/"))._decode(morsel.value) or []
+    return [str(message) for message in stored]
 
 
 def test_ten_identical_form_posts_store_one_record(world: World, tmp_path: Path) -> None:
     every_case(PAGE_CASES, lambda name, where: page_case(name, world, where), tmp_path)
+
+
+def test_ten_identical_fhir_export_kickoffs_start_one_job(world: World, tmp_path: Path) -> None:
+    """``GET /fhir/$export`` (a GET by the Bulk Data spec, so no submission key): the copies
+    are answered with the export already waiting, its status address and no second job."""
+    headers = {"Authorization": f"Bearer {world.admin_bearer}", "Prefer": "respond-async"}
+    with worker_database(tmp_path) as database:
+        responses = fire(database, lambda i: Client().get("/fhir/$export", headers=headers))
+        statuses = [r.status_code for r in responses]
+        assert statuses == [202] * THREADS, [r.content[:300] for r in responses]
+        assert len({r["Content-Location"] for r in responses}) == 1
+        assert count_in(database, lambda: _count_exports(world.clinic)) == 1
+        effects = count_in(database, lambda: _export_effects(world.clinic))
+        assert effects == dict.fromkeys(effects, 1), effects
+
+
+def test_one_programme_change_saved_from_ten_tabs_at_once_is_logged_once(
+    world: World, tmp_path: Path
+) -> None:
+    """Ten tabs (ten tokens, so no claim in common) save the same new notes at once: each read
+    the programme before the others wrote, and the change must still be logged and audited once
+    (the workflow reads the notes again under the patient's lock)."""
+    from spinepath.aftercare.models import Programme
+    from spinepath.aftercare.programmes import ItemChoice, programme_update
+
+    _, _, values, programme = _page_programme_edit(world)
+    items = [ItemChoice(i.phase, i.exercise_code, i.dosage) for i in programme.items.all()]
+    tabs = [Programme.objects.get(pk=programme.pk) for _ in range(THREADS)]
+    with worker_database(tmp_path) as database:
+        fire(
+            database,
+            lambda i: programme_update(
+                None, programme=tabs[i], by=world.physio, items=items, notes=values["notes"]
+            ),
+        )
+        assert count_in(database, lambda: _count_programme_changes(programme)) == 1
+        assert count_in(database, lambda: _programme_edit_effects(programme)) == {
+            "timeline entries": 1
+        }
 
 
 def test_a_form_sent_twice_says_already_recorded(world: World) -> None:
@@ -869,7 +1305,10 @@ def test_a_form_sent_twice_says_already_recorded(world: World) -> None:
 
 # --- The pages' inventory ----------------------------------------------------------------------
 
-# Every template with a POST form: the page case that fires at it, or why it needs none.
+# Every template with a POST form, and how it is fired ten times at once: "case: <name>" (a page
+# case here), "fired in <test module>: …" (a concurrent test of its own), or why it needs none:
+# "state: …" (a state change of one record, not a create) or "no token: …". There is no fourth
+# kind: a create form is fired, never merely said to be protected.
 PAGE_FORMS: dict[str, str] = {
     "patients/patient_form.html": "case: register patient (also the edit page: an update)",
     "patients/episode_form.html": "case: open episode (also the edit page: an update)",
@@ -884,21 +1323,23 @@ PAGE_FORMS: dict[str, str] = {
     "onward/onward_form.html": "case: urgent referral (the not-suitable plan is the same view)",
     "procedures/procedure_form.html": "case: procedure (and the patient lock: a resent form "
     "finds the first record and shows it)",
-    "procedures/checklist_form.html": "token (API case: safety check)",
-    "procedures/discharge_form.html": "token: an amendment of one record",
-    "assessment/decision_detail.html": "token: the reason to proceed is a state of one decision",
-    "assessment/ruleset_propose.html": "token: a proposal per submission",
-    "onward/result_form.html": "token: a state change of one onward action",
-    "questionnaires/baseline_form.html": "token: replaces the episode's baseline answers",
+    "procedures/checklist_form.html": "case: safety checklist sign in (time out, sign out and "
+    "the day's reason to proceed are state changes of that one check, also tokened)",
+    "procedures/discharge_form.html": "case: discharge amendment",
+    "assessment/decision_detail.html": "case: reason to proceed",
+    "assessment/ruleset_propose.html": "case: rule-set proposal",
+    "onward/result_form.html": "state: the result of one onward action, recorded under the "
+    "patient lock (tokened too)",
+    "questionnaires/baseline_form.html": "case: baseline questionnaires",
     "followup/enter.html": "case: follow-up answers by staff (one answer per time point and "
     "item, unique in the database)",
     "followup/_episode_section.html": "case: next step",
-    "followup/_row_actions.html": "token: a resend of one time point's message",
-    "followup/patient/check.html": "token; the time point completes once under its lock "
-    "(followup/tests/test_concurrent_submission.py)",
-    "aftercare/programme_edit.html": "token: a new version of one programme",
-    "aftercare/patient/aftercare.html": "token: a patient's exercise log entry",
-    "fhir/exports.html": "token: one bulk export job per submission",
+    "followup/_row_actions.html": "case: new follow-up link",
+    "followup/patient/check.html": "fired in followup/tests/test_concurrent_submission.py: the "
+    "time point completes once under its lock (tokened too)",
+    "aftercare/programme_edit.html": "case: rehabilitation programme edit",
+    "aftercare/patient/aftercare.html": "case: patient's exercise log",
+    "fhir/exports.html": "case: bulk FHIR export",
     # No token: these create no record a repeat could duplicate.
     "base.html": "no token: signing out",
     "registration/login.html": "no token: signing in",
@@ -936,6 +1377,15 @@ def test_every_post_form_is_in_the_inventory_and_create_forms_carry_a_token() ->
     missing = sorted(set(found) - set(PAGE_FORMS))
     assert not missing, f"POST forms not in the inventory (add a case or a reason): {missing}"
     assert not set(PAGE_FORMS) - set(found), "inventory entries for forms that no longer exist"
+    kinds = ("case: ", "fired in ", "state: ", "no token: ")
+    unfired = sorted(name for name, why in PAGE_FORMS.items() if not why.startswith(kinds))
+    assert not unfired, (
+        f"say how these are fired at once (a case), or why they need not be: {unfired}"
+    )
+    for name, why in PAGE_FORMS.items():
+        if why.startswith("fired in "):
+            module = why.removeprefix("fired in ").split(":")[0]
+            assert (ROOT / "spinepath" / module).is_file(), f"{name}: no test module {module}"
     for name, tokens in found.items():
         if PAGE_FORMS[name].startswith("no token"):
             continue
@@ -977,6 +1427,25 @@ def test_a_replay_needs_a_good_token_and_is_audited(world: World) -> None:
     token.revoke()
     refused = _post_session(_session_body("Room F"), headers)
     assert refused.status_code == 401 and _count_sessions("Room F") == 1
+
+
+def test_a_lock_wait_without_a_key_that_times_out_is_a_503_too(
+    world: World, monkeypatch: Any
+) -> None:
+    from django.db import OperationalError
+
+    from spinepath.scheduling import api as scheduling_api
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(scheduling_api, "booking_create", locked)
+    url, body, episode = _booking(world)
+    headers = {"Authorization": f"Bearer {world.bearer}"}  # no Idempotency-Key: no claim
+    response = Client().post(url, body, content_type="application/json", headers=headers)
+    assert response.status_code == 503 and response["Retry-After"] == "2"
+    assert "nothing was recorded" in response.json()["detail"]
+    assert _count_live_bookings(episode) == 0
 
 
 def test_a_lock_wait_that_times_out_is_a_503_not_a_500(world: World, monkeypatch: Any) -> None:

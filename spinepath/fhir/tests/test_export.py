@@ -207,3 +207,21 @@ def test_since_brings_back_a_patient_changed_after_it(
         clinic=admin_a.clinic, requested_by=admin_a, types=["Patient"], since=cut
     )
     assert _exported(job) == {"Patient": [str(patient_a.pk)]}
+
+
+@pytest.mark.django_db
+def test_a_repeated_kickoff_is_the_export_still_waiting(client: Any, admin_a: Any) -> None:
+    api = api_client_for(client, admin_a)
+    first = api.get("/fhir/$export?_type=Patient")
+    again = api.get("/fhir/$export?_type=Patient")
+    assert first.status_code == again.status_code == 202
+    assert again["Content-Location"] == first["Content-Location"]
+    assert ExportJob.objects.count() == 1
+    assert len(audit_events(user=admin_a, action="export")) == 1
+    # Other types are another export; so is the same one asked for once the first has run.
+    other = api.get("/fhir/$export?_type=Patient,Organization")
+    assert other["Content-Location"] != first["Content-Location"]
+    export.export_run(str(ExportJob.objects.get(types=["Patient"]).pk))
+    later = api.get("/fhir/$export?_type=Patient")
+    assert later["Content-Location"] not in (first["Content-Location"], other["Content-Location"])
+    assert ExportJob.objects.count() == 3

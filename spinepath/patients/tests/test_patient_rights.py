@@ -468,10 +468,13 @@ def test_erasure_forgets_stored_replays_that_carry_the_patients_identity(patient
     claim("by-id", f'{{"id": "{patient.pk}"}}')
     claim("by-name", f'{{"name": "{patient.full_name}"}}')
     claim("by-place", "", location=f"/patients/{patient.pk}/")
+    claim("by-number", '{"note": "NHS ' + f'{NHS[:3]} {NHS[3:6]} {NHS[6:]}"' + "}")
+    claim("by-birthday", '{"note": "born 14/03/1961"}')
     other = claim("other", '{"id": "someone else"}')
+    kept = [other, claim("a-place", '{"note": "Faraday Road clinic"}')]  # not a whole name
     rights.erase_record(None, patient=patient, by=admin_a, reason="Patient's request of 3 Nov.",
                         confirmation="ERASE")  # fmt: skip
-    assert list(SubmissionClaim.objects.all()) == [other]
+    assert list(SubmissionClaim.objects.order_by("pk")) == kept
 
 
 _REFERRAL = {
@@ -517,3 +520,29 @@ def test_a_pseudonymised_record_takes_no_new_referral_and_is_not_re_opened(
     accepted = api.post(f"/api/v1/patients/{named.pk}/episodes", _REFERRAL)
     assert accepted.status_code == 201, accepted.content
     assert "New referral" in page.get(f"/patients/{named.pk}/").content.decode()
+
+
+def test_erasure_finds_a_name_in_a_replay_as_the_api_wrote_it(clinic_a, admin_a):
+    """The API writes JSON with non-ASCII characters escaped: "Zoë" is stored as ``Zo\\u00eb``,
+    and the search in the database must find it there, in capitals too."""
+    import json
+
+    from spinepath.accounts.models import SubmissionClaim
+
+    zoe = make_patient(clinic_a, given_name="Zoë", family_name="Brontë", nhs_number="",
+                       mrn="Z-1", email="")  # fmt: skip
+
+    def claim(key: str, body: Any) -> SubmissionClaim:
+        return SubmissionClaim.objects.create(
+            kind=SubmissionClaim.API, scope="u:1", key=key, fingerprint="f", status=201,
+            body=json.dumps(body), created_at=timezone.now(),
+        )  # fmt: skip
+
+    claim("full name", {"reason": "Referred: Zoë Brontë, leg pain."})
+    claim("capitals", {"reason": "BRONTË, ZOË"})
+    claim("one word", {"reason": "Zoë called back."})
+    kept = [claim("another", {"reason": "Zoe Bronte"}), claim("empty", {})]
+    assert "\\u00eb" in SubmissionClaim.objects.get(key="full name").body
+    rights.erase_record(None, patient=zoe, by=admin_a, reason="Patient's request of 3 Nov.",
+                        confirmation="ERASE")  # fmt: skip
+    assert list(SubmissionClaim.objects.order_by("pk")) == kept
