@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.management import call_command
+
 from spinepath.followup.tests.helpers import answer, backdate, treated
 from spinepath.procedures.procedure import procedure_mark_entered_in_error
 from spinepath.testing import (
@@ -125,4 +127,11 @@ def build() -> Registry:
     record_b = backdate(treated(make_episode(patient_b), clinician_b), 400)
     answer(record_b, "2w", nrs_leg=2, nrs_back=3, pgic=1)
     registry.records["B1"] = record_b
+    count_waiting_answers()
     return registry
+
+
+def count_waiting_answers() -> None:
+    """Run the background worker until its queue is empty, as ``manage.py run_worker`` would:
+    the answers the workflows left waiting are counted into the facts."""
+    call_command("run_worker", "--batch", "--no-startup-delay", verbosity=0)
