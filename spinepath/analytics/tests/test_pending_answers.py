@@ -9,7 +9,6 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
@@ -18,7 +17,7 @@ from spinepath.analytics import facts
 from spinepath.analytics.facts import pending, rebuild_outcomes, rebuilt_once, stale_procedures
 from spinepath.analytics.models import PendingAnswer, ProcedureOutcome, TimePointOutcome
 from spinepath.analytics.tasks import rebuild_pending_outcomes
-from spinepath.analytics.tests.registry import NHS_NUMBERS
+from spinepath.analytics.tests.registry import NHS_NUMBERS, count_waiting_answers
 from spinepath.followup import hooks
 from spinepath.followup.models import FollowUpAnswer
 from spinepath.followup.tests.helpers import answer, backdate, point, treated
@@ -27,9 +26,7 @@ from spinepath.testing import make_clinic, make_episode, make_patient, make_staf
 pytestmark = pytest.mark.django_db
 
 
-def run_worker() -> None:
-    """The worker, as ``manage.py run_worker`` runs it, until its queue is empty."""
-    call_command("run_worker", "--batch", "--no-startup-delay", verbosity=0)
+run_worker = count_waiting_answers
 
 
 def rebuild_tasks(status: str | None = None) -> int:
