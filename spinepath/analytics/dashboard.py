@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from spinepath.analytics import queries
+from spinepath.analytics.facts import Pending, pending
 from spinepath.analytics.forms import TIMEPOINT_NAMES
 from spinepath.analytics.queries import Drill, OutcomeFilters, Scope
 from spinepath.clinical.funnel import Unit, funnel
@@ -73,6 +74,9 @@ class Dashboard:
     panels: list[Panel]
     pseudonymised: bool
     timepoint: str
+    pending: Pending | None = None
+    """Answers of the scope's clinics not yet in the figures (the worker has yet to count
+    them): the page says so, so a clinic never reads lagging figures as current."""
 
     def panel(self, key: str) -> Panel:
         return next(p for p in self.panels if p.key == key)
@@ -142,6 +146,7 @@ def panels(filters: OutcomeFilters, scope: Scope, *, on: date, timepoint: str = 
         panels=built,
         pseudonymised=hide,
         timepoint=timepoint,
+        pending=pending(scope.clinic_ids),
     )
 
 

@@ -1,11 +1,25 @@
 """Keeping the outcome facts (``models.py``) equal to what the source tables say.
 
-``rebuild_outcomes`` is the one writer: the workflows' hooks call it for one procedure inside
-their transaction (recorded, entered in error, amended, a time point answered), and
-``refresh_outcomes`` / ``generate_registry`` call it for everything. It works in chunks: a few
+``rebuild_outcomes`` is the one writer: the procedure workflows' hooks call it for one
+procedure inside their transaction (recorded, entered in error, amended), the background worker
+for the procedures whose follow-up answers are waiting to be counted (``rebuild_pending``, see
+below), and ``refresh_outcomes`` / ``generate_registry`` for everything. It works in chunks: a few
 set-based reads per chunk (``followup.outcomes.reliefs_in_bulk`` reads the follow-up and measures
 relief through the clinical core, never restating it), then one bulk delete and two bulk inserts,
 so its cost grows with the number of rows, not the number of queries.
+
+A follow-up answer is counted by the worker, not in the patient's request: the rebuild was half
+the CPU of a submission, and patients submit far more often than staff record procedures. The
+submission's transaction inserts a ``PendingAnswer`` row and, unless one is already waiting, a
+``tasks.rebuild_pending_outcomes`` task: the answer, its to-do and the task commit together or
+not at all, so a worker that is down loses nothing (it counts the answers when it starts). The
+task rebuilds every procedure the waiting rows name, each once however many answers it has, so
+a burst of answers costs one set-based rebuild, not one per answer. Until then the facts lag;
+``pending`` says by how many answers and since when, and the dashboard says so.
+
+Every rebuild of a procedure's facts happens under its patient's lock (the workflows hold it;
+the worker takes the locks of a chunk's patients in order), so the worker and a workflow never
+write the same facts at once.
 """
 
 from __future__ import annotations
@@ -13,20 +27,31 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import DateField, DateTimeField, Model, Q, QuerySet, UUIDField
+from django.db.models import (
+    Count,
+    DateField,
+    DateTimeField,
+    Min,
+    Model,
+    Q,
+    QuerySet,
+    UUIDField,
+)
 from django.utils import timezone
 
-from spinepath.analytics.models import ProcedureOutcome, TimePointOutcome
+from spinepath.analytics.models import PendingAnswer, ProcedureOutcome, TimePointOutcome
 from spinepath.analytics.summary import note_facts_changed
 from spinepath.assessment.models import Decision
 from spinepath.clinical.steroids import mpe_mg
 from spinepath.clinical.vocab import Steroid
 from spinepath.followup.models import TimePoint
 from spinepath.followup.outcomes import BulkRelief, reliefs_in_bulk
+from spinepath.patients.models import Patient
 from spinepath.procedures.models import ProcedureRecord
 from spinepath.questionnaires.models import QuestionnaireResponse
 
@@ -58,10 +83,14 @@ def rebuild_outcomes(
     written = 0
     with transaction.atomic():
         if everything:
+            # Listed before the answers are read, so every answer they name is counted below.
+            counted = list(PendingAnswer.objects.values_list("pk", flat=True))
             _delete(TimePointOutcome.objects.all())
             _delete(ProcedureOutcome.objects.all())
         for part in _chunks(ids, chunk):
             written += _rebuild_chunk(part, at=at, clear=not everything)
+        if everything:
+            _forget_pending(counted)
         if ids or everything:
             note_facts_changed()
     return written
@@ -285,7 +314,7 @@ def _decisions(assessments: set[Any]) -> dict[Any, tuple[str, bool]]:
     return found
 
 
-# --- Hooks: the workflows keep the facts current in their own transaction ----------------------
+# --- Hooks: the workflows keep the facts current --------------------------------------------
 
 _held: ContextVar[set[int] | None] = ContextVar("outcome_facts_held", default=None)
 
@@ -329,14 +358,131 @@ def on_procedure_changed(record: ProcedureRecord, at: datetime) -> None:
 
 
 def on_time_point_submitted(point: TimePoint, at: datetime) -> None:
-    if point.procedure_id is not None:
-        _rebuild([point.procedure_id], at=at)
+    """Leave the answer for the worker to count: a ``PendingAnswer`` row and, unless one is
+    waiting, the task, in the submission's transaction (both roll back with it). Inside
+    ``rebuilt_once`` the procedure is held for the block's one rebuild instead."""
+    if point.procedure_id is None:
+        return
+    held = _held.get()
+    if held is not None:
+        held.add(point.procedure_id)
+        return
+    from spinepath.analytics.tasks import enqueue_rebuild
+
+    # The row first, then the look for a waiting task: the order ``_wait_for_submissions``
+    # relies on.
+    PendingAnswer.objects.create(
+        procedure_id=point.procedure_id,
+        clinic_id=point.episode.patient.clinic_id,
+        answered_at=at,
+    )
+    enqueue_rebuild()
+
+
+# --- The worker counts the waiting answers ------------------------------------------------------
+
+PENDING_CHUNK = 200
+"""Procedures per transaction of the worker's rebuild: their patients are locked while it runs
+(a patient answering then waits), so a chunk is kept to a fraction of a second."""
+
+
+def rebuild_pending(*, chunk: int = PENDING_CHUNK) -> int:
+    """Count every answer waiting in ``PendingAnswer``: rebuild each procedure they name once,
+    a chunk of procedures per transaction, and delete the rows counted. Returns the number of
+    procedures rebuilt (the task's result).
+
+    Each chunk lists its waiting rows before reading the answers (the answers of every listed
+    row have committed, so the rebuild sees them) and deletes exactly those rows: an answer
+    committed meanwhile keeps its row, and the task it enqueued (or found waiting) counts it.
+    """
+    _wait_for_submissions()
+    procedures = sorted(set(PendingAnswer.objects.values_list("procedure_id", flat=True)))
+    for part in _chunks(procedures, chunk):
+        with transaction.atomic():
+            _hold_patients(part)
+            listed = list(
+                PendingAnswer.objects.filter(procedure_id__in=part).values_list("pk", flat=True)
+            )
+            rebuild_outcomes(part)
+            _forget_pending(listed)
+    return len(procedures)
+
+
+def _wait_for_submissions() -> None:
+    """Let every submission that has added a ``PendingAnswer`` row commit (or roll back) before
+    the rows are listed.
+
+    A submission adds its row, then looks for a waiting task and enqueues none when it finds
+    one. The worker claims that task before running it, so if the submission saw it waiting,
+    the submission's row was added before the claim: waiting here for every transaction
+    holding the table's insert lock makes that row visible to the listing. On PostgreSQL
+    ``LOCK TABLE … IN SHARE MODE`` does that wait and is released at once (new submissions
+    queue behind it for that moment only); on SQLite a write transaction holds the whole
+    database (``BEGIN IMMEDIATE``), so the claim could not have happened between the
+    submission's look and its commit, and there is nothing to wait for.
+    """
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(PendingAnswer._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The table name from the model, quoted (bandit B608).
+        cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")  # nosec B608
+
+
+def _hold_patients(procedure_ids: Sequence[int]) -> None:
+    """Lock the patients of ``procedure_ids`` until the transaction ends, in one statement and
+    in key order (two workers never wait on each other in a circle); the workflows rebuild
+    under the same locks. SQLite has no row locks: its write lock serialises the writers."""
+    if not connection.features.has_select_for_update:
+        return
+    patients = ProcedureRecord.objects.filter(pk__in=list(procedure_ids)).values(
+        "episode__patient_id"
+    )
+    list(
+        Patient.objects.filter(pk__in=patients)
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
+
+
+def _forget_pending(ids: Sequence[int]) -> None:
+    for part in _chunks(ids, 500):
+        _delete(PendingAnswer.objects.filter(pk__in=list(part)))
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Answers given but not yet counted in the facts (``pending``)."""
+
+    answers: int
+    since: datetime
+    """When the oldest of them was given."""
+
+
+def pending(clinic_ids: Iterable[int] | None = None) -> Pending | None:
+    """The answers of ``clinic_ids``' patients (None: every clinic) still waiting for the worker,
+    or None when the facts count every answer: what a page showing figures tells its reader."""
+    rows = PendingAnswer.objects.all()
+    if clinic_ids is not None:
+        rows = rows.filter(clinic_id__in=sorted(clinic_ids))
+    found = rows.aggregate(n=Count("pk"), since=Min("answered_at"))
+    return Pending(found["n"], found["since"]) if found["n"] else None
 
 
 def stale_procedures() -> list[int]:
-    """Standing procedures without facts, and facts of procedures entered in error (a check)."""
+    """Standing procedures without facts, facts of procedures entered in error, and procedures
+    with answers waiting that no task will count (a check).
+
+    Answers waiting while a task is queued or running are not stale: the facts lag by design
+    until the worker has counted them. Waiting with no task (it failed) is an error.
+    """
+    from spinepath.analytics.tasks import rebuild_queued
+
     missing = ProcedureRecord.objects.counted().filter(outcome__isnull=True)
     wrong = ProcedureOutcome.objects.filter(Q(record__entered_in_error=True))
-    return sorted(
-        [*missing.values_list("pk", flat=True), *wrong.values_list("record_id", flat=True)]
-    )
+    found = {*missing.values_list("pk", flat=True), *wrong.values_list("record_id", flat=True)}
+    waiting = set(PendingAnswer.objects.values_list("procedure_id", flat=True))
+    if waiting and not rebuild_queued():
+        found |= waiting
+    return sorted(found)

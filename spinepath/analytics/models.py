@@ -121,6 +121,31 @@ class TimePointOutcome(models.Model):
         return f"{self.label} of procedure {self.outcome_id}"
 
 
+class PendingAnswer(models.Model):
+    """A follow-up answer the outcome facts have not counted yet: the durable to-do of the
+    worker's rebuild (``facts.rebuild_pending``).
+
+    A patient's submission inserts one row in the transaction that stores the answer, beside the
+    task that will count it (``tasks.rebuild_pending_outcomes``): both commit with the answer or
+    not at all, so nothing is lost while the worker is down. One row per answer, never an
+    UPDATE of a shared row, so concurrent submissions do not queue on it; the worker rebuilds each
+    procedure once however many rows name it, and deletes exactly the rows it read before
+    reading the answers. The rows left are what the dashboard says is "still being counted".
+    """
+
+    procedure = models.ForeignKey(
+        "procedures.ProcedureRecord", on_delete=models.CASCADE, related_name="+"
+    )
+    clinic_id = models.IntegerField(help_text="The patient's clinic: whose figures lag.")
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic_id", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"Answer pending for procedure {self.procedure_id}"
+
+
 # --- The dashboard's summary: the facts added up by clinic and month (``summary.py``) ---------
 #
 # A registry's overview (every clinic, or one, over whole months) would otherwise count a million

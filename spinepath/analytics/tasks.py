@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django_tasks import task
 
+from spinepath.analytics.facts import rebuild_pending
 from spinepath.analytics.summary import refresh_summary
+
+KEEP_RESULTS = timedelta(days=1)
+"""How long a successful rebuild's task row is kept: one is left per burst of answers, so they
+would otherwise pile up by the thousand; a failed one stays for someone to read."""
 
 
 @task()
@@ -25,3 +33,42 @@ def enqueue_refresh() -> bool:
         return False
     refresh_outcome_summary.enqueue()
     return True
+
+
+@task()
+def rebuild_pending_outcomes() -> int:
+    """Count the follow-up answers waiting in ``PendingAnswer`` into the outcome facts
+    (``facts.rebuild_pending``); returns the number of procedures rebuilt."""
+    from django_tasks_db.models import DBTaskResult
+
+    rebuilt = rebuild_pending()
+    DBTaskResult.objects.successful().filter(
+        task_path=rebuild_pending_outcomes.module_path,
+        finished_at__lt=timezone.now() - KEEP_RESULTS,
+    ).delete()
+    return rebuilt
+
+
+def enqueue_rebuild() -> bool:
+    """Ask the worker to count the waiting answers unless a task is already waiting to start;
+    True when enqueued. Called in the submission's transaction, after its ``PendingAnswer`` row
+    (``facts._wait_for_submissions`` says why that order). A running task may have listed the
+    rows before this one, so only a waiting (READY) task counts."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=rebuild_pending_outcomes.module_path, status="READY"
+    ).exists()
+    if waiting:
+        return False
+    rebuild_pending_outcomes.enqueue()
+    return True
+
+
+def rebuild_queued() -> bool:
+    """A rebuild task is waiting or running: the answers waiting will be counted."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=rebuild_pending_outcomes.module_path, status__in=("READY", "RUNNING")
+    ).exists()

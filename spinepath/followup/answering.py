@@ -61,9 +61,7 @@ def save_screen(
     at = at or timezone.now()
     with transaction.atomic():
         hold_patient(link.time_point.episode.patient_id)
-        point = TimePoint.objects.select_related("episode__patient", "procedure").get(
-            pk=link.time_point_id
-        )
+        point = responses.time_point(link.time_point_id)
         before = answers_of(point).get(instrument, {})
         changed = []
         for item, value in values.items():
@@ -94,9 +92,7 @@ def submit(
     at = at or timezone.now()
     with transaction.atomic():
         hold_patient(link.time_point.episode.patient_id)
-        point = TimePoint.objects.select_related("episode__patient__clinic", "procedure").get(
-            pk=link.time_point_id
-        )
+        point = responses.time_point(link.time_point_id)
         if point.completed_at is not None:
             raise AlreadySubmitted("This questionnaire was already submitted; nothing was changed.")
         saved = answers_of(point)

@@ -3,7 +3,9 @@
 Layers above follow-up (analytics keeps its outcome facts current) register here in their
 ``AppConfig.ready()``; this app never imports them. Each hook is called with the saved
 ``TimePoint`` and the workflow's ``at`` inside the transaction that stored the answers, so a
-failing hook rolls the answers back and the facts can never disagree with them.
+failing hook rolls the answers back. A hook runs in the patient's request, so it does only what
+must commit with the answer: analytics leaves a to-do row and a task for the background worker
+there (``analytics.facts.on_time_point_submitted``) and the worker rebuilds the facts.
 """
 
 from __future__ import annotations

@@ -20,10 +20,20 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpRequest, HttpResponse
 
 from spinepath.followup.models import FollowUpLink
+from spinepath.lib.prepared import Prepared
 
 COOKIE = "spinepath_followup"
 SALT = "spinepath.followup.patient-session"
 PATH = "/f/"
+
+
+# Compiled once (lib/prepared.py): every page of the patient's link reads it.
+_LINK = Prepared(
+    lambda pk: FollowUpLink.objects.select_related("time_point__episode__patient__clinic").filter(
+        pk=pk
+    ),
+    pk=(FollowUpLink._meta.pk, 1, 2),  # type: ignore[arg-type]
+)
 
 
 def _max_age() -> int:
@@ -84,11 +94,7 @@ def current(request: HttpRequest) -> PatientSession | None:
     link_id = store.get("link")  # an expired or unknown key loads as an empty session
     if link_id is None:
         return None
-    link = (
-        FollowUpLink.objects.select_related("time_point__episode__patient__clinic")
-        .filter(pk=link_id)
-        .first()
-    )
+    link = _LINK.first(pk=link_id)
     if link is None:
         return None
     return PatientSession(store, link)

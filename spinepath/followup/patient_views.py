@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from spinepath.accounts import audit
 from spinepath.accounts.models import AuditEvent
 from spinepath.clinical.instruments import Instrument
-from spinepath.followup import answering, links, patient_session
+from spinepath.followup import answering, links, patient_session, responses
 from spinepath.followup.models import FollowUpLink, Label, TimePoint
 from spinepath.followup.patient_forms import DOB_FIELDS, read_date_of_birth, read_screen
 from spinepath.followup.patient_session import PatientSession
@@ -336,7 +336,7 @@ def _answer_rows(time_point: TimePoint) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 @verified_patient_page
 def check_answers(request: HttpRequest, session: PatientSession, at: datetime) -> HttpResponse:
-    time_point = TimePoint.objects.get(pk=session.link.time_point_id)
+    time_point = responses.time_point(session.link.time_point_id)
     if time_point.completed_at is not None:
         return _respond(_redirect("followup_patient_done"), session)
     problem = ""

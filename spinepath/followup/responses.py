@@ -67,6 +67,13 @@ def _saved_answers(point: TimePoint) -> list[FollowUpAnswer]:
     return answers
 
 
+def time_point(pk: int) -> TimePoint:
+    """The time point with the episode, patient, clinic and procedure a submission reads, in
+    one query compiled once (the patient's submit reads it before ``time_point_submit``)."""
+    found: TimePoint = _POINT.get(pk=pk)
+    return found
+
+
 def _refresh(point: TimePoint) -> None:
     """Re-read ``point`` under the lock, with the episode, patient, clinic and procedure the
     checks and the timeline read (one query, not one each)."""
@@ -176,7 +183,7 @@ def _store_answers(
 def answers_of(point: TimePoint) -> dict[str, dict[str, Any]]:
     """``{instrument: {item: value}}`` as saved so far."""
     found: dict[str, dict[str, Any]] = {}
-    for answer in point.answers.all():
+    for answer in _saved_answers(point):
         found.setdefault(answer.instrument, {})[answer.item] = answer.value
     return found
 

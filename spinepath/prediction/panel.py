@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from spinepath.analytics.facts import pending
 from spinepath.assessment.models import Assessment
 from spinepath.clinical import people_like_you as core
 from spinepath.clinical.relief import DEFINITION
@@ -74,7 +75,13 @@ def context(result: PeopleLikeYou) -> dict[str, Any]:
 
 
 def staff_panel(request: HttpRequest, assessment: Assessment) -> str:
-    return render_to_string("prediction/_panel.html", context(for_assessment(assessment)))
+    """The panel for staff, who are told when answers are still waiting to be counted into the
+    facts behind the figures (the patient's panel does not burden the patient with it)."""
+    result = for_assessment(assessment)
+    counted = {assessment.episode.patient.clinic_id} if result.source == "clinic" else None
+    return render_to_string(
+        "prediction/_panel.html", {**context(result), "pending": pending(counted)}
+    )
 
 
 def patient_panel(assessment: Assessment, *, at: datetime) -> str:

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from spinepath.analytics.tests.registry import count_waiting_answers
 from spinepath.followup.tests.helpers import answer, backdate, treated
 from spinepath.testing import log_in, make_clinic, make_episode, make_patient, make_staff
 
@@ -23,6 +24,7 @@ def test_filter_and_drill_down(page):
         )
         record = backdate(treated(make_episode(patient), clinician), 60)
         answer(record, "2w", nrs_leg=leg, nrs_back=3, pgic=2)
+    count_waiting_answers()  # the worker counts the answers into the facts
 
     # The page draws seven matplotlib charts (~0.3–1 s each on a loaded machine): allow for it.
     page.set_default_timeout(60_000)
