@@ -3,13 +3,14 @@
 Run with ``make bench-load`` (or ``.venv/bin/python bench/load.py --soak-minutes 5``). Loopback
 only, bounded in time: every wrk run has a duration, the soak ``--soak-minutes``.
 
-It seeds a demo (``bench/web.py``'s seeding: SQLite under ``var/bench/``, or the PostgreSQL
-database ``--database-url`` names, dropped and recreated), serves it with the production server
-as ``make serve-prod`` does (gunicorn, DEBUG off, collected static files, ``spinepath.settings``
-unchanged) and, beside it, a reference server on the next port running the same code and
-database with ``bench/load_settings.py``: only the reference views (``bench/reference_views.py``)
-and no middleware. Each figure is printed with the reference's, measured in the same run, in
-alternating rounds (medians), and the load average.
+It seeds a demo (``bench/serving.py``, shared with ``bench/web.py``: SQLite under
+``var/bench/``, or the PostgreSQL database ``--database-url`` names, dropped and recreated),
+serves it with the production server as ``make serve-prod`` does (gunicorn, DEBUG off, collected
+static files, ``spinepath.settings`` unchanged) and, for B1 and B2, beside it a reference server
+on the next port running the same code and database with ``bench/load_settings.py``: only the
+reference views (``bench/reference_views.py``) and no middleware. Each B1/B2 figure is printed
+with the reference's, measured in the same run, in alternating rounds (medians), and the load
+average.
 
 - **B1**: a clinician's patient page (the clinic's patient with the longest record), its read
   audited; reference: the same reads and the audit row, no template or middleware.
@@ -18,12 +19,22 @@ alternating rounds (medians), and the load average.
   pages do), one link per submission, 10 % of the POSTs duplicates of an earlier one: half
   sent at once beside the first (concurrently), half a little later. Afterwards the database
   is checked: one completion, one timeline event and one completion audit row per time point.
-- **Soak**: 70 users at once across every role (clinicians, physiotherapists, admins, analysts)
-  and patients answering through their links, for ``--soak-minutes``; the gunicorn workers'
-  resident memory is sampled after a warm-up and at the end.
+- **Soak** (``--soak-mode users``, the default): 70 people at once, each a thread of this
+  process with a role, an account and a path through that role's pages (SOAK_MIX: 20
+  clinicians, 10 physiotherapists, 5 admins, 5 analysts, half in each clinic, and 30 patients
+  answering through their links), thinking 1-5 s between two requests (uniform, seeded per
+  user: the same pauses every run). A patient opens a new link (issued as they start, as the
+  follow-up messages go out), gives their date of birth, answers, checks and submits, reads
+  the thank-you page, then starts on the next. ``--soak-warmup`` seconds first, not counted;
+  then ``--soak-minutes``: per request kind the count, p50/p95/p99 and errors (time-outs at
+  30 s, socket errors, any status outside 2xx/3xx), each minute's offered and served rates,
+  the workers' CPU and resident memory, and the load average. Memory growth is measured
+  against the workers' own memory after the warm-up and after the first minute, in the same
+  run. ``--soak-mode stress`` sends the same users' requests flat out through wrk instead
+  (70 connections, no think time): a stress test, not 70 people.
 
-The links are made in the seed step through the workflow functions the pages call
-(``links.issue``, ``links.find_usable``, ``links.check_date_of_birth``, ``patient_session``,
+B1 and B2's link sessions are made in the seed step through the workflow functions the pages
+call (``links.issue``, ``links.find_usable``, ``links.check_date_of_birth``, ``patient_session``,
 ``answering.save_screen``) on pain-diary time points of the demo's treated episodes (a diary
 point may repeat hourly, so one procedure can carry many).
 
