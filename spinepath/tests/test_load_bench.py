@@ -1,6 +1,9 @@
 """The load bench's pieces (``bench/load.py``) work: the reference views are mounted only by the
 bench's settings, the seed step makes links a patient can submit through, the duplicate check
-finds a duplicate, and one POST in ten of B2 is a duplicate. No timing here: the bench measures."""
+finds a duplicate, one POST in ten of B2 is a duplicate, and the soak's 70 users cover every role
+of both clinics and every page of a patient's link, each request answering as the soak expects
+(so the soak cannot drift onto login redirects or 404s unnoticed). No timing here: the bench
+measures."""
 
 from __future__ import annotations
 
