@@ -82,8 +82,9 @@ bench-web: install-dev wrk
 	$(PY) bench/web.py $(BENCH_ARGS)
 
 # Load (issue 17, bench/load.py): B1 patient page, B2 patient link submissions with duplicates,
-# a mixed soak of 70 users (30 min unless BENCH_ARGS="--soak-minutes 5"), each beside a reference
-# server in the same run. DATABASE_URL=postgres://…/load_bench benches PostgreSQL (recreated).
+# each beside a reference server in the same run, and a soak of 70 people of every role with
+# think time (30 min after a 2-min warm-up unless BENCH_ARGS="--soak-minutes 5"; flat out:
+# "--soak-mode stress"). DATABASE_URL=postgres://…/load_bench benches PostgreSQL (recreated).
 bench-load: install-dev wrk
 	$(PY) bench/load.py $(BENCH_ARGS)
 

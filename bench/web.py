@@ -21,8 +21,6 @@ import os
 import platform
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,8 +32,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-BENCH_VAR = ROOT / "var" / "bench"
+# Other benches import this module as ``web`` with bench/ on the path; the shared helpers are
+# found from the repository's root either way.
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
+
+# Seeding, serving and the environment are shared with bench/load.py (bench/serving.py); the
+# names stay here too, for the benches that use them through this module.
+from bench import serving  # noqa: E402
+from bench.serving import (  # noqa: E402
+    BENCH_VAR,
+    PYTHON,
+    NoRedirect,
+    analyze,
+    bring_along,
+    fresh_database,
+    manage,
+    seed,
+    serve,
+    stop,
+)
+
+__all__ = [
+    "BENCH_VAR",
+    "PYTHON",
+    "NoRedirect",
+    "analyze",
+    "environment",
+    "fresh_database",
+    "manage",
+    "seed",
+    "stop",
+]
 
 # Targets from issue 10, as ratios of the login page in the same run.
 TARGETS = {"patient page": 0.5, "worklists": 0.5, "API patient read": 0.7, "evaluate": 0.8}
@@ -97,63 +125,11 @@ def lua_string(text: str) -> str:
 
 
 def environment(database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DEBUG="0",
-        SECRET_KEY="bench-only-" + "x" * 40,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="0",
-        SPINEPATH_VAR_DIR=str(BENCH_VAR),
-        DATABASE_URL=database_url,
-        LOG_LEVEL="WARNING",
-        # The product's settings with the audited floor's address added (bench/web_settings.py).
-        DJANGO_SETTINGS_MODULE="bench.web_settings",
-    )
+    """The shared production environment, with the audited floor's bench-only address added
+    (``bench/web_settings.py``): the product's URLs themselves are unchanged."""
+    env = serving.environment(database_url)
+    env["DJANGO_SETTINGS_MODULE"] = "bench.web_settings"
     return env
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-def fresh_database(database_url: str) -> None:
-    if database_url.startswith("sqlite"):
-        path = Path(database_url.split("sqlite:///", 1)[1])
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    import psycopg
-
-    name = database_url.rsplit("/", 1)[1].split("?", 1)[0]
-    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def seed(env: dict[str, str], database_url: str, patients: int, today: str) -> float:
-    fresh_database(database_url)
-    manage(env, "collectstatic", "--no-input", "-v0")  # DEBUG off refuses to start without it
-    manage(env, "migrate", "--no-input", "-v0")
-    started = time.perf_counter()
-    manage(
-        env,
-        "seed_demo",
-        "--patients",
-        str(patients),
-        "--force",
-        *(["--today", today] * bool(today)),
-    )
-    seconds = time.perf_counter() - started
-    return seconds
-
-
-def analyze() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
 
 
 def prepare_targets() -> tuple[list[Target], int]:
@@ -248,51 +224,6 @@ def prepare_targets() -> tuple[list[Target], int]:
     return targets, patients
 
 
-def serve(server: str, env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    if server == "gunicorn":
-        command = [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "spinepath.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={workers}",
-            "--access-logfile=-" if env.get("BENCH_ACCESS_LOG") else "--error-logfile=-",
-        ]
-    else:
-        command = [
-            str(Path(PYTHON).parent / "granian"),
-            "--interface=wsgi",
-            "--host=127.0.0.1",
-            f"--port={port}",
-            f"--workers={workers}",
-            "--no-ws",
-            "--log-level=warning",
-            "spinepath.wsgi:application",
-        ]
-    with socket.socket() as probe:  # someone else's server there would be measured instead
-        if probe.connect_ex(("127.0.0.1", port)) == 0:
-            raise RuntimeError(f"port {port} is in use: choose another with --port")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 120  # a loaded machine boots slowly
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{server} stopped before answering (exit {process.returncode})")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=1)
-            return process
-        except OSError:
-            time.sleep(0.3)
-    stop(process)
-    raise RuntimeError(f"{server} did not answer on port {port} within 120 s")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-
-
 def drive(target: Target, port: int, seconds: int, connections: int, scripts: Path) -> Result:
     headers = "\n".join(
         f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in target.headers.items()
@@ -350,11 +281,6 @@ def check_status(target: Target, port: int) -> None:
         status, text = exc.code, exc.read().decode(errors="replace")[:500]
     if status not in (200, 201):
         raise RuntimeError(f"{target.name}: HTTP {status} for {target.path} {text}")
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
 
 
 def median_result(results: list[Result]) -> Result:
@@ -420,8 +346,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     if args.reuse:  # the code may have moved on since the seeding: bring the schema along
         seeded_s = None
-        manage(env, "collectstatic", "--no-input", "-v0")
-        manage(env, "migrate", "--no-input", "-v0")
+        bring_along(env)
     else:
         seeded_s = seed(env, args.database_url, args.patients, args.today)
         print(f"seeded {args.patients} patients in {seeded_s:.0f} s", flush=True)
@@ -435,7 +360,7 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
-    server = serve(args.server, env, args.port, args.workers)
+    server = serve(env, args.port, args.workers, server=args.server)
     results: dict[str, list[Result]] = {t.name: [] for t in targets}
     try:
         for target in targets:

@@ -1,6 +1,9 @@
 """The load bench's pieces (``bench/load.py``) work: the reference views are mounted only by the
 bench's settings, the seed step makes links a patient can submit through, the duplicate check
-finds a duplicate, and one POST in ten of B2 is a duplicate. No timing here: the bench measures."""
+finds a duplicate, one POST in ten of B2 is a duplicate, and the soak's 70 users cover every role
+of both clinics and every page of a patient's link, each request answering as the soak expects
+(so the soak cannot drift onto login redirects or 404s unnoticed). No timing here: the bench
+measures."""
 
 from __future__ import annotations
 
@@ -102,3 +105,103 @@ def test_one_b2_post_in_ten_is_a_duplicate_and_each_link_is_sent():
     assert adjacent >= (len(sent) - len(set(sent))) // 2
     assert sum(s.loop for s in steps) == 2  # each thread's list ends in its loop
     assert all(len(s.line().split("\t")) == 6 for s in steps)
+
+
+# --- The soak's users (bench/load.py's soak): every role, every patient-link page --------------
+
+
+@pytest.fixture
+def demo(db: Any) -> None:
+    """A small demo, as the bench seeds it (both clinics, an account per role in each)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with override_settings(DEBUG=True):  # the demo is never seeded on a live system
+        call_command("seed_demo", "--patients", "12", "--seed", "3", stdout=StringIO())
+
+
+CSRF = "c" * 32  # Django accepts an unmasked secret as the form's token
+
+
+@pytest.mark.django_db
+def test_the_soak_mix_is_every_role_of_both_clinics_and_patients_on_new_links(demo):
+    links = load.LinkSource()
+    users = load.soak_users(CSRF, links)
+    assert len(users) == 70 == sum(load.SOAK_MIX.values())
+    assert {(u.role, u.account) for u in users if u.role != "patient"} == {
+        (role, f"{role}-{clinic}")
+        for role in ("clinician", "physiotherapist", "admin", "analyst")
+        for clinic in "ab"
+    }
+    patients = [u for u in users if u.role == "patient"]
+    assert len(patients) == 30 and links.issued == 0  # a link is issued when it is wanted
+    # A staff user goes round their pages.
+    staff = users[0]
+    path = staff.path(CSRF)
+    assert [next(path) for _ in range(2 * len(staff.visits))] == staff.visits * 2
+    # A patient goes through every page of a new link, then starts on the next one.
+    walk = patients[0].path(CSRF)
+    first = [next(walk) for _ in range(8)]
+    assert {resolve(v.path).url_name for v in first} == {
+        "followup_patient_link",
+        "followup_patient_dob",
+        "followup_patient_question",
+        "followup_patient_check",
+        "followup_patient_done",
+    }
+    assert {v.method for v in first} == {"GET", "POST"}
+    second = next(walk)
+    assert second.kind == "patient opens link" and second.path != first[0].path
+    # After an error the patient gives up on that link: the next request opens a new one.
+    next(walk)
+    patients[0].abandon = True
+    third = next(walk)
+    assert third.kind == "patient opens link" and third.path not in {first[0].path, second.path}
+    assert links.issued == 3
+    assert TimePoint.objects.filter(label="diary", links__isnull=False).distinct().count() == 3
+
+
+@pytest.mark.django_db
+def test_every_staff_request_of_the_soak_answers_as_expected_for_its_role(demo):
+    users = load.soak_users(CSRF, load.LinkSource())
+    accounts = {u.account: u for u in users if u.role != "patient"}
+    assert len(accounts) == 8
+    for account, user in accounts.items():
+        client = Client(enforce_csrf_checks=True)
+        for name, value in user.cookies.items():
+            client.cookies[name] = value
+        for visit in user.visits:
+            response = client.generic(
+                visit.method,
+                visit.path,
+                visit.body,
+                content_type="application/x-www-form-urlencoded",
+            )
+            assert response.status_code == visit.expect, (account, visit, response.status_code)
+
+
+@pytest.mark.django_db
+def test_a_soak_patient_answers_through_a_fresh_link_page_by_page(demo):
+    (link,) = load.issue_links(1)
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = CSRF
+    visits = load.patient_visits(link, CSRF)
+    for visit, following in zip(visits, [*visits[1:], None], strict=True):
+        response = client.generic(
+            visit.method, visit.path, visit.body, content_type="application/x-www-form-urlencoded"
+        )
+        assert response.status_code == visit.expect, (visit, response.status_code)
+        if visit.expect == 302:  # the pages' own redirect is the soak's next request
+            assert following is not None and response["Location"] == following.path
+    point = TimePoint.objects.get(links__token_hash__isnull=False, label="diary")
+    assert point.completed_at is not None and point.scores == {"nrs_leg": 4}
+
+
+def test_percentile_is_the_nearest_rank():
+    values = [float(n) for n in range(1, 101)]
+    assert load.percentile(values, 50) == 50
+    assert load.percentile(values, 95) == 95
+    assert load.percentile(values, 99) == 99
+    assert load.percentile([7.0], 99) == 7
+    assert load.percentile([], 50) == 0
