@@ -44,7 +44,7 @@ from spinepath.lib.submission import FIELD
 API_PREFIX = "/api/"
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
-ALREADY_RECORDED = "This was already recorded: you are looking at the first submission."
+ALREADY_RECORDED = "This was already recorded the first time it was sent: nothing was saved twice."
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 

@@ -202,3 +202,29 @@ def test_a_tampered_session_cookie_opens_nothing_and_writes_nothing(
     assert response.status_code == 403
     assert client.get(reverse("patient_aftercare")).status_code == 403
     assert not AdherenceLog.objects.exists()
+
+
+def test_a_log_sent_twice_is_kept_once_and_the_patient_is_told(
+    episode_a: Any, clinician_a: Any, physio_a: Any
+) -> None:
+    """A double tap or a resend after a lost connection: the second copy stores nothing and the
+    patient, who has no staff page to check, reads that the first one was kept."""
+    import re
+
+    from spinepath.accounts.idempotency import ALREADY_RECORDED
+    from spinepath.lib.submission import FIELD
+
+    record = treated(episode_a, clinician_a)
+    programme = with_programme(record, physio_a)
+    code = programme.items_for_phase(programme.phase_on(timezone.localdate()))[0].exercise_code
+    client = signed_in(Client(), TimePoint.objects.filter(procedure=record).first())
+    form = client.get(reverse("patient_aftercare")).content.decode()
+    token = re.search(rf'name="{FIELD}" value="([^"]+)"', form)
+    assert token is not None
+    sent = {"exercise": code, "done": "yes", "pain": "3", FIELD: token.group(1)}
+
+    first = client.post(reverse("patient_aftercare_log"), sent, follow=True).content.decode()
+    assert ALREADY_RECORDED not in first
+    again = client.post(reverse("patient_aftercare_log"), sent, follow=True).content.decode()
+    assert ALREADY_RECORDED in again
+    assert AdherenceLog.objects.count() == 1
