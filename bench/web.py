@@ -360,7 +360,13 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
-    server = serve(env, args.port, args.workers, server=args.server)
+    server = serve(
+        env,
+        args.port,
+        args.workers,
+        server=args.server,
+        settings_module=env["DJANGO_SETTINGS_MODULE"],
+    )
     results: dict[str, list[Result]] = {t.name: [] for t in targets}
     try:
         for target in targets:
