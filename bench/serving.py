@@ -97,7 +97,7 @@ def serve(
     workers: int,
     *,
     server: str = "gunicorn",
-    settings_module: str = "spinepath.settings",
+    settings_module: str | None = None,
 ) -> subprocess.Popen[bytes]:
     """The production server on ``127.0.0.1:port``, once it answers. Any HTTP status will do
     (the load bench's reference server has no login page); a port someone else already serves
@@ -124,7 +124,8 @@ def serve(
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
             raise RuntimeError(f"port {port} is in use: choose another with --port")
-    env = {**env, "DJANGO_SETTINGS_MODULE": settings_module}
+    # The environment's own settings unless the caller names others (the load bench's reference).
+    env = {**env, "DJANGO_SETTINGS_MODULE": settings_module or env["DJANGO_SETTINGS_MODULE"]}
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 120  # a loaded machine boots slowly
     while time.monotonic() < deadline:
@@ -138,7 +139,8 @@ def serve(
         except OSError:
             time.sleep(0.3)
     stop(process)
-    raise RuntimeError(f"{server} ({settings_module}) did not answer on port {port} within 120 s")
+    settings = env["DJANGO_SETTINGS_MODULE"]
+    raise RuntimeError(f"{server} ({settings}) did not answer on port {port} within 120 s")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -360,13 +360,7 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
-    server = serve(
-        env,
-        args.port,
-        args.workers,
-        server=args.server,
-        settings_module=env["DJANGO_SETTINGS_MODULE"],
-    )
+    server = serve(env, args.port, args.workers, server=args.server)
     results: dict[str, list[Result]] = {t.name: [] for t in targets}
     try:
         for target in targets:

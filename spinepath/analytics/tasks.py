@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 from django_tasks import task
@@ -24,15 +25,7 @@ def refresh_outcome_summary() -> int:
 def enqueue_refresh() -> bool:
     """Ask the worker for a refresh unless one is already waiting; True when enqueued. (One
     running may have read the facts before the latest change, so a running one does not count.)"""
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=refresh_outcome_summary.module_path, status="READY"
-    ).exists()
-    if waiting:
-        return False
-    refresh_outcome_summary.enqueue()
-    return True
+    return _enqueue_unless_waiting(refresh_outcome_summary)
 
 
 @task()
@@ -54,14 +47,16 @@ def enqueue_rebuild() -> bool:
     True when enqueued. Called in the submission's transaction, after its ``PendingAnswer`` row
     (``facts._wait_for_submissions`` says why that order). A running task may have listed the
     rows before this one, so only a waiting (READY) task counts."""
+    return _enqueue_unless_waiting(rebuild_pending_outcomes)
+
+
+def _enqueue_unless_waiting(work: Any) -> bool:
+    """Enqueue ``work`` unless a task of it is waiting to start (READY); True when enqueued."""
     from django_tasks_db.models import DBTaskResult
 
-    waiting = DBTaskResult.objects.filter(
-        task_path=rebuild_pending_outcomes.module_path, status="READY"
-    ).exists()
-    if waiting:
+    if DBTaskResult.objects.filter(task_path=work.module_path, status="READY").exists():
         return False
-    rebuild_pending_outcomes.enqueue()
+    work.enqueue()
     return True
 
 
