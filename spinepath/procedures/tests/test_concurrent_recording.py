@@ -48,6 +48,10 @@ def worker_database(tmp_path: Path) -> Iterator[dict[str, Any] | None]:
     path = tmp_path / "workers.sqlite3"
     target = sqlite3.connect(path)
     connection.connection.backup(target)
+    # The copy keeps the in-memory database's journal mode; switch it to WAL once, here, so the
+    # workers' connections do not race each other to switch it (one could lose and be told
+    # "database is locked" at once, without waiting).
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
     yield {**connection.settings_dict, "NAME": str(path)}
 

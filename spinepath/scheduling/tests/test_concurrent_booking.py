@@ -38,7 +38,7 @@ def test_two_staff_booking_the_last_slot_at_once(tmp_path, clinic_a, clinician_a
         booked = [r for r in results if isinstance(r, Booking)]
         refused = [r for r in results if isinstance(r, BookingRefused)]
         assert len(booked) == 1 and len(refused) == 1, results
-        assert "full" in str(refused[0])
+        assert "full" in str(refused[0]), results
         live = in_threads(
             database,
             lambda _: list(
@@ -69,4 +69,4 @@ def test_two_staff_booking_one_patient_onto_two_sessions_at_once(
         results = in_threads(database, book, n=2)
         assert sum(isinstance(r, Booking) for r in results) == 1, results
         refused = [r for r in results if isinstance(r, BookingRefused)]
-        assert refused and "already booked" in str(refused[0])
+        assert refused and "already booked" in str(refused[0]), results
