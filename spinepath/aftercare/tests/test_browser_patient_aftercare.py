@@ -148,3 +148,34 @@ def test_the_aftercare_page_passes_axe_and_fits_a_phone(
     assert patient.get_by_role("heading", name="Your next procedure").is_visible()
     look("planned procedure")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_a_patient_who_sends_a_log_twice_reads_that_it_was_kept_once(
+    phone: Any, episode_a: Any, clinician_a: Any, physio_a: Any
+) -> None:
+    """A double tap, or a resend after a lost connection: the first copy of the form goes out
+    (here through the page's own cookies, as a browser's first attempt would), then the patient
+    presses Save on the same form. One log is kept, and the page says so in words a patient
+    understands, in a message that passes axe and fits the phone."""
+    from spinepath.accounts.idempotency import ALREADY_RECORDED
+
+    programme = treated_with_programme(episode_a, clinician_a, physio_a)
+    point = make_time_point(episode_a.patient.clinic, episode=episode_a, instruments=["nrs_leg"])
+    first = programme.items_for_phase(programme.phase_on(timezone.localdate()))[0]
+    patient = phone()
+    to_aftercare(patient, point)
+    card = patient.locator(f"#exercise-{first.exercise_code}")
+    card.locator(f"label[for='done-{first.exercise_code}-yes']").click()
+    card.locator(f"label[for='pain-{first.exercise_code}-2']").click()
+    form = card.locator("form")
+    fields = form.evaluate("f => Object.fromEntries(new FormData(f))")
+    sent = patient.request.post(form.get_attribute("action"), form=fields)
+    assert sent.ok and AdherenceLog.objects.count() == 1
+
+    card.get_by_role("button", name=re.compile(f"^Save.*{first.exercise.name}$")).click()
+    told = patient.get_by_role("status").filter(has_text=ALREADY_RECORDED)
+    told.wait_for()
+    assert told.is_visible()
+    assert AdherenceLog.objects.count() == 1
+    problems = patient_page_problems(patient, "sent twice", Axe(), targets="main button")
+    assert not problems, "\n".join(problems)
