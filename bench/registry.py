@@ -24,21 +24,18 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_ROWS = 50_000
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--procedures", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database", default="", help="postgres://…/name (default: SQLite)")
-    args = parser.parse_args()
-
-    if args.database:
+def fresh_database(url: str) -> None:
+    """Point Django at a new, empty database and set it up: the PostgreSQL database ``url`` names
+    (dropped and recreated), or with ``url`` empty a new SQLite file under ``var/bench/``; then
+    ``django.setup()`` and ``migrate``. Shared by the registry benches."""
+    if url:
         import psycopg
 
-        base, _, name = args.database.rpartition("/")
+        base, _, name = url.rpartition("/")
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = args.database
+        os.environ["DATABASE_URL"] = url
     else:
         path = ROOT / "var" / "bench" / "registry.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,9 +51,21 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
 
     call_command("migrate", verbosity=0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--procedures", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database", default="", help="postgres://…/name (default: SQLite)")
+    args = parser.parse_args()
+
+    fresh_database(args.database)
+
+    from django.db import connection, transaction
+
     from spinepath.registry.generate import generate
 
     load_before = os.getloadavg()

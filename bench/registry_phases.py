@@ -29,24 +29,10 @@ def main() -> None:
     parser.add_argument("--database", required=True, help="postgres://…/name (dropped, recreated)")
     args = parser.parse_args()
 
-    import psycopg
-
-    base, _, name = args.database.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = args.database
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spinepath.settings")
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECRET_KEY", "bench-registry-not-secret")
     sys.path.insert(0, str(ROOT))
+    from bench.registry import fresh_database
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    fresh_database(args.database)
     from spinepath.analytics.summary import refresh_summary
     from spinepath.registry import generate as registry
 
