@@ -18,6 +18,8 @@ procedures' outcome facts (``--rebuild`` forces it). The fact tables are then ex
   machine is shared: the operating system's page cache and PostgreSQL's shared buffers (the data
   was read moments before by the export), so "cold" is a new server process, not a rebooted one.
   The import of lifelines (pulling pandas and scipy) is timed on its own in the same way.
+* **whole page cold**: every panel in one fresh process and connection, sharing their scans of
+  the facts as the page does (``queries.one_page``); the per-panel cold figures do not share.
 * **warm**: every panel repeated ``--repeat`` times in one process after one untimed pass; the
   median is printed.
 * **DuckDB** (the reference): the same figures from the Parquet files, by equivalent SQL run
@@ -34,6 +36,7 @@ Wall times depend on the machine's load, printed before and after; compare the r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -444,14 +447,21 @@ def child(args: argparse.Namespace) -> None:
         for name in names:
             run(name)
     results, times, cpus = {}, {}, {}
-    for name in names:
-        walls, cpu_times = [], []
-        for _ in range(max(args.repeat, 1)):
-            started, cpu = time.perf_counter(), time.process_time()
-            results[name] = run(name)
-            walls.append((time.perf_counter() - started) * 1000)
-            cpu_times.append((time.process_time() - cpu) * 1000)
-        times[name], cpus[name] = statistics.median(walls), statistics.median(cpu_times)
+    page = contextlib.nullcontext()
+    if args.page and args.engine != "duckdb":
+        # The page as the server makes it: its panels share their scans (dashboard.panels).
+        from spinepath.analytics.queries import one_page
+
+        page = one_page()
+    with page:
+        for name in names:
+            walls, cpu_times = [], []
+            for _ in range(max(args.repeat, 1)):
+                started, cpu = time.perf_counter(), time.process_time()
+                results[name] = run(name)
+                walls.append((time.perf_counter() - started) * 1000)
+                cpu_times.append((time.process_time() - cpu) * 1000)
+            times[name], cpus[name] = statistics.median(walls), statistics.median(cpu_times)
     out.update(results=results, ms=times, cpu_ms=cpus)
     print(json.dumps(out, default=str))
 
@@ -568,12 +578,9 @@ def measure(database: str, size: int, args: argparse.Namespace, facts: bool) -> 
     duck = _spawn("--engine", "duckdb", "--panel", "all", "--repeat", str(args.repeat), *common)
     found["warm"], found["warm_cpu"], found["duck_warm"] = warm["ms"], warm["cpu_ms"], duck["ms"]
     # The whole page as a server answers it: every panel in one fresh process, one connection.
+    page = ["--panel", "all", "--repeat", "0", "--page"]
     found["cold_page"] = statistics.median(
-        sum(
-            _spawn("--url", url, "--panel", "all", "--repeat", "0", *common, *preload, *mode)[
-                "ms"
-            ].values()
-        )
+        sum(_spawn("--url", url, *page, *common, *preload, *mode)["ms"].values())
         for _ in range(args.cold)
     )
     found["duck_cold_page"] = statistics.median(
@@ -676,6 +683,7 @@ def main() -> None:
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--refresh", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--facts", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--page", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     global DBNAME
     DBNAME = args.dbname

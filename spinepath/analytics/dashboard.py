@@ -122,7 +122,13 @@ def _rate(count: int, n: int, suppress: bool) -> tuple[charts.Proportion, Cell, 
 
 
 def panels(filters: OutcomeFilters, scope: Scope, *, on: date, timepoint: str = "6w") -> Dashboard:
-    """Every panel of the dashboard for ``filters`` within ``scope``."""
+    """Every panel of the dashboard for ``filters`` within ``scope``: the panels that count the
+    time points share one scan of them (``queries.one_page``)."""
+    with queries.one_page():
+        return _panels(filters, scope, on=on, timepoint=timepoint)
+
+
+def _panels(filters: OutcomeFilters, scope: Scope, *, on: date, timepoint: str) -> Dashboard:
     hide = scope.pseudonymised
 
     def count(value: int, drill: Drill | None = None) -> Cell:

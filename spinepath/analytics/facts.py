@@ -44,7 +44,12 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from spinepath.analytics.models import PendingAnswer, ProcedureOutcome, TimePointOutcome
+from spinepath.analytics.models import (
+    PROCEDURE_COLUMNS,
+    PendingAnswer,
+    ProcedureOutcome,
+    TimePointOutcome,
+)
 from spinepath.analytics.summary import note_facts_changed
 from spinepath.assessment.models import Decision
 from spinepath.clinical.steroids import mpe_mg
@@ -136,7 +141,7 @@ def _rebuild_chunk(ids: Sequence[int], *, at: datetime, clear: bool) -> int:
             row["consent__assessment_id"], ("", False)
         )
         outcomes.append(outcome)
-        points.extend(_time_points(found))
+        points.extend(_time_points(found, outcome))
     insert_rows(ProcedureOutcome, outcomes)
     insert_rows(TimePointOutcome, points)
     return len(outcomes)
@@ -228,8 +233,10 @@ def _whole(value: Any) -> int | None:
     return None if value is None else round(value)
 
 
-def _time_points(found: BulkRelief) -> list[dict[str, Any]]:
+def _time_points(found: BulkRelief, outcome: dict[str, Any]) -> list[dict[str, Any]]:
+    """The procedure's time points, each with the procedure's filter columns (``outcome``'s)."""
     measured = {t.label: t for t in found.result.timepoints}
+    carried = {name: outcome[name] for name in PROCEDURE_COLUMNS}
     has_baseline = found.baseline.primary(found.primary) is not None
     zone = timezone.get_current_timezone()
     rows = []
@@ -261,6 +268,7 @@ def _time_points(found: BulkRelief) -> list[dict[str, Any]]:
                 odi_change_points=relief.odi_change_points,
                 odi_meaningful=relief.odi_meaningful,
                 pgic_meaningful=relief.pgic_meaningful,
+                **carried,
             )
         )
     return rows

@@ -16,12 +16,17 @@ returned; they use the clinician pseudonyms of the research extract instead.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from spinepath.accounts.models import Role, User
 from spinepath.analytics import summary as summary_tables
@@ -132,10 +137,93 @@ def outcome_facts(filters: OutcomeFilters, scope: Scope) -> QuerySet[ProcedureOu
 
 
 def time_point_facts(filters: OutcomeFilters, scope: Scope) -> QuerySet[TimePointOutcome]:
-    """Their follow-up time points (2w … 12m)."""
-    return TimePointOutcome.objects.filter(
-        _condition(filters, scope, "outcome__"), label__in=LABELS
+    """Their follow-up time points (2w … 12m): filtered on the procedure's columns that each time
+    point carries (``models.PROCEDURE_COLUMNS``), so without a join to the procedures."""
+    return TimePointOutcome.objects.filter(_condition(filters, scope), label__in=LABELS)
+
+
+# --- Counting the time points once per page --------------------------------------------------
+#
+# When the summary cannot answer (``summary.usable``), the time-point panels (responders,
+# completion, mean change, PGIC, the funnel at one time point) count the facts. They all add up
+# the same few sums (``summary.time_point_sums``), so one grouped scan of the time points gives
+# every one of them: by time point and clinician and clinic in the database, then added up by
+# time point, by clinician and by clinic (a thousand groups at a million procedures, summed in
+# SQL). Inside ``one_page`` the panels share that scan; outside it each panel makes its own.
+
+_shared: ContextVar[dict[tuple[OutcomeFilters, Scope], TimePointSums] | None] = ContextVar(
+    "outcome_time_point_sums", default=None
+)
+
+
+@contextmanager
+def one_page() -> Iterator[None]:
+    """Let the panels computed in this block share their scans of the facts (the dashboard page,
+    the API's summary). Nothing outlives the block, so nothing can be stale."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+@dataclass(frozen=True)
+class TimePointSums:
+    """``summary.time_point_sums`` of the filtered time points, as of ``on``."""
+
+    on: date
+    by_label: dict[str, dict[str, Any]]
+    """{label: {aggregate name: value}}."""
+    by_unit: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]]
+    """{("operator" or "clinic", label): [(unit id, sums)] in unit order}."""
+
+
+def time_point_sums(filters: OutcomeFilters, scope: Scope, *, on: date | None) -> TimePointSums:
+    """The time points' sums (by label, clinician and clinic), from this page's scan when one
+    was made for the same filters (and, when ``on`` matters, the same day)."""
+    shared = _shared.get()
+    key = (filters, scope)
+    found = None if shared is None else shared.get(key)
+    if found is None or (on is not None and found.on != on):
+        found = _count_time_points(filters, scope, on or timezone.localdate())
+        if shared is not None:
+            shared[key] = found
+    return found
+
+
+def _count_time_points(filters: OutcomeFilters, scope: Scope, on: date) -> TimePointSums:
+    sums = summary_tables.time_point_sums(on)
+    grouped = (
+        time_point_facts(filters, scope)
+        .values("label", "operator_id", "clinic_id")
+        .annotate(**sums)
+        .order_by()
     )
+    inner, params = grouped.query.sql_with_params()
+    added = ", ".join(
+        f"CAST(SUM({name}) AS {'double precision' if name[0] in 'sq' else 'bigint'}) AS {name}"
+        for name in sums
+    )
+    # SQL of the ORM's and this module's own; values are parameters (bandit B608).
+    sql = f"""
+        WITH g AS ({inner})
+        SELECT 'label', label, NULL, {added} FROM g GROUP BY label
+        UNION ALL SELECT 'operator', label, operator_id, {added} FROM g GROUP BY label, operator_id
+        UNION ALL SELECT 'clinic', label, clinic_id, {added} FROM g GROUP BY label, clinic_id
+    """  # nosec B608
+    by_label: dict[str, dict[str, Any]] = {}
+    by_unit: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, label, unit, *values in cursor.fetchall():
+            row = dict(zip(sums, values, strict=True))
+            if kind == "label":
+                by_label[label] = row
+            else:
+                by_unit.setdefault((kind, label), []).append((unit, row))
+    for units in by_unit.values():
+        units.sort(key=lambda pair: pair[0])
+    return TimePointSums(on=on, by_label=by_label, by_unit=by_unit)
 
 
 # --- Panels: raw counts, one query each ----------------------------------------------------------
@@ -199,7 +287,10 @@ def time_point_counts(filters: OutcomeFilters, scope: Scope, *, on: date) -> lis
             .order_by()
         )
     else:
-        rows = _time_point_counts(filters, scope, on=on)
+        rows = [
+            {"label": label, "n_completed": sums["n_measurable"], **sums}
+            for label, sums in time_point_sums(filters, scope, on=on).by_label.items()
+        ]
     found = {row["label"]: row for row in rows}
     names = ("completed", "meaningful", "substantial", "due", "answered")
     return [
@@ -208,22 +299,6 @@ def time_point_counts(filters: OutcomeFilters, scope: Scope, *, on: date) -> lis
         )
         for label in LABELS
     ]
-
-
-def _time_point_counts(filters: OutcomeFilters, scope: Scope, *, on: date) -> Any:
-    return (
-        time_point_facts(filters, scope)
-        .values("label")
-        .annotate(
-            # Aggregate aliases never shadow a column: a filter would read the aggregate.
-            n_completed=Count("pk", filter=Q(measurable=True)),
-            n_meaningful=Count("pk", filter=Q(measurable=True, meaningful=True)),
-            n_substantial=Count("pk", filter=Q(measurable=True, substantial=True)),
-            n_due=Count("pk", filter=Q(due_on__lte=on)),
-            n_answered=Count("pk", filter=Q(due_on__lte=on, completed=True, completed_on__lte=on)),
-        )
-        .order_by()
-    )
 
 
 def relief_duration_counts(filters: OutcomeFilters, scope: Scope) -> list[tuple[int, bool, int]]:
@@ -307,8 +382,7 @@ def _mean(total: float | None, n: int | None) -> float | None:
 
 
 def _mean_change_summary(cells: summary_tables.Cells) -> list[dict[str, Any]]:
-    found = []
-    for row in (
+    return _mean_change_rows(
         SummaryTimePoints.objects.filter(cells.where)
         .values("label")
         .annotate(
@@ -323,7 +397,13 @@ def _mean_change_summary(cells: summary_tables.Cells) -> list[dict[str, Any]]:
             q_odi=Sum("odi_squares"),
         )
         .order_by()
-    ):
+    )
+
+
+def _mean_change_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Means and sums of squares from the time points' counts and sums (summary or facts)."""
+    found = []
+    for row in rows:
         found.append(
             {
                 "label": row["label"],
@@ -371,23 +451,11 @@ def mean_change(filters: OutcomeFilters, scope: Scope) -> list[MeanChange]:
     ]
 
 
-def _mean_change_facts(filters: OutcomeFilters, scope: Scope) -> Any:
-    return (
-        time_point_facts(filters, scope)
-        .values("label")
-        .annotate(
-            nrs_n=Count("pk", filter=Q(measurable=True)),
-            nrs_mean_points=Avg("change_points", filter=Q(measurable=True)),
-            nrs_mean_percent=Avg("change_percent", filter=Q(measurable=True)),
-            odi_n=Count("pk", filter=Q(odi_change_points__isnull=False)),
-            odi_mean_points=Avg("odi_change_points"),
-            # Sums of squares rather than STDDEV_SAMP: SQLite's is a Python callback per row,
-            # and sums add up (the summary tables keep them).
-            nrs_squares=Sum(F("change_points") * F("change_points"), filter=Q(measurable=True)),
-            odi_squares=Sum(F("odi_change_points") * F("odi_change_points")),
-        )
-        .order_by()
-    )
+def _mean_change_facts(filters: OutcomeFilters, scope: Scope) -> list[dict[str, Any]]:
+    # Sums of squares rather than STDDEV_SAMP: SQLite's is a Python callback per row, and sums
+    # add up (the summary tables keep them).
+    by_label = time_point_sums(filters, scope, on=None).by_label
+    return _mean_change_rows({"label": label, **sums} for label, sums in by_label.items())
 
 
 def pgic_distribution(filters: OutcomeFilters, scope: Scope) -> dict[str, dict[int, int]]:
@@ -403,15 +471,8 @@ def pgic_distribution(filters: OutcomeFilters, scope: Scope) -> dict[str, dict[i
         ):
             found[added["label"]] = {k: added[f"n_{k}"] or 0 for k in range(1, 8)}
         return found
-    rows = (
-        time_point_facts(filters, scope)
-        .filter(pgic__isnull=False)
-        .values("label", "pgic")
-        .annotate(n_answers=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        found[row["label"]][row["pgic"]] = row["n_answers"]
+    for label, sums in time_point_sums(filters, scope, on=None).by_label.items():
+        found[label] = {k: sums[f"n_pgic_{k}"] or 0 for k in range(1, 8)}
     return found
 
 
@@ -548,6 +609,11 @@ def _days(value: float | None) -> int | float | None:
 
 def summary(filters: OutcomeFilters, scope: Scope, *, on: date) -> dict[str, Any]:
     """``GET /api/v1/outcomes/summary``'s body exactly as api.md specifies (plus nothing)."""
+    with one_page():
+        return _summary(filters, scope, on=on)
+
+
+def _summary(filters: OutcomeFilters, scope: Scope, *, on: date) -> dict[str, Any]:
     shown = _Shown(suppress=scope.pseudonymised)
     total = totals(filters, scope)
     points = time_point_counts(filters, scope, on=on)
@@ -639,26 +705,15 @@ def responders_at(
             )
             for row in added
         ]
-    column = f"outcome__{'operator_id' if by == 'operator' else 'clinic_id'}"
-    rows = (
-        time_point_facts(filters, scope)
-        .filter(label=timepoint)
-        .values(column)
-        .annotate(
-            n_procedures=Count("pk"),
-            n_measured=Count("pk", filter=Q(measurable=True)),
-            n_responders=Count("pk", filter=Q(measurable=True, meaningful=True)),
-        )
-        .order_by(column)
-    )
+    units = time_point_sums(filters, scope, on=None).by_unit.get((by, timepoint), [])
     return [
         UnitRate(
-            unit=row[column],
-            procedures=row["n_procedures"],
-            measured=row["n_measured"],
-            responders=row["n_responders"],
+            unit=unit,
+            procedures=sums["n_rows"],
+            measured=sums["n_measurable"],
+            responders=sums["n_meaningful"],
         )
-        for row in rows
+        for unit, sums in units
     ]
 
 

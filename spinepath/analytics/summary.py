@@ -267,53 +267,75 @@ def _time_points(as_of: date) -> int:
     return sum(_time_points_by(as_of, dimension) for dimension in _slices())
 
 
-def _time_points_by(as_of: date, dimension: str) -> int:
+def time_point_sums(as_of: date) -> dict[str, Any]:
+    """The sums and counts every time-point figure is made from (``SummaryTimePoints``' columns,
+    ``TIME_POINT_COLUMNS``), as aggregates over ``TimePointOutcome`` rows; "due" and "answered"
+    count up to ``as_of``. The refresh groups them by slice, clinic, month, clinician and time
+    point; ``queries`` by time point and clinician or clinic when it counts the facts."""
     measurable = Q(measurable=True)
     pgic = {f"n_pgic_{k}": Count("pk", filter=Q(pgic=k)) for k in range(1, 8)}
+    return dict(
+        n_rows=Count("pk"),
+        n_measurable=Count("pk", filter=measurable),
+        n_meaningful=Count("pk", filter=measurable & Q(meaningful=True)),
+        n_substantial=Count("pk", filter=measurable & Q(substantial=True)),
+        n_due=Count("pk", filter=Q(due_on__lte=as_of)),
+        n_answered=Count(
+            "pk", filter=Q(due_on__lte=as_of, completed=True, completed_on__lte=as_of)
+        ),
+        n_nrs=Count("change_points", filter=measurable),
+        s_nrs=Sum("change_points", filter=measurable),
+        q_nrs=Sum(F("change_points") * F("change_points"), filter=measurable),
+        n_percent=Count("change_percent", filter=measurable),
+        s_percent=Sum("change_percent", filter=measurable),
+        n_odi=Count("odi_change_points"),
+        s_odi=Sum("odi_change_points"),
+        q_odi=Sum(F("odi_change_points") * F("odi_change_points")),
+        **pgic,
+    )
+
+
+TIME_POINT_COLUMNS: dict[str, str] = {
+    "time_points": "n_rows",
+    "measurable": "n_measurable",
+    "meaningful": "n_meaningful",
+    "substantial": "n_substantial",
+    "due": "n_due",
+    "answered": "n_answered",
+    "nrs_n": "n_nrs",
+    "nrs_sum": "s_nrs",
+    "nrs_squares": "q_nrs",
+    "nrs_percent_n": "n_percent",
+    "nrs_percent_sum": "s_percent",
+    "odi_n": "n_odi",
+    "odi_sum": "s_odi",
+    "odi_squares": "q_odi",
+    **{f"pgic_{k}": f"n_pgic_{k}" for k in range(1, 8)},
+}
+"""``SummaryTimePoints``' column → the ``time_point_sums`` aggregate it holds."""
+SUMS = ("nrs_sum", "nrs_squares", "nrs_percent_sum", "odi_sum", "odi_squares")
+"""Of those, the sums (NULL over no rows; the summary stores 0)."""
+
+
+def _time_points_by(as_of: date, dimension: str) -> int:
+    # Through the join to the procedures, though the time points carry their filter columns:
+    # at 1M the refresh read the wider time points alone in 137.9 s against 126.8 s through the
+    # join (same rows, back to back at load 4–6; docs/performance.md, session 9).
     rows = (
         _by_month(TimePointOutcome.objects.filter(label__in=LABELS), "outcome__", dimension)
         .annotate(g_operator=F("outcome__operator_id"), g_label=F("label"))
         .values("g_clinic", "g_month", "g_value", "g_operator", "g_label")
-        .annotate(
-            n_rows=Count("pk"),
-            n_measurable=Count("pk", filter=measurable),
-            n_meaningful=Count("pk", filter=measurable & Q(meaningful=True)),
-            n_substantial=Count("pk", filter=measurable & Q(substantial=True)),
-            n_due=Count("pk", filter=Q(due_on__lte=as_of)),
-            n_answered=Count(
-                "pk", filter=Q(due_on__lte=as_of, completed=True, completed_on__lte=as_of)
-            ),
-            n_nrs=Count("change_points", filter=measurable),
-            s_nrs=Sum("change_points", filter=measurable),
-            q_nrs=Sum(F("change_points") * F("change_points"), filter=measurable),
-            n_percent=Count("change_percent", filter=measurable),
-            s_percent=Sum("change_percent", filter=measurable),
-            n_odi=Count("odi_change_points"),
-            s_odi=Sum("odi_change_points"),
-            q_odi=Sum(F("odi_change_points") * F("odi_change_points")),
-            **pgic,
-        )
+        .annotate(**time_point_sums(as_of))
         .order_by()
     )
     columns = {
         **GROUP,
         "operator_id": "q.g_operator",
         "label": "q.g_label",
-        "time_points": "q.n_rows",
-        "measurable": "q.n_measurable",
-        "meaningful": "q.n_meaningful",
-        "substantial": "q.n_substantial",
-        "due": "q.n_due",
-        "answered": "q.n_answered",
-        "nrs_n": "q.n_nrs",
-        "nrs_sum": "COALESCE(q.s_nrs, 0)",
-        "nrs_squares": "COALESCE(q.q_nrs, 0)",
-        "nrs_percent_n": "q.n_percent",
-        "nrs_percent_sum": "COALESCE(q.s_percent, 0)",
-        "odi_n": "q.n_odi",
-        "odi_sum": "COALESCE(q.s_odi, 0)",
-        "odi_squares": "COALESCE(q.q_odi, 0)",
-        **{f"pgic_{k}": f"q.n_pgic_{k}" for k in range(1, 8)},
+        **{
+            column: f"COALESCE(q.{name}, 0)" if column in SUMS else f"q.{name}"
+            for column, name in TIME_POINT_COLUMNS.items()
+        },
     }
     return _insert(SummaryTimePoints, rows, columns, dimension)
 

@@ -37,6 +37,7 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from spinepath.accounts.models import Clinic, User
+from spinepath.analytics.models import PROCEDURE_COLUMNS, ProcedureOutcome, TimePointOutcome
 from spinepath.patients.models import Episode, Patient, TimelineEvent
 from spinepath.procedures.models import Consent
 
@@ -202,6 +203,8 @@ def _expression(
         return "m.given_name || ' ' || m.family_name"
     if model is TimelineEvent and column == "detail":
         return _detail(detail_offsets)
+    if model is TimePointOutcome and column in PROCEDURE_COLUMNS:
+        return f"o.{quoted}"  # the copied procedure's (``copy_table`` joins it)
     if field.primary_key and not field.is_relation:
         return f"s.{quoted} + {offsets[model]}"
     if field.is_relation:
@@ -240,7 +243,13 @@ def copy_table(
     names = ", ".join(quote(f.column) for f in fields)
     select = ", ".join(_expression(model, f, offsets, detail_offsets) for f in fields)
     columns = {f.column for f in fields}
-    if model is Patient:
+    if model is TimePointOutcome:
+        # A time point carries its procedure's clinic, clinician and filters: those of the
+        # procedure this copy has just made (copied before its time points), not the library's.
+        outcomes = quote(ProcedureOutcome._meta.db_table)
+        join = f"JOIN {outcomes} o ON o.procedure_id = s.outcome_id + {offsets[ProcedureOutcome]}"
+        where = f"WHERE s.{quote(key)} BETWEEN {int(span.first)} AND {int(span.last)}"
+    elif model is Patient:
         join, where = f"JOIN {MAP_TABLE} m ON m.old_patient = s.id", ""
     elif model is Episode:
         join, where = f"JOIN {MAP_TABLE} m ON m.old_episode = s.id", ""
