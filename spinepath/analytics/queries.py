@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from spinepath.accounts.models import Role, User
@@ -151,8 +151,8 @@ def time_point_facts(filters: OutcomeFilters, scope: Scope) -> QuerySet[TimePoin
 # time point, by clinician and by clinic (a thousand groups at a million procedures, summed in
 # SQL). Inside ``one_page`` the panels share that scan; outside it each panel makes its own.
 
-_shared: ContextVar[dict[tuple[OutcomeFilters, Scope], TimePointSums] | None] = ContextVar(
-    "outcome_time_point_sums", default=None
+_shared: ContextVar[dict[tuple[str, OutcomeFilters, Scope], Any] | None] = ContextVar(
+    "outcome_page_sums", default=None
 )
 
 
@@ -182,7 +182,7 @@ def time_point_sums(filters: OutcomeFilters, scope: Scope, *, on: date | None) -
     """The time points' sums (by label, clinician and clinic), from this page's scan when one
     was made for the same filters (and, when ``on`` matters, the same day)."""
     shared = _shared.get()
-    key = (filters, scope)
+    key = ("time points", filters, scope)
     found = None if shared is None else shared.get(key)
     if found is None or (on is not None and found.on != on):
         found = _count_time_points(filters, scope, on or timezone.localdate())
@@ -226,6 +226,99 @@ def _count_time_points(filters: OutcomeFilters, scope: Scope, on: date) -> TimeP
     return TimePointSums(on=on, by_label=by_label, by_unit=by_unit)
 
 
+# --- Counting the procedures once per page -------------------------------------------------------
+#
+# The procedure-level panels of a facts-path page (totals, complications, decision, relief) read
+# the same filtered procedures. Inside ``one_page`` they share one grouped scan of them: grouped
+# by decision, complication codes and (for the relieved responders) duration and censoring, a
+# few thousand groups at a million procedures, then added up by decision, by duration and by
+# code string in the same statement. Complications come from the facts' ``complication_codes``
+# (the rebuild writes them from the same record as the ``ProcedureComplication`` rows), so the
+# scan needs no join; the patients' distinct count is the one other read. Outside ``one_page``
+# each panel makes its own query, as before.
+
+
+@dataclass(frozen=True)
+class ProcedureSums:
+    """The filtered procedures' counts the procedure-level panels need, from one scan."""
+
+    procedures: int
+    by_decision: list[DecisionOutcomeRow]
+    """In decision order (as ``by_decision``)."""
+    durations: list[tuple[int, bool, int]]
+    """As ``relief_duration_counts``: (days, relief ended?, responders), in days order."""
+    complications: list[tuple[str, int]]
+    """As ``complication_counts``: (code, procedures with it), commonest first."""
+
+
+def _page_procedure_sums(filters: OutcomeFilters, scope: Scope) -> ProcedureSums | None:
+    """This page's procedure sums (made by the first panel that asks), or None outside
+    ``one_page``."""
+    shared = _shared.get()
+    if shared is None:
+        return None
+    key = ("procedures", filters, scope)
+    found = shared.get(key)
+    if found is None:
+        found = shared[key] = _count_procedures(filters, scope)
+    return found
+
+
+def _count_procedures(filters: OutcomeFilters, scope: Scope) -> ProcedureSums:
+    relieved = Q(responder=True, duration_days__isnull=False)
+    grouped = (
+        outcome_facts(filters, scope)
+        .values(
+            "decision_outcome",
+            "complication_codes",
+            g_duration=Case(When(relieved, then=F("duration_days"))),
+            g_censored=Case(When(relieved, then=F("censored"))),
+        )
+        .annotate(
+            n_procedures=Count("pk"),
+            n_overridden=Count("pk", filter=Q(overridden=True)),
+            n_measured=Count("pk", filter=Q(measured=True)),
+            n_responders=Count("pk", filter=Q(measured=True, responder=True)),
+        )
+        .order_by()
+    )
+    inner, params = grouped.query.sql_with_params()
+    names = ("n_procedures", "n_overridden", "n_measured", "n_responders")
+    added = ", ".join(f"CAST(SUM({name}) AS bigint)" for name in names)
+    # SQL of the ORM's and this module's own; values are parameters (bandit B608).
+    sql = f"""
+        WITH g AS ({inner})
+        SELECT 'decision', decision_outcome, NULL, NULL, {added}
+            FROM g GROUP BY decision_outcome
+        UNION ALL SELECT 'duration', NULL, g_duration, g_censored, {added}
+            FROM g WHERE g_duration IS NOT NULL GROUP BY g_duration, g_censored
+        UNION ALL SELECT 'codes', complication_codes, NULL, NULL, {added}
+            FROM g WHERE complication_codes <> '' GROUP BY complication_codes
+    """  # nosec B608
+    decisions: list[DecisionOutcomeRow] = []
+    durations: list[tuple[int, bool, int]] = []
+    by_code: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for kind, text, days, censored, procedures, overridden, measured, responders in rows:
+        if kind == "decision":
+            decisions.append(DecisionOutcomeRow(text, procedures, overridden, measured, responders))
+        elif kind == "duration":
+            durations.append((days, not censored, procedures))
+        else:  # a code string stands for its procedures once per code (codes are distinct)
+            for code in text.split(";"):
+                by_code[code] = by_code.get(code, 0) + procedures
+    decisions.sort(key=lambda row: row.decision_outcome)
+    durations.sort(key=lambda row: (row[0], not row[1]))
+    return ProcedureSums(
+        procedures=sum(row.procedures for row in decisions),
+        by_decision=decisions,
+        durations=durations,
+        complications=sorted(by_code.items(), key=lambda pair: (-pair[1], pair[0])),
+    )
+
+
 # --- Panels: raw counts, one query each ----------------------------------------------------------
 #
 # Each panel reads the summary tables (``summary.py``) when they are current and hold what the
@@ -249,6 +342,10 @@ def totals(filters: OutcomeFilters, scope: Scope) -> Totals:
     if cells is not None:
         added = SummaryProcedures.objects.filter(cells.where).aggregate(n=Sum("procedures"))
         return Totals(procedures=added["n"] or 0, patients=summary_tables.patients(cells))
+    page = _page_procedure_sums(filters, scope)
+    if page is not None:
+        patients = outcome_facts(filters, scope).aggregate(n=Count("patient", distinct=True))
+        return Totals(procedures=page.procedures, patients=patients["n"])
     found = outcome_facts(filters, scope).aggregate(
         procedures=Count("pk"), patients=Count("patient", distinct=True)
     )
@@ -307,6 +404,8 @@ def relief_duration_counts(filters: OutcomeFilters, scope: Scope) -> list[tuple[
     if cells is not None:
         rows = SummaryDurations.objects.filter(cells.where).values("duration_days", "censored")
         rows = rows.annotate(n_responders=Sum("n"))
+    elif (page := _page_procedure_sums(filters, scope)) is not None:
+        return list(page.durations)
     else:
         rows = (
             outcome_facts(filters, scope)
@@ -345,6 +444,9 @@ def complication_counts(filters: OutcomeFilters, scope: Scope) -> list[tuple[str
             .order_by("-n_procedures", "code")
         )
         return [(row["code"], row["n_procedures"]) for row in added]
+    page = _page_procedure_sums(filters, scope)
+    if page is not None:
+        return list(page.complications)
     rows = (
         ProcedureComplication.objects.filter(_condition(filters, scope, "procedure__outcome__"))
         .values("code")
@@ -541,6 +643,8 @@ class DecisionOutcomeRow:
 
 def by_decision(filters: OutcomeFilters, scope: Scope) -> list[DecisionOutcomeRow]:
     cells = _cells(filters, scope)
+    if cells is None and (page := _page_procedure_sums(filters, scope)) is not None:
+        return list(page.by_decision)
     if cells is not None:
         rows = (
             SummaryProcedures.objects.filter(cells.where)

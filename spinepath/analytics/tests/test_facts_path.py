@@ -191,3 +191,50 @@ def test_the_page_counts_the_time_points_once(registry):
         queries.mean_change(filters, scope)  # any day's sums serve the means
         queries.time_point_counts(filters, scope, on=date(2026, 1, 2))
     assert sum(table in q["sql"] for q in ran.captured_queries) == 2
+
+
+def _procedure_panels(filters: OutcomeFilters, scope: Scope) -> dict[str, Any]:
+    total = queries.totals(filters, scope)
+    return {
+        "totals": (total.procedures, total.patients),
+        "complications": queries.complication_counts(filters, scope),
+        "decision": queries.by_decision(filters, scope),
+        "relief": queries.relief_duration_counts(filters, scope),
+        "curve": queries.relief_duration(filters, scope),
+    }
+
+
+def test_one_scan_of_the_procedures_gives_what_each_panel_counts(registry):
+    """Inside ``one_page`` the procedure-level panels (totals, complications from the facts'
+    codes, decision, relief) give exactly what each counts on its own (complications through
+    the ``ProcedureComplication`` rows)."""
+    on = timezone.localdate()
+    some = {"complications": 0, "decision": 0, "relief": 0}
+    for filters, scope in _views(registry):
+        assert queries.summary_tables.usable(filters, scope.clinic_ids, on=on) is None
+        alone = _procedure_panels(filters, scope)
+        with queries.one_page():
+            shared = _procedure_panels(filters, scope)
+        assert shared == alone, (filters, shared, alone)
+        for name in some:
+            some[name] += len(alone[name])
+    assert all(some.values()), some  # the views are not all empty
+
+
+def test_the_page_reads_the_procedures_twice(registry):
+    """A facts-path page reads the procedure facts twice (one grouped scan for totals,
+    complications, decision and relief; the patients' distinct count) and never joins the
+    complication rows; the same panels outside ``one_page`` still count one query each."""
+    # The fullest view (an earlier test leaves P1's condition changed on the shared registry).
+    filters, scope = max(_views(registry), key=lambda view: queries.totals(*view).procedures)
+    table = queries.ProcedureOutcome._meta.db_table
+    complications = queries.ProcedureComplication._meta.db_table
+    with CaptureQueriesContext(connection) as ran:
+        board = panels(filters, scope, on=timezone.localdate())
+    reads = [q["sql"] for q in ran.captured_queries if f'"{table}"' in q["sql"]]
+    assert len(reads) == 2, reads
+    assert not [q for q in ran.captured_queries if f'"{complications}"' in q["sql"]]
+    assert board.procedures > 0 and board.panel("decision").rows
+    with CaptureQueriesContext(connection) as ran:
+        _procedure_panels(filters, scope)
+    assert sum(f'"{table}"' in q["sql"] for q in ran.captured_queries) == 5
