@@ -285,12 +285,14 @@ def export_parquet(folder: Path) -> dict[str, int]:
     import pyarrow.parquet as pq
     from django.db import connection, models
 
-    from spinepath.analytics.models import ProcedureOutcome, TimePointOutcome
+    from spinepath.analytics.models import PROCEDURE_COLUMNS, ProcedureOutcome, TimePointOutcome
 
     folder.mkdir(parents=True, exist_ok=True)
     counts = {}
     for model, name in ((ProcedureOutcome, "procedure"), (TimePointOutcome, "time_point")):
         fields = list(model._meta.concrete_fields)
+        if model is TimePointOutcome:  # DuckDB joins the procedures for their filter columns
+            fields = [f for f in fields if f.column not in PROCEDURE_COLUMNS]
         if connection.vendor == "postgresql":  # COPY to CSV, read by Arrow: millions of rows
             counts[name] = _copy_to_parquet(model, fields, folder / f"{name}.parquet")
             continue
