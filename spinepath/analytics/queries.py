@@ -294,7 +294,9 @@ def _count_procedures(filters: OutcomeFilters, scope: Scope) -> ProcedureSums:
             FROM g WHERE g_duration IS NOT NULL GROUP BY g_duration, g_censored
         UNION ALL SELECT 'codes', complication_codes, NULL, NULL, {added}
             FROM g WHERE complication_codes <> '' GROUP BY complication_codes
+        ORDER BY 1, 2, 3, 4
     """  # nosec B608
+    # Decisions and durations in the database's order, as each panel's own query orders them.
     decisions: list[DecisionOutcomeRow] = []
     durations: list[tuple[int, bool, int]] = []
     by_code: dict[str, int] = {}
@@ -309,8 +311,6 @@ def _count_procedures(filters: OutcomeFilters, scope: Scope) -> ProcedureSums:
         else:  # a code string stands for its procedures once per code (codes are distinct)
             for code in text.split(";"):
                 by_code[code] = by_code.get(code, 0) + procedures
-    decisions.sort(key=lambda row: row.decision_outcome)
-    durations.sort(key=lambda row: (row[0], not row[1]))
     return ProcedureSums(
         procedures=sum(row.procedures for row in decisions),
         by_decision=decisions,
