@@ -238,3 +238,14 @@ def test_the_page_reads_the_procedures_twice(registry):
     with CaptureQueriesContext(connection) as ran:
         _procedure_panels(filters, scope)
     assert sum(f'"{table}"' in q["sql"] for q in ran.captured_queries) == 5
+
+
+def test_every_complication_code_fits_the_facts_column_so_none_is_counted_short():
+    """The page counts complications from the facts' ';'-joined codes (``complication_codes``):
+    a procedure with every complication must still fit, or the longest lists would be cut and
+    counted short. A new code that breaks this must widen the column."""
+    from spinepath.analytics.models import ProcedureOutcome
+    from spinepath.clinical.vocab import Complication
+
+    width = ProcedureOutcome._meta.get_field("complication_codes").max_length
+    assert len(";".join(sorted(code.value for code in Complication))) <= width
