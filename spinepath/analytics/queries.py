@@ -643,8 +643,6 @@ class DecisionOutcomeRow:
 
 def by_decision(filters: OutcomeFilters, scope: Scope) -> list[DecisionOutcomeRow]:
     cells = _cells(filters, scope)
-    if cells is None and (page := _page_procedure_sums(filters, scope)) is not None:
-        return list(page.by_decision)
     if cells is not None:
         rows = (
             SummaryProcedures.objects.filter(cells.where)
@@ -657,6 +655,8 @@ def by_decision(filters: OutcomeFilters, scope: Scope) -> list[DecisionOutcomeRo
             )
             .order_by("decision_outcome")
         )
+    elif (page := _page_procedure_sums(filters, scope)) is not None:
+        return list(page.by_decision)
     else:
         rows = (
             outcome_facts(filters, scope)
